@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("tablet/<int:sitting_id>/", views.tablet, name="tablet"),
+    path("console/", views.console_index, name="console-index"),
+    path("console/<int:sitting_id>/", views.console, name="console"),
+    path("display/<int:sitting_id>/", views.display, name="display"),
+    path("review/", views.review, name="review"),
+    path("healthz", views.healthz, name="healthz"),
+]

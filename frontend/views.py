@@ -1,0 +1,109 @@
+"""Landing pages per role. Pages are thin shells: state arrives over the socket."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from meeting.models import Member, Role, Session, Sitting
+from meeting.services.roster import sitting_role
+
+
+def _memberships(user):
+    return Member.objects.filter(user=user, active=True, term__is_current=True).select_related(
+        "term", "group"
+    )
+
+
+def _current_sittings(member: Member):
+    sessions = Session.objects.filter(term=member.term).exclude(state=Session.State.CLOSED)
+    session = sessions.order_by("-starts_on", "-number").first()
+    if session is None:
+        return []
+    return list(session.sittings.select_related("group").order_by("starts_at", "id"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each login to the page for its role; list the choices when there are several."""
+    member = _memberships(request.user).first()
+    if member is None:
+        if request.user.is_superuser:
+            return redirect("console-index")
+        return render(request, "frontend/no_role.html", status=403)
+    if member.role == Role.STAFF:
+        return redirect("review")
+    sittings = _current_sittings(member)
+    mine = [s for s in sittings if sitting_role(request.user, s)]
+    if member.role == Role.CLERK:
+        return redirect("console-index")
+    if member.role == Role.DISPLAY and mine:
+        return redirect("display", sitting_id=mine[0].pk)
+    if len(mine) == 1:
+        return redirect("tablet", sitting_id=mine[0].pk)
+    return render(request, "frontend/home.html", {"member": member, "sittings": mine})
+
+
+def _page(request: HttpRequest, sitting_id: int, template: str, roles: set[str]) -> HttpResponse:
+    sitting = get_object_or_404(
+        Sitting.objects.select_related("session__term", "group"), pk=sitting_id
+    )
+    role = sitting_role(request.user, sitting)
+    if role not in roles:
+        raise PermissionDenied("No role in this sitting for this page.")
+    member = Member.objects.filter(user=request.user, term=sitting.session.term).first()
+    return render(
+        request,
+        template,
+        {"sitting": sitting, "role": role, "member": member, "ws_path": f"/ws/sittings/{sitting.pk}/"},
+    )
+
+
+@login_required
+def tablet(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    return _page(request, sitting_id, "frontend/tablet.html", {"member", "chair", "clerk"})
+
+
+@login_required
+def console(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    return _page(request, sitting_id, "frontend/console.html", {"clerk", "chair"})
+
+
+@login_required
+def display(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    return _page(
+        request, sitting_id, "frontend/display.html", {"display", "clerk", "chair", "staff"}
+    )
+
+
+@login_required
+def console_index(request: HttpRequest) -> HttpResponse:
+    member = _memberships(request.user).first()
+    if member is None and not request.user.is_superuser:
+        raise PermissionDenied
+    sittings = Sitting.objects.select_related("session", "group").exclude(
+        session__state=Session.State.CLOSED
+    )
+    visible = [s for s in sittings if sitting_role(request.user, s) in ("clerk", "chair")]
+    return render(request, "frontend/console_index.html", {"sittings": visible, "member": member})
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    member = _memberships(request.user).first()
+    return render(request, "frontend/review.html", {"member": member})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for the launcher and load balancers."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        db = "ok"
+    except Exception as exc:  # reported, not raised: this is the health endpoint
+        db = f"error: {exc.__class__.__name__}"
+    status = 200 if db == "ok" else 503
+    return JsonResponse({"status": "ok" if status == 200 else "degraded", "db": db}, status=status)

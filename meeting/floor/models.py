@@ -1,0 +1,1 @@
+"""Floor models: filled by the speaking-queue issue."""

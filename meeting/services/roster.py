@@ -1,0 +1,81 @@
+"""Rosters: all component members of a committee, and who belongs to a sitting."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Sitting, Term
+from meeting.services.errors import DomainError
+
+
+def component_members(term: Term) -> QuerySet[Member]:
+    """All component members (全体组成人员) of the term: the full roster, not who came."""
+    return Member.objects.filter(term=term, active=True, role__in=COMPONENT_ROLES)
+
+
+def sitting_roster(sitting: Sitting) -> QuerySet[Member]:
+    """Members who sit in this sitting: everyone at a plenary, the group at a group sitting."""
+    members = component_members(sitting.session.term)
+    if sitting.kind == Sitting.Kind.GROUP:
+        members = members.filter(group=sitting.group)
+    return members
+
+
+def on_roster(sitting: Sitting, member: Member) -> bool:
+    return sitting_roster(sitting).filter(pk=member.pk).exists()
+
+
+@transaction.atomic
+def assign_group(member: Member, group: DeliberationGroup, *, move: bool = False) -> Member:
+    """Put a member in a deliberation group; a member sits in one group only.
+
+    Moving a member who already has a group must be explicit (``move=True``), so an
+    import or a slip of the clerk's hand cannot silently put someone in two rooms.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if group.term_id != member.term_id:
+        raise DomainError("wrong_term", f"{group} belongs to another term than {member}.")
+    if member.role not in COMPONENT_ROLES:
+        raise DomainError("not_component_member", f"{member} has no seat in a group.")
+    if member.group_id and member.group_id != group.pk and not move:
+        raise DomainError(
+            "already_in_group",
+            f"{member} is already in {member.group}; move them explicitly.",
+            group=member.group_id,
+        )
+    member.group = group
+    member.save(update_fields=["group"])
+    return member
+
+
+def member_for(user, term: Term) -> Member | None:
+    """The user's membership in the term, or None."""
+    if not user or not user.is_authenticated:
+        return None
+    return Member.objects.filter(user=user, term=term).select_related("group").first()
+
+
+def sitting_role(user, sitting: Sitting) -> str | None:
+    """The role a login plays in a sitting, from the database alone.
+
+    Returns ``clerk``, ``chair``, ``member``, ``staff``, ``display`` or None (no access).
+    A clerk assigned to a sitting runs only that one; a clerk with no sitting (the
+    session clerk) runs all. The committee chair and vice-chairs preside at plenary
+    sittings; a group sitting's chair is its convener.
+    """
+    member = member_for(user, sitting.session.term)
+    if member is None or not member.active:
+        return "clerk" if user and user.is_authenticated and user.is_superuser else None
+    if member.role == Role.CLERK:
+        clerked = member.clerked_sittings.exists()
+        return "clerk" if not clerked or sitting.clerk_id == member.pk else None
+    if member.role in (Role.STAFF, Role.DISPLAY):
+        return member.role
+    if sitting.chair_id == member.pk:
+        return "chair"
+    if sitting.kind == Sitting.Kind.PLENARY and member.role in (Role.CHAIR, Role.VICE_CHAIR):
+        return "chair"
+    if on_roster(sitting, member):
+        return "member"
+    return None

@@ -1,0 +1,1 @@
+"""Voting models: filled by the voting issue."""

@@ -1,0 +1,141 @@
+"""The sitting socket ``/ws/sittings/<id>/``: thin by rule.
+
+Authenticate, resolve the role from the database, decode and validate each frame,
+run one command in a database thread, answer. Events arrive from the channel layer
+already serialised and are forwarded as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from meeting.models import Sitting
+from meeting.services.roster import member_for, sitting_role
+from realtime import presence
+from realtime.context import Context
+from realtime.events import role_group, sitting_group, user_group
+from realtime.protocol import VERSION, ProtocolError, decode, reply_error
+from realtime.protocol.errors import (
+    CLOSE_NO_ACCESS,
+    CLOSE_NO_SUCH_SITTING,
+    CLOSE_UNAUTHENTICATED,
+)
+from realtime.ratelimit import TokenBucket
+from realtime.runner import run_command
+
+log = logging.getLogger(__name__)
+
+
+@database_sync_to_async
+def _resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
+    """(close code, identity) for this login in this sitting."""
+    sitting = Sitting.objects.select_related("session__term").filter(pk=sitting_id).first()
+    if sitting is None:
+        return CLOSE_NO_SUCH_SITTING, None
+    role = sitting_role(user, sitting)
+    if role is None:
+        return CLOSE_NO_ACCESS, None
+    member = member_for(user, sitting.session.term)
+    return None, {
+        "role": role,
+        "member_id": member.pk if member else None,
+        "seq": sitting.event_seq,
+    }
+
+
+class SittingConsumer(AsyncWebsocketConsumer):
+    ctx: Context | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        sitting_id = int(self.scope["url_route"]["kwargs"]["sitting_id"])
+        code, ident = await _resolve(user, sitting_id)
+        if code is not None:
+            await self.close(code=code)
+            return
+        self.ctx = Context(
+            user_id=user.pk,
+            sitting_id=sitting_id,
+            role=ident["role"],
+            member_id=ident["member_id"],
+            channel_name=self.channel_name,
+        )
+        self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
+        await database_sync_to_async(presence.connected)(self.ctx)
+        welcome = {
+            "type": "welcome",
+            "seq": None,
+            "sitting": sitting_id,
+            "data": {
+                "protocol": VERSION,
+                "role": self.ctx.role,
+                "member": self.ctx.member_id,
+                "user": user.pk,
+                "seq": ident["seq"],
+                "server": presence.SERVER_ID,
+                "max_frame": settings.YITING_WS_MAX_FRAME,
+            },
+        }
+        await self.send(text_data=json.dumps(welcome, ensure_ascii=False))
+
+    def _groups(self) -> list[str]:
+        assert self.ctx is not None
+        return [
+            sitting_group(self.ctx.sitting_id),
+            role_group(self.ctx.sitting_id, self.ctx.role),
+            user_group(self.ctx.user_id),
+        ]
+
+    async def disconnect(self, code: int) -> None:
+        if self.ctx is None:
+            return
+        for group in self._groups():
+            await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            await database_sync_to_async(presence.disconnected)(self.ctx)
+        except Exception:  # the row goes stale by itself
+            log.warning("could not record disconnect of %s", self.channel_name, exc_info=True)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.ctx is None:
+            return
+        frame = text_data if text_data is not None else bytes_data
+        try:
+            cmd = decode(frame, settings.YITING_WS_MAX_FRAME)
+        except ProtocolError as exc:
+            await self.send(text_data=reply_error(_peek_id(frame), exc.as_dict()))
+            return
+        if not self.bucket.take():
+            err = ProtocolError("rate_limited", "Too many commands; wait a moment.")
+            await self.send(text_data=reply_error(cmd.id, err.as_dict()))
+            return
+        result = await database_sync_to_async(run_command)(self.ctx, cmd)
+        result.update({"type": "reply", "id": cmd.id})
+        await self.send(text_data=json.dumps(result, ensure_ascii=False, default=str))
+
+    async def event_text(self, message: dict) -> None:
+        """A pre-serialised event from the channel layer: forward it unchanged."""
+        await self.send(text_data=message["text"])
+
+
+def _peek_id(frame: object) -> str | None:
+    """The request id of a refused frame, when it can be read safely, to match replies."""
+    if not isinstance(frame, str) or len(frame) > 65536:
+        return None
+    try:
+        obj = json.loads(frame)
+    except (ValueError, RecursionError):
+        return None
+    rid = obj.get("id") if isinstance(obj, dict) else None
+    return rid if isinstance(rid, str) and len(rid) <= 64 else None

@@ -1,0 +1,20 @@
+"""Who is asking: the socket's login, member and role in the sitting, from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Context:
+    """Identity of a socket, resolved once at connect from the database (never the client)."""
+
+    user_id: int
+    sitting_id: int
+    role: str  # member | chair | clerk | staff | display
+    member_id: int | None
+    channel_name: str = ""
+
+    @property
+    def is_live_role(self) -> bool:
+        return self.role in ("clerk", "chair")

@@ -1,0 +1,101 @@
+"""Recording and broadcasting sitting events: the journal every tablet follows.
+
+``emit`` is the only way a service tells the room something changed. It must be called
+inside the service's transaction: it takes the next sequence number of the sitting
+(locking the sitting row), stores the event, and schedules the broadcast for after the
+commit, so a rolled-back change is never announced and a committed one always is.
+
+The event is serialised to JSON text once; every socket forwards that same text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+
+from meeting.models import Sitting
+from realtime.models import SittingEvent
+
+log = logging.getLogger(__name__)
+
+
+def sitting_group(sitting_id: int) -> str:
+    """Channel-layer group of every socket of a sitting."""
+    return f"sitting.{sitting_id}"
+
+
+def role_group(sitting_id: int, role: str) -> str:
+    """Channel-layer group of the sockets of one role (e.g. clerks) in a sitting."""
+    return f"sitting.{sitting_id}.{role}"
+
+
+def user_group(user_id: int) -> str:
+    """Channel-layer group of every socket of one login (private notices)."""
+    return f"user.{user_id}"
+
+
+@dataclass(frozen=True)
+class Emitted:
+    sitting_id: int
+    seq: int
+    type: str
+    text: str
+
+
+def encode_event(seq: int | None, type_: str, payload: dict, sitting_id: int) -> str:
+    """The wire form of an event, identical for every receiver."""
+    body = {"type": type_, "seq": seq, "sitting": sitting_id, "data": payload}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def emit(sitting_id: int, type_: str, payload: dict) -> Emitted:
+    """Store a sequenced event of the sitting and broadcast it after commit.
+
+    Must run inside ``transaction.atomic``; raises if not, because an event outside a
+    transaction could be announced for a change that is then lost.
+    """
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        raise RuntimeError("emit() must be called inside transaction.atomic()")
+    Sitting.objects.filter(pk=sitting_id).update(event_seq=F("event_seq") + 1)
+    seq = Sitting.objects.filter(pk=sitting_id).values_list("event_seq", flat=True).get()
+    SittingEvent.objects.create(sitting_id=sitting_id, seq=seq, type=type_, payload=payload)
+    text = encode_event(seq, type_, payload, sitting_id)
+    transaction.on_commit(lambda: broadcast_text(sitting_group(sitting_id), text))
+    return Emitted(sitting_id, seq, type_, text)
+
+
+def notify(group: str, type_: str, payload: dict, sitting_id: int) -> None:
+    """Send an unsequenced notice (presence, timers, private answers) after commit.
+
+    Notices are not replayed on reconnect: whatever they say is also in the snapshot.
+    """
+    text = encode_event(None, type_, payload, sitting_id)
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        transaction.on_commit(lambda: broadcast_text(group, text))
+    else:
+        broadcast_text(group, text)
+
+
+def broadcast_text(group: str, text: str) -> None:
+    """Hand pre-serialised event text to the channel layer for every socket in ``group``."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "event.text", "text": text})
+    except Exception:  # the event is in the journal; tablets resync from it
+        log.exception("broadcast to %s failed; clients will resync from the journal", group)
+
+
+async def abroadcast_text(group: str, text: str) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(group, {"type": "event.text", "text": text})

@@ -1,0 +1,1 @@
+"""Handlers of the documents feature's commands (filled by its issue)."""

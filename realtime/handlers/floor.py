@@ -1,0 +1,1 @@
+"""Handlers of the floor feature's commands (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Handlers of the media feature's commands (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Handlers of the votes feature's commands (filled by its issue)."""

@@ -1,0 +1,114 @@
+"""Core messages: session set-up, resync, presence, attendance, the agenda."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from realtime.protocol.base import ALL_ROLES, LIVE_ROLES, CommandData, command, event
+
+
+@command("sync", roles=ALL_ROLES, example={"last_seq": 41})
+class Sync(CommandData):
+    """Ask for what was missed since ``last_seq`` (0 = never seen anything).
+
+    The answer is either ``{"mode": "replay", "events": [...], "seq": N}`` with every
+    missed event in order, or, past the retention window, ``{"mode": "snapshot",
+    "snapshot": {...}, "seq": N}``. Live events with ``seq`` ≤ N must be dropped.
+    """
+
+    last_seq: int = Field(ge=0)
+
+
+@command("ping", roles=ALL_ROLES, example={})
+class Ping(CommandData):
+    """Keep-alive; refreshes presence. Answer: ``{"server_time": "…"}``."""
+
+
+@command("attendance.check_in", roles={"member", "chair"}, example={}, idempotent=True)
+class CheckIn(CommandData):
+    """Check the tablet's own member in to the sitting (签到)."""
+
+
+@command("attendance.check_out", roles={"member", "chair"}, example={}, idempotent=True)
+class CheckOut(CommandData):
+    """Check the tablet's own member out (leaving the room)."""
+
+
+@command(
+    "attendance.record",
+    roles=LIVE_ROLES,
+    example={"member": 12, "present": True},
+    idempotent=True,
+)
+class RecordAttendance(CommandData):
+    """The clerk checks a member in or out on their behalf."""
+
+    member: int
+    present: bool
+
+
+@command("agenda.open", roles=LIVE_ROLES, example={"item": 3})
+class OpenItem(CommandData):
+    """Make an agenda item current (the previous one is done)."""
+
+    item: int
+
+
+@command("agenda.step", roles=LIVE_ROLES, example={"direction": "next"})
+class StepItem(CommandData):
+    """Open the next or previous agenda item."""
+
+    direction: Literal["next", "previous"]
+
+
+@command("presence.list", roles=LIVE_ROLES, example={})
+class ListPresence(CommandData):
+    """Which tablets are online now. Answer: ``{"online": [{"member": 12, "sockets": 1}]}``."""
+
+
+WELCOME = event(
+    "welcome",
+    "First message on a new socket: who the server thinks you are, and the sitting's "
+    "current sequence number. Reply with `sync`.",
+    {"protocol": 1, "role": "member", "member": 12, "user": 30, "seq": 57, "server": "host:123"},
+    sequenced=False,
+    audience="the new socket",
+)
+ATTENDANCE_CHANGED = event(
+    "attendance.changed",
+    "A member checked in or out; carries the new quorum.",
+    {
+        "member": 12,
+        "present": True,
+        "method": "tablet",
+        "at": "2026-11-24T09:00:03+08:00",
+        "quorum": {"roster_size": 65, "present": 34, "required": 33, "reached": True},
+    },
+)
+AGENDA_CURRENT = event(
+    "agenda.current",
+    "An agenda item became current.",
+    {
+        "item": {
+            "id": 3,
+            "order": 1,
+            "title": "审议《条例（草案）》",
+            "state": "current",
+            "presenter": None,
+            "first_speech_limit_s": 600,
+            "second_speech_limit_s": 480,
+        }
+    },
+)
+AGENDA_CHANGED = event(
+    "agenda.changed", "The agenda was reordered.", {"order": [4, 3, 5]}
+)
+PRESENCE_CHANGED = event(
+    "presence.changed",
+    "A tablet came online or went offline (sent to clerks and chairs only).",
+    {"member": 12, "online": True, "sockets": 1},
+    sequenced=False,
+    audience="clerks and chairs of the sitting",
+)

@@ -1,0 +1,1 @@
+"""Protocol messages of the documents feature (filled by its issue)."""

@@ -1,0 +1,70 @@
+"""Error codes of the protocol: the one table clients and services share.
+
+A reply that fails carries ``{"code": …, "message": …}``; the code is stable and is
+what clients branch on, the message is for people. Close codes are used only where
+there is no socket to answer on (authentication).
+"""
+
+from __future__ import annotations
+
+ERROR_CODES: dict[str, str] = {
+    # frame and envelope
+    "bad_json": "The frame is not valid JSON (or not a JSON object).",
+    "frame_too_large": "The frame exceeds the size limit (YITING_WS_MAX_FRAME, 64 KiB by default).",
+    "binary_not_supported": "Binary frames are not part of the protocol.",
+    "unknown_type": "The message type is not a command of this protocol version.",
+    "invalid": "A field is missing, has the wrong type, or is not allowed; see details.",
+    "unsupported_version": "The client speaks a protocol version the server does not.",
+    "rate_limited": "Too many commands on this socket; slow down (token bucket per socket).",
+    "forbidden": "Your role in this sitting may not send this command.",
+    "key_reused": "This idempotency key was used for a different command.",
+    # state
+    "not_found": "The thing named does not exist in this sitting.",
+    "not_on_roster": "The member is not on the roster of this sitting.",
+    "not_checked_in": "The member is not checked in.",
+    "sitting_ended": "The sitting has ended.",
+    "no_such_item": "There is no agenda item in that direction.",
+    "bad_order": "A reorder must list every agenda item exactly once.",
+    "already_in_group": "The member already sits in another deliberation group.",
+    "wrong_term": "The things named belong to different terms.",
+    "not_component_member": "Only component members sit in groups, vote and speak.",
+    "conflict": "Someone else changed this at the same moment; reload and try again.",
+    "try_again": "The server could not complete the command now (database unavailable); "
+    "nothing was changed. Send it again.",
+    "internal_error": "The server failed; nothing was changed. The failure is logged.",
+}
+
+# WebSocket close codes (4000–4999 are application-defined).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NO_ACCESS = 4403
+CLOSE_NO_SUCH_SITTING = 4404
+CLOSE_CODES: dict[int, str] = {
+    CLOSE_UNAUTHENTICATED: "Not logged in: the socket has no authenticated session.",
+    CLOSE_NO_ACCESS: "Logged in, but with no role in this sitting.",
+    CLOSE_NO_SUCH_SITTING: "No such sitting.",
+}
+
+
+def register_error(code: str, meaning: str) -> str:
+    """Add a feature's error code to the table (once, at import)."""
+    if code in ERROR_CODES and ERROR_CODES[code] != meaning:
+        raise ValueError(f"error code {code!r} registered twice with different meanings")
+    ERROR_CODES[code] = meaning
+    return code
+
+
+class ProtocolError(Exception):
+    """A frame was refused before any handler ran."""
+
+    def __init__(self, code: str, message: str, details: object | None = None) -> None:
+        assert code in ERROR_CODES, code
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def as_dict(self) -> dict:
+        out: dict = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            out["details"] = self.details
+        return out

@@ -1,0 +1,1 @@
+"""Protocol messages of the floor feature (filled by its issue)."""

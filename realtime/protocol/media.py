@@ -1,0 +1,1 @@
+"""Protocol messages of the media feature (filled by its issue)."""

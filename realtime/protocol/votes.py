@@ -1,0 +1,1 @@
+"""Protocol messages of the votes feature (filled by its issue)."""

@@ -1,0 +1,81 @@
+"""Running one decoded command: role check, idempotency, handler, error mapping.
+
+Sync code, run in a database thread by the consumer. The handler and the idempotency
+receipt commit in one transaction, so a ballot and the record that it was answered can
+never part: a resend after a dropped connection gets the first answer back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+
+from meeting.services.errors import DomainError
+from realtime.context import Context
+from realtime.handlers import HANDLERS, load_all
+from realtime.models import CommandReceipt
+from realtime.protocol import Decoded
+
+log = logging.getLogger(__name__)
+
+
+def _error(code: str, message: str, **details) -> dict:
+    out: dict = {"ok": False, "error": {"code": code, "message": message}}
+    if details:
+        out["error"]["details"] = details
+    return out
+
+
+def _receipt(ctx: Context, cmd: Decoded) -> dict | None:
+    row = CommandReceipt.objects.filter(user_id=ctx.user_id, key=cmd.key).first()
+    if row is None:
+        return None
+    if row.command != cmd.spec.type:
+        return _error("key_reused", f"Key already used for '{row.command}'.")
+    return {**row.response, "repeat": True}
+
+
+def run_command(ctx: Context, cmd: Decoded) -> dict:
+    """Return ``{"ok": True, "data": …}`` or ``{"ok": False, "error": {...}}``."""
+    load_all()
+    if ctx.role not in cmd.spec.roles:
+        return _error(
+            "forbidden",
+            f"The {ctx.role} role may not send '{cmd.spec.type}'.",
+            allowed=sorted(cmd.spec.roles),
+        )
+    handler = HANDLERS.get(cmd.spec.type)
+    if handler is None:
+        return _error("unknown_type", f"'{cmd.spec.type}' has no handler on this server.")
+    try:
+        if cmd.key:
+            earlier = _receipt(ctx, cmd)
+            if earlier is not None:
+                return earlier
+        with transaction.atomic():
+            result = {"ok": True, "data": handler(ctx, cmd.data)}
+            if cmd.key:
+                CommandReceipt.objects.create(
+                    user_id=ctx.user_id, key=cmd.key, command=cmd.spec.type, response=result
+                )
+        return result
+    except DomainError as exc:
+        return {"ok": False, "error": exc.as_dict()}
+    except IntegrityError:
+        # The same key raced in on another socket, or a unique rule caught a double.
+        if cmd.key:
+            earlier = _receipt(ctx, cmd)
+            if earlier is not None:
+                return earlier
+        log.info("conflict on %s", cmd.spec.type, exc_info=True)
+        return _error("conflict", "Someone else changed this at the same moment; try again.")
+    except (OperationalError, InterfaceError) as exc:
+        log.warning("database unavailable for %s: %s", cmd.spec.type, exc)
+        return _error("try_again", "The database is unavailable; nothing was changed. Retry.")
+    except DatabaseError:
+        log.exception("database error in %s", cmd.spec.type)
+        return _error("try_again", "The database refused the command; nothing was changed.")
+    except Exception:
+        log.exception("handler %s failed", cmd.spec.type)
+        return _error("internal_error", "The server failed; nothing was changed.")
