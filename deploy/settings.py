@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "docs_store",
     "media",
     "frontend",
+    "jobs",
 ]
 
 MIDDLEWARE = [

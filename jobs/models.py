@@ -1,0 +1,1 @@
+"""Job models: filled by the documents issue (generic DB-backed job queue)."""
