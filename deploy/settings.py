@@ -75,9 +75,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'yiting.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'yiting.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and background workers share the file.
@@ -142,6 +140,9 @@ YITING_WS_MAX_FRAME = env.int("YITING_WS_MAX_FRAME", default=64 * 1024)
 YITING_WS_RATE = env.int("YITING_WS_RATE", default=20)  # commands per second per socket
 YITING_WS_BURST = env.int("YITING_WS_BURST", default=40)
 YITING_EVENT_RETENTION = env.int("YITING_EVENT_RETENTION", default=500)
+
+SERVE_STATIC = env.bool("YITING_SERVE_STATIC", default=True)
+INPROCESS_WORKERS = env.bool("YITING_INPROCESS_WORKERS", default=not REDIS_URL)
 
 LOG_JSON = env.bool("YITING_LOG_JSON", default=False)
 LOGGING = {

@@ -58,7 +58,12 @@ def _page(request: HttpRequest, sitting_id: int, template: str, roles: set[str])
     return render(
         request,
         template,
-        {"sitting": sitting, "role": role, "member": member, "ws_path": f"/ws/sittings/{sitting.pk}/"},
+        {
+            "sitting": sitting,
+            "role": role,
+            "member": member,
+            "ws_path": f"/ws/sittings/{sitting.pk}/",
+        },
     )
 
 

@@ -28,7 +28,23 @@ from meeting.models import (
 
 DEMO_PASSWORD = "yiting-demo"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ["建国", "秀英", "志强", "丽华", "海峰", "晓燕", "国平", "玉兰", "永红", "文斌", "春梅", "德明", "淑珍", "立新", "红霞"]
+GIVEN = [
+    "建国",
+    "秀英",
+    "志强",
+    "丽华",
+    "海峰",
+    "晓燕",
+    "国平",
+    "玉兰",
+    "永红",
+    "文斌",
+    "春梅",
+    "德明",
+    "淑珍",
+    "立新",
+    "红霞",
+]
 GROUP_NAMES = ["第一审议组", "第二审议组", "第三审议组", "第四审议组"]
 ITEMS = [
     ("审议《某省数据条例（草案）》", "法制工作委员会关于条例草案的说明"),
@@ -57,7 +73,9 @@ def _user(username: str, *, staff: bool = False):
 def _member(term: Term, username: str, name: str, role: str, seat: str = "", group=None) -> Member:
     user = _user(username, staff=role == Role.CLERK)
     member, _ = Member.objects.get_or_create(
-        user=user, term=term, defaults={"full_name": name, "role": role, "seat": seat, "group": group}
+        user=user,
+        term=term,
+        defaults={"full_name": name, "role": role, "seat": seat, "group": group},
     )
     return member
 
@@ -112,7 +130,12 @@ def load_demo(members: int = 65, with_documents: bool = True) -> DemoResult:
     plenary, _ = Sitting.objects.get_or_create(
         session=session,
         kind=Sitting.Kind.PLENARY,
-        defaults={"title": "第一次全体会议", "room": "第一会议室", "starts_at": start, "chair": chair},
+        defaults={
+            "title": "第一次全体会议",
+            "room": "第一会议室",
+            "starts_at": start,
+            "chair": chair,
+        },
     )
     out.sittings.append(plenary)
     for i, group in enumerate(groups):

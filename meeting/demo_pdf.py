@@ -32,7 +32,11 @@ def write_bill(path: Path, title: str, subtitle: str, pages: int) -> Path:
         c.setFont(font, 11)
         y = height - 170
         for line in range(28):
-            c.drawString(70, y, f"第{page}页 第{line + 1}行  本条例所称数据，是指任何以电子或者其他方式对信息的记录。")
+            c.drawString(
+                70,
+                y,
+                f"第{page}页 第{line + 1}行  本条例所称数据，是指任何以电子或者其他方式对信息的记录。",
+            )
             y -= 20
         c.setFont("Helvetica-Bold", 48)
         c.drawCentredString(width / 2, 60, f"- {page} -")

@@ -20,6 +20,7 @@ from realtime.events import notify, role_group
 from realtime.models import Connection
 
 STALE_AFTER = timedelta(seconds=90)
+TABLET_ROLES = ("member", "chair")
 SERVER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -34,7 +35,7 @@ def live_connections(sitting_id: int):
 
 
 def _announce(ctx: Context) -> None:
-    if ctx.member_id is None:
+    if ctx.member_id is None or ctx.role not in TABLET_ROLES:
         return
     n = _member_sockets(ctx.sitting_id, ctx.member_id)
     payload = {"member": ctx.member_id, "online": n > 0, "sockets": n}
@@ -71,6 +72,7 @@ def seen(ctx: Context) -> None:
 def online(sitting_id: int) -> list[dict]:
     rows = (
         live_connections(sitting_id)
+        .filter(role__in=TABLET_ROLES)
         .exclude(member_id=None)
         .values("member_id")
         .annotate(n=Count("id"))

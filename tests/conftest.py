@@ -99,7 +99,9 @@ def committee(db):
 
     User = get_user_model()
     c = Committee.objects.create(name="测试常委会", short_name="测试")
-    term = Term.objects.create(committee=c, name="第一届", starts_on=dt.date(2025, 1, 1), is_current=True)
+    term = Term.objects.create(
+        committee=c, name="第一届", starts_on=dt.date(2025, 1, 1), is_current=True
+    )
     ga = DeliberationGroup.objects.create(term=term, name="第一组", order=1)
     gb = DeliberationGroup.objects.create(term=term, name="第二组", order=2)
 
@@ -113,7 +115,8 @@ def committee(db):
     ns.committee, ns.term, ns.group_a, ns.group_b = c, term, ga, gb
     ns.chair = mk("chair", "主任", Role.CHAIR, "001", ga)
     ns.members = [
-        mk(f"m{n}", f"委员{n}", Role.MEMBER, f"{n + 1:03d}", ga if n % 2 else gb) for n in range(1, 9)
+        mk(f"m{n}", f"委员{n}", Role.MEMBER, f"{n + 1:03d}", ga if n % 2 else gb)
+        for n in range(1, 9)
     ]
     ns.clerk = mk("clerk", "秘书", Role.CLERK)
     ns.staff = mk("staff", "审查员", Role.STAFF)
@@ -127,7 +130,12 @@ def committee(db):
         session=ns.session, kind="plenary", title="全体会议", starts_at=start, chair=ns.chair
     )
     ns.group_a_sitting = Sitting.objects.create(
-        session=ns.session, kind="group", group=ga, title="第一组会议", starts_at=start, chair=ns.chair
+        session=ns.session,
+        kind="group",
+        group=ga,
+        title="第一组会议",
+        starts_at=start,
+        chair=ns.chair,
     )
     ns.group_b_sitting = Sitting.objects.create(
         session=ns.session, kind="group", group=gb, title="第二组会议", starts_at=start

@@ -64,9 +64,7 @@ def open_item(sitting_id: int, item_id: int) -> AgendaItem:
         raise DomainError("not_found", f"Agenda item {item_id} is not on this sitting's agenda.")
     if item.state == AgendaItem.State.CURRENT:
         return item
-    sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(
-        state=AgendaItem.State.DONE
-    )
+    sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)
     item.state = AgendaItem.State.CURRENT
     item.save(update_fields=["state"])
     if sitting.state == Sitting.State.PLANNED:

@@ -27,7 +27,9 @@ def _locked_sitting(sitting_id: int) -> Sitting:
 
 
 @transaction.atomic
-def check_in(sitting_id: int, member: Member, *, method: str, by_user_id: int | None = None) -> Attendance:
+def check_in(
+    sitting_id: int, member: Member, *, method: str, by_user_id: int | None = None
+) -> Attendance:
     """Check a roster member in. Checking in twice is harmless and changes nothing."""
     sitting = _locked_sitting(sitting_id)
     if sitting.state == Sitting.State.ENDED:

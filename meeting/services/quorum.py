@@ -36,7 +36,9 @@ def more_than_half(n: int) -> int:
 
 def present_members(sitting: Sitting):
     """Roster members checked in and not checked out."""
-    ids = Attendance.objects.filter(sitting=sitting, checked_out_at__isnull=True).values("member_id")
+    ids = Attendance.objects.filter(sitting=sitting, checked_out_at__isnull=True).values(
+        "member_id"
+    )
     return sitting_roster(sitting).filter(pk__in=ids)
 
 

@@ -43,7 +43,9 @@ def handle_ping(ctx: Context, cmd) -> dict:
 
 @handles("attendance.check_in")
 def handle_check_in(ctx: Context, cmd) -> dict:
-    att = attendance.check_in(ctx.sitting_id, _own_member(ctx), method="tablet", by_user_id=ctx.user_id)
+    att = attendance.check_in(
+        ctx.sitting_id, _own_member(ctx), method="tablet", by_user_id=ctx.user_id
+    )
     return {"present": att.present, "checked_in_at": att.checked_in_at.isoformat()}
 
 

@@ -12,13 +12,17 @@ Feature modules register their own commands, events and error codes by importing
 ``command``/``event``/``register_error``; importing this package loads them all.
 """
 
-from realtime.protocol import core  # noqa: F401  (registers the core messages)
+# Feature protocols (documents, votes, floor, media) register on import:
+from realtime.protocol import (  # noqa: E402,F401,I001
+    core,  # noqa: F401  (registers the core messages)
+    documents,
+    floor,
+    media,
+    votes,
+)
 from realtime.protocol.base import REGISTRY, VERSION, CommandData, command, event
 from realtime.protocol.codec import Decoded, decode, reply_error, reply_ok
 from realtime.protocol.errors import ERROR_CODES, ProtocolError, register_error
-
-# Feature protocols (documents, votes, floor, media) register on import:
-from realtime.protocol import documents, floor, media, votes  # noqa: E402,F401,I001
 
 __all__ = [
     "REGISTRY",

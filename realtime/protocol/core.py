@@ -102,9 +102,7 @@ AGENDA_CURRENT = event(
         }
     },
 )
-AGENDA_CHANGED = event(
-    "agenda.changed", "The agenda was reordered.", {"order": [4, 3, 5]}
-)
+AGENDA_CHANGED = event("agenda.changed", "The agenda was reordered.", {"order": [4, 3, 5]})
 PRESENCE_CHANGED = event(
     "presence.changed",
     "A tablet came online or went offline (sent to clerks and chairs only).",

@@ -36,9 +36,13 @@ async def launch(playwright):
     )
 
 
-async def logged_in_page(browser, base_url: str, username: str, password: str, *, width=1280, height=800):
+async def logged_in_page(
+    browser, base_url: str, username: str, password: str, *, width=1280, height=800
+):
     context = await browser.new_context(
-        viewport={"width": width, "height": height}, locale="zh-CN", permissions=["camera", "microphone"]
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        permissions=["camera", "microphone"],
     )
     page = await context.new_page()
     await page.goto(f"{base_url}/login/")

@@ -155,7 +155,16 @@ class Stack:
         log = self.tmp / f"daphne-{port}.log"
         fh = open(log, "ab")  # noqa: SIM115 (kept open for the process's life)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "deploy.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "deploy.asgi:application",
+            ],
             env=self.env,
             cwd=ROOT,
             stdout=fh,
@@ -267,8 +276,9 @@ class WsClient:
         self.seq = ev["seq"]
         self.events.append(ev)
 
-    async def request(self, type_: str, data: dict | None = None, key: str | None = None,
-                      timeout: float = 30) -> dict:
+    async def request(
+        self, type_: str, data: dict | None = None, key: str | None = None, timeout: float = 30
+    ) -> dict:
         import asyncio
 
         self._n += 1

@@ -1,0 +1,46 @@
+"""Background pieces a server process starts: presence clean-up, in-process workers.
+
+Every Daphne process forgets the presence rows of its own previous life. When
+``YITING_INPROCESS_WORKERS`` is true (the embedded single-process default), the job
+worker (page rendering, clip finalisation, minutes) and the floor sweeper run as
+threads in this process; in production they run as their own processes instead
+(``manage.py worker``), started by deploy/launcher.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+
+
+def start_background() -> None:
+    if _started.is_set():
+        return
+    _started.set()
+    if settings.INPROCESS_WORKERS:
+        _start_workers()
+
+
+def _start_workers() -> None:
+    starters = [
+        ("jobs.runner", "start_in_process"),
+        ("meeting.floor.sweeper", "ensure_running"),
+        ("media.recovery", "recover_on_start"),
+    ]
+    for module, name in starters:
+        try:
+            mod = __import__(module, fromlist=[name])
+        except ImportError:
+            continue
+        fn = getattr(mod, name, None)
+        if fn is None:
+            continue
+        try:
+            fn()
+        except Exception:  # a failing helper must not take the web process down
+            log.exception("could not start %s.%s", module, name)

@@ -1,0 +1,26 @@
+"""``manage.py serve``: the whole system in one process (Daphne + background work).
+
+The embedded default: HTTP, WebSockets, page rendering and media in one process on
+the in-memory channel layer. Production runs several of these behind nginx plus
+separate workers (see deploy/launcher.py).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Yiting with Daphne (HTTP + WebSocket) and in-process background workers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host: str, port: int, **kw):
+        from daphne.cli import CommandLineInterface
+
+        sys.argv = ["daphne", "-b", host, "-p", str(port), "deploy.asgi:application"]
+        CommandLineInterface.entrypoint()
