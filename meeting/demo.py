@@ -108,7 +108,7 @@ def load_demo(members: int = 65, with_documents: bool = True) -> DemoResult:
         group = groups[n % len(groups)]
         seat = f"{n + 1:03d}"
         seated.append(_member(term, f"m{n + 1:03d}", member_name(n), role, seat, group))
-    out.logins["members"] = "m002 … m%03d" % members
+    out.logins["members"] = f"m002 … m{members:03d}"
     clerk = _member(term, "clerk", "会务组 秘书", Role.CLERK)
     out.logins["clerk"] = clerk.user.username
     _member(term, "staff", "机关 审查员", Role.STAFF)

@@ -61,7 +61,9 @@ def open_item(sitting_id: int, item_id: int) -> AgendaItem:
     try:
         item = sitting.agenda_items.get(pk=item_id)
     except AgendaItem.DoesNotExist:
-        raise DomainError("not_found", f"Agenda item {item_id} is not on this sitting's agenda.")
+        raise DomainError(
+            "not_found", f"Agenda item {item_id} is not on this sitting's agenda."
+        ) from None
     if item.state == AgendaItem.State.CURRENT:
         return item
     sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)

@@ -235,7 +235,7 @@ async def test_clerk_records_attendance_for_a_member(committee, connect):
 
 async def test_events_are_stored_once_each(committee, connect):
     clerk = await connect(committee.clerk.user, committee.plenary.pk)
-    for n in range(3):
+    for _ in range(3):
         await clerk.request("agenda.step", {"direction": "next"})
     rows = await sync_to_async(lambda: list(SittingEvent.objects.values_list("seq", "type")))()
     assert rows == [(1, "agenda.current"), (2, "agenda.current"), (3, "agenda.current")]
