@@ -1,0 +1,61 @@
+"""Settings come from the environment; the defaults are the embedded single process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s;"
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
+    "'host': s.DATABASES['default'].get('HOST'), 'layer': s.CHANNEL_LAYERS['default']['BACKEND'],"
+    "'hosts': s.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('hosts'), 'data': str(s.DATA_DIR),"
+    "'debug': s.DEBUG, 'allowed': s.ALLOWED_HOSTS, 'secret': s.SECRET_KEY, 'lang': s.LANGUAGE_CODE,"
+    "'secure': s.SESSION_COOKIE_SECURE, 'workers': s.INPROCESS_WORKERS}))"
+)
+
+
+def probe(tmp_path, **env) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    clean.update({"DJANGO_SETTINGS_MODULE": "deploy.settings", "YITING_DATA_DIR": str(tmp_path)})
+    clean.update(env)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env=clean, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_defaults_are_sqlite_and_in_memory(tmp_path):
+    s = probe(tmp_path)
+    assert s["db"] == "django.db.backends.sqlite3"
+    assert s["name"] == str(tmp_path / "yiting.sqlite3")
+    assert s["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert s["lang"] == "zh-hans" and s["debug"] is False and s["workers"] is True
+
+
+def test_environment_overrides(tmp_path):
+    s = probe(
+        tmp_path,
+        DATABASE_URL="postgres://u:p@db.internal:5433/yiting",
+        REDIS_URL="redis://cache.internal:6380/2",
+        SECRET_KEY="s3cret",
+        ALLOWED_HOSTS="yiting.example,10.0.0.5",
+        DEBUG="true",
+        YITING_SECURE_COOKIES="true",
+    )
+    assert s["db"] == "django.db.backends.postgresql"
+    assert (s["name"], s["host"]) == ("yiting", "db.internal")
+    assert s["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert s["hosts"] == ["redis://cache.internal:6380/2"]
+    assert s["secret"] == "s3cret" and s["debug"] is True and s["secure"] is True
+    assert s["allowed"] == ["yiting.example", "10.0.0.5"]
+    assert s["workers"] is False  # with Redis, workers run as their own processes
+
+
+def test_core_channel_layer_can_be_chosen(tmp_path):
+    s = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", YITING_CHANNEL_LAYER="core")
+    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
