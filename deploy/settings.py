@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "meeting",
     "meeting.voting",
     "meeting.floor",
+    "meeting.proceedings",
     "realtime",
     "docs_store",
     "media",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("media/", include("media.urls")),
     path("votes/", include("meeting.voting.urls")),
     path("floor/", include("meeting.floor.urls")),
+    path("proceedings/", include("meeting.proceedings.urls")),
     path("", include("frontend.urls")),
 ]

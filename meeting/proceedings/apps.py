@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProceedingsConfig(AppConfig):
+    """Running a session end to end: preparation, the audit trail and the minutes (会议纪要)."""
+
+    name = "meeting.proceedings"
+    label = "proceedings"
+    verbose_name = "Proceedings"

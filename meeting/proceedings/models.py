@@ -1,0 +1,1 @@
+"""Proceedings models: filled by the console/minutes issue."""

@@ -1,0 +1,3 @@
+"""HTTP routes of this feature (filled by its issue)."""
+
+urlpatterns: list = []
