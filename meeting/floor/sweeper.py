@@ -1,0 +1,58 @@
+"""Running the time-limit sweep: a thread in a web process, or its own worker process.
+
+``ensure_running()`` starts one daemon thread per process (deploy/background.py calls
+it in the single-process mode); ``manage.py floor_sweeper`` runs the same loop in the
+foreground as a worker. Any number of them may run against one database: every action
+is a conditional update, so exactly one process acts on each warning and each zero.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections
+
+from meeting.floor.services.timers import next_due, sweep_once
+
+log = logging.getLogger(__name__)
+POLL_S = 0.5  # the longest a due action waits; a deadline nearer than this is slept to exactly
+_thread: threading.Thread | None = None
+_stop = threading.Event()
+_lock = threading.Lock()
+
+
+def run_forever(stop: threading.Event | None = None, poll_s: float = POLL_S) -> None:
+    """Sweep until ``stop`` is set; a database failure is logged and retried next round."""
+    stop = stop or _stop
+    while not stop.is_set():
+        wait = poll_s
+        try:
+            close_old_connections()
+            sweep_once()
+            due = next_due()
+            if due is not None:
+                wait = min(poll_s, max(0.01, due))
+        except Exception:  # the database is away; the floors are in it, nothing is lost
+            log.exception("floor sweep failed; retrying")
+        stop.wait(wait)
+
+
+def ensure_running() -> threading.Thread:
+    """Start the sweeper thread of this process once; later calls return the same thread."""
+    global _thread
+    with _lock:
+        if _thread is None or not _thread.is_alive():
+            _stop.clear()
+            _thread = threading.Thread(target=run_forever, name="floor-sweeper", daemon=True)
+            _thread.start()
+        return _thread
+
+
+def stop(timeout: float = 5.0) -> None:
+    """Stop this process's sweeper thread (tests, shutdown)."""
+    global _thread
+    _stop.set()
+    if _thread is not None:
+        _thread.join(timeout)
+    _thread = None
