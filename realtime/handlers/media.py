@@ -1,1 +1,52 @@
-"""Handlers of the media feature's commands (filled by its issue)."""
+"""Handlers of the media commands: signalling for the aiortc peers this process holds.
+
+Handlers run in a database thread; the peer must live in this process's event loop,
+so the offer is answered there with ``async_to_sync`` (the socket that negotiated the
+peer owns it). Rules of who may publish are in ``media.services.publishing``.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+
+from media import runtime
+from media.services import publishing
+from meeting.services.errors import DomainError
+from realtime.context import Context
+from realtime.handlers import handles
+from realtime.snapshot import snapshot_part
+
+
+@handles("media.publish")
+def handle_publish(ctx: Context, cmd) -> dict:
+    member = publishing.check_may_publish(ctx, cmd.kind, cmd.member)
+    if not runtime.looks_like_sdp(cmd.sdp):
+        raise DomainError("bad_sdp", "The offer is not SDP (it must start with 'v=0').")
+    pub, earlier = publishing.register(ctx, cmd.kind, member, runtime.SERVER_ID)
+    try:
+        answer = async_to_sync(runtime.open_publisher)(pub.pk, cmd.kind, cmd.sdp)
+    except runtime.BadOffer as exc:
+        raise DomainError("bad_sdp", str(exc)) from None
+    transaction.on_commit(lambda: runtime.close_replaced(earlier))
+    return {"publisher": pub.pk, "sdp": answer}
+
+
+@handles("media.unpublish")
+def handle_unpublish(ctx: Context, cmd) -> dict:
+    ended = []
+    for pub in publishing.own_live(ctx):
+        publishing.ended(pub.pk, "unpublished")
+        ended.append(pub.pk)
+        transaction.on_commit(lambda p=pub: runtime.close_remote(p))
+    return {"ended": ended}
+
+
+@handles("media.status")
+def handle_status(ctx: Context, cmd) -> dict:
+    return publishing.status(ctx.sitting_id)
+
+
+@snapshot_part("media")
+def media_part(sitting, ctx: Context) -> dict:
+    return publishing.status(sitting.pk)

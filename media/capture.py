@@ -1,0 +1,308 @@
+"""Per-publisher capture worker: pre-roll ring, encoder and working file, off the event loop.
+
+aiortc decodes every received track in its own thread; the event loop only hands each
+decoded frame with its wall-clock time to this worker's queue. The worker thread keeps
+the last ``preroll_s`` seconds in memory and, while the publisher holds the floor,
+encodes H.264/AAC into an MPEG-TS working file. MPEG-TS is written through a small I/O
+buffer straight to the OS, so a crash of the server process loses well under a second
+and what was written stays readable (TS needs no trailer).
+
+Alignment: aiortc starts every track at pts 0, so each track's pts is mapped to wall
+clock by ``TrackClock`` (offset fixed at the first frame, tightened to the smallest
+arrival delay seen in the first two seconds). Both streams of the file are then stamped
+from the same origin, the moment the floor was granted.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+log = logging.getLogger(__name__)
+
+WIDTH, HEIGHT, FPS = 640, 360, 15
+VIDEO_TB = Fraction(1, 90000)
+AUDIO_RATE = 48000
+SETTLE_S = 2.0  # while a track is young, its clock offset may still tighten
+
+
+class TrackClock:
+    """Wall-clock time of a track's frames (aiortc starts each track at pts 0)."""
+
+    def __init__(self) -> None:
+        self.offset: float | None = None
+        self.first_arrival = 0.0
+
+    def wall(self, frame, arrival: float) -> float:
+        if frame.pts is None or frame.time_base is None:
+            return arrival
+        pts_s = float(frame.pts * frame.time_base)
+        candidate = arrival - pts_s
+        if self.offset is None:
+            self.offset, self.first_arrival = candidate, arrival
+        elif arrival - self.first_arrival < SETTLE_S and candidate < self.offset:
+            self.offset = candidate
+        return self.offset + pts_s
+
+
+class TsWriter:
+    """Encode frames into one MPEG-TS file (H.264 ultrafast + AAC), stamped from ``t0``."""
+
+    def __init__(self, path: Path, t0: float, *, video: bool, audio: bool, gop: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.t0 = path, t0
+        self._file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed in close())
+        self._c = av.open(self._file, "w", format="mpegts", buffer_size=4096)
+        self._v = self._a = None
+        self._last_vpts = -1
+        self._next_apts: int | None = None
+        self.frames = 0
+        self.last_wall = t0
+        if video:
+            self._v = self._c.add_stream("libx264", rate=FPS)
+            self._v.width, self._v.height, self._v.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+            self._v.codec_context.time_base = VIDEO_TB
+            self._v.options = {"preset": "ultrafast", "tune": "zerolatency", "g": str(gop)}
+        if audio:
+            self._a = self._c.add_stream("aac", rate=AUDIO_RATE)
+            self._a.codec_context.layout = "stereo"
+            self._resampler = av.AudioResampler(
+                format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=1024
+            )
+
+    def write_video(self, frame, wall: float) -> None:
+        if self._v is None:
+            return
+        pts = round((wall - self.t0) / VIDEO_TB)
+        if pts <= self._last_vpts:
+            return  # out of order after a clock tightening: drop rather than break the file
+        if frame.width != WIDTH or frame.height != HEIGHT or frame.format.name != "yuv420p":
+            frame = frame.reformat(WIDTH, HEIGHT, "yuv420p")
+        frame.pts, frame.time_base = pts, VIDEO_TB
+        frame.pict_type = av.video.frame.PictureType.NONE
+        self._last_vpts = pts
+        self._c.mux(self._v.encode(frame))
+        self.frames += 1
+        self.last_wall = max(self.last_wall, wall)
+
+    def write_audio(self, frame, wall: float) -> None:
+        if self._a is None:
+            return
+        start = round((wall - self.t0) * AUDIO_RATE)
+        if self._next_apts is None or start - self._next_apts > AUDIO_RATE // 10:
+            self._next_apts = max(start, self._next_apts or 0)  # a gap: re-anchor on the clock
+        frame.pts = None
+        for out in self._resampler.resample(frame):
+            out.pts, out.time_base = self._next_apts, Fraction(1, AUDIO_RATE)
+            self._next_apts += out.samples
+            self._c.mux(self._a.encode(out))
+        self.last_wall = max(self.last_wall, wall)
+
+    def close(self) -> None:
+        try:
+            for s in (self._v, self._a):
+                if s is not None:
+                    self._c.mux(s.encode(None))
+            self._c.close()
+        finally:
+            self._file.close()
+
+
+@dataclass
+class Job:
+    """What the worker is recording now: one floor-holding into one working file."""
+
+    recording_id: int
+    path: Path
+    start: float
+    stop_at: float | None = None
+    writer: TsWriter | None = None
+    passed: set[str] = field(default_factory=set)
+
+
+Finished = Callable[[int, dict], None]
+
+
+class Capture(threading.Thread):
+    """The worker of one publisher. Thread-safe entry points: feed, start, stop, end."""
+
+    def __init__(
+        self,
+        name: str,
+        kinds: set[str],
+        on_finished: Finished,
+        *,
+        preroll_s: float = 2.0,
+        gop: int = 7,
+        room_dir: Path | None = None,
+        on_room_file: Callable[[Path, float, float | None], None] | None = None,
+        room_file_s: float = 30.0,
+    ) -> None:
+        super().__init__(name=f"capture-{name}", daemon=True)
+        self.kinds = kinds
+        self.q: queue.Queue = queue.Queue(maxsize=600)
+        self.ring: deque = deque()
+        self.preroll_s, self.gop = preroll_s, gop
+        self.on_finished = on_finished
+        self.job: Job | None = None
+        self.clocks = {k: TrackClock() for k in ("video", "audio")}
+        self.dropped = 0
+        self.last_wall = 0.0
+        self.room_dir, self.on_room_file, self.room_file_s = room_dir, on_room_file, room_file_s
+        self.room: TsWriter | None = None
+        self._done = threading.Event()
+
+    # --- called from the event loop or other threads ---------------------------------
+    def feed(self, kind: str, frame, arrival: float) -> None:
+        wall = self.clocks[kind].wall(frame, arrival)
+        try:
+            self.q.put_nowait(("frame", kind, frame, wall))
+        except queue.Full:
+            self.dropped += 1  # the encoder is behind: count, never block the event loop
+
+    def start_recording(self, recording_id: int, path: Path, start: float) -> None:
+        self.q.put(("start", recording_id, path, start))
+
+    def stop_recording(self, recording_id: int, stop_at: float) -> None:
+        self.q.put(("stop", recording_id, stop_at))
+
+    def end(self) -> None:
+        """The stream ended (peer closed or failed): close whatever is open."""
+        self.q.put(("eof",))
+
+    def wait_closed(self, timeout: float) -> bool:
+        return self._done.wait(timeout)
+
+    # --- the worker thread ------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self.q.get(timeout=0.1)
+                except queue.Empty:
+                    self._tick()
+                    continue
+                if item[0] == "eof":
+                    self._eof()
+                    return
+                self._handle(item)
+                self._tick()
+        except Exception:
+            log.exception("capture worker %s failed", self.name)
+            self._fail()
+        finally:
+            self._done.set()
+
+    def _handle(self, item: tuple) -> None:
+        op = item[0]
+        if op == "frame":
+            _, kind, frame, wall = item
+            self.last_wall = max(self.last_wall, wall)
+            self._frame(kind, frame, wall)
+        elif op == "start":
+            self._start(*item[1:])
+        elif op == "stop":
+            _, rec_id, stop_at = item
+            if self.job and self.job.recording_id == rec_id:
+                self.job.stop_at = stop_at
+
+    def _frame(self, kind: str, frame, wall: float) -> None:
+        if self.room_dir is not None:
+            self._room_frame(kind, frame, wall)
+            return
+        job = self.job
+        if job is None or job.writer is None:
+            self.ring.append((kind, frame, wall))
+            while self.ring and wall - self.ring[0][2] > self.preroll_s:
+                self.ring.popleft()
+            return
+        if job.stop_at is not None and wall > job.stop_at:
+            job.passed.add(kind)
+            return
+        if wall >= job.start:
+            self._write(job.writer, kind, frame, wall)
+
+    @staticmethod
+    def _write(writer: TsWriter, kind: str, frame, wall: float) -> None:
+        if kind == "video":
+            writer.write_video(frame, wall)
+        else:
+            writer.write_audio(frame, wall)
+
+    def _start(self, rec_id: int, path: Path, start: float) -> None:
+        if self.job is not None:
+            self._close_job(lost=False)
+        writer = TsWriter(
+            path, start, video="video" in self.kinds, audio="audio" in self.kinds, gop=self.gop
+        )
+        self.job = Job(rec_id, path, start, writer=writer)
+        for kind, frame, wall in self.ring:  # the pre-roll: frames from before the signal came
+            if wall >= start:
+                self._write(writer, kind, frame, wall)
+        self.ring.clear()
+
+    def _tick(self) -> None:
+        job = self.job
+        if job is None or job.stop_at is None:
+            return
+        late = time.time() > job.stop_at + 1.5  # frames after the end never came
+        if job.passed >= self.kinds or late:
+            self._close_job(lost=late and self.last_wall < job.stop_at - 0.5)
+
+    def _close_job(self, *, lost: bool) -> None:
+        job, self.job = self.job, None
+        if job is None or job.writer is None:
+            return
+        job.writer.close()
+        info = {
+            "path": str(job.path),
+            "frames": job.writer.frames,
+            "last_wall": job.writer.last_wall,
+            "stream_lost": lost,
+        }
+        self.on_finished(job.recording_id, info)
+
+    def _eof(self) -> None:
+        if self.room is not None:
+            self._rotate_room(None)
+        if self.job is not None:
+            lost = self.job.stop_at is None or self.last_wall < self.job.stop_at - 0.5
+            self._close_job(lost=lost)
+
+    def _fail(self) -> None:
+        try:
+            self._close_job(lost=True)
+        except Exception:
+            log.exception("could not close the working file of %s", self.name)
+
+    # --- the room camera: continuous, in files of room_file_s seconds --------------------
+    def _room_frame(self, kind: str, frame, wall: float) -> None:
+        if self.room is None or (kind == "video" and wall - self.room.t0 >= self.room_file_s):
+            self._rotate_room(wall)
+        self._write(self.room, kind, frame, wall)
+
+    def _rotate_room(self, wall: float | None) -> None:
+        if self.room is not None:
+            old = self.room
+            old.close()
+            if self.on_room_file:
+                self.on_room_file(old.path, old.t0, old.last_wall)
+            self.room = None
+        if wall is None:
+            return
+        assert self.room_dir is not None
+        path = self.room_dir / f"room_{int(wall * 1000)}.ts"
+        self.room = TsWriter(
+            path, wall, video="video" in self.kinds, audio="audio" in self.kinds, gop=self.gop
+        )
+        if self.on_room_file:
+            self.on_room_file(path, wall, None)

@@ -1,0 +1,176 @@
+"""The aiortc peers this server process holds, one per publisher, and their capture workers.
+
+The socket that negotiated a peer owns it: the peer lives in the event loop of the
+Daphne process that received the offer, and ``Publisher.server`` names that process.
+Commands for a peer held by another process (start/stop recording) travel over the
+channel layer to that process's ``process_channel()``; see ``deliver``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from media.capture import Capture
+from realtime.presence import SERVER_ID
+
+log = logging.getLogger(__name__)
+
+
+class BadOffer(ValueError):
+    """The SDP offer could not be used (garbage, or no audio/video to receive)."""
+
+
+@dataclass
+class Peer:
+    publisher_id: int
+    pc: RTCPeerConnection
+    capture: Capture
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    closed: bool = False
+
+
+PEERS: dict[int, Peer] = {}
+_loop: asyncio.AbstractEventLoop | None = None
+_listener: asyncio.Task | None = None
+
+
+def process_channel(server: str = SERVER_ID) -> str:
+    """The channel-layer name of a server process's media inbox."""
+    return "media-proc." + re.sub(r"[^A-Za-z0-9_.-]", "-", server)[:90]
+
+
+async def open_peer(publisher_id: int, sdp: str, capture: Capture, on_ended) -> str:
+    """Accept an offer: start a receiving peer, its capture worker; return the answer SDP."""
+    global _loop
+    _loop = asyncio.get_running_loop()
+    pc = RTCPeerConnection()
+    peer = Peer(publisher_id, pc, capture)
+    kinds: set[str] = set()
+
+    @pc.on("track")
+    def _on_track(track) -> None:
+        kinds.add(track.kind)
+        peer.tasks.append(asyncio.ensure_future(_pump(peer, track, on_ended)))
+
+    @pc.on("connectionstatechange")
+    async def _on_state() -> None:
+        if pc.connectionState in ("failed", "closed"):
+            await close_peer(publisher_id, reason=f"connection_{pc.connectionState}")
+            on_ended(publisher_id, f"connection_{pc.connectionState}")
+
+    try:
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        if not kinds:
+            raise BadOffer("the offer has no audio or video to publish")
+        capture.kinds = set(kinds)
+        await pc.setLocalDescription(await pc.createAnswer())
+    except BadOffer:
+        await pc.close()
+        raise
+    except Exception as exc:  # aiortc raises ValueError/AttributeError/... on garbage SDP
+        await pc.close()
+        raise BadOffer(f"unusable SDP offer: {exc.__class__.__name__}: {exc}") from None
+    capture.start()
+    PEERS[publisher_id] = peer
+    _ensure_listener()
+    return pc.localDescription.sdp
+
+
+async def _pump(peer: Peer, track, on_ended) -> None:
+    """Hand decoded frames to the capture worker; nothing heavy runs here."""
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            break
+        peer.capture.feed(track.kind, frame, time.time())
+    if not peer.closed:
+        await close_peer(peer.publisher_id, reason="track_ended")
+        on_ended(peer.publisher_id, "track_ended")
+
+
+async def close_peer(publisher_id: int, *, reason: str = "closed") -> None:
+    peer = PEERS.pop(publisher_id, None)
+    if peer is None or peer.closed:
+        return
+    peer.closed = True
+    log.info("closing peer of publisher %s (%s)", publisher_id, reason)
+    peer.capture.end()
+    await peer.pc.close()
+    for t in peer.tasks:
+        t.cancel()
+
+
+def capture_of(publisher_id: int) -> Capture | None:
+    peer = PEERS.get(publisher_id)
+    return peer.capture if peer else None
+
+
+# --- commands for a peer, wherever it lives ----------------------------------------------
+def deliver(server: str, message: dict) -> None:
+    """Run a capture command on the process holding the peer (this one, or over the layer)."""
+    if server == SERVER_ID:
+        apply(message)
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        log.error("no channel layer to reach %s", server)
+        return
+    async_to_sync(layer.send)(process_channel(server), {"type": "media.command", **message})
+
+
+def apply(message: dict) -> None:
+    """Thread-safe: forward a start/stop/close to the local capture worker."""
+    pid = message["publisher"]
+    op = message["op"]
+    if op == "close":
+        if _loop is not None and pid in PEERS:
+            asyncio.run_coroutine_threadsafe(close_peer(pid, reason="unpublished"), _loop)
+        return
+    cap = capture_of(pid)
+    if cap is None:
+        log.warning("no local capture for publisher %s (%s)", pid, op)
+        return
+    if op == "start":
+        from pathlib import Path
+
+        cap.start_recording(message["recording"], Path(message["path"]), message["start"])
+    elif op == "stop":
+        cap.stop_recording(message["recording"], message["stop_at"])
+
+
+def _ensure_listener() -> None:
+    """Receive commands other processes send to peers held here (multi-process setups)."""
+    global _listener
+    if _listener is not None and not _listener.done():
+        return
+    layer = get_channel_layer()
+    if layer is None or layer.__class__.__name__ == "InMemoryChannelLayer":
+        return  # one process: commands are applied directly
+    _listener = asyncio.ensure_future(_listen(layer))
+
+
+async def _listen(layer) -> None:
+    name = process_channel()
+    while True:
+        try:
+            msg = await layer.receive(name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("media inbox %s failed; retrying", name)
+            await asyncio.sleep(1)
+            continue
+        try:
+            apply(msg)
+        except Exception:
+            log.exception("bad media command %r", msg)

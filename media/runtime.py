@@ -1,0 +1,96 @@
+"""Glue between the aiortc peers of this process and the media services (DB side).
+
+Callbacks from the capture threads and the event loop reach the database here, each in
+its own short transaction, with the connection closed afterwards (they run outside any
+request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from pathlib import Path
+
+from django.db import close_old_connections, transaction
+
+from media import peers
+from media.capture import Capture
+from media.models import Publisher, RoomSegment
+from media.peers import BadOffer
+from media.services import paths, publishing, recording
+from realtime.presence import SERVER_ID
+
+__all__ = ["SERVER_ID", "BadOffer", "open_publisher", "close_replaced", "close_remote"]
+log = logging.getLogger(__name__)
+
+
+def looks_like_sdp(sdp: str) -> bool:
+    """A cheap first check before aiortc parses it: SDP starts with ``v=0`` and has media."""
+    return sdp.lstrip().startswith("v=0") and "\nm=" in sdp
+
+
+async def open_publisher(publisher_id: int, kind: str, sdp: str) -> str:
+    capture = _capture(publisher_id, kind)
+    return await peers.open_peer(publisher_id, sdp, capture, _on_peer_ended)
+
+
+def _capture(publisher_id: int, kind: str) -> Capture:
+    if kind == "room":
+        return Capture(
+            f"room-{publisher_id}",
+            set(),
+            _on_finished,
+            room_dir=paths.room_dir(publisher_id),
+            on_room_file=lambda path, t0, end: _room_file(publisher_id, path, t0, end),
+        )
+    return Capture(f"pub-{publisher_id}", set(), _on_finished)
+
+
+def _in_db(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("media callback %s failed", getattr(fn, "__name__", fn))
+    finally:
+        close_old_connections()
+
+
+def _on_finished(recording_id: int, info: dict) -> None:
+    """Capture thread: the working file of a recording is closed."""
+    _in_db(recording.capture_closed, recording_id, info)
+
+
+def _on_peer_ended(publisher_id: int, reason: str) -> None:
+    """Event loop: the peer closed or failed; record it without blocking the loop."""
+    asyncio.get_running_loop().run_in_executor(None, _in_db, publishing.ended, publisher_id, reason)
+
+
+def _room_file(publisher_id: int, path: Path, t0: float, end: float | None) -> None:
+    _in_db(_save_room_file, publisher_id, path, t0, end)
+
+
+def _save_room_file(publisher_id: int, path: Path, t0: float, end: float | None) -> None:
+    pub = Publisher.objects.get(pk=publisher_id)
+    with transaction.atomic():
+        seg, _ = RoomSegment.objects.get_or_create(
+            publisher=pub,
+            path=str(path),
+            defaults={"sitting_id": pub.sitting_id, "started_at": _aware(t0)},
+        )
+        if end is not None:
+            seg.ended_at = _aware(end)
+            seg.save(update_fields=["ended_at"])
+
+
+def _aware(ts: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, dt.UTC)
+
+
+def close_replaced(earlier: list[Publisher]) -> None:
+    for pub in earlier:
+        close_remote(pub)
+
+
+def close_remote(pub: Publisher) -> None:
+    peers.deliver(pub.server, {"op": "close", "publisher": pub.pk})

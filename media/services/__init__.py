@@ -1,0 +1,1 @@
+"""Domain services of speech recording: plain functions over the media models."""

@@ -1,0 +1,204 @@
+"""Turning a recording into a clip in the member's file: remux, poster, probe, checksum.
+
+Idempotent (the job queue may run it again after a crash): the clip file is written
+under a temporary name and renamed, and a recording that already has its clip is left
+alone. A full disk fails with ``disk_full`` and leaves the working file untouched, so a
+retry once space is freed loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from media import ffmpeg
+from media.models import Clip, Recording, RoomSegment
+from media.services import paths
+from media.services.recording import failed_payload
+from meeting.services.errors import DomainError
+from realtime.events import emit, notify, sitting_group
+
+log = logging.getLogger(__name__)
+Report = Callable[[int, int], None]
+STEPS = 4
+
+
+def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
+    """Make the playable clip of a recording; returns it (or None if nothing was captured)."""
+    rec = Recording.objects.select_related("sitting__session").get(pk=recording_id)
+    existing = Clip.objects.filter(recording=rec).first()
+    if existing is not None:
+        return existing
+    step = _progress(rec, report)
+    rel = f"clips/{rec.started_at:%Y-%m}/rec-{rec.pk}.mp4"
+    dest = paths.absolute(rel)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".part.mp4")
+    try:
+        _need_space(rec, dest.parent)
+        step(1)
+        if rec.source == Recording.Source.ROOM:
+            _cut_from_room(rec, tmp)
+        else:
+            src = paths.working_file(rec.pk)
+            if not src.exists() or src.stat().st_size == 0:
+                _fail(rec, "stream_missing", "Nothing was captured for this speech.")
+                return None
+            ffmpeg.remux_to_mp4(src, tmp)
+        step(2)
+        duration = probe_duration(tmp)
+        poster_rel = rel.replace(".mp4", ".jpg")
+        ffmpeg.poster(tmp, paths.absolute(poster_rel), min(1.0, duration / 2))
+        step(3)
+        digest, size = sha256_of(tmp)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            _fail(rec, "disk_full", f"Disk full while finalising: {exc}", final=False)
+            raise DomainError(
+                "disk_full",
+                "No space left to finalise the clip; the "
+                "recording is kept and will be finalised again.",
+            ) from None
+        raise
+    except ffmpeg.FfmpegError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.disk_full:
+            _fail(rec, "disk_full", "Disk full while finalising.", final=False)
+            raise DomainError("disk_full", "No space left to finalise the clip.") from None
+        raise
+    clip = _file(rec, rel, poster_rel, duration, size, digest)
+    step(4)
+    _cleanup(rec)
+    return clip
+
+
+def _progress(rec: Recording, report: Report | None) -> Callable[[int], None]:
+    def step(n: int) -> None:
+        if report is not None:
+            report(n, STEPS)
+        notify(
+            sitting_group(rec.sitting_id),
+            "media.clip_progress",
+            {"recording": rec.pk, "member": rec.member_id, "done": n, "total": STEPS},
+            rec.sitting_id,
+        )
+
+    return step
+
+
+def _need_space(rec: Recording, where: Path) -> None:
+    src = paths.working_file(rec.pk)
+    size = src.stat().st_size if src.exists() else 50 * 1024 * 1024
+    margin = getattr(settings, "MEDIA_MIN_FREE_BYTES", 0)
+    ffmpeg.check_space(where, size * 2 + margin)
+
+
+def _cut_from_room(rec: Recording, tmp: Path) -> None:
+    """Stream-copy the speech's span out of the room camera's files (no re-encode)."""
+    start, end = rec.started_at, rec.ended_at or timezone.now()
+    segs = RoomSegment.objects.filter(publisher_id=rec.publisher_id, started_at__lt=end)
+    pieces = []
+    for seg in segs:
+        seg_end = seg.ended_at or end
+        if seg_end <= start:
+            continue
+        inpoint = max(0.0, (start - seg.started_at).total_seconds())
+        outpoint = (min(end, seg_end) - seg.started_at).total_seconds()
+        pieces.append(ffmpeg.Piece(Path(seg.path), inpoint, outpoint))
+    if not pieces:
+        raise FileNotFoundError("the room camera recorded nothing during this speech")
+    ffmpeg.concat_to_mp4(pieces, tmp, tmp.with_suffix(".ffconcat"))
+    tmp.with_suffix(".ffconcat").unlink(missing_ok=True)
+
+
+def probe_duration(path: Path) -> float:
+    """Duration of the clip from its streams (the longest of video and audio)."""
+    with av.open(str(path)) as c:
+        best = 0.0
+        for s in c.streams:
+            if s.duration is not None and s.time_base is not None:
+                best = max(best, float(s.duration * s.time_base))
+        if best == 0.0 and c.duration:
+            best = c.duration / av.time_base
+        return best
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+@transaction.atomic
+def _file(rec: Recording, rel: str, poster_rel: str, duration: float, size: int, digest: str):
+    rec = Recording.objects.select_for_update().select_related("sitting__session").get(pk=rec.pk)
+    existing = Clip.objects.filter(recording=rec).first()
+    if existing is not None:
+        return existing
+    ended = rec.ended_at or rec.started_at + dt.timedelta(seconds=duration)
+    clip = Clip.objects.create(
+        recording=rec,
+        member_id=rec.member_id,
+        term_id=rec.sitting.session.term_id,
+        session_id=rec.sitting.session_id,
+        sitting_id=rec.sitting_id,
+        agenda_item_id=rec.agenda_item_id,
+        floor_entry_id=rec.floor_entry_id,
+        source=rec.source,
+        started_at=rec.started_at,
+        ended_at=ended,
+        duration_s=duration,
+        size=size,
+        sha256=digest,
+        path=rel,
+        poster_path=poster_rel,
+        stream_lost=rec.stream_lost_at is not None,
+        recovered=rec.recovered,
+    )
+    rec.state, rec.error = Recording.State.DONE, ""
+    rec.save(update_fields=["state", "error"])
+    emit(rec.sitting_id, "media.clip_ready", clip_event(clip))
+    return clip
+
+
+def clip_event(clip: Clip) -> dict:
+    return {
+        "clip": str(clip.public_id),
+        "recording": clip.recording_id,
+        "member": clip.member_id,
+        "item": clip.agenda_item_id,
+        "duration_s": round(clip.duration_s, 2),
+        "stream_lost": clip.stream_lost,
+        "url": f"/media/clips/{clip.public_id}/",
+    }
+
+
+def _fail(rec: Recording, code: str, message: str, *, final: bool = True) -> None:
+    with transaction.atomic():
+        Recording.objects.filter(pk=rec.pk).update(
+            error=f"{code}: {message}",
+            **({"state": Recording.State.FAILED} if final else {}),
+        )
+        rec.error = f"{code}: {message}"
+        emit(rec.sitting_id, "media.recording_failed", failed_payload(rec, code))
+
+
+def _cleanup(rec: Recording) -> None:
+    if rec.source == Recording.Source.MEMBER:
+        paths.working_file(rec.pk).unlink(missing_ok=True)

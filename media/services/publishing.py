@@ -1,0 +1,135 @@
+"""Who may publish a camera into a sitting, and the Publisher rows that say who does.
+
+Decision (documented in docs/media.md): tablets publish for the whole group sitting,
+not only while holding the floor. Negotiating a peer takes a second or more (ICE,
+DTLS, the first keyframe), which would cut the start of every speech; a running peer
+costs only decoding, and the capture worker keeps a two-second pre-roll in memory so
+the speech starts exactly at the floor grant.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from media.models import Publisher, Recording
+from meeting.models import Member, Sitting
+from meeting.services.errors import DomainError
+from meeting.services.roster import on_roster
+from realtime.context import Context
+from realtime.events import notify, role_group
+
+MEMBER_ROLES = ("member", "chair")
+ROOM_ROLES = ("clerk", "display")
+
+
+def check_may_publish(ctx: Context, kind: str, member_id: int | None) -> Member | None:
+    """The member a publisher speaks for (None for the room camera), or a refusal."""
+    sitting = Sitting.objects.select_related("session").get(pk=ctx.sitting_id)
+    if sitting.kind != "group":
+        raise DomainError(
+            "not_group_sitting", "Speeches are recorded in group deliberation sittings only."
+        )
+    if kind == "room":
+        if ctx.role not in ROOM_ROLES:
+            raise DomainError(
+                "not_publisher", "Only the clerk or the room device publishes the room camera."
+            )
+        return None
+    if ctx.role not in MEMBER_ROLES or ctx.member_id is None:
+        raise DomainError("not_publisher", "Only members of the sitting publish their camera.")
+    if member_id is not None and member_id != ctx.member_id:
+        raise DomainError(
+            "publish_for_other",
+            "A tablet publishes only for the member logged in on it.",
+            member=member_id,
+        )
+    member = Member.objects.get(pk=ctx.member_id)
+    if not on_roster(sitting, member):
+        raise DomainError("not_publisher", "The member is not on the roster of this sitting.")
+    return member
+
+
+def register(
+    ctx: Context, kind: str, member: Member | None, server: str
+) -> tuple[Publisher, list[Publisher]]:
+    """A new live publisher; the same member's (or room's) earlier live ones end (replaced)."""
+    earlier = list(
+        Publisher.objects.select_for_update().filter(
+            sitting_id=ctx.sitting_id, kind=kind, member=member, state=Publisher.State.LIVE
+        )
+    )
+    for old in earlier:
+        _end(old, "replaced")
+    pub = Publisher.objects.create(
+        sitting_id=ctx.sitting_id,
+        member=member,
+        kind=kind,
+        user_id=ctx.user_id,
+        server=server,
+        channel_name=ctx.channel_name,
+    )
+    _announce(pub)
+    return pub, earlier
+
+
+def _end(pub: Publisher, reason: str) -> None:
+    pub.state, pub.ended_at, pub.end_reason = Publisher.State.ENDED, timezone.now(), reason
+    pub.save(update_fields=["state", "ended_at", "end_reason"])
+    _announce(pub)
+
+
+@transaction.atomic
+def ended(publisher_id: int, reason: str) -> Publisher | None:
+    """The peer closed or failed: the publisher is no longer live."""
+    pub = Publisher.objects.select_for_update().filter(pk=publisher_id).first()
+    if pub is None or pub.state == Publisher.State.ENDED:
+        return pub
+    _end(pub, reason)
+    return pub
+
+
+def own_live(ctx: Context) -> list[Publisher]:
+    return list(
+        Publisher.objects.filter(
+            sitting_id=ctx.sitting_id, user_id=ctx.user_id, state=Publisher.State.LIVE
+        )
+    )
+
+
+def _announce(pub: Publisher) -> None:
+    payload = publisher_payload(pub)
+    for role in ("clerk", "chair"):
+        notify(role_group(pub.sitting_id, role), "media.publisher_changed", payload, pub.sitting_id)
+
+
+def publisher_payload(pub: Publisher) -> dict:
+    return {
+        "publisher": pub.pk,
+        "kind": pub.kind,
+        "member": pub.member_id,
+        "live": pub.state == Publisher.State.LIVE,
+        "reason": pub.end_reason,
+    }
+
+
+def status(sitting_id: int) -> dict:
+    """Who publishes and who is being recorded now (console view, snapshot part)."""
+    pubs = Publisher.objects.filter(sitting_id=sitting_id, state=Publisher.State.LIVE)
+    recs = Recording.objects.filter(
+        sitting_id=sitting_id,
+        state__in=(Recording.State.RECORDING, Recording.State.FINALISING),
+    ).exclude(source=Recording.Source.ROOM, member=None)
+    return {
+        "publishers": [publisher_payload(p) for p in pubs.order_by("pk")],
+        "recording": [
+            {
+                "recording": r.pk,
+                "member": r.member_id,
+                "source": r.source,
+                "state": r.state,
+                "started_at": r.started_at.isoformat(),
+            }
+            for r in recs.order_by("pk")
+        ],
+    }
