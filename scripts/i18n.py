@@ -1,0 +1,71 @@
+"""Rebuild the Chinese (zh-hans) catalogue from the code and the translators' parts.
+
+Each feature keeps its translations in ``locale/parts/<feature>.po`` (so engineers
+working in parallel never edit one file). This script:
+
+1. collects every translatable string of the project with ``makemessages``;
+2. fills the catalogue from the parts (gettext's ``msgmerge --compendium``);
+3. compiles ``django.mo`` and reports the strings still without a translation.
+
+Run it after changing user-visible text: ``.venv/bin/python scripts/i18n.py``.
+The compiled catalogue is committed, so a machine without gettext still shows Chinese.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "locale"
+CATALOGUE = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
+IGNORE = [".venv/*", "var/*", "test-artifacts/*", "tests/*", "bench/*", "*.egg-info/*"]
+
+
+def sh(*args: str) -> str:
+    return subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def untranslated() -> list[str]:
+    out = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", str(CATALOGUE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        line[6:] for line in out.splitlines() if line.startswith("msgid ") and line != 'msgid ""'
+    ]
+
+
+def main() -> int:
+    ignores = [f"--ignore={pattern}" for pattern in IGNORE]
+    sh(sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", *ignores)
+    parts = sorted((LOCALE / "parts").glob("*.po"))
+    with tempfile.TemporaryDirectory() as tmp:
+        compendium = Path(tmp) / "compendium.po"
+        sh("msgcat", "--use-first", "-o", str(compendium), *map(str, parts))
+        sh(
+            "msgmerge",
+            "--quiet",
+            "--no-fuzzy-matching",
+            "--no-location",
+            f"--compendium={compendium}",
+            "-o",
+            str(CATALOGUE),
+            "/dev/null",
+            str(CATALOGUE),
+        )
+    sh("msgattrib", "--no-obsolete", "-o", str(CATALOGUE), str(CATALOGUE))
+    sh(sys.executable, "manage.py", "compilemessages", "-l", "zh_Hans")
+    missing = untranslated()
+    print(f"{CATALOGUE.relative_to(ROOT)}: {len(missing)} strings without a translation")
+    for msgid in missing:
+        print("  ", msgid)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
