@@ -11,6 +11,7 @@ import logging
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 
+from meeting.proceedings.audit import record_command
 from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import HANDLERS, load_all
@@ -55,6 +56,7 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
                 return earlier
         with transaction.atomic():
             result = {"ok": True, "data": handler(ctx, cmd.data)}
+            record_command(ctx, cmd.spec.type, cmd.data.model_dump(mode="json"))
             if cmd.key:
                 CommandReceipt.objects.create(
                     user_id=ctx.user_id, key=cmd.key, command=cmd.spec.type, response=result

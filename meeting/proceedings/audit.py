@@ -1,0 +1,118 @@
+"""The audit trail (操作日志): who did what, when, in which sitting.
+
+Live commands are recorded by ``record_command``, called by ``realtime.runner`` inside
+the command's own transaction, so an action and its audit row commit or roll back
+together: there is no action without its row and no row for a refused action.
+Preparation and closing steps on the web pages call ``record`` from their services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from meeting.models import Member, Session, Sitting
+from meeting.proceedings.models import AuditEntry
+from realtime.context import Context
+
+AUDITED_ROLES = frozenset({"clerk", "chair"})
+# Commands that only read or keep the socket alive are not actions.
+NOT_ACTIONS = frozenset({"sync", "ping", "presence.list"})
+
+
+def _actor_name(user_id: int | None, member_id: int | None) -> str:
+    if member_id is not None:
+        name = Member.objects.filter(pk=member_id).values_list("full_name", flat=True).first()
+        if name:
+            return name
+    if user_id is None:
+        return "—"
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return user.get_username() if user else f"user {user_id}"
+
+
+def _summary(action: str, data: dict) -> str:
+    """A one-line reading of the command, e.g. ``agenda.open item=3``."""
+    parts = [f"{k}={v}" for k, v in sorted(data.items()) if not isinstance(v, (dict, list))]
+    return (action + " " + " ".join(parts)).strip()[:300]
+
+
+def record_command(ctx: Context, action: str, data: dict) -> AuditEntry | None:
+    """Record a successful live command of a clerk or chair; others are not audited."""
+    if ctx.role not in AUDITED_ROLES or action in NOT_ACTIONS:
+        return None
+    session_id = Sitting.objects.filter(pk=ctx.sitting_id).values_list("session_id", flat=True)
+    return AuditEntry.objects.create(
+        user_id=ctx.user_id,
+        actor=_actor_name(ctx.user_id, ctx.member_id),
+        role=ctx.role,
+        session_id=session_id.first(),
+        sitting_id=ctx.sitting_id,
+        action=action,
+        source=AuditEntry.Source.SOCKET,
+        summary=_summary(action, data),
+        data=data,
+    )
+
+
+def record(
+    user,
+    action: str,
+    *,
+    session: Session | None = None,
+    sitting: Sitting | None = None,
+    summary: str = "",
+    data: dict | None = None,
+    role: str = "clerk",
+) -> AuditEntry:
+    """Record a preparation or closing step taken on the web pages."""
+    member_id = None
+    term_id = session.term_id if session else (sitting.session.term_id if sitting else None)
+    if user is not None and term_id is not None:
+        member_id = (
+            Member.objects.filter(user=user, term_id=term_id).values_list("pk", flat=True).first()
+        )
+    return AuditEntry.objects.create(
+        user=user,
+        actor=_actor_name(user.pk if user else None, member_id),
+        role=role,
+        session=session or (sitting.session if sitting else None),
+        sitting=sitting,
+        action=action,
+        source=AuditEntry.Source.WEB,
+        summary=(summary or _summary(action, data or {}))[:300],
+        data=data or {},
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit view narrows by; every field optional."""
+
+    session: int | None = None
+    sitting: int | None = None
+    actor: str = ""
+    action: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def entries(f: AuditFilter) -> QuerySet[AuditEntry]:
+    """Audit rows matching the filter, newest first."""
+    qs = AuditEntry.objects.select_related("sitting", "session")
+    if f.session:
+        qs = qs.filter(session_id=f.session)
+    if f.sitting:
+        qs = qs.filter(sitting_id=f.sitting)
+    if f.actor:
+        qs = qs.filter(actor__icontains=f.actor)
+    if f.action:
+        qs = qs.filter(action__startswith=f.action)
+    if f.since:
+        qs = qs.filter(at__gte=f.since)
+    if f.until:
+        qs = qs.filter(at__lte=f.until)
+    return qs.order_by("-at", "-id")

@@ -1,0 +1,196 @@
+"""The minutes as a PDF (reportlab), in Chinese, rendered from the collected record.
+
+Chinese text uses reportlab's built-in CID font STSong-Light: no font file to ship,
+every PDF reader has a substitute, and the text stays extractable (searchable and
+checked by the tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+STYLES = {
+    "title": ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1),
+    "h1": ParagraphStyle("h1", fontName=FONT, fontSize=14, leading=20, spaceBefore=10),
+    "h2": ParagraphStyle("h2", fontName=FONT, fontSize=12, leading=17, spaceBefore=6),
+    "p": ParagraphStyle("p", fontName=FONT, fontSize=10, leading=15),
+    "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11),
+}
+KIND_ZH = {"speech": "发言", "reply": "答复", "point_of_order": "程序性发言"}
+VOTE_KIND_ZH = {"named": "记名表决", "secret": "无记名表决"}
+SITTING_KIND_ZH = {"plenary": "全体会议", "group": "分组会议"}
+
+
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _p(text: object, style: str = "p") -> Paragraph:
+    return Paragraph(_esc(text), STYLES[style])
+
+
+def _time(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    return dt.datetime.fromisoformat(iso).astimezone().strftime("%H:%M:%S")
+
+
+def _table(rows: list[list], widths: list[float] | None = None) -> Table:
+    t = Table(
+        [[_p(c, "small") if not isinstance(c, Flowable) else c for c in r] for r in rows],
+        colWidths=widths,
+        repeatRows=1,
+    )
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return t
+
+
+def _attendance(s: dict) -> list:
+    a, q = s["attendance"], s["attendance"]["quorum"]
+    absent = "、".join(m["name"] for m in a["absent"]) or "无"
+    return [
+        _p(
+            f"应出席{q['roster_size']}人，实到{len(a['present'])}人，"
+            f"缺席{len(a['absent'])}人（{absent}）。法定人数需{q['required']}人。"
+        )
+    ]
+
+
+def _speeches(speeches: list[dict]) -> list:
+    if not speeches:
+        return [_p("无发言。", "small")]
+    rows = [["序号", "发言人", "类型", "开始", "结束", "时长（秒）", "录像"]]
+    for n, sp in enumerate(speeches, start=1):
+        rows.append(
+            [
+                n,
+                f"{sp['name']}（{sp['seat']}）" if sp["seat"] else sp["name"],
+                KIND_ZH.get(sp["kind"], sp["kind"]),
+                _time(sp["started_at"]),
+                _time(sp["ended_at"]),
+                sp["duration_s"],
+                sp["clip"] or "—",
+            ]
+        )
+    return [_table(rows, [12 * mm, 32 * mm, 22 * mm, 20 * mm, 20 * mm, 18 * mm, 48 * mm])]
+
+
+def _labels(vote: dict) -> dict[str, str]:
+    return {o["key"]: o["label"] for o in vote["options"]}
+
+
+def _vote(vote: dict) -> list:
+    out = [
+        _p(
+            f"表决：{vote['question']}（{VOTE_KIND_ZH.get(vote['kind'], vote['kind'])}，"
+            f"第{vote['round']}轮）",
+            "h2",
+        ),
+        _p(f"表决规则：{vote['rule']['words_zh']}。"),
+    ]
+    res = vote["result"]
+    if res is None:
+        return [*out, _p(f"未计票（状态：{vote['state']}）。")]
+    labels = _labels(vote)
+    for q in res["questions"]:
+        counts = "，".join(f"{labels.get(k, k)}{n}票" for k, n in q["counts"].items())
+        out.append(
+            _p(f"{q['text']}：{counts}；未按键{res['did_not_vote']}人，缺席{res['absent']}人。")
+        )
+        out.append(_p(q["outcome"]["explanation_zh"]))
+    out.append(_p(f"表决结果：{'通过' if res['passed'] else '未通过'}。"))
+    if res.get("named"):
+        qtext = {str(q["id"]): q["text"] for q in res["questions"]}
+        rows = [["座位", "姓名", "选择"]]
+        for m in res["named"]:
+            choice = "；".join(
+                (f"{qtext[qid]}：" if len(qtext) > 1 else "") + labels.get(o, o)
+                for qid, o in m["choices"].items()
+            )
+            rows.append([m["seat"], m["name"], choice])
+        out += [_p("记名表决名单：", "small"), _table(rows, [20 * mm, 40 * mm, 110 * mm])]
+    return out
+
+
+def _sitting(s: dict) -> list:
+    head = f"{s['title']}（{SITTING_KIND_ZH.get(s['kind'], s['kind'])}）"
+    when = dt.datetime.fromisoformat(s["starts_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
+    out = [
+        _p(head, "h1"),
+        _p(f"时间：{when}　地点：{s['room'] or '—'}　主持人：{s['chair'] or '—'}"),
+    ]
+    out += _attendance(s)
+    for item in s["agenda"]:
+        out.append(_p(f"议程{item['order']}：{item['title']}", "h2"))
+        if item["presenter"]:
+            out.append(_p(f"汇报人：{item['presenter']}"))
+        out += _speeches(item["speeches"])
+        for v in item["votes"]:
+            out += _vote(v)
+    if s["other_speeches"]:
+        out += [_p("其他发言", "h2"), *_speeches(s["other_speeches"])]
+    return out
+
+
+def _documents(docs: list[dict]) -> list:
+    if not docs:
+        return [_p("本次会议未分发文件。")]
+    rows = [["文件", "版本", "页数", "分发时间", "状态"]]
+    for d in docs:
+        rows.append(
+            [
+                d.get("title", ""),
+                d.get("version", ""),
+                d.get("pages", ""),
+                (d.get("distributed_at") or "")[:16].replace("T", " "),
+                d.get("state", ""),
+            ]
+        )
+    return [_table(rows, [70 * mm, 15 * mm, 15 * mm, 35 * mm, 25 * mm])]
+
+
+def render(record: dict) -> bytes:
+    """The PDF bytes of the minutes."""
+    buf = io.BytesIO()
+    s = record["session"]
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        title=f"{s['title']} 会议纪要",
+        author=record["committee"],
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+    )
+    story: list = [
+        _p(f"{record['committee']}", "h2"),
+        _p(f"{s['title']}会议纪要", "title"),
+        _p(f"{record['term']}　第{s['number']}次会议　{s['starts_on']} 至 {s['ends_on'] or '—'}"),
+        Spacer(1, 6 * mm),
+    ]
+    for sitting in record["sittings"]:
+        story += _sitting(sitting)
+    story += [_p("分发文件", "h1"), *_documents(record["documents"])]
+    story += [Spacer(1, 8 * mm), _p(f"生成时间：{record['generated_at'][:19]}", "small")]
+    doc.build(story)
+    return buf.getvalue()

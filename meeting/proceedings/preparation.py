@@ -1,0 +1,351 @@
+"""Preparing a session (会前准备): from a template or a copy, its sittings and agendas.
+
+A clerk prepares the session before the day: the sittings (the plenary and the
+parallel group sittings, 分组会议) with their times, rooms, chairs and clerks; each
+sitting's agenda with who presents what; the votes prepared per item with their
+decision rules (``meeting.voting``). Copying the last session carries all of that
+over, shifted to the new dates, so a clerk edits a known shape instead of starting
+from nothing. Documents are not copied: each session distributes its own versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from meeting.models import AgendaItem, DeliberationGroup, Member, Role, Session, Sitting, Term
+from meeting.proceedings import audit
+from meeting.services import agenda
+from meeting.services.errors import DomainError
+
+ITEM_FIELDS = (
+    "title",
+    "description",
+    "presenter",
+    "first_speech_limit_s",
+    "second_speech_limit_s",
+    "on_time_up",
+)
+
+
+@dataclass(frozen=True)
+class SittingPlan:
+    """One sitting of a template: which day (0 = first), time, kind, title pattern."""
+
+    day: int
+    time: dt.time
+    kind: str
+    title: str  # may contain {group}
+
+
+TEMPLATES: dict[str, tuple[str, list[SittingPlan]]] = {
+    "standing": (
+        "常委会会议：全体会议开幕，分组审议，全体会议表决",
+        [
+            SittingPlan(0, dt.time(9, 0), Sitting.Kind.PLENARY, "第一次全体会议"),
+            SittingPlan(0, dt.time(14, 30), Sitting.Kind.GROUP, "{group}分组审议"),
+            SittingPlan(1, dt.time(9, 0), Sitting.Kind.PLENARY, "第二次全体会议（表决）"),
+        ],
+    ),
+    "plenary": ("只开一次全体会议", [SittingPlan(0, dt.time(9, 0), "plenary", "全体会议")]),
+}
+
+
+def _refuse_closed(session: Session) -> None:
+    if session.state == Session.State.CLOSED:
+        raise DomainError("session_closed", f"{session} is closed.")
+
+
+def next_number(term: Term) -> int:
+    return (term.sessions.aggregate(m=Max("number"))["m"] or 0) + 1
+
+
+def last_session(term: Term) -> Session | None:
+    """The session a clerk most likely wants to copy: the latest by date and number."""
+    return term.sessions.order_by("-starts_on", "-number").first()
+
+
+def _new_session(term: Term, number: int, title: str, starts_on: dt.date) -> Session:
+    if not title.strip():
+        raise DomainError("bad_sitting", "A session needs a title.")
+    if term.sessions.filter(number=number).exists():
+        raise DomainError("number_taken", f"Session number {number} is already used.")
+    return Session.objects.create(
+        term=term, number=number, title=title.strip(), starts_on=starts_on
+    )
+
+
+def _at(day: dt.date, time: dt.time, tz: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=tz)
+
+
+@transaction.atomic
+def create_from_template(
+    term: Term,
+    template: str,
+    *,
+    number: int,
+    title: str,
+    starts_on: dt.date,
+    room: str = "",
+    tz: dt.tzinfo = dt.UTC,
+    by=None,
+) -> Session:
+    """A new session with the template's sittings (one group sitting per group)."""
+    if template not in TEMPLATES:
+        raise DomainError("bad_template", f"No template {template!r}.", known=sorted(TEMPLATES))
+    session = _new_session(term, number, title, starts_on)
+    groups = list(term.groups.order_by("order", "id"))
+    for plan in TEMPLATES[template][1]:
+        when = _at(starts_on + dt.timedelta(days=plan.day), plan.time, tz)
+        targets = groups if plan.kind == Sitting.Kind.GROUP else [None]
+        for g in targets:
+            Sitting.objects.create(
+                session=session,
+                kind=plan.kind,
+                group=g,
+                title=plan.title.format(group=g.name if g else ""),
+                starts_at=when,
+                room=room,
+            )
+    audit.record(by, "session.create", session=session, summary=f"{title} ({template})")
+    return session
+
+
+def _copy_items(src: Sitting, dst: Sitting) -> dict[int, int]:
+    mapping: dict[int, int] = {}
+    for item in src.agenda_items.order_by("order"):
+        new = AgendaItem.objects.create(
+            sitting=dst, order=item.order, **{f: getattr(item, f) for f in ITEM_FIELDS}
+        )
+        mapping[item.pk] = new.pk
+    return mapping
+
+
+def _copy_votes(src: Sitting, dst: Sitting, items: dict[int, int], by_user_id) -> int:
+    """Prepared votes of the source, as prepared votes on the copied items (first rounds)."""
+    from meeting.voting.models import Vote
+    from meeting.voting.services.definition import VoteSpec, prepare
+
+    n = 0
+    votes = src.votes.filter(previous__isnull=True).exclude(state=Vote.State.CANCELLED)
+    for v in votes.order_by("id"):
+        lines = [q.text for q in v.questions.order_by("order")]
+        spec = VoteSpec(
+            item_id=items[v.item_id],
+            question=v.question,
+            kind=v.kind,
+            questions=lines if len(lines) > 1 else [],
+            options=v.options,
+            rule=v.rule,
+            duration_s=v.duration_s,
+            allow_change=v.allow_change,
+            show_running=v.show_running,
+            choices_visible=v.choices_visible,
+        )
+        prepare(dst.pk, spec, by_user_id=by_user_id)
+        n += 1
+    return n
+
+
+def _copy_floor_rules(src: Sitting, dst: Sitting) -> None:
+    from meeting.floor.models import FloorRules
+
+    rules = FloorRules.objects.filter(sitting=src).first()
+    if rules is not None:
+        rules.pk, rules.id, rules.sitting = None, None, dst
+        rules._state.adding = True
+        rules.save()
+
+
+@transaction.atomic
+def copy_session(
+    source: Session, *, number: int, title: str, starts_on: dt.date, by=None
+) -> Session:
+    """A new session shaped like ``source``: sittings, agendas, presenters, prepared votes.
+
+    Times move by the distance between the two first days; rooms, chairs and clerks
+    stay. Nothing of what happened (attendance, speeches, ballots, documents) is copied.
+    """
+    session = _new_session(source.term, number, title, starts_on)
+    shift = starts_on - source.starts_on
+    votes = 0
+    for src in source.sittings.order_by("starts_at", "id"):
+        dst = Sitting.objects.create(
+            session=session,
+            kind=src.kind,
+            group=src.group,
+            title=src.title,
+            room=src.room,
+            starts_at=src.starts_at + shift,
+            chair=src.chair,
+            clerk=src.clerk,
+        )
+        items = _copy_items(src, dst)
+        votes += _copy_votes(src, dst, items, by.pk if by else None)
+        _copy_floor_rules(src, dst)
+    audit.record(
+        by,
+        "session.copy",
+        session=session,
+        summary=f"{title} ← {source.title}",
+        data={"source": source.pk, "votes": votes},
+    )
+    return session
+
+
+def _check_sitting(session: Session, kind: str, group, chair, clerk) -> None:
+    if kind not in Sitting.Kind.values:
+        raise DomainError("bad_sitting", f"Unknown kind {kind!r}.")
+    if (kind == Sitting.Kind.GROUP) != (group is not None):
+        raise DomainError("bad_sitting", "A group sitting needs a group; a plenary has none.")
+    if group is not None and group.term_id != session.term_id:
+        raise DomainError("wrong_term", f"{group} belongs to another term.")
+    for who, label in ((chair, "chair"), (clerk, "clerk")):
+        if who is not None and who.term_id != session.term_id:
+            raise DomainError("wrong_term", f"The {label} belongs to another term.")
+    if clerk is not None and clerk.role != Role.CLERK:
+        raise DomainError("bad_sitting", f"{clerk} is not a clerk.")
+    if chair is not None and not chair.is_component_member:
+        raise DomainError("bad_sitting", f"{chair} is not a component member.")
+
+
+@transaction.atomic
+def add_sitting(
+    session: Session,
+    *,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    room: str = "",
+    group: DeliberationGroup | None = None,
+    chair: Member | None = None,
+    clerk: Member | None = None,
+    by=None,
+) -> Sitting:
+    """Add a plenary or a group sitting (one per group per session)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    _refuse_closed(session)
+    _check_sitting(session, kind, group, chair, clerk)
+    if not title.strip():
+        raise DomainError("bad_sitting", "A sitting needs a title.")
+    try:
+        with transaction.atomic():
+            sitting = Sitting.objects.create(
+                session=session,
+                kind=kind,
+                group=group,
+                title=title.strip(),
+                starts_at=starts_at,
+                room=room.strip(),
+                chair=chair,
+                clerk=clerk,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "bad_sitting", f"{group} already has a sitting in this session."
+        ) from None
+    audit.record(
+        by, "sitting.add", sitting=sitting, summary=f"{sitting.title} {starts_at:%m-%d %H:%M}"
+    )
+    return sitting
+
+
+@transaction.atomic
+def update_sitting(sitting: Sitting, *, by=None, **fields) -> Sitting:
+    """Change a sitting's title, time, room, chair or clerk before it ends."""
+    sitting = Sitting.objects.select_for_update().select_related("session").get(pk=sitting.pk)
+    _refuse_closed(sitting.session)
+    if sitting.state == Sitting.State.ENDED:
+        raise DomainError("sitting_ended", f"{sitting} has ended.")
+    allowed = {"title", "starts_at", "room", "chair", "clerk"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError("bad_sitting", f"Cannot change {', '.join(sorted(unknown))}.")
+    merged = {"chair": sitting.chair, "clerk": sitting.clerk, **fields}
+    _check_sitting(sitting.session, sitting.kind, sitting.group, merged["chair"], merged["clerk"])
+    for k, v in fields.items():
+        setattr(sitting, k, v.strip() if isinstance(v, str) else v)
+    sitting.save()
+    audit.record(by, "sitting.update", sitting=sitting, summary=", ".join(sorted(fields)))
+    return sitting
+
+
+def _item_sitting(sitting: Sitting) -> Sitting:
+    sitting = Sitting.objects.select_related("session").get(pk=sitting.pk)
+    _refuse_closed(sitting.session)
+    if sitting.state == Sitting.State.ENDED:
+        raise DomainError("sitting_ended", f"{sitting} has ended.")
+    return sitting
+
+
+def _check_presenter(sitting: Sitting, presenter: Member | None) -> None:
+    if presenter is not None and presenter.term_id != sitting.session.term_id:
+        raise DomainError("wrong_term", f"{presenter} belongs to another term.")
+
+
+@transaction.atomic
+def add_item(sitting: Sitting, title: str, *, by=None, **fields) -> AgendaItem:
+    """Append an agenda item; ``presenter`` may flip pages for it."""
+    sitting = _item_sitting(sitting)
+    if not title.strip():
+        raise DomainError("invalid", "An agenda item needs a title.")
+    _check_presenter(sitting, fields.get("presenter"))
+    item = agenda.add_item(sitting, title.strip(), **fields)
+    audit.record(by, "agenda.add", sitting=sitting, summary=str(item))
+    return item
+
+
+@transaction.atomic
+def update_item(item: AgendaItem, *, by=None, **fields) -> AgendaItem:
+    """Edit an item's title, description, presenter or speech limits."""
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    sitting = _item_sitting(item.sitting)
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise DomainError("invalid", f"Cannot change {', '.join(sorted(unknown))}.")
+    if "title" in fields and not str(fields["title"]).strip():
+        raise DomainError("invalid", "An agenda item needs a title.")
+    _check_presenter(sitting, fields.get("presenter"))
+    for k, v in fields.items():
+        setattr(item, k, v.strip() if isinstance(v, str) else v)
+    item.save()
+    audit.record(
+        by, "agenda.update", sitting=sitting, summary=f"{item}: {', '.join(sorted(fields))}"
+    )
+    return item
+
+
+def _has_records(item: AgendaItem) -> bool:
+    from meeting.floor.models import Speech
+    from meeting.voting.models import Vote
+
+    return (
+        Speech.objects.filter(agenda_item=item).exists()
+        or Vote.objects.filter(item=item).exclude(state=Vote.State.PREPARED).exists()
+    )
+
+
+@transaction.atomic
+def remove_item(item: AgendaItem, *, by=None) -> None:
+    """Remove an item not yet opened, with its prepared votes; the rest move up."""
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    sitting = _item_sitting(item.sitting)
+    if item.state != AgendaItem.State.PENDING:
+        raise DomainError("item_not_pending", f"{item} has already been opened.")
+    if _has_records(item):
+        raise DomainError("item_has_records", f"{item} has speeches or votes on record.")
+    from meeting.voting.models import Question, Vote
+
+    prepared = Vote.objects.filter(item=item, state=Vote.State.PREPARED)
+    Question.objects.filter(vote__in=prepared).delete()
+    prepared.delete()
+    title = str(item)
+    item.delete()
+    rest = list(sitting.agenda_items.order_by("order").values_list("pk", flat=True))
+    if rest:
+        agenda.reorder(sitting, rest)
+    audit.record(by, "agenda.remove", sitting=sitting, summary=title)

@@ -1,0 +1,348 @@
+"""Importing the roster (组成人员名单) from a CSV file, with an error per bad row.
+
+The clerk exports the list from the personnel system or Excel. Excel in Chinese
+editions saves CSV in GB18030, others in UTF-8 with or without a BOM: all three are read.
+Columns (header row, English or Chinese names): username/登录名, full_name/姓名,
+role/身份, seat/座位号, group/审议组, active/在任 (optional), password/初始密码 (optional).
+
+The import is all or nothing: every row is checked first, and if any is wrong the
+report lists each problem by line and column and nothing is written. A member who
+already has a group is moved to another only when ``move_groups`` is set, so a typo
+cannot silently seat someone in a different room.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
+from meeting.proceedings import audit
+from meeting.services.errors import DomainError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+COLUMNS = {
+    "username": ("username", "登录名", "用户名"),
+    "full_name": ("full_name", "name", "姓名"),
+    "role": ("role", "身份", "角色"),
+    "seat": ("seat", "座位号", "座位"),
+    "group": ("group", "审议组", "分组"),
+    "active": ("active", "在任"),
+    "password": ("password", "初始密码"),
+}
+REQUIRED = ("username", "full_name", "role")
+ROLE_WORDS = {
+    "member": Role.MEMBER,
+    "委员": Role.MEMBER,
+    "组成人员": Role.MEMBER,
+    "chair": Role.CHAIR,
+    "主任": Role.CHAIR,
+    "vice_chair": Role.VICE_CHAIR,
+    "副主任": Role.VICE_CHAIR,
+    "clerk": Role.CLERK,
+    "秘书": Role.CLERK,
+    "会务": Role.CLERK,
+    "staff": Role.STAFF,
+    "工作人员": Role.STAFF,
+    "display": Role.DISPLAY,
+    "大屏": Role.DISPLAY,
+}
+TRUE_WORDS = {"", "1", "yes", "true", "y", "是", "在任"}
+FALSE_WORDS = {"0", "no", "false", "n", "否", "离任"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # line in the file, the header being line 1
+    column: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Row:
+    line: int
+    username: str
+    full_name: str
+    role: str
+    seat: str
+    group: DeliberationGroup | None
+    active: bool
+    password: str
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    groups_created: list[str] = field(default_factory=list)
+    no_password: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def decode(raw: bytes) -> str:
+    """The file's text: UTF-8 (with or without BOM), else GB18030 (Chinese Excel)."""
+    if len(raw) > MAX_BYTES:
+        raise DomainError("bad_csv", f"The file is larger than {MAX_BYTES // 1024} KiB.")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError("bad_csv", "The file is neither UTF-8 nor GB18030 text.")
+
+
+def _header(fieldnames: list[str] | None) -> dict[str, str]:
+    """Map our column names to the file's header names."""
+    if not fieldnames:
+        raise DomainError("bad_csv", "The file is empty; the first line must name the columns.")
+    found: dict[str, str] = {}
+    for name in fieldnames:
+        key = (name or "").strip().lower()
+        for ours, words in COLUMNS.items():
+            if key in words:
+                found[ours] = name
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        raise DomainError(
+            "bad_csv",
+            f"Missing column(s): {', '.join(missing)}.",
+            missing=missing,
+            expected={c: list(COLUMNS[c]) for c in COLUMNS},
+        )
+    return found
+
+
+class _Checker:
+    """Checks rows one by one, remembering what earlier rows claimed (usernames, seats)."""
+
+    def __init__(self, term: Term, create_groups: bool) -> None:
+        self.term = term
+        self.create_groups = create_groups
+        self.groups = {g.name: g for g in term.groups.all()}
+        self.new_groups: set[str] = set()
+        self.seen_users: dict[str, int] = {}
+        self.seen_seats: dict[str, int] = {}
+        self.errors: list[RowError] = []
+
+    def err(self, line: int, column: str, code: str, message: str) -> None:
+        self.errors.append(RowError(line, column, code, message))
+
+    def _role(self, line: int, value: str) -> str | None:
+        role = ROLE_WORDS.get(value.strip().lower()) or ROLE_WORDS.get(value.strip())
+        if role is None:
+            self.err(line, "role", "bad_role", f"Unknown role {value!r}.")
+        return role
+
+    def _group(self, line: int, name: str, role: str | None) -> DeliberationGroup | None:
+        if not name:
+            return None
+        if role is not None and role not in COMPONENT_ROLES:
+            self.err(line, "group", "not_component_member", "Only component members sit in groups.")
+            return None
+        if name in self.groups:
+            return self.groups[name]
+        if self.create_groups:
+            self.new_groups.add(name)
+            return None
+        self.err(line, "group", "unknown_group", f"No deliberation group {name!r} in this term.")
+        return None
+
+    def _active(self, line: int, value: str) -> bool:
+        v = value.strip().lower()
+        if v in TRUE_WORDS:
+            return True
+        if v in FALSE_WORDS:
+            return False
+        self.err(line, "active", "bad_value", f"'active' must be yes or no, not {value!r}.")
+        return True
+
+    def _unique(self, line: int, column: str, value: str, seen: dict[str, int]) -> None:
+        if value in seen:
+            self.err(line, column, "duplicate", f"{value!r} is also on line {seen[value]}.")
+        else:
+            seen[value] = line
+
+    def row(self, line: int, get) -> Row | None:
+        before = len(self.errors)
+        username, full_name = get("username"), get("full_name")
+        if not USERNAME.match(username):
+            self.err(line, "username", "bad_username", f"Invalid login name {username!r}.")
+        else:
+            self._unique(line, "username", username, self.seen_users)
+        if not full_name:
+            self.err(line, "full_name", "required", "The name is empty.")
+        role = self._role(line, get("role"))
+        seat = get("seat")
+        if seat:
+            self._unique(line, "seat", seat, self.seen_seats)
+        group_name = get("group")
+        group = self._group(line, group_name, role)
+        active = self._active(line, get("active"))
+        if len(self.errors) > before:
+            return None
+        row = Row(line, username, full_name, role, seat, group, active, get("password"))
+        row.group_name = group_name  # type: ignore[attr-defined]
+        return row
+
+
+def _seat_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
+    """A seat in the file held by another member who is not in the file."""
+    in_file = {r.username for r in rows}
+    taken = Member.objects.filter(term=term).exclude(seat="").select_related("user")
+    for m in taken:
+        holder = m.user.get_username()
+        for r in rows:
+            if r.seat == m.seat and holder != r.username and holder not in in_file:
+                checker.err(
+                    r.line, "seat", "seat_taken", f"Seat {r.seat} belongs to {m.full_name}."
+                )
+
+
+def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[Row], _Checker]:
+    reader = csv.DictReader(io.StringIO(text))
+    cols = _header(reader.fieldnames)
+    checker = _Checker(term, create_groups)
+    rows: list[Row] = []
+    for n, raw in enumerate(reader, start=2):
+        if n - 1 > MAX_ROWS:
+            raise DomainError("bad_csv", f"More than {MAX_ROWS} rows.")
+        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+            continue  # blank line
+
+        def get(col: str, raw=raw) -> str:
+            return (raw.get(cols[col]) or "").strip() if col in cols else ""
+
+        row = checker.row(reader.line_num, get)
+        if row is not None:
+            rows.append(row)
+    _seat_conflicts(term, rows, checker)
+    return rows, checker
+
+
+def _apply_row(
+    term: Term, row: Row, groups: dict, move: bool, report: ImportReport, errs, old_seat: str
+) -> None:
+    User = get_user_model()
+    group = row.group or groups.get(getattr(row, "group_name", ""))
+    user, created_user = User.objects.get_or_create(username=row.username)
+    if created_user:
+        if row.password:
+            user.set_password(row.password)
+        else:
+            user.set_unusable_password()
+            report.no_password.append(row.username)
+        user.save()
+    member = Member.objects.filter(user=user, term=term).first()
+    values = {"full_name": row.full_name, "role": row.role, "seat": row.seat, "active": row.active}
+    if member is None:
+        Member.objects.create(user=user, term=term, group=group, **values)
+        report.created.append(row.username)
+        return
+    if member.group_id and group is not None and member.group_id != group.pk:
+        if not move:
+            errs.append(
+                RowError(
+                    row.line,
+                    "group",
+                    "already_in_group",
+                    f"{member.full_name} already sits in {member.group}; tick 'move' to move.",
+                )
+            )
+            return
+        report.moved.append(row.username)
+    member.seat = old_seat  # as it was before the seats were freed
+    changed = any(getattr(member, k) != v for k, v in values.items()) or (
+        group is not None and member.group_id != group.pk
+    )
+    for k, v in values.items():
+        setattr(member, k, v)
+    if group is not None:
+        member.group = group
+    member.save()  # always: the seat was freed above
+    (report.updated if changed else report.unchanged).append(row.username)
+
+
+def import_members(
+    term: Term,
+    raw: bytes,
+    *,
+    create_groups: bool = False,
+    move_groups: bool = False,
+    dry_run: bool = False,
+    by=None,
+) -> ImportReport:
+    """Check every row, then write them all in one transaction, or nothing.
+
+    Raises ``DomainError("bad_rows", details={"errors": [...]})`` listing every problem.
+    With ``dry_run`` the report says what would happen and nothing is kept.
+    """
+    rows, checker = check(term, decode(raw), create_groups=create_groups)
+    if checker.errors:
+        raise _bad_rows(checker.errors)
+    report = ImportReport()
+    try:
+        with transaction.atomic():
+            _write(term, rows, checker, move_groups, report, by)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return report
+    report.applied = True
+    return report
+
+
+class _DryRun(Exception):
+    """Rolls the dry run's transaction back."""
+
+
+def _bad_rows(errors: list[RowError]) -> DomainError:
+    errors = sorted(errors, key=lambda e: (e.line, e.column))
+    return DomainError(
+        "bad_rows",
+        f"{len(errors)} problem(s) in the file; nothing was imported.",
+        errors=[e.as_dict() for e in errors],
+    )
+
+
+def _write(term, rows, checker, move_groups, report, by) -> None:
+    groups: dict[str, DeliberationGroup] = {}
+    top = term.groups.count()
+    for n, name in enumerate(sorted(checker.new_groups), start=1):
+        groups[name] = DeliberationGroup.objects.create(term=term, name=name, order=top + n)
+        report.groups_created.append(name)
+    # Free every seat the file reassigns first: (term, seat) is unique.
+    mine = Member.objects.filter(term=term, user__username__in=[r.username for r in rows])
+    seats = dict(mine.values_list("user__username", "seat"))
+    mine.exclude(seat="").update(seat="")
+    late: list[RowError] = []
+    for row in rows:
+        _apply_row(term, row, groups, move_groups, report, late, seats.get(row.username, ""))
+    if late:
+        raise _bad_rows(late)
+    audit.record(
+        by,
+        "roster.import",
+        summary=f"{len(report.created)} new, {len(report.updated)} changed",
+        data={k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)},
+    )

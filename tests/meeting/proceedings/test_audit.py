@@ -1,0 +1,79 @@
+"""The audit trail: every successful clerk/chair command, nothing for refusals or members."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from meeting.proceedings.audit import AuditFilter, entries, record
+from meeting.proceedings.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_clerk_command_is_recorded_with_who_when_what(committee, live):
+    item = committee.plenary.agenda_items.get(order=2)
+    ans = live(committee.clerk, committee.plenary, "agenda.open", {"item": item.pk}, role="clerk")
+    assert ans["ok"], ans
+    row = AuditEntry.objects.get()
+    assert row.actor == "秘书" and row.role == "clerk" and row.user == committee.clerk.user
+    assert row.sitting == committee.plenary and row.session == committee.session
+    assert row.action == "agenda.open" and row.data == {"item": item.pk}
+    assert f"item={item.pk}" in row.summary
+    assert row.source == AuditEntry.Source.SOCKET
+
+
+def test_chair_command_is_recorded(committee, live):
+    m = committee.members[0]
+    ans = live(
+        committee.chair,
+        committee.plenary,
+        "attendance.record",
+        {"member": m.pk, "present": True},
+        role="chair",
+        key="k1",
+    )
+    assert ans["ok"]
+    assert list(AuditEntry.objects.values_list("actor", "action")) == [
+        ("主任", "attendance.record")
+    ]
+
+
+def test_refused_command_leaves_no_audit_row(committee, live):
+    ans = live(committee.clerk, committee.plenary, "agenda.open", {"item": 999999}, role="clerk")
+    assert not ans["ok"] and ans["error"]["code"] == "not_found"
+    assert AuditEntry.objects.count() == 0
+
+
+def test_member_commands_and_reads_are_not_actions(committee, live):
+    m = committee.members[0]
+    assert live(m, committee.plenary, "attendance.check_in", role="member", key="c1")["ok"]
+    assert live(committee.clerk, committee.plenary, "ping", role="clerk")["ok"]
+    assert live(committee.clerk, committee.plenary, "presence.list", role="clerk")["ok"]
+    assert AuditEntry.objects.count() == 0
+
+
+def test_a_repeated_idempotent_command_is_audited_once(committee, live):
+    m = committee.members[0]
+    data = {"member": m.pk, "present": True}
+    for _ in range(2):
+        live(committee.clerk, committee.plenary, "attendance.record", data, role="clerk", key="k")
+    assert AuditEntry.objects.count() == 1
+
+
+def test_filter_by_sitting_actor_action_and_time(committee, live):
+    a, b = committee.plenary, committee.group_b_sitting
+    live(committee.clerk, a, "agenda.step", {"direction": "next"}, role="clerk")
+    live(committee.clerk, b, "agenda.step", {"direction": "next"}, role="clerk")
+    live(committee.chair, a, "agenda.step", {"direction": "next"}, role="chair")
+    record(committee.clerk.user, "session.note", session=committee.session, summary="x")
+    assert entries(AuditFilter(sitting=a.pk)).count() == 2
+    assert entries(AuditFilter(session=committee.session.pk)).count() == 4
+    assert [e.actor for e in entries(AuditFilter(actor="主任"))] == ["主任"]
+    assert entries(AuditFilter(action="agenda.")).count() == 3
+    future = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    assert entries(AuditFilter(since=future)).count() == 0
+    assert entries(AuditFilter(until=future)).count() == 4
+    newest = entries(AuditFilter()).first()
+    assert newest.action == "session.note" and newest.source == AuditEntry.Source.WEB
