@@ -7,6 +7,12 @@ import pytest
 from meeting import clock
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The committee fixture makes a dozen logins; hashing them slowly says nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def fake_clock():
     """A clock that moves only when the test says so."""
@@ -52,3 +58,24 @@ def signals_seen():
     yield seen
     floor_granted.disconnect(on_granted)
     floor_released.disconnect(on_released)
+
+
+def floor_tables(sitting_id: int) -> tuple:
+    """Everything a floor command could change, to prove a refused one changed nothing."""
+    from meeting.floor.models import FloorRules, SpeakingRequest, Speech
+    from meeting.models import Sitting
+
+    return (
+        Sitting.objects.get(pk=sitting_id).event_seq,
+        list(
+            SpeakingRequest.objects.order_by("pk").values_list(
+                "pk", "member_id", "kind", "state", "position", "closed_at"
+            )
+        ),
+        list(
+            Speech.objects.order_by("pk").values_list(
+                "pk", "member_id", "started_at", "limit_s", "ended_at", "ended_how", "warned_at"
+            )
+        ),
+        list(FloorRules.objects.values_list("mode", "max_floors")),
+    )

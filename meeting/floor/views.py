@@ -1,0 +1,87 @@
+"""HTTP views of the speaking log: per sitting (JSON, CSV) and per-member totals.
+
+Staff reviewers and clerks read any member's totals for the deputy record; a member
+reads their own. The sitting log is open to everyone with a role in the sitting but
+the wall display.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+
+from meeting.floor.services.log import member_totals, sitting_log
+from meeting.models import Member, Role, Session, Sitting
+from meeting.services.roster import member_for, sitting_role
+
+LOG_ROLES = {"member", "chair", "clerk", "staff"}
+CSV_COLUMNS = [
+    "id",
+    "seat",
+    "name",
+    "item",
+    "kind",
+    "number",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "ended_how",
+    "limit_s",
+    "extended_s",
+]
+
+
+def _sitting_for(request: HttpRequest, sitting_id: int) -> Sitting:
+    sitting = get_object_or_404(Sitting.objects.select_related("session__term"), pk=sitting_id)
+    if sitting_role(request.user, sitting) not in LOG_ROLES:
+        raise PermissionDenied("No access to this sitting's speaking log.")
+    return sitting
+
+
+@login_required
+def sitting_log_json(request: HttpRequest, sitting_id: int) -> JsonResponse:
+    sitting = _sitting_for(request, sitting_id)
+    return JsonResponse({"sitting": sitting.pk, "log": sitting_log(sitting.pk)})
+
+
+@login_required
+def sitting_log_csv(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    """The log as a spreadsheet for the minutes (UTF-8 with BOM so Excel reads Chinese)."""
+    sitting = _sitting_for(request, sitting_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="speaking-log-{sitting.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in sitting_log(sitting.pk):
+        writer.writerow(row)
+    return response
+
+
+def _may_read_totals(request: HttpRequest, member: Member) -> bool:
+    if request.user.is_superuser or member.user_id == request.user.pk:
+        return True
+    reader = member_for(request.user, member.term)
+    return reader is not None and reader.active and reader.role in (Role.STAFF, Role.CLERK)
+
+
+@login_required
+def member_totals_json(request: HttpRequest, member_id: int) -> JsonResponse:
+    """A member's speeches and speaking time, per item and per session (``?session=``)."""
+    member = get_object_or_404(Member.objects.select_related("term"), pk=member_id)
+    if not _may_read_totals(request, member):
+        raise PermissionDenied("Only the member, staff or clerks read these totals.")
+    session = None
+    if request.GET.get("session"):
+        try:
+            session_id = int(request.GET["session"])
+        except ValueError:
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": "session must be a number"}}, status=400
+            )
+        session = get_object_or_404(Session, pk=session_id, term=member.term)
+    return JsonResponse(member_totals(member, session))
