@@ -1,3 +1,22 @@
-"""HTTP routes of this feature (filled by its issue)."""
+"""HTTP routes of documents (mounted at ``docs/``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from docs_store import views
+
+app_name = "docs"
+
+urlpatterns = [
+    path("sessions/<int:session_id>/upload/", views.upload, name="upload"),
+    path("sittings/<int:sitting_id>/", views.sitting_list, name="sitting"),
+    path("d/<int:document_id>/", views.detail, name="detail"),
+    path("d/<int:document_id>/versions/", views.new_version, name="new_version"),
+    path(
+        "d/<int:document_id>/v/<int:version>/p/<int:page>/<int:width>.jpg",
+        views.page_image,
+        name="page",
+    ),
+    path("d/<int:document_id>/v/<int:version>/pdf", views.pdf, name="pdf"),
+    path("d/<int:document_id>/notes/", views.page_notes, name="notes"),
+    path("d/<int:document_id>/read/", views.reading, name="read"),
+]

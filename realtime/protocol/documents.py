@@ -1,1 +1,100 @@
-"""Protocol messages of the documents feature (filled by its issue)."""
+"""Documents on the socket: presenter mode (page flips), distribution, recall.
+
+Commands: ``presenter.open`` / ``presenter.flip`` / ``presenter.close`` (clerk, chair,
+or the member presenting the current item), ``documents.distribute`` /
+``documents.recall`` (clerk). Events: ``presenter.page`` (every presenter change, with
+the whole state), ``documents.changed`` (distributed, new version, recalled: refetch
+the list; on ``recalled`` drop cached pages), ``documents.progress`` (rendering, to
+clerks and chairs). Upload, page images, notes and reading times are HTTP (docs/).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from realtime.protocol.base import CommandData, command, event
+from realtime.protocol.errors import register_error
+
+PRESENTER_ROLES = frozenset({"clerk", "chair", "member"})  # members: the item's presenter only
+
+for code, meaning in {
+    "not_logged_in": "Log in first (HTTP only).",
+    "recalled": "The document was recalled; it may no longer be read.",
+    "not_distributed": "The document is not distributed yet.",
+    "no_document_open": "No document is being presented; open one first.",
+    "no_such_page": "The page number is outside the document.",
+    "not_ready": "The page image is still being rendered; try again shortly (HTTP 409).",
+    "confidential_no_download": "Confidential documents are read as watermarked pages only.",
+    "nothing_to_distribute": "There are no draft documents to distribute.",
+    "nothing_to_recall": "There are no distributed documents to recall.",
+    "not_pdf": "Upload refused: the file is not a PDF.",
+    "pdf_corrupt": "Upload refused: the PDF is damaged.",
+    "pdf_truncated": "Upload refused: the PDF is cut short.",
+    "pdf_encrypted": "Upload refused: the PDF needs a password.",
+    "pdf_empty": "Upload refused: the PDF has no pages.",
+    "pdf_too_large": "Upload refused: the file is over the size limit (both stated).",
+    "pdf_too_many_pages": "Upload refused: the PDF has more pages than allowed (both stated).",
+}.items():
+    register_error(code, meaning)
+
+
+@command("presenter.open", roles=PRESENTER_ROLES, example={"document": 7, "page": 1})
+class PresenterOpen(CommandData):
+    """Present a distributed document of this sitting at ``page``; answer: the state."""
+
+    document: int
+    page: int = Field(default=1, ge=1)
+
+
+@command("presenter.flip", roles=PRESENTER_ROLES, example={"page": 3})
+class PresenterFlip(CommandData):
+    """Turn the presented document to ``page`` (same page again: no event)."""
+
+    page: int = Field(ge=1)
+
+
+@command("presenter.close", roles=PRESENTER_ROLES, example={})
+class PresenterClose(CommandData):
+    """Stop presenting; following tablets stay where they are."""
+
+
+@command("documents.distribute", roles={"clerk"}, example={"documents": []}, idempotent=True)
+class Distribute(CommandData):
+    """Distribute the session's drafts (all, or the ids listed); answer: ``{"documents": [...]}``."""
+
+    documents: list[int] = Field(default_factory=list, max_length=500)
+
+
+@command("documents.recall", roles={"clerk"}, example={"documents": []}, idempotent=True)
+class Recall(CommandData):
+    """Recall the session's distributed documents (all, or the ids listed)."""
+
+    documents: list[int] = Field(default_factory=list, max_length=500)
+
+
+PRESENTER_PAGE = event(
+    "presenter.page",
+    "The presenter opened a document, flipped a page, or stopped (document null). "
+    "Carries the whole state; following tablets show this page.",
+    {
+        "document": 7,
+        "version": 2,
+        "page": 3,
+        "pages": 24,
+        "title": "关于条例草案的说明",
+        "at": "2026-11-24T09:12:03+08:00",
+    },
+)
+DOCUMENTS_CHANGED = event(
+    "documents.changed",
+    "Documents were distributed, got a new version, or were recalled; refetch the list "
+    "(GET /docs/sittings/<id>/). On `recalled`, drop every cached page of them.",
+    {"reason": "distributed", "documents": [7, 8]},
+)
+DOCUMENTS_PROGRESS = event(
+    "documents.progress",
+    "Page rendering progress of a document (sent while it renders).",
+    {"document": 7, "pages_ready": 40, "pages": 300},
+    sequenced=False,
+    audience="clerks and chairs of the sitting",
+)

@@ -1,0 +1,62 @@
+"""Background rendering of page images (job kind ``docs_store.render``).
+
+Two jobs per PDF content: ``first_only`` (high priority) so page one of every newly
+uploaded file is viewable at once, then all pages in order. Progress goes to the
+clerks and chairs of every sitting whose session has a document with this content.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db.models import F
+
+from docs_store import rendering, storage
+from docs_store.models import Document, Rendition
+from jobs.registry import job
+from realtime.events import notify, role_group
+
+PROGRESS = "documents.progress"
+ANNOUNCE_EVERY_S = 0.5
+
+
+def _audience(sha256: str) -> list[tuple[int, int]]:
+    """(sitting id, document id) pairs that show this content."""
+    docs = Document.objects.filter(current__sha256=sha256).prefetch_related("session__sittings")
+    return [(s.pk, d.pk) for d in docs for s in d.session.sittings.all()]
+
+
+def _announce(audience: list[tuple[int, int]], done: int, total: int) -> None:
+    for sitting_id, doc_id in audience:
+        payload = {"document": doc_id, "pages_ready": done, "pages": total}
+        for role in ("clerk", "chair"):
+            notify(role_group(sitting_id, role), PROGRESS, payload, sitting_id)
+
+
+@job("docs_store.render")
+def render(job, report) -> dict:
+    sha = job.payload["sha256"]
+    rendition = Rendition.objects.get(sha256=sha)
+    pdf = storage.original_path(sha)
+    audience = _audience(sha)
+    last = [0.0]
+
+    def on_page(done: int, total: int) -> None:
+        Rendition.objects.filter(pk=rendition.pk, pages_ready__lt=done).update(pages_ready=done)
+        report(done, total)
+        now = time.monotonic()
+        if done in (1, total) or now - last[0] >= ANNOUNCE_EVERY_S:
+            last[0] = now
+            _announce(audience, done, total)
+
+    if job.payload.get("first_only"):
+        doc = rendering.pdfium.PdfDocument(str(pdf))
+        try:
+            rendering.render_page(doc, sha, 1)
+        finally:
+            doc.close()
+        on_page(1, rendition.pages)
+        return {"pages": 1}
+    total = rendering.render_all(pdf, sha, on_page=on_page)
+    Rendition.objects.filter(pk=rendition.pk).update(pages_ready=F("pages"))
+    return {"pages": total}

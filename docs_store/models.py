@@ -1,0 +1,154 @@
+"""Documents of a session (阅文): versions, renderings, presenter state, notes, read receipts.
+
+A **Document** is what the clerk attaches to a session or an agenda item; each upload
+of its file is a **DocumentVersion** (the newest is current, the others are history).
+Page images are cached on disk by the PDF's content hash (a **Rendition**), so the
+same file uploaded twice is rendered once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meeting.models import AgendaItem, Member, Session, Sitting
+
+
+class Access(models.TextChoices):
+    PUBLIC = "public", _("public")
+    COMMITTEE = "committee", _("committee")
+    CONFIDENTIAL = "confidential", _("confidential")
+
+
+class Document(models.Model):
+    """A paper of the session (会议文件), read on tablets; draft → distributed → recalled."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        DISTRIBUTED = "distributed", _("distributed")
+        RECALLED = "recalled", _("recalled")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="documents")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    access = models.CharField(
+        _("access level"), max_length=12, choices=Access.choices, default=Access.COMMITTEE
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    current = models.ForeignKey(
+        "DocumentVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "item__order", "order", "id"]
+        verbose_name = _("document")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Rendition(models.Model):
+    """Rendering progress of one PDF content (by hash): pages are ready in order."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    pages = models.PositiveIntegerField()
+    pages_ready = models.PositiveIntegerField(default=0)
+    failed = models.TextField(blank=True, default="")
+    job_id = models.BigIntegerField(null=True, blank=True)
+
+    @property
+    def ready(self) -> bool:
+        return self.pages_ready >= self.pages
+
+
+class DocumentVersion(models.Model):
+    """One uploaded file of a document; kept when a newer version replaces it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    pages = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="doc_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+class DocumentAction(models.Model):
+    """The record of who did what to a document and when (upload, distribution, recall)."""
+
+    class Kind(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        NEW_VERSION = "new_version", _("new version")
+        DISTRIBUTED = "distributed", _("distributed")
+        RECALLED = "recalled", _("recalled")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class PresenterState(models.Model):
+    """Which document page everyone following in a sitting sees (主讲翻页)."""
+
+    sitting = models.OneToOneField(Sitting, on_delete=models.CASCADE, related_name="presenter")
+    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, blank=True)
+    version = models.ForeignKey(DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True)
+    page = models.PositiveIntegerField(default=1)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class PageNote(models.Model):
+    """A member's private note on a page (批注), seen by no one else."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="page_notes")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notes")
+    page = models.PositiveIntegerField()
+    text = models.TextField(max_length=10_000)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "document", "page"], name="one_note_per_page")
+        ]
+
+
+class ReadReceipt(models.Model):
+    """Which member opened which document, how often and for how long (for the deputy record)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="read_receipts")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="receipts")
+    first_opened_at = models.DateTimeField(default=timezone.now)
+    last_read_at = models.DateTimeField(default=timezone.now)
+    opens = models.PositiveIntegerField(default=0)
+    seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "document"], name="one_receipt_per_reader")
+        ]

@@ -1,0 +1,1 @@
+"""Domain services of the documents feature: plain functions over the models."""

@@ -1,0 +1,97 @@
+"""Distribution (分发) and recall (收回) of a session's documents, with the record of both.
+
+Distributing makes drafts readable on tablets (they are told and prefetch); recalling
+after the session makes every tablet drop its copies and the server refuse further
+reads with ``recalled``. Each change is written as a ``DocumentAction`` (who, what, when).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from docs_store.models import Document, DocumentAction, PresenterState
+from meeting.models import Session
+from meeting.services.errors import DomainError
+from realtime.events import emit
+
+DOCUMENTS_CHANGED = "documents.changed"
+
+
+def announce(session: Session, *, changed: list[int], reason: str = "new_version") -> None:
+    """Tell every sitting of the session that these documents changed (inside atomic)."""
+    for sitting_id in session.sittings.values_list("pk", flat=True):
+        emit(sitting_id, DOCUMENTS_CHANGED, {"reason": reason, "documents": changed})
+
+
+def _select(session: Session, ids: list[int] | None, state: str):
+    qs = Document.objects.select_for_update().filter(session=session, state=state)
+    if ids:
+        unknown = set(ids) - set(
+            Document.objects.filter(session=session, pk__in=ids).values_list("pk", flat=True)
+        )
+        if unknown:
+            raise DomainError("not_found", f"No documents {sorted(unknown)} in this session.")
+        qs = qs.filter(pk__in=ids)
+    return list(qs.order_by("pk"))
+
+
+@transaction.atomic
+def distribute(session: Session, *, by, ids: list[int] | None = None) -> list[int]:
+    """Distribute the session's drafts (or the ones named); returns the ids distributed."""
+    docs = _select(session, ids, Document.State.DRAFT)
+    docs = [d for d in docs if d.current_id is not None]
+    if not docs:
+        raise DomainError("nothing_to_distribute", "There are no draft documents to distribute.")
+    now = timezone.now()
+    for doc in docs:
+        doc.state = Document.State.DISTRIBUTED
+        doc.save(update_fields=["state"])
+        DocumentAction.objects.create(
+            document=doc, kind=DocumentAction.Kind.DISTRIBUTED, by=by, at=now
+        )
+    changed = [d.pk for d in docs]
+    announce(session, changed=changed, reason="distributed")
+    return changed
+
+
+@transaction.atomic
+def recall(session: Session, *, by, ids: list[int] | None = None) -> list[int]:
+    """Recall the session's distributed documents (or the ones named); returns their ids."""
+    docs = _select(session, ids, Document.State.DISTRIBUTED)
+    if not docs:
+        raise DomainError("nothing_to_recall", "There are no distributed documents to recall.")
+    now = timezone.now()
+    for doc in docs:
+        doc.state = Document.State.RECALLED
+        doc.save(update_fields=["state"])
+        DocumentAction.objects.create(
+            document=doc, kind=DocumentAction.Kind.RECALLED, by=by, at=now
+        )
+    changed = [d.pk for d in docs]
+    _close_presenters(changed)
+    announce(session, changed=changed, reason="recalled")
+    return changed
+
+
+def _close_presenters(doc_ids: list[int]) -> None:
+    from docs_store.services.presenter import PRESENTER_PAGE, state_payload
+
+    for state in PresenterState.objects.select_for_update().filter(document_id__in=doc_ids):
+        state.document, state.version, state.page = None, None, 1
+        state.updated_at = timezone.now()
+        state.save()
+        emit(state.sitting_id, PRESENTER_PAGE, state_payload(state))
+
+
+def record(document: Document) -> list[dict]:
+    """Who did what to the document and when, oldest first (for the clerk and the archive)."""
+    return [
+        {
+            "kind": a.kind,
+            "by": a.by.get_full_name() or a.by.get_username(),
+            "at": a.at.isoformat(),
+            "version": a.version,
+        }
+        for a in document.actions.select_related("by")
+    ]

@@ -1,0 +1,141 @@
+"""Presenter mode (主讲翻页): which page of which document everyone following sees.
+
+The clerk or the chair may present; so may the member named presenter of the
+sitting's current agenda item. The state is one row per sitting (the truth after a
+restart); each change is a sequenced ``presenter.page`` event carrying the whole state,
+so a tablet needs no earlier event to show the right page.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from docs_store.models import Document, PresenterState
+from meeting.models import AgendaItem, Sitting
+from meeting.services.errors import DomainError
+from realtime.events import emit
+
+PRESENTER_PAGE = "presenter.page"
+
+
+def may_present(sitting: Sitting, role: str, member_id: int | None) -> bool:
+    if role in ("clerk", "chair"):
+        return True
+    if role != "member" or member_id is None:
+        return False
+    return AgendaItem.objects.filter(
+        sitting=sitting, state=AgendaItem.State.CURRENT, presenter_id=member_id
+    ).exists()
+
+
+def state_payload(state: PresenterState | None) -> dict:
+    if state is None or state.document_id is None or state.version_id is None:
+        return {"document": None, "version": None, "page": None, "pages": 0, "title": ""}
+    return {
+        "document": state.document_id,
+        "version": state.version.number,
+        "page": state.page,
+        "pages": state.version.pages,
+        "title": state.document.title,
+        "at": state.updated_at.isoformat(),
+    }
+
+
+def current(sitting_id: int) -> dict:
+    state = (
+        PresenterState.objects.select_related("document", "version")
+        .filter(sitting_id=sitting_id)
+        .first()
+    )
+    return state_payload(state)
+
+
+def _locked_state(sitting_id: int) -> tuple[Sitting, PresenterState]:
+    sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
+    state, _ = PresenterState.objects.get_or_create(sitting=sitting)
+    state = (
+        PresenterState.objects.select_for_update()
+        .select_related("document", "version")
+        .get(pk=state.pk)
+    )
+    return sitting, state
+
+
+def _check(sitting: Sitting, role: str, member_id: int | None) -> None:
+    if sitting.state == Sitting.State.ENDED:
+        raise DomainError("sitting_ended", "The sitting has ended.")
+    if not may_present(sitting, role, member_id):
+        raise DomainError(
+            "forbidden", "Only the clerk, the chair or the item's presenter may flip pages."
+        )
+
+
+def _presentable(sitting: Sitting, document_id: int) -> Document:
+    doc = Document.objects.select_related("current").filter(pk=document_id).first()
+    belongs = doc is not None and doc.session_id == sitting.session_id
+    if belongs and doc.item_id is not None:
+        belongs = doc.item.sitting_id == sitting.pk
+    if not belongs:
+        raise DomainError("not_found", f"No document {document_id} in this sitting.")
+    if doc.state == Document.State.RECALLED:
+        raise DomainError("recalled", f"“{doc.title}” was recalled.")
+    if doc.state != Document.State.DISTRIBUTED:
+        raise DomainError(
+            "not_distributed", f"“{doc.title}” is not distributed yet; tablets cannot show it."
+        )
+    return doc
+
+
+def _page_in_range(page: int, pages: int) -> None:
+    if not 1 <= page <= pages:
+        raise DomainError(
+            "no_such_page", f"Page {page} does not exist; the document has {pages}.", pages=pages
+        )
+
+
+@transaction.atomic
+def open_document(
+    sitting_id: int, *, user_id: int, role: str, member_id: int | None, document: int, page: int = 1
+) -> dict:
+    """Show ``document`` at ``page`` to everyone following."""
+    sitting, state = _locked_state(sitting_id)
+    _check(sitting, role, member_id)
+    doc = _presentable(sitting, document)
+    _page_in_range(page, doc.current.pages)
+    state.document, state.version, state.page = doc, doc.current, page
+    return _save(state, user_id)
+
+
+@transaction.atomic
+def flip(sitting_id: int, *, user_id: int, role: str, member_id: int | None, page: int) -> dict:
+    """Turn the presented document to ``page``; the same page again changes nothing."""
+    sitting, state = _locked_state(sitting_id)
+    _check(sitting, role, member_id)
+    if state.document_id is None:
+        raise DomainError("no_document_open", "Open a document before turning its pages.")
+    _page_in_range(page, state.version.pages)
+    if page == state.page:
+        return state_payload(state)
+    state.page = page
+    return _save(state, user_id)
+
+
+@transaction.atomic
+def close(sitting_id: int, *, user_id: int, role: str, member_id: int | None) -> dict:
+    """Stop presenting; tablets keep the page they are on and read freely."""
+    sitting, state = _locked_state(sitting_id)
+    _check(sitting, role, member_id)
+    if state.document_id is None:
+        return state_payload(state)
+    state.document, state.version, state.page = None, None, 1
+    return _save(state, user_id)
+
+
+def _save(state: PresenterState, user_id: int) -> dict:
+    state.by_id = user_id
+    state.updated_at = timezone.now()
+    state.save()
+    data = state_payload(state)
+    emit(state.sitting_id, PRESENTER_PAGE, data)
+    return data

@@ -1,0 +1,53 @@
+"""Read receipts (阅读记录): who opened which document and for how long, for the deputy record.
+
+Tablets report reading in slices: an ``opened`` report when the document is shown and
+a slice of seconds (at most ``MAX_SLICE_S``) every so often while it stays on screen,
+so a dropped connection loses at most one slice and no tablet can claim hours at once.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from docs_store.models import Document, ReadReceipt
+from docs_store.services.access import Reader
+from meeting.services.errors import DomainError
+
+MAX_SLICE_S = 120
+
+
+@transaction.atomic
+def record_reading(reader: Reader, document: Document, *, seconds: int, opened: bool) -> dict:
+    """Add a reading slice to the member's receipt for ``document``."""
+    if reader.member is None or reader.role != "member":
+        return {"recorded": False}  # clerks and staff reading are not deputy duties
+    if not 0 <= seconds <= MAX_SLICE_S:
+        raise DomainError("invalid", f"A reading slice is 0–{MAX_SLICE_S} seconds; got {seconds}.")
+    now = timezone.now()
+    receipt, _ = ReadReceipt.objects.get_or_create(
+        member=reader.member, document=document, defaults={"first_opened_at": now}
+    )
+    ReadReceipt.objects.filter(pk=receipt.pk).update(
+        opens=F("opens") + (1 if opened else 0), seconds=F("seconds") + seconds, last_read_at=now
+    )
+    receipt.refresh_from_db()
+    return {"recorded": True, "opens": receipt.opens, "seconds": receipt.seconds}
+
+
+def receipts_for_member(member) -> list[dict]:
+    """A member's reading record, newest first (the deputy record shows this)."""
+    rows = ReadReceipt.objects.filter(member=member).select_related("document__session")
+    return [
+        {
+            "document": r.document_id,
+            "title": r.document.title,
+            "session": r.document.session.title,
+            "first_opened_at": r.first_opened_at.isoformat(),
+            "last_read_at": r.last_read_at.isoformat(),
+            "opens": r.opens,
+            "seconds": r.seconds,
+        }
+        for r in rows.order_by("-last_read_at")
+    ]

@@ -1,0 +1,211 @@
+"""HTTP side of documents: upload, listings, page images, PDF download, notes, reading.
+
+Views are thin: they resolve the login's access through ``services.access`` and call
+one service. Every refusal is JSON ``{"code", "message"[, "details"]}`` with an HTTP
+status that fits the code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from docs_store import storage, watermark
+from docs_store.models import Access, Document
+from docs_store.services import catalog, distribution, notes, receipts
+from docs_store.services.access import get_readable, may_download_pdf
+from docs_store.services.upload import Upload, replace_version, upload_documents
+from meeting.models import AgendaItem, Role, Session, Sitting
+from meeting.services.errors import DomainError
+from meeting.services.roster import member_for, sitting_role
+
+STATUS = {
+    "not_logged_in": 401,
+    "forbidden": 403,
+    "confidential_no_download": 403,
+    "not_component_member": 403,
+    "not_found": 404,
+    "no_such_page": 404,
+    "not_ready": 409,
+    "recalled": 410,
+}
+
+
+def json_errors(view: Callable) -> Callable:
+    """Turn a ``DomainError`` into its JSON answer."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            resp = JsonResponse(exc.as_dict(), status=STATUS.get(exc.code, 400))
+            if exc.code == "not_ready":
+                resp["Retry-After"] = "1"
+            return resp
+
+    return wrapped
+
+
+def _require_clerk(user, session: Session) -> None:
+    if not user.is_authenticated:
+        raise DomainError("not_logged_in", "Log in to upload documents.")
+    if user.is_superuser:
+        return
+    member = member_for(user, session.term)
+    if member is None or member.role != Role.CLERK:
+        raise DomainError("forbidden", "Only the committee's clerks manage documents.")
+
+
+def _body(request: HttpRequest) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise DomainError("bad_json", "The request body is not JSON.") from None
+    if not isinstance(data, dict):
+        raise DomainError("bad_json", "The request body must be a JSON object.")
+    return data
+
+
+@require_POST
+@json_errors
+def upload(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Several PDFs at once: ``files`` (repeated), ``titles`` (repeated, optional),
+    ``item`` (optional agenda item id), ``access`` (public|committee|confidential)."""
+    session = Session.objects.select_related("term").filter(pk=session_id).first()
+    if session is None:
+        raise DomainError("not_found", f"No session {session_id}.")
+    _require_clerk(request.user, session)
+    files = request.FILES.getlist("files")
+    titles = request.POST.getlist("titles")
+    uploads = [
+        Upload(f.name, f.read(), titles[i] if i < len(titles) else "") for i, f in enumerate(files)
+    ]
+    item = None
+    if request.POST.get("item"):
+        item = AgendaItem.objects.filter(pk=request.POST["item"]).select_related("sitting").first()
+        if item is None:
+            raise DomainError("not_found", f"No agenda item {request.POST['item']}.")
+    access = request.POST.get("access", Access.COMMITTEE)
+    docs = upload_documents(session, uploads, by=request.user, item=item, access=access)
+    return JsonResponse({"documents": [d.pk for d in docs]}, status=201)
+
+
+@require_POST
+@json_errors
+def new_version(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc, reader = get_readable(request.user, document_id)
+    _require_clerk(request.user, doc.session)
+    f = request.FILES.get("file")
+    if f is None:
+        raise DomainError("invalid", "Choose the PDF file of the new version.")
+    version = replace_version(doc, Upload(f.name, f.read()), by=request.user)
+    return JsonResponse({"document": doc.pk, "version": version.number}, status=201)
+
+
+@require_GET
+@json_errors
+def sitting_list(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    sitting = Sitting.objects.select_related("session__term").filter(pk=sitting_id).first()
+    if not request.user.is_authenticated:
+        raise DomainError("not_logged_in", "Log in to read documents.")
+    if sitting is None or sitting_role(request.user, sitting) is None:
+        raise DomainError("not_found", f"No sitting {sitting_id}.")
+    return JsonResponse(catalog.listing(sitting, request.user.pk))
+
+
+@require_GET
+@json_errors
+def detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc, reader = get_readable(request.user, document_id)
+    out = catalog.payload(doc, reader)
+    if reader.is_clerk:
+        out["record"] = distribution.record(doc)
+        out["versions"] = [
+            {"number": v.number, "filename": v.filename, "pages": v.pages, "sha256": v.sha256}
+            for v in doc.versions.all()
+        ]
+    return JsonResponse(out)
+
+
+def _version(doc: Document, reader, number: int):
+    if doc.current is not None and doc.current.number == number:
+        return doc.current
+    version = doc.versions.filter(number=number).first()
+    if version is None or not reader.is_clerk:  # readers see the current version only
+        raise DomainError("not_found", f"No version {number} of “{doc.title}”.")
+    return version
+
+
+@require_GET
+@json_errors
+def page_image(
+    request: HttpRequest, document_id: int, version: int, page: int, width: int
+) -> HttpResponse:
+    doc, reader = get_readable(request.user, document_id)
+    v = _version(doc, reader, version)
+    if not 1 <= page <= v.pages:
+        raise DomainError("no_such_page", f"Page {page} does not exist; it has {v.pages}.")
+    if width not in storage.WIDTHS:
+        raise DomainError("not_found", f"Pages come in widths {list(storage.WIDTHS)}.")
+    path = storage.page_path(v.sha256, page, width)
+    if not path.exists():
+        raise DomainError("not_ready", f"Page {page} is still being prepared.")
+    if doc.access == Access.CONFIDENTIAL and not reader.is_clerk:
+        text = _mark_for(request.user, reader)
+        resp = HttpResponse(watermark.watermark_image(path.read_bytes(), text), "image/jpeg")
+        resp["Cache-Control"] = "private, no-store"
+        return resp
+    resp = FileResponse(path.open("rb"), content_type="image/jpeg")
+    resp["Cache-Control"] = "private, no-cache"  # revalidate: a recall must stop reads
+    resp["ETag"] = f'"{v.sha256[:16]}-{page}-{width}"'
+    return resp
+
+
+def _mark_for(user, reader) -> str:
+    name = reader.member.full_name if reader.member else user.get_username()
+    seat = reader.member.seat if reader.member else ""
+    return watermark.mark_text(name, seat, user.get_username(), timezone.localdate())
+
+
+@require_GET
+@json_errors
+def pdf(request: HttpRequest, document_id: int, version: int) -> HttpResponse:
+    doc, reader = get_readable(request.user, document_id)
+    may_download_pdf(reader, doc)
+    v = _version(doc, reader, version)
+    data = watermark.stamp_pdf(storage.original_path(v.sha256), _mark_for(request.user, reader))
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="document-{doc.pk}-v{v.number}.pdf"'
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@json_errors
+def page_notes(request: HttpRequest, document_id: int) -> HttpResponse:
+    """GET: the reader's notes by page. POST ``{"page": n, "text": "…"}``: save one."""
+    doc, reader = get_readable(request.user, document_id)
+    if request.method == "POST":
+        data = _body(request)
+        page, text = data.get("page"), data.get("text", "")
+        if not isinstance(page, int) or not isinstance(text, str):
+            raise DomainError("invalid", "A note needs an integer page and a text.")
+        return JsonResponse(notes.save_note(reader, doc, page, text))
+    return JsonResponse({"notes": notes.notes_of(reader, doc)})
+
+
+@require_POST
+@json_errors
+def reading(request: HttpRequest, document_id: int) -> HttpResponse:
+    """``{"seconds": n, "opened": bool}``: a slice of reading time."""
+    doc, reader = get_readable(request.user, document_id)
+    data = _body(request)
+    seconds, opened = data.get("seconds", 0), data.get("opened", False)
+    if not isinstance(seconds, int) or not isinstance(opened, bool):
+        raise DomainError("invalid", "seconds must be an integer and opened a boolean.")
+    return JsonResponse(receipts.record_reading(reader, doc, seconds=seconds, opened=opened))
