@@ -1,1 +1,101 @@
-"""Handlers of the votes feature's commands (filled by its issue)."""
+"""Handlers of the voting commands: decode → one voting service → reply."""
+
+from __future__ import annotations
+
+from meeting.rules import DecisionRule
+from meeting.services.errors import DomainError
+from meeting.voting import services
+from meeting.voting.models import DEFAULT_OPTIONS, Question
+from meeting.voting.services import audit
+from meeting.voting.services.common import vote_in_sitting
+from meeting.voting.services.payloads import result_payload, vote_payload
+from meeting.voting.services.views_data import votes_snapshot
+from realtime.context import Context
+from realtime.handlers import handles
+from realtime.snapshot import snapshot_part
+
+
+@handles("vote.prepare")
+def handle_prepare(ctx: Context, cmd) -> dict:
+    try:
+        rule = DecisionRule(**cmd.rule.model_dump())
+    except ValueError as exc:
+        raise DomainError("bad_vote", str(exc)) from None
+    spec = services.VoteSpec(
+        item_id=cmd.item,
+        question=cmd.question,
+        kind=cmd.kind,
+        questions=list(cmd.questions),
+        options=[o.model_dump() for o in cmd.options] if cmd.options else DEFAULT_OPTIONS,
+        rule=rule,
+        duration_s=cmd.duration_s,
+        allow_change=cmd.allow_change,
+        show_running=cmd.show_running,
+        choices_visible=cmd.choices_visible,
+    )
+    vote = services.prepare(ctx.sitting_id, spec, by_user_id=ctx.user_id)
+    return {"vote": vote_payload(vote)}
+
+
+@handles("vote.open")
+def handle_open(ctx: Context, cmd) -> dict:
+    return {"vote": vote_payload(services.open_vote(ctx.sitting_id, cmd.vote))}
+
+
+@handles("vote.close")
+def handle_close(ctx: Context, cmd) -> dict:
+    result = services.close_vote(ctx.sitting_id, cmd.vote)
+    return {"result": result_payload(result, with_named=True)}
+
+
+@handles("vote.announce")
+def handle_announce(ctx: Context, cmd) -> dict:
+    return {"vote": vote_payload(services.announce(ctx.sitting_id, cmd.vote))}
+
+
+@handles("vote.cancel")
+def handle_cancel(ctx: Context, cmd) -> dict:
+    return {"vote": vote_payload(services.cancel(ctx.sitting_id, cmd.vote, cmd.reason))}
+
+
+@handles("vote.revote")
+def handle_revote(ctx: Context, cmd) -> dict:
+    return {"vote": vote_payload(services.revote(ctx.sitting_id, cmd.vote, by_user_id=ctx.user_id))}
+
+
+def _answers(ctx: Context, cmd) -> dict[str, str]:
+    """One-line votes may send ``choice``; the service checks everything else."""
+    if (cmd.choice is None) == (cmd.choices is None):
+        raise DomainError("incomplete_ballot", "Send either 'choice' or 'choices'.")
+    if cmd.choices is not None:
+        return dict(cmd.choices)
+    lines = list(
+        Question.objects.filter(vote_id=cmd.vote, vote__sitting_id=ctx.sitting_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if len(lines) > 1:
+        raise DomainError("incomplete_ballot", "This ballot has several lines; send 'choices'.")
+    return {str(lines[0]): cmd.choice} if lines else {}
+
+
+@handles("vote.cast")
+def handle_cast(ctx: Context, cmd) -> dict:
+    if ctx.member_id is None:
+        raise DomainError("not_component_member", "This login has no seat in the committee.")
+    answers = _answers(ctx, cmd)
+    return services.cast(ctx.sitting_id, cmd.vote, ctx.member_id, answers).as_dict()
+
+
+@handles("vote.audit")
+def handle_audit(ctx: Context, cmd) -> dict:
+    vote = vote_in_sitting(ctx.sitting_id, cmd.vote)
+    out: dict = {"chain": audit.verify(vote).as_dict()}
+    if ctx.member_id is not None:
+        out["mine"] = audit.member_entries(vote, ctx.member_id)
+    return out
+
+
+@snapshot_part("votes")
+def votes_part(sitting, ctx: Context) -> dict:
+    return votes_snapshot(sitting, ctx.role, ctx.member_id)

@@ -1,0 +1,150 @@
+"""Casting a ballot (投票) from a member's tablet: entitled, once, counted exactly once.
+
+The vote row is locked for the length of the cast, so a ballot and a close can never
+interleave: a ballot either lands before the close and is counted, or meets a closed
+vote and is refused. The unique ``(vote, member)`` of ``Ballot`` is the last guard
+against a double, whatever path a repeat takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from meeting.models import Attendance, Member, Sitting
+from meeting.services.errors import DomainError
+from meeting.services.roster import on_roster
+from meeting.voting.models import Ballot, NamedChoice, Question, SecretTally, Vote
+from meeting.voting.services import audit
+from meeting.voting.services.common import vote_in_sitting
+from meeting.voting.services.counting import counts_by_question
+from realtime.events import notify, role_group
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    """What the tablet is told back. For a secret vote: that it took part, nothing more."""
+
+    vote_id: int
+    round: int
+    cast_at: str
+    choices: dict[str, str] | None
+    receipt: str
+    changed: bool = False
+
+    def as_dict(self) -> dict:
+        out = {"vote": self.vote_id, "round": self.round, "cast_at": self.cast_at}
+        out.update({"receipt": self.receipt, "changed": self.changed})
+        if self.choices is not None:
+            out["choices"] = self.choices
+        return out
+
+
+def _check_open(vote: Vote) -> None:
+    if vote.state in (Vote.State.CLOSED, Vote.State.ANNOUNCED):
+        raise DomainError("vote_closed", "Voting has closed; the ballot was not counted.")
+    if vote.state != Vote.State.OPEN:
+        raise DomainError("vote_not_open", f"This vote is {vote.state}, not open.")
+    if vote.closes_at and timezone.now() > vote.closes_at:
+        raise DomainError("vote_time_up", "The countdown has run out; the ballot was not counted.")
+
+
+def _check_entitled(vote: Vote, member: Member) -> None:
+    sitting = Sitting.objects.select_related("session").get(pk=vote.sitting_id)
+    if not on_roster(sitting, member):
+        raise DomainError("not_on_roster", f"{member} is not on the roster of {sitting}.")
+    present = Attendance.objects.filter(
+        sitting=sitting, member=member, checked_out_at__isnull=True
+    ).exists()
+    if not present:
+        raise DomainError("not_checked_in", "Check in (签到) before voting.")
+
+
+def _check_answers(vote: Vote, answers: dict[str, str]) -> dict[int, str]:
+    """{question id: option} for exactly the vote's questions, with known options."""
+    questions = {str(q.pk): q.pk for q in Question.objects.filter(vote=vote)}
+    unknown = sorted(set(answers) - set(questions))
+    if unknown:
+        raise DomainError("unknown_question", "No such line on this ballot.", questions=unknown)
+    missing = sorted(set(questions) - set(answers))
+    if missing:
+        raise DomainError("incomplete_ballot", "Answer every line.", missing=missing)
+    bad = sorted({o for o in answers.values() if o not in vote.option_keys})
+    if bad:
+        raise DomainError(
+            "unknown_option", f"Not an option of this vote: {', '.join(bad)}.", options=bad
+        )
+    return {questions[k]: v for k, v in answers.items()}
+
+
+def _already(vote: Vote, ballot: Ballot) -> DomainError:
+    details: dict = {"vote": vote.pk, "cast_at": ballot.cast_at.isoformat()}
+    if not vote.is_secret:
+        details["choices"] = own_choices(ballot)
+    return DomainError("already_voted", "You have already voted in this round.", **details)
+
+
+def own_choices(ballot: Ballot) -> dict[str, str]:
+    return {str(c.question_id): c.option for c in ballot.choices.all()}
+
+
+@transaction.atomic
+def cast(sitting_id: int, vote_id: int, member_id: int, answers: dict[str, str]) -> CastReceipt:
+    """Record one member's ballot in an open round (or change it, where allowed)."""
+    vote = vote_in_sitting(sitting_id, vote_id, lock=True)
+    _check_open(vote)
+    member = Member.objects.get(pk=member_id)
+    _check_entitled(vote, member)
+    chosen = _check_answers(vote, answers)
+    ballot = Ballot.objects.filter(vote=vote, member=member).first()
+    if ballot is not None:
+        if not vote.allow_change:
+            raise _already(vote, ballot)
+        return _change(vote, ballot, chosen)
+    try:
+        with transaction.atomic():
+            ballot = Ballot.objects.create(vote=vote, member=member, cast_at=timezone.now())
+    except IntegrityError:  # a concurrent double on a database without row locks
+        raise _already(vote, Ballot.objects.get(vote=vote, member=member)) from None
+    if vote.is_secret:
+        for qid, option in chosen.items():
+            SecretTally.objects.filter(question_id=qid, option=option).update(count=F("count") + 1)
+        entry = audit.append(vote, "ballot", member_id=member.pk)
+        choices = None
+    else:
+        NamedChoice.objects.bulk_create(
+            NamedChoice(ballot=ballot, question_id=qid, option=opt) for qid, opt in chosen.items()
+        )
+        choices = {str(k): v for k, v in chosen.items()}
+        entry = audit.append(vote, "ballot", member_id=member.pk, body={"choices": choices})
+    _progress(vote, member.pk)
+    return CastReceipt(vote.pk, vote.round, ballot.cast_at.isoformat(), choices, entry.hash)
+
+
+def _change(vote: Vote, ballot: Ballot, chosen: dict[int, str]) -> CastReceipt:
+    for qid, option in chosen.items():
+        NamedChoice.objects.filter(ballot=ballot, question_id=qid).update(option=option)
+    ballot.changed_at = timezone.now()
+    ballot.save(update_fields=["changed_at"])
+    choices = {str(k): v for k, v in chosen.items()}
+    entry = audit.append(vote, "change", member_id=ballot.member_id, body={"choices": choices})
+    _progress(vote, ballot.member_id)
+    return CastReceipt(
+        vote.pk, vote.round, ballot.cast_at.isoformat(), choices, entry.hash, changed=True
+    )
+
+
+def _progress(vote: Vote, member_id: int) -> None:
+    """Tell the clerks (and the wall, if counts are shown) how many have voted."""
+    payload: dict = {"vote": vote.pk, "cast": Ballot.objects.filter(vote=vote).count()}
+    if not vote.is_secret:
+        payload["member"] = member_id
+    roles = ["clerk", "chair"]
+    if vote.show_running:
+        payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
+        roles.append("display")
+    for role in roles:
+        notify(role_group(vote.sitting_id, role), "vote.progress", payload, vote.sitting_id)

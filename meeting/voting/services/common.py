@@ -1,0 +1,15 @@
+"""Small lookups every voting service shares."""
+
+from __future__ import annotations
+
+from meeting.services.errors import DomainError
+from meeting.voting.models import Vote
+
+
+def vote_in_sitting(sitting_id: int, vote_id: int, *, lock: bool = False) -> Vote:
+    """The vote, only if it belongs to this sitting: a socket acts on its own sitting only."""
+    qs = Vote.objects.select_for_update() if lock else Vote.objects
+    try:
+        return qs.get(pk=vote_id, sitting_id=sitting_id)
+    except Vote.DoesNotExist:
+        raise DomainError("not_found", f"Vote {vote_id} is not a vote of this sitting.") from None

@@ -1,0 +1,80 @@
+"""What each role sees of the sitting's votes: the snapshot part and the result sheet.
+
+A reconnecting tablet must show exactly what the room shows: the open round, and its
+own member's ballot state (for a secret vote only *that* it voted). The clerk's view
+adds how many have voted and, for a named vote, who has not.
+"""
+
+from __future__ import annotations
+
+from meeting.models import Sitting
+from meeting.voting.models import Ballot, Vote
+from meeting.voting.services.casting import own_choices
+from meeting.voting.services.counting import not_voted
+from meeting.voting.services.payloads import may_see_named, result_payload, vote_payload
+
+LIVE = ("clerk", "chair")
+
+
+def mine(vote: Vote, member_id: int | None) -> dict | None:
+    """The member's own ballot in this round, as far as the vote lets the server know."""
+    if member_id is None:
+        return None
+    ballot = Ballot.objects.filter(vote=vote, member_id=member_id).first()
+    if ballot is None:
+        return {"cast": False}
+    out: dict = {"cast": True, "cast_at": ballot.cast_at.isoformat()}
+    if not vote.is_secret:
+        out["choices"] = own_choices(ballot)
+    return out
+
+
+def progress(vote: Vote, sitting: Sitting) -> dict:
+    out: dict = {"cast": Ballot.objects.filter(vote=vote).count()}
+    if not vote.is_secret:
+        out["not_voted"] = not_voted(vote, sitting)
+    return out
+
+
+def vote_view(vote: Vote, sitting: Sitting, role: str, member_id: int | None) -> dict:
+    out: dict = {"vote": vote_payload(vote)}
+    if vote.state == Vote.State.OPEN:
+        out["mine"] = mine(vote, member_id)
+        if role in LIVE:
+            out["progress"] = progress(vote, sitting)
+    if hasattr(vote, "result") and vote.state in (Vote.State.CLOSED, Vote.State.ANNOUNCED):
+        out["result"] = result_payload(vote.result, with_named=may_see_named(vote, role))
+        out["mine"] = mine(vote, member_id)
+    return out
+
+
+def votes_snapshot(sitting: Sitting, role: str, member_id: int | None) -> dict:
+    """``open``: the open round; ``latest``: the last one closed; ``history`` for consoles."""
+    votes = list(
+        Vote.objects.filter(sitting=sitting)
+        .select_related("result")
+        .prefetch_related("questions")
+        .order_by("id")
+    )
+    current = next((v for v in votes if v.state == Vote.State.OPEN), None)
+    done = [v for v in votes if v.state in (Vote.State.CLOSED, Vote.State.ANNOUNCED)]
+    out: dict = {
+        "open": vote_view(current, sitting, role, member_id) if current else None,
+        "latest": vote_view(done[-1], sitting, role, member_id) if done else None,
+    }
+    if role in LIVE + ("staff",):
+        out["history"] = [
+            {
+                "id": v.pk,
+                "item": v.item_id,
+                "question": v.question,
+                "kind": v.kind,
+                "state": v.state,
+                "round": v.round,
+                "previous": v.previous_id,
+                "passed": v.result.passed if hasattr(v, "result") else None,
+            }
+            for v in votes
+        ]
+        out["prepared"] = [vote_payload(v) for v in votes if v.state == Vote.State.PREPARED]
+    return out
