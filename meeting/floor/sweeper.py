@@ -17,6 +17,7 @@ from meeting.floor.services.timers import next_due, sweep_once
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5  # the longest a due action waits; a deadline nearer than this is slept to exactly
+MAX_BACKOFF_S = 10.0  # a database that stays away is retried this often, not hammered
 _thread: threading.Thread | None = None
 _stop = threading.Event()
 _lock = threading.Lock()
@@ -25,6 +26,7 @@ _lock = threading.Lock()
 def run_forever(stop: threading.Event | None = None, poll_s: float = POLL_S) -> None:
     """Sweep until ``stop`` is set; a database failure is logged and retried next round."""
     stop = stop or _stop
+    failures = 0
     while not stop.is_set():
         wait = poll_s
         try:
@@ -33,8 +35,12 @@ def run_forever(stop: threading.Event | None = None, poll_s: float = POLL_S) -> 
             due = next_due()
             if due is not None:
                 wait = min(poll_s, max(0.01, due))
+            failures = 0
         except Exception:  # the database is away; the floors are in it, nothing is lost
-            log.exception("floor sweep failed; retrying")
+            failures += 1
+            wait = min(MAX_BACKOFF_S, poll_s * 2**failures)
+            if failures == 1 or failures % 20 == 0:
+                log.exception("floor sweep failed %d time(s); retrying", failures)
         stop.wait(wait)
 
 

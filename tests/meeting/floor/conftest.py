@@ -13,6 +13,17 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_background_sweeper():
+    """Importing the ASGI app starts this process's sweeper thread (single-process mode);
+    tests sweep by hand on a fake clock, so a thread acting behind their back must stop."""
+    from meeting.floor import sweeper
+
+    sweeper.stop()
+    yield
+    sweeper.stop()
+
+
 @pytest.fixture
 def fake_clock():
     """A clock that moves only when the test says so."""
