@@ -159,3 +159,22 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# -- production (deploy/launcher.py, deploy/nginx/, docs/deploy.md) --------------------------
+# Behind nginx: trust its X-Forwarded-Proto / -Host so secure cookies and CSRF see https.
+BEHIND_PROXY = env.bool("YITING_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+SECURE_HSTS_SECONDS = env.int("YITING_HSTS_SECONDS", default=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Files under MEDIA_ROOT (page images, clips) are sent by nginx with range requests:
+# a view answers ``X-Accel-Redirect: <prefix><path under MEDIA_ROOT>`` (deploy/files.py).
+X_ACCEL = env.bool("YITING_X_ACCEL", default=False)
+X_ACCEL_PREFIX = env.str("YITING_X_ACCEL_PREFIX", default="/_protected/")
+# /metrics and /healthz/details answer a bearer token when set; otherwise loopback and
+# logged-in staff only (nginx also keeps /metrics off the public side).
+METRICS_TOKEN = env.str("YITING_METRICS_TOKEN", default="")
+HEALTH_LAYER_TIMEOUT = env.float("YITING_HEALTH_LAYER_TIMEOUT", default=2.0)

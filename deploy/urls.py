@@ -2,8 +2,12 @@ from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language prefixe
 from django.contrib import admin
 from django.urls import include, path
 
+from deploy import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/details", health.details, name="health-details"),
+    path("metrics", health.prometheus, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("docs/", include("docs_store.urls")),
     path("media/", include("media.urls")),

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from meeting.models import Sitting
 from meeting.services.roster import member_for, sitting_role
-from realtime import presence
+from realtime import metrics, presence
 from realtime.context import Context
 from realtime.events import role_group, sitting_group, user_group
 from realtime.protocol import VERSION, ProtocolError, decode, reply_error
@@ -69,6 +69,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             member_id=ident["member_id"],
             channel_name=self.channel_name,
         )
+        metrics.socket_opened(sitting_id)  # paired with socket_closed in disconnect
         self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
@@ -100,6 +101,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.ctx is None:
             return
+        metrics.socket_closed(self.ctx.sitting_id)
         for group in self._groups():
             await self.channel_layer.group_discard(group, self.channel_name)
         try:
