@@ -9,6 +9,12 @@ from realtime.protocol.codec import decode_object
 from realtime.runner import run_command
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The committee fixture makes a dozen logins; slow hashing is not what we test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def live():
     """``live(member, sitting, type, data, role=…, key=…)`` → the runner's answer."""

@@ -1,0 +1,121 @@
+"""Importing members from CSV: per-row errors, all or nothing, encodings, moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from meeting.models import DeliberationGroup, Member
+from meeting.proceedings.roster_import import import_members
+from meeting.services.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+HEADER = "username,full_name,role,seat,group\n"
+
+
+def members(term) -> list:
+    return list(
+        Member.objects.filter(term=term)
+        .order_by("pk")
+        .values_list("user__username", "full_name", "role", "seat", "group__name", "active")
+    )
+
+
+def test_new_members_are_created_with_groups_and_seats(committee):
+    csv = HEADER + "n1,新委员一,委员,101,第一组\nn2,新委员二,member,102,第二组\n"
+    rep = import_members(committee.term, csv.encode())
+    assert rep.applied and rep.created == ["n1", "n2"] and rep.no_password == ["n1", "n2"]
+    m = Member.objects.get(user__username="n1")
+    assert (m.full_name, m.role, m.seat, m.group.name) == ("新委员一", "member", "101", "第一组")
+    assert not m.user.has_usable_password()
+
+
+def test_chinese_header_and_gb18030_file_from_excel(committee):
+    text = "登录名,姓名,身份,座位号,审议组,初始密码\nn3,王五,副主任,201,第二组,s3cret-pw\n"
+    rep = import_members(committee.term, text.encode("gb18030"))
+    assert rep.created == ["n3"] and rep.no_password == []
+    m = Member.objects.get(user__username="n3")
+    assert m.role == "vice_chair" and m.user.check_password("s3cret-pw")
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(committee):
+    before = members(committee.term)
+    csv = HEADER + (
+        "ok1,好人,委员,301,第一组\n"  # line 2: fine
+        "bad user,名字,委员,302,第一组\n"  # line 3: login name
+        "n4,,委员,303,第一组\n"  # line 4: empty name
+        "n5,某某,部长,304,第一组\n"  # line 5: unknown role
+        "n6,某某,委员,301,第九组\n"  # line 6: seat twice + unknown group
+        "ok1,重复,委员,305,\n"  # line 7: username twice
+        "n7,某某,秘书,306,第一组\n"  # line 8: a clerk in a group
+        "n8,某某,委员,002,\n"  # line 9: seat of m1, who is not in the file
+    )
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, csv.encode())
+    assert e.value.code == "bad_rows"
+    got = [(x["line"], x["column"], x["code"]) for x in e.value.details["errors"]]
+    assert got == [
+        (3, "username", "bad_username"),
+        (4, "full_name", "required"),
+        (5, "role", "bad_role"),
+        (6, "group", "unknown_group"),
+        (6, "seat", "duplicate"),
+        (7, "username", "duplicate"),
+        (8, "group", "not_component_member"),
+        (9, "seat", "seat_taken"),
+    ]
+    assert members(committee.term) == before
+    assert not Member.objects.filter(user__username="ok1").exists()
+
+
+@pytest.mark.parametrize(
+    "raw,needle",
+    [
+        (b"", "empty"),
+        (b"name,seat\nx,1\n", "Missing column"),
+        (b"\xff\xfe\x00\xd8bad", "neither UTF-8 nor GB18030"),
+        (b"x" * (2 * 1024 * 1024 + 1), "larger than"),
+    ],
+)
+def test_unreadable_files_are_refused_whole(committee, raw, needle):
+    before = members(committee.term)
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, raw)
+    assert e.value.code == "bad_csv" and needle in e.value.message
+    assert members(committee.term) == before
+
+
+def test_moving_a_member_to_another_group_must_be_explicit(committee):
+    m1 = committee.members[0]  # in group A, seat 002
+    csv = (HEADER + f"m1,{m1.full_name},委员,002,第二组\n").encode()
+    before = members(committee.term)
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, csv)
+    assert e.value.details["errors"][0]["code"] == "already_in_group"
+    assert members(committee.term) == before
+    rep = import_members(committee.term, csv, move_groups=True)
+    assert rep.moved == ["m1"]
+    m1.refresh_from_db()
+    assert m1.group == committee.group_b
+
+
+def test_swapping_seats_and_unchanged_rows(committee):
+    m1, m2 = committee.members[0], committee.members[1]
+    csv = HEADER + f"m1,{m1.full_name},委员,003,第一组\nm2,{m2.full_name},委员,002,第二组\n"
+    csv += f"m3,{committee.members[2].full_name},委员,004,第一组\n"
+    rep = import_members(committee.term, csv.encode())
+    assert rep.updated == ["m1", "m2"] and rep.unchanged == ["m3"]
+    m1.refresh_from_db()
+    m2.refresh_from_db()
+    assert (m1.seat, m2.seat) == ("003", "002")
+
+
+def test_dry_run_reports_without_writing_and_groups_can_be_created(committee):
+    csv = (HEADER + "n9,新人,委员,401,第三组\n").encode()
+    before = members(committee.term)
+    rep = import_members(committee.term, csv, create_groups=True, dry_run=True)
+    assert not rep.applied and rep.created == ["n9"] and rep.groups_created == ["第三组"]
+    assert members(committee.term) == before
+    assert not DeliberationGroup.objects.filter(name="第三组").exists()
+    rep = import_members(committee.term, csv, create_groups=True)
+    assert rep.applied
+    assert Member.objects.get(user__username="n9").group.name == "第三组"
