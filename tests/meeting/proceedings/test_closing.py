@@ -1,0 +1,157 @@
+"""Closing a session and generating its minutes (JSON + PDF) in the background."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pypdf
+import pytest
+from django.conf import settings
+
+from jobs.runner import run_until_idle
+from meeting.floor.models import Speech
+from meeting.floor.services import floor
+from meeting.models import AgendaItem, Session, Sitting
+from meeting.proceedings.closing import close_session, latest_run, request_minutes
+from meeting.proceedings.models import AuditEntry, MinutesRun
+from meeting.services.errors import DomainError
+from meeting.voting.services.definition import VoteSpec, prepare
+from meeting.voting.services.lifecycle import open_vote
+from tests.meeting.proceedings.held import hold_plenary
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return "\n".join(p.extract_text() for p in reader.pages)
+
+
+def test_close_ends_sittings_and_floors_and_queues_minutes(committee):
+    s = committee.plenary
+    from meeting.services import agenda
+
+    agenda.open_item(s.pk, s.agenda_items.first().pk)
+    sp = floor.grant(s.pk, role="clerk", by_user_id=None, member_id=committee.members[0].pk)
+    run = close_session(committee.session, by=committee.clerk.user)
+    committee.session.refresh_from_db()
+    assert committee.session.state == Session.State.CLOSED and committee.session.ends_on
+    assert set(committee.session.sittings.values_list("state", flat=True)) == {"ended"}
+    assert not AgendaItem.objects.filter(state="current").exists()
+    sp.refresh_from_db()
+    assert sp.ended_at is not None and sp.ended_how == Speech.Ended.FINISHED
+    assert run.state == MinutesRun.State.QUEUED and run.job.kind == "proceedings.minutes"
+    close = AuditEntry.objects.get(action="session.close")
+    assert close.data["floors_ended"] == 1 and close.actor == "秘书"
+
+
+def test_open_vote_refuses_the_close_and_nothing_changes(committee):
+    from meeting.services import attendance
+
+    s = committee.plenary
+    for m in [committee.chair, *committee.members]:
+        attendance.check_in(s.pk, m, method="clerk")
+    v = prepare(s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q"))
+    open_vote(s.pk, v.pk)
+    with pytest.raises(DomainError) as e:
+        close_session(committee.session)
+    assert e.value.code == "vote_open" and e.value.details == {"vote": v.pk, "sitting": s.pk}
+    committee.session.refresh_from_db()
+    assert committee.session.state == "open" and committee.session.ends_on is None
+    assert not Sitting.objects.filter(state="ended").exists()
+    assert not MinutesRun.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_closing_twice_and_minutes_of_an_open_session_are_refused(committee):
+    with pytest.raises(DomainError) as e:
+        request_minutes(committee.session)
+    assert e.value.code == "not_closed"
+    close_session(committee.session)
+    with pytest.raises(DomainError) as e:
+        close_session(committee.session)
+    assert e.value.code == "session_closed"
+    assert MinutesRun.objects.count() == 1
+
+
+def test_minutes_say_who_spoke_and_how_each_vote_went(committee):
+    held = hold_plenary(committee)
+    run = close_session(committee.session, by=committee.clerk.user)
+    assert run_until_idle() >= 1
+    run.refresh_from_db()
+    assert run.as_dict()["state"] == "done" and run.progress == 100, run.as_dict()
+    root = Path(settings.DATA_DIR)
+    record = json.loads((root / run.json_path).read_text())
+    plenary = next(s for s in record["sittings"] if s["id"] == committee.plenary.pk)
+    assert [m["name"] for m in plenary["attendance"]["absent"]] == ["委员8"]
+    assert plenary["attendance"]["quorum"]["present"] == 8
+    item = plenary["agenda"][0]
+    assert [sp["name"] for sp in item["speeches"]] == ["委员1", "委员2"]
+    assert all(sp["ended_at"] and sp["duration_s"] >= 0 for sp in item["speeches"])
+    named, secret = item["votes"]
+    assert named["id"] == held["named"].pk and named["rule"]["words_zh"] == "全体组成人员过半数"
+    assert named["result"]["passed"] is True
+    assert named["result"]["questions"][0]["counts"] == {"yes": 5, "no": 1, "abstain": 1}
+    assert named["result"]["did_not_vote"] == 1
+    assert {m["name"]: list(m["choices"].values())[0] for m in named["result"]["named"]} == {
+        "主任": "yes",
+        "委员1": "yes",
+        "委员2": "yes",
+        "委员3": "yes",
+        "委员4": "yes",
+        "委员5": "no",
+        "委员6": "abstain",
+    }
+    assert secret["result"]["passed"] is False and secret["result"]["named"] is None
+    text = pdf_text(root / run.pdf_path)
+    for needle in (
+        "第一次会议会议纪要",
+        "委员1",
+        "委员2",
+        "通过《数据条例（草案）》",
+        "任命某某为副主任",
+        "表决结果：通过",
+        "表决结果：未通过",
+        "缺席1人（委员8）",
+        "全体组成人员过半数",
+    ):
+        assert needle in text, needle
+    assert latest_run(committee.session) == run
+
+
+def test_secret_ballots_never_reach_the_minutes(committee):
+    held = hold_plenary(committee)
+    run = close_session(committee.session)
+    run_until_idle()
+    run.refresh_from_db()
+    raw = (Path(settings.DATA_DIR) / run.json_path).read_text()
+    record = json.loads(raw)
+    secret = record["sittings"][0]["agenda"][0]["votes"][1]
+    assert secret["id"] == held["secret"].pk and secret["kind"] == "secret"
+    assert set(secret["result"]) >= {"questions", "cast"} and secret["result"]["named"] is None
+    assert secret["result"]["cast"] == 6
+
+
+def test_a_failing_job_marks_the_run_failed_and_a_new_run_can_follow(committee, monkeypatch):
+    from meeting.proceedings import minutes
+
+    close_session(committee.session)
+
+    def broken(record, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(minutes, "write_pdf", broken)
+    for _ in range(3):  # the queue retries, then gives up
+        from jobs.models import Job
+
+        Job.objects.update(run_after="2000-01-01T00:00:00Z")
+        run_until_idle()
+    run = latest_run(committee.session)
+    assert run.as_dict()["state"] == "failed" and "disk full" in run.as_dict()["error"]
+    monkeypatch.undo()
+    again = request_minutes(committee.session)
+    run_until_idle()
+    again.refresh_from_db()
+    assert again.as_dict()["state"] == "done"
+    assert (Path(settings.DATA_DIR) / again.pdf_path).exists()
