@@ -1,0 +1,111 @@
+"""In real headless Chromium over a real Daphne: two requests, grant, countdown, end, log.
+
+Two member tablets ask for the floor; the chair's console grants the first; the
+countdown runs on the speaker's tablet and on the wall display; the chair ends it and
+grants the second; the speaking log holds both floors with their stored times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.support.browser import launch, logged_in_page, shot
+from tests.support.servers import Stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+PW = "yiting-demo"
+SETUP = """
+from meeting.models import Member, Sitting
+from meeting.services import agenda
+s = Sitting.objects.get(kind='plenary')
+item = s.agenda_items.order_by('order').first()
+agenda.open_item(s.pk, item.pk)
+ids = {m.user.username: m.pk for m in Member.objects.select_related('user')}
+result = {'sitting': s.pk, 'm002': ids['m002'], 'm003': ids['m003'], 'limit': item.first_speech_limit_s}
+"""
+LOG = """
+from meeting.floor.models import Speech
+result = [
+    [s.member_id, s.started_at.isoformat(), s.ended_at and s.ended_at.isoformat(), s.ended_how]
+    for s in Speech.objects.order_by('started_at')
+]
+"""
+
+
+async def remaining(page, selector: str) -> int:
+    await page.wait_for_selector(f"{selector}[data-remaining]:not([data-remaining=''])")
+    return int(await page.get_attribute(selector, "data-remaining"))
+
+
+async def countdown_runs(page, selector: str, limit: int) -> None:
+    """The number on screen is within the limit and goes down while we watch."""
+    first = await remaining(page, selector)
+    assert 0 < first <= limit
+    await page.wait_for_function(
+        "([sel, v]) => Number(document.querySelector(sel).dataset.remaining) < v",
+        arg=[selector, first],
+        timeout=15000,
+    )
+
+
+async def test_two_requests_grant_countdown_end_grant_and_the_log(tmp_path):
+    from playwright.async_api import async_playwright
+
+    with Stack(tmp_path, workers=1).start(demo_members=12) as stack:
+        base = stack.urls[0]
+        ids = stack.python(SETUP)
+        sid, limit = ids["sitting"], ids["limit"]
+        async with async_playwright() as pw:
+            browser = await launch(pw)
+            try:
+                pages = {}
+                for user, url in (
+                    ("m002", f"/tablet/{sid}/"),
+                    ("m003", f"/tablet/{sid}/"),
+                    ("chair", f"/console/{sid}/"),
+                    ("display", f"/display/{sid}/"),
+                ):
+                    p = await logged_in_page(browser, base, user, PW)
+                    await p.goto(base + url)
+                    await p.wait_for_selector("#conn[data-state=live]")
+                    pages[user] = p
+                m2, m3, chair, wall = (pages[u] for u in ("m002", "m003", "chair", "display"))
+
+                await m2.click("#floor-ask [data-kind=speech]")
+                await m2.wait_for_selector("#floor-mypos[data-position='1']")
+                await m3.click("#floor-ask [data-kind=speech]")
+                await m3.wait_for_selector("#floor-mypos[data-position='2']")
+                await chair.wait_for_selector(f"#floor-queue li[data-member='{ids['m002']}']")
+                assert await chair.locator("#floor-queue li").count() == 2
+
+                await chair.click(f"#floor-queue li[data-member='{ids['m002']}'] [data-act=grant]")
+                await m2.wait_for_selector("#floor-mine:not([hidden])")
+                await countdown_runs(m2, "#floor-my-timer", limit)
+                wall_timer = f"#floor-now [data-member='{ids['m002']}'] .floor-timer"
+                await countdown_runs(wall, wall_timer, limit)
+                await m3.wait_for_selector("#floor-mypos[data-position='1']")
+                await shot(wall, "floor-wall-countdown")
+
+                await chair.click(f"#floor-now [data-member='{ids['m002']}'] [data-act=finished]")
+                await m2.wait_for_selector("#floor-mine", state="hidden")
+                await chair.click("#floor-grant-next")
+                await m3.wait_for_selector("#floor-mine:not([hidden])")
+                await countdown_runs(m3, "#floor-my-timer", limit)
+                await wall.wait_for_selector(f"#floor-now [data-member='{ids['m003']}']")
+                await chair.click(f"#floor-now [data-member='{ids['m003']}'] [data-act=finished]")
+                await chair.wait_for_selector("#floor-log tr:nth-child(2)", state="attached")
+                hows = await chair.eval_on_selector_all(
+                    "#floor-log tr", "rows => rows.map(r => r.dataset.endedHow)"
+                )
+                assert hows == ["finished", "finished"]
+                await shot(chair, "floor-console-log")
+            finally:
+                await browser.close()
+        log = stack.python(LOG)
+    assert [row[0] for row in log] == [ids["m002"], ids["m003"]]
+    for _member, started, ended, how in log:
+        assert how == "finished"
+        assert dt.datetime.fromisoformat(ended) > dt.datetime.fromisoformat(started)
+    assert dt.datetime.fromisoformat(log[1][1]) >= dt.datetime.fromisoformat(log[0][2])
