@@ -1,0 +1,93 @@
+"""The result sheet (表决结果单) of a round, as CSV rows and as a PDF.
+
+Built from the stored ``Result`` alone, so a sheet printed a year later says exactly
+what was announced. Named lists appear only where the viewer may see them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from meeting.voting.models import Vote
+
+FONT = "STSong-Light"
+KIND_ZH = {"named": "记名表决", "secret": "无记名表决"}
+
+
+def _labels(vote: Vote) -> dict[str, str]:
+    return {o["key"]: o["label"] for o in vote.options}
+
+
+def csv_text(vote: Vote, *, with_named: bool) -> str:
+    """One block of counts per ballot line, then (if allowed) each member's choice."""
+    res, labels = vote.result, _labels(vote)
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["vote", vote.pk, "round", vote.round, "kind", vote.kind, "question", vote.question])
+    w.writerow(["roster_size", res.roster_size, "present", res.present, "cast", res.cast])
+    w.writerow(["did_not_vote", res.did_not_vote, "absent", res.absent, "passed", res.passed])
+    w.writerow(["line", "text", *[labels[k] for k in vote.option_keys], "required", "passed"])
+    for n, q in enumerate(res.questions, start=1):
+        counts = [q["counts"].get(k, 0) for k in vote.option_keys]
+        w.writerow([n, q["text"], *counts, q["outcome"]["required"], q["outcome"]["passed"]])
+    if with_named and res.named is not None:
+        lines = [str(q["id"]) for q in res.questions]
+        w.writerow([])
+        w.writerow(["seat", "name", *[f"line {n}" for n in range(1, len(lines) + 1)]])
+        for entry in res.named:
+            choices = [labels.get(entry["choices"].get(q, ""), "") for q in lines]
+            w.writerow([entry["seat"], entry["name"], *choices])
+    return out.getvalue()
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
+    """An A4 sheet: heading, figures, one line per question, then the named list."""
+    res, labels, font = vote.result, _labels(vote), _font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle(f"表决结果 {vote.question}")
+    width, height = A4
+    y = height - 70
+
+    def line(text: str, size: int = 11, x: float = 60) -> None:
+        nonlocal y
+        if y < 60:
+            c.showPage()
+            y = height - 60
+        c.setFont(font, size)
+        c.drawString(x, y, text[:80])
+        y -= size + 8
+
+    line(f"表决结果  {vote.question}", 16)
+    line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.threshold_words_zh}")
+    line(
+        f"应到{res.roster_size}人  实到{res.present}人  投票{res.cast}人  "
+        f"未按表决器{res.did_not_vote}人  缺席{res.absent}人"
+    )
+    for n, q in enumerate(res.questions, start=1):
+        counts = "  ".join(f"{labels[k]}{q['counts'].get(k, 0)}" for k in vote.option_keys)
+        line(f"{n}. {q['text']}", 12)
+        line(counts, 11, 80)
+        line(q["outcome"]["explanation_zh"], 11, 80)
+    line("结果：通过" if res.passed else "结果：未通过", 14)
+    if with_named and res.named is not None:
+        line("记名表决明细", 13)
+        lines = [str(q["id"]) for q in res.questions]
+        for entry in res.named:
+            picks = " ".join(labels.get(entry["choices"].get(q, ""), "—") for q in lines)
+            line(f"{entry['seat']}  {entry['name']}  {picks}", 10, 70)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
