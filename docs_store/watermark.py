@@ -75,10 +75,9 @@ def stamp_pdf(pdf: Path, text: str) -> bytes:
     if CID_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
 
-    reader = PdfReader(str(pdf))
-    writer = PdfWriter()
+    writer = PdfWriter(clone_from=str(pdf))
     overlays: dict[tuple[float, float], object] = {}
-    for page in reader.pages:
+    for page in writer.pages:
         box = (float(page.mediabox.width), float(page.mediabox.height))
         if box not in overlays:
             buf = io.BytesIO()
@@ -92,7 +91,6 @@ def stamp_pdf(pdf: Path, text: str) -> bytes:
         page.merge_transformed_page(
             overlays[box], Transformation().translate(left, bottom), over=True
         )
-        writer.add_page(page)
     writer.add_metadata({"/Subject": f"Copy for {text}"})
     out = io.BytesIO()
     writer.write(out)

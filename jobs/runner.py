@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
 import traceback
 import uuid
@@ -202,9 +203,22 @@ _thread: threading.Thread | None = None
 _stop = threading.Event()
 
 
-def start_in_process() -> threading.Thread:
-    """Start one daemon worker thread in this process (embedded mode); idempotent."""
+def _under_pytest() -> bool:
+    return "pytest" in sys.modules
+
+
+def start_in_process(*, force: bool = False) -> threading.Thread | None:
+    """Start one daemon worker thread in this process (embedded mode); idempotent.
+
+    Not inside a pytest process (unless ``force``): there the ASGI app is imported only to
+    drive test sockets, tests run jobs explicitly (``run_until_idle``) so they are
+    deterministic, and a stray thread would race each test's own transaction. Server
+    processes that tests start (Daphne, ``manage.py worker``) run workers as usual.
+    """
     global _thread
+    if _under_pytest() and not force:
+        log.info("job worker thread not started inside pytest")
+        return None
     if _thread is not None and _thread.is_alive():
         return _thread
     _stop.clear()

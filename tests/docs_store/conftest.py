@@ -80,3 +80,6 @@ def rendered():
 def _fast_passwords(settings):
     """The committee fixture makes 13 logins; PBKDF2 would dominate these tests' time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+from tests.realtime.conftest import connect  # noqa: E402,F401  (the socket fixture)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from jobs import runner
+from jobs import registry, runner
 from jobs.models import Job
 from jobs.services import enqueue
 from tests.jobs import kinds
@@ -111,9 +111,20 @@ def test_unknown_kind_fails_clearly():
     assert "No job function is registered for kind 'nobody.knows'" in job.error
 
 
+def test_discovery_finds_jobs_modules_of_installed_apps():
+    registry.discover()
+    assert "docs_store.render" in registry.JOBS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_worker_is_not_started_inside_pytest_unless_forced():
+    """Inside pytest the ASGI app is imported only to drive test sockets."""
+    assert runner.start_in_process() is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_in_process_worker_is_woken_by_enqueue():
-    runner.start_in_process()
+    runner.start_in_process(force=True)
     try:
         job = enqueue("test.echo", {"woken": True})
         for _ in range(100):
