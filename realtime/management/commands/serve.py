@@ -18,9 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For")
 
-    def handle(self, *args, host: str, port: int, **kw):
+    def handle(self, *args, host: str, port: int, proxy_headers: bool = False, **kw):
         from daphne.cli import CommandLineInterface
 
         sys.argv = ["daphne", "-b", host, "-p", str(port), "deploy.asgi:application"]
+        if proxy_headers:  # behind nginx (deploy/launcher.py)
+            sys.argv.insert(1, "--proxy-headers")
         CommandLineInterface.entrypoint()
