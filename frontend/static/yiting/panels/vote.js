@@ -1,4 +1,363 @@
-// vote panel: filled by its feature issue. Each panel exports the three mount functions.
-export function mountTablet(client, ctx) {}
-export function mountConsole(client, ctx) {}
-export function mountDisplay(client, ctx) {}
+// Vote panel (表决): the member's ballot, the clerk's console, the wall display.
+//
+// One follower keeps the sitting's vote state from the `votes` snapshot part and the
+// vote.* events; each view redraws from it. The tablet casts with an idempotent key
+// (client.send(..., {idempotent: true})), so a ballot sent while the Wi-Fi drops goes
+// out again after the reconnect with the same key and is counted once. What the tablet
+// shows as "your ballot" comes from the server (reply, snapshot), never from a guess.
+import { escapeHtml, fmtClock } from "../client.js";
+
+function follow(client, ctx, onChange) {
+  const s = { open: null, latest: null, prepared: [], history: [], missing: [], offset: 0, note: "" };
+  const roster = () => new Map(((client.snapshot && client.snapshot.roster) || []).map((m) => [m.id, m]));
+  client.on("snapshot", (snap) => {
+    const v = snap.votes || {};
+    s.open = v.open; s.latest = v.latest;
+    s.prepared = v.prepared || []; s.history = v.history || [];
+    s.missing = (v.open && v.open.progress && v.open.progress.not_voted) || [];
+    onChange(s);
+  });
+  client.on("vote.prepared", (d) => {
+    s.prepared = [...s.prepared.filter((p) => p.id !== d.vote.id), d.vote];
+    s.history = [...s.history, { id: d.vote.id, question: d.vote.question, state: "prepared", round: d.vote.round, kind: d.vote.kind }];
+    onChange(s);
+  });
+  client.on("vote.opened", (d) => {
+    s.prepared = s.prepared.filter((p) => p.id !== d.vote.id);
+    const present = new Set(ctx.state.attendance.present);
+    const r = roster();
+    s.missing = [...present].map((id) => r.get(id)).filter(Boolean).map((m) => ({ id: m.id, name: m.name, seat: m.seat }));
+    s.open = { vote: d.vote, mine: { cast: false }, progress: { cast: 0, not_voted: s.missing } };
+    s.note = "";
+    setHistory(s, d.vote);
+    onChange(s);
+  });
+  client.on("vote.progress", (d) => {
+    if (!s.open || s.open.vote.id !== d.vote) return;
+    s.open.progress = { ...(s.open.progress || {}), cast: d.cast, counts: d.counts };
+    if (d.member != null) s.missing = s.missing.filter((m) => m.id !== d.member);
+    onChange(s);
+  });
+  client.on("vote.closed", (d) => {
+    const mine = s.open && s.open.vote.id === d.vote.id ? s.open.mine : null;
+    if (s.open && s.open.vote.id === d.vote.id) s.open = null;
+    s.latest = { vote: d.vote, result: d.result, mine };
+    setHistory(s, d.vote, d.result.passed);
+    onChange(s);
+  });
+  client.on("vote.named_result", (d) => {
+    if (s.latest && s.latest.vote.id === d.vote) s.latest.result = { ...s.latest.result, named: d.named };
+    onChange(s);
+  });
+  client.on("vote.announced", (d) => {
+    if (s.latest && s.latest.vote.id === d.vote.id) s.latest.vote = d.vote;
+    setHistory(s, d.vote);
+    onChange(s);
+  });
+  client.on("vote.cancelled", (d) => {
+    if (s.open && s.open.vote.id === d.vote.id) { s.open = null; s.note = "cancelled"; }
+    s.prepared = s.prepared.filter((p) => p.id !== d.vote.id);
+    setHistory(s, d.vote);
+    onChange(s);
+  });
+  client.on("render", () => onChange(s)); // attendance changes who may vote
+  client.on("synced", () => measureOffset(client, s));
+  return s;
+}
+
+function setHistory(s, vote, passed) {
+  const h = s.history.find((x) => x.id === vote.id);
+  if (h) { h.state = vote.state; if (passed !== undefined) h.passed = passed; }
+}
+
+async function measureOffset(client, s) {
+  const sent = Date.now();
+  try {
+    const ans = await client.request("ping", {});
+    const back = Date.now();
+    s.offset = Date.parse(ans.server_time) + (back - sent) / 2 - back;
+  } catch { /* keep the last offset */ }
+}
+
+function secondsLeft(s, vote) {
+  if (!vote || !vote.closes_at) return null;
+  return (Date.parse(vote.closes_at) - (Date.now() + s.offset)) / 1000;
+}
+
+const zh = () => (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
+const labelOf = (vote, key) => (vote.options.find((o) => o.key === key) || { label: key }).label;
+
+function choicesText(vote, choices) {
+  return vote.questions
+    .map((q) => (vote.questions.length > 1 ? `${escapeHtml(q.text)}：` : "") + escapeHtml(labelOf(vote, choices[String(q.id)])))
+    .join("<br>");
+}
+
+export function resultHtml(vote, result, L, { big = false } = {}) {
+  const lines = result.questions.map((q) => {
+    const counts = vote.options.map((o) => big
+      ? `<span data-option="${o.key}">${escapeHtml(o.label)}<b>${q.counts[o.key] || 0}</b></span>`
+      : `${escapeHtml(o.label)} <b data-option="${o.key}">${q.counts[o.key] || 0}</b>`).join(big ? "" : " · ");
+    const cls = q.outcome.passed ? "passed" : "failed";
+    const text = zh() ? q.outcome.explanation_zh : q.outcome.explanation;
+    return `<div class="vote-line" data-question="${q.id}">
+      ${result.questions.length > 1 ? `<h3>${escapeHtml(q.text)}</h3>` : ""}
+      <div class="${big ? "wv-counts" : ""}">${counts}</div>
+      <div class="outcome ${cls}" data-passed="${q.outcome.passed}">${q.outcome.passed ? L.lPassed : L.lFailed}</div>
+      <div class="wv-explain muted">${escapeHtml(text)}</div></div>`;
+  }).join("");
+  const totals = `<p class="muted">${result.cast} / ${result.present} · ${escapeHtml(L.lDidNotVote)} ${result.did_not_vote} · ${escapeHtml(L.lAbsent)} ${result.absent}</p>`;
+  let named = "";
+  if (result.named && !big) {
+    named = `<table class="grid vote-named">${result.named.map((n) => `<tr data-member="${n.member}"><td>${escapeHtml(n.seat)}</td><td>${escapeHtml(n.name)}</td><td>${choicesText(vote, n.choices)}</td></tr>`).join("")}</table>`;
+  }
+  return lines + totals + named;
+}
+
+// -- member tablet ------------------------------------------------------------------------
+
+export function mountTablet(client, ctx) {
+  const root = document.getElementById("vote-panel");
+  if (!root || ctx.member == null) return;
+  const L = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const ui = { picked: {}, confirming: false, changing: false, error: "" };
+  const s = follow(client, ctx, () => render());
+
+  function render() {
+    const open = s.open, latest = s.latest;
+    const vote = open ? open.vote : latest ? latest.vote : null;
+    root.hidden = !vote && !s.note;
+    $("vote-error").hidden = !ui.error;
+    $("vote-error").textContent = ui.error;
+    if (!vote) { $("vote-question").textContent = L.lCancelled; hideAll(); return; }
+    $("vote-question").textContent = vote.question + (vote.round > 1 ? ` · ${L.lRound} ${vote.round}` : "");
+    $("vote-kind").textContent = vote.kind === "secret" ? L.lSecret : L.lNamed;
+    root.dataset.state = vote.state;
+    root.dataset.vote = vote.id;
+    if (open) renderOpen(open); else renderResult(latest);
+  }
+
+  function hideAll() {
+    for (const id of ["vote-ballot", "vote-confirm", "vote-mine", "vote-change", "vote-result"]) $(id).hidden = true;
+  }
+
+  function renderOpen(open) {
+    const vote = open.vote, mine = open.mine || { cast: false };
+    const present = ctx.state.attendance.present.includes(ctx.member);
+    $("vote-result").hidden = true;
+    const showBallot = (!mine.cast || ui.changing) && !ui.confirming;
+    $("vote-ballot").hidden = !showBallot;
+    $("vote-confirm").hidden = !ui.confirming;
+    $("vote-mine").hidden = !mine.cast || ui.changing;
+    $("vote-change").hidden = !(mine.cast && vote.allow_change && !ui.changing);
+    if (mine.cast) {
+      $("vote-mine").dataset.cast = "true";
+      $("vote-mine").innerHTML = mine.choices
+        ? `${escapeHtml(L.lCast)}：<strong>${choicesText(vote, mine.choices)}</strong>`
+        : escapeHtml(L.lCastSecret);
+    }
+    if (showBallot) drawBallot(vote, present);
+    tick();
+  }
+
+  function drawBallot(vote, present) {
+    const many = vote.questions.length > 1;
+    const lines = vote.questions.map((q) => `<div class="vote-line" data-question="${q.id}">
+      ${many ? `<h3>${escapeHtml(q.text)}</h3>` : ""}
+      <div class="vote-options">${vote.options.map((o) => `<button type="button" class="big ${ui.picked[q.id] === o.key ? "chosen" : ""}" data-question="${q.id}" data-option="${o.key}" ${present ? "" : "disabled"}>${escapeHtml(o.label)}</button>`).join("")}</div></div>`).join("");
+    const submit = many ? `<button type="submit" class="primary big" id="vote-submit" ${present ? "" : "disabled"}>${escapeHtml(L.lConfirm)}</button>` : "";
+    $("vote-ballot").innerHTML = (present ? "" : `<p class="error">${escapeHtml(L.lNotCheckedIn)}</p>`) + lines + submit;
+  }
+
+  function renderResult(latest) {
+    hideAll();
+    $("vote-result").hidden = false;
+    $("vote-timer").textContent = "";
+    const mine = latest.mine && latest.mine.cast && latest.mine.choices
+      ? `<p class="vote-mine">${escapeHtml(L.lCast)}：${choicesText(latest.vote, latest.mine.choices)}</p>` : "";
+    $("vote-result").innerHTML = mine + resultHtml(latest.vote, latest.result, L);
+  }
+
+  function tick() {
+    const left = secondsLeft(s, s.open && s.open.vote);
+    const t = $("vote-timer");
+    if (left == null) { t.textContent = ""; t.dataset.remaining = ""; return; }
+    t.dataset.remaining = String(Math.max(0, Math.round(left)));
+    t.textContent = left <= 0 ? L.lTimeUp : fmtClock(left);
+  }
+  setInterval(() => { if (s.open) tick(); }, 1000);
+
+  $("vote-ballot").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-option]");
+    if (!b || !s.open) return;
+    ui.picked[b.dataset.question] = b.dataset.option;
+    ui.error = "";
+    if (s.open.vote.questions.length === 1) ui.confirming = true;
+    render();
+    showConfirm();
+  });
+  $("vote-ballot").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const vote = s.open && s.open.vote;
+    if (!vote) return;
+    if (vote.questions.some((q) => !ui.picked[q.id])) return;
+    ui.confirming = true;
+    render();
+    showConfirm();
+  });
+  function showConfirm() {
+    if (!ui.confirming || !s.open) return;
+    const vote = s.open.vote;
+    const chosen = Object.fromEntries(vote.questions.map((q) => [String(q.id), ui.picked[q.id]]));
+    $("vote-confirm-text").innerHTML = choicesText(vote, chosen);
+  }
+  $("vote-confirm-back").addEventListener("click", () => { ui.confirming = false; render(); });
+  $("vote-change").addEventListener("click", () => { ui.changing = true; ui.picked = {}; render(); });
+  $("vote-confirm-yes").addEventListener("click", async () => {
+    const vote = s.open && s.open.vote;
+    if (!vote) return;
+    const button = $("vote-confirm-yes");
+    button.disabled = true;
+    const data = { vote: vote.id };
+    if (vote.questions.length === 1) data.choice = ui.picked[vote.questions[0].id];
+    else data.choices = Object.fromEntries(vote.questions.map((q) => [String(q.id), ui.picked[q.id]]));
+    try {
+      const ans = await client.send("vote.cast", data, { idempotent: true });
+      if (s.open && s.open.vote.id === vote.id) s.open.mine = { cast: true, cast_at: ans.cast_at, choices: ans.choices };
+      ui.error = "";
+    } catch (err) {
+      if (err.code === "already_voted" && s.open) {
+        s.open.mine = { cast: true, cast_at: err.details.cast_at, choices: err.details.choices };
+      }
+      ui.error = err.code === "already_voted" ? "" : err.message;
+    } finally {
+      button.disabled = false;
+      ui.confirming = false; ui.changing = false; ui.picked = {};
+      render();
+    }
+  });
+}
+
+// -- clerk console ------------------------------------------------------------------------
+
+export function mountConsole(client, ctx) {
+  const root = document.getElementById("vote-console");
+  if (!root) return;
+  const L = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const s = follow(client, ctx, () => render());
+  const fail = (err) => { $("vc-error").hidden = false; $("vc-error").textContent = `${err.code}: ${err.message}`; };
+  const ok = () => { $("vc-error").hidden = true; };
+
+  function render() {
+    $("vc-prepared").innerHTML = s.prepared.map((v) => `<li data-vote="${v.id}">
+      <strong>${escapeHtml(v.question)}</strong> <span class="pill">${v.kind === "secret" ? L.lSecret : L.lNamed}</span>
+      <span class="muted">${escapeHtml(zh() ? v.rule.words_zh : v.rule.words)}${v.round > 1 ? ` · ${L.lRound} ${v.round}` : ""}</span>
+      <button class="primary" data-act="open">${L.lOpen}</button> <button data-act="cancel">${L.lCancel}</button></li>`).join("");
+    const open = s.open;
+    $("vc-open").hidden = !open;
+    $("vc-state").textContent = open ? open.vote.state : s.latest ? s.latest.vote.state : "";
+    if (open) {
+      const q = ctx.state.attendance.quorum;
+      const cast = (open.progress && open.progress.cast) || 0;
+      $("vc-question").textContent = open.vote.question;
+      $("vc-progress").dataset.cast = cast;
+      $("vc-progress").textContent = `${cast} ${L.lVoted} / ${q ? q.present : "?"} ${L.lPresent}`;
+      const named = open.vote.kind === "named";
+      $("vc-missing-title").hidden = !named;
+      $("vc-missing").hidden = !named;
+      $("vc-missing").innerHTML = named ? s.missing.map((m) => `<li data-member="${m.id}">${escapeHtml(m.seat)} ${escapeHtml(m.name)}</li>`).join("") : "";
+      const counts = open.progress && open.progress.counts;
+      $("vc-counts").innerHTML = counts ? Object.entries(counts).map(([qid, c]) => `<p>${open.vote.options.map((o) => `${escapeHtml(o.label)} ${c[o.key] || 0}`).join(" · ")}</p>`).join("") : "";
+    }
+    const latest = s.latest;
+    $("vc-result").hidden = !latest || !!open;
+    if (latest && !open) {
+      const v = latest.vote;
+      const actions = [
+        v.state === "closed" ? `<button class="primary" data-act="announce" data-vote="${v.id}">${L.lAnnounce}</button>` : "",
+        `<button data-act="revote" data-vote="${v.id}">${L.lRevote}</button>`,
+        `<a href="/votes/${v.id}/result.pdf" target="_blank">PDF</a>`,
+        `<a href="/votes/${v.id}/result.csv">CSV</a>`,
+      ].join(" ");
+      $("vc-result").innerHTML = `<h3>${escapeHtml(v.question)}</h3>${resultHtml(v, latest.result, L)}<div class="row">${actions}</div>`;
+    }
+    $("vc-history").innerHTML = s.history.map((h) => `<li data-vote="${h.id}">${escapeHtml(h.question)} · ${h.state}${h.round > 1 ? ` · ${L.lRound} ${h.round}` : ""}${h.passed == null ? "" : ` · ${h.passed ? L.lPassed : L.lFailed}`}</li>`).join("");
+  }
+
+  $("vc-prepare").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const f = new FormData(ev.target);
+    const [base, numerator, denominator, strict] = f.get("rule").split(",");
+    const secret = f.get("kind") === "secret";
+    const data = {
+      item: ctx.state.agenda.current,
+      question: f.get("question"),
+      kind: f.get("kind"),
+      questions: String(f.get("questions") || "").split("\n").map((x) => x.trim()).filter(Boolean),
+      rule: { base, numerator: Number(numerator), denominator: Number(denominator), strict: strict === "1" },
+      duration_s: f.get("duration_s") ? Number(f.get("duration_s")) : null,
+      allow_change: !secret && f.get("allow_change") === "on",
+      show_running: !secret && f.get("show_running") === "on",
+      choices_visible: secret ? "nobody" : f.get("choices_visible"),
+    };
+    if (data.item == null) return fail({ code: "no_item", message: "—" });
+    client.send("vote.prepare", data, { idempotent: true }).then(() => { ok(); ev.target.reset(); }).catch(fail);
+  });
+  root.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-act]");
+    if (!b) return;
+    const id = Number(b.dataset.vote || b.closest("[data-vote]").dataset.vote);
+    const act = b.dataset.act;
+    if (act === "cancel") {
+      const reason = prompt(L.lReason);
+      if (reason) client.send("vote.cancel", { vote: id, reason }).then(ok).catch(fail);
+      return;
+    }
+    if (act === "revote") return client.send("vote.revote", { vote: id }, { idempotent: true }).then(ok).catch(fail);
+    client.send(`vote.${act}`, { vote: id }).then(ok).catch(fail);
+  });
+  $("vc-close").addEventListener("click", () => s.open && client.send("vote.close", { vote: s.open.vote.id }).then(ok).catch(fail));
+  $("vc-cancel").addEventListener("click", () => {
+    if (!s.open) return;
+    const reason = prompt(L.lReason);
+    if (reason) client.send("vote.cancel", { vote: s.open.vote.id, reason }).then(ok).catch(fail);
+  });
+}
+
+// -- wall display -------------------------------------------------------------------------
+
+export function mountDisplay(client, ctx) {
+  const root = document.getElementById("wall-vote");
+  if (!root) return;
+  const L = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const s = follow(client, ctx, () => render());
+
+  function render() {
+    const open = s.open, latest = s.latest;
+    const vote = open ? open.vote : latest ? latest.vote : null;
+    root.hidden = !vote;
+    if (!vote) return;
+    root.dataset.state = vote.state;
+    $("wv-question").textContent = vote.question;
+    if (open) {
+      const counts = open.progress && open.progress.counts;
+      $("wv-body").innerHTML = counts
+        ? Object.values(counts).map((c) => `<div class="wv-counts">${vote.options.map((o) => `<span>${escapeHtml(o.label)}<b>${c[o.key] || 0}</b></span>`).join("")}</div>`).join("")
+        : "";
+      tick();
+    } else {
+      $("wv-status").textContent = vote.state === "announced" ? L.lAnnounced : "";
+      $("wv-body").innerHTML = resultHtml(vote, latest.result, L, { big: true });
+    }
+  }
+  function tick() {
+    if (!s.open) return;
+    const left = secondsLeft(s, s.open.vote);
+    const cast = s.open.progress && s.open.progress.cast;
+    $("wv-status").textContent = `${L.lVoting}${left == null ? "" : ` · ${fmtClock(left)}`}${cast != null && s.open.vote.show_running ? ` · ${cast} ${L.lVoted}` : ""}`;
+  }
+  setInterval(tick, 1000);
+}
