@@ -349,3 +349,40 @@ def remove_item(item: AgendaItem, *, by=None) -> None:
     if rest:
         agenda.reorder(sitting, rest)
     audit.record(by, "agenda.remove", sitting=sitting, summary=title)
+
+
+RULES = {
+    "roster_half": ("roster", 1, 2, True),
+    "roster_two_thirds": ("roster", 2, 3, False),
+    "present_half": ("present", 1, 2, True),
+    "cast_half": ("cast", 1, 2, True),
+}
+
+
+@transaction.atomic
+def prepare_vote(
+    item: AgendaItem,
+    *,
+    question: str,
+    kind: str,
+    rule: str,
+    duration_s: int | None = None,
+    by=None,
+):
+    """Prepare a vote on an item before the sitting, with one of the usual decision rules."""
+    from meeting.rules import DecisionRule
+    from meeting.voting.services.definition import VoteSpec, prepare
+
+    sitting = _item_sitting(item.sitting)
+    if rule not in RULES:
+        raise DomainError("bad_vote", f"Unknown decision rule {rule!r}.", known=sorted(RULES))
+    spec = VoteSpec(
+        item_id=item.pk,
+        question=question,
+        kind=kind,
+        rule=DecisionRule(*RULES[rule]),
+        duration_s=duration_s,
+    )
+    vote = prepare(sitting.pk, spec, by_user_id=by.pk if by else None)
+    audit.record(by, "vote.prepare", sitting=sitting, summary=f"{item}: {vote.question}")
+    return vote
