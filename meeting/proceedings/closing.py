@@ -45,12 +45,15 @@ def _end_floors(sitting: Sitting) -> int:
 
 
 def _recall_documents(session: Session, by) -> int:
-    """Recall the session's documents from every tablet (docs_store, when installed)."""
-    try:
-        from docs_store.services.distribution import recall_session
-    except ImportError:
+    """Recall every distributed document of the session from the tablets (收回文件)."""
+    from docs_store.models import Document
+    from docs_store.services.distribution import recall
+
+    if not Document.objects.filter(session=session, state=Document.State.DISTRIBUTED).exists():
         return 0
-    return recall_session(session, by_user_id=by.pk if by else None)
+    if by is None:
+        raise DomainError("invalid", "Recalling documents needs to know who closes the session.")
+    return len(recall(session, by=by))
 
 
 def _end_sitting(sitting: Sitting) -> None:

@@ -135,12 +135,26 @@ def _votes(sitting: Sitting) -> dict[int, list[dict]]:
 
 
 def _documents(session: Session) -> list[dict]:
-    """Documents distributed in the session (from docs_store, when it is installed)."""
-    try:
-        from docs_store.minutes import distributed_documents
-    except ImportError:
-        return []
-    return distributed_documents(session)
+    """Documents distributed in the session, with when and which version."""
+    from docs_store.models import Document, DocumentAction
+
+    out = []
+    docs = Document.objects.filter(session=session).select_related("item", "current")
+    for d in docs.exclude(state=Document.State.DRAFT):
+        sent = d.actions.filter(kind=DocumentAction.Kind.DISTRIBUTED).order_by("at").first()
+        out.append(
+            {
+                "id": d.pk,
+                "title": d.title,
+                "item": d.item.title if d.item else None,
+                "version": d.current.number if d.current else None,
+                "pages": d.current.pages if d.current else None,
+                "access": d.access,
+                "state": d.state,
+                "distributed_at": _iso(sent.at) if sent else None,
+            }
+        )
+    return out
 
 
 def _item(item: AgendaItem, speeches: dict, votes: dict) -> dict:

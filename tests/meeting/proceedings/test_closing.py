@@ -155,3 +155,47 @@ def test_a_failing_job_marks_the_run_failed_and_a_new_run_can_follow(committee, 
     again.refresh_from_db()
     assert again.as_dict()["state"] == "done"
     assert (Path(settings.DATA_DIR) / again.pdf_path).exists()
+
+
+def test_close_recalls_distributed_documents_and_the_minutes_list_them(committee, tmp_path):
+    from docs_store.models import Document
+    from docs_store.services.distribution import distribute
+    from docs_store.services.upload import Upload, upload_documents
+    from meeting.demo_pdf import write_bill
+
+    clerk = committee.clerk.user
+    pdf = write_bill(tmp_path / "bill.pdf", "数据条例（草案）", "说明", 3)
+    item = committee.plenary.agenda_items.get(order=1)
+    [doc] = upload_documents(
+        committee.session, [Upload("bill.pdf", pdf.read_bytes())], by=clerk, item=item
+    )
+    upload_documents(committee.session, [Upload("draft.pdf", pdf.read_bytes(), "未分发")], by=clerk)
+    distribute(committee.session, by=clerk, ids=[doc.pk])
+    run = close_session(committee.session, by=clerk)
+    doc.refresh_from_db()
+    assert doc.state == Document.State.RECALLED
+    assert AuditEntry.objects.get(action="session.close").data["documents_recalled"] == 1
+    run_until_idle()
+    run.refresh_from_db()
+    record = json.loads((Path(settings.DATA_DIR) / run.json_path).read_text())
+    [listed] = record["documents"]
+    assert listed["title"] == "数据条例（草案）" and listed["item"] == "议题1"
+    assert listed["pages"] == 3 and listed["state"] == "recalled" and listed["distributed_at"]
+    assert "数据条例（草案）" in pdf_text(Path(settings.DATA_DIR) / run.pdf_path)
+
+
+def test_close_without_knowing_who_cannot_recall_and_changes_nothing(committee, tmp_path):
+    from docs_store.services.distribution import distribute
+    from docs_store.services.upload import Upload, upload_documents
+    from meeting.demo_pdf import write_bill
+
+    clerk = committee.clerk.user
+    pdf = write_bill(tmp_path / "bill.pdf", "条例", "说明", 1)
+    upload_documents(committee.session, [Upload("bill.pdf", pdf.read_bytes())], by=clerk)
+    distribute(committee.session, by=clerk)
+    with pytest.raises(DomainError) as e:
+        close_session(committee.session)
+    assert e.value.code == "invalid"
+    committee.session.refresh_from_db()
+    assert committee.session.state == "open"
+    assert not Sitting.objects.filter(state="ended").exists()
