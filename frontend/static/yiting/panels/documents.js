@@ -1,4 +1,13 @@
-// documents panel: filled by its feature issue. Each panel exports the three mount functions.
-export function mountTablet(client, ctx) {}
-export function mountConsole(client, ctx) {}
+// Documents panel: the reader on tablets, upload/distribution/presenter on the console.
+import { mountDocsConsole } from "../documents/console.js";
+import { mountReader } from "../documents/reader.js";
+
+export function mountTablet(client, ctx) {
+  return mountReader(client, ctx);
+}
+
+export function mountConsole(client, ctx) {
+  return mountDocsConsole(client, ctx);
+}
+
 export function mountDisplay(client, ctx) {}

@@ -1,0 +1,137 @@
+// The clerk's documents console: upload (several PDFs), rendering progress, distribution,
+// recall, new versions, and the presenter bar (open, flip with PageUp/PageDown, stop).
+import { escapeHtml } from "../client.js";
+import { csrf, getJson } from "./api.js";
+
+export function mountDocsConsole(client, ctx) {
+  const root = document.getElementById("documents-console");
+  if (!root) return null;
+  const $ = (id) => document.getElementById(id);
+  const L = root.dataset;
+  const st = { docs: [], presenter: { document: null } };
+  window.yitingDocsConsole = st;
+  const report = (err) => alert(`${err.code}: ${err.message}`);
+
+  async function refresh() {
+    try {
+      st.docs = (await getJson(L.listUrl)).documents;
+    } catch (err) {
+      console.warn(err);
+      return;
+    }
+    render();
+  }
+
+  function progress(d) {
+    const pct = d.pages ? Math.round((100 * d.pages_ready) / d.pages) : 0;
+    return `<span class="docs-progress" title="${d.pages_ready}/${d.pages}"><span style="width:${pct}%"></span></span> <span class="ready">${d.pages_ready}/${d.pages}</span>`;
+  }
+
+  function render() {
+    $("docs-table").innerHTML = st.docs
+      .map((d) => `<tr data-doc="${d.id}" class="${d.state}">
+        <td>${escapeHtml(d.title)} <span class="muted">v${d.version} · ${escapeHtml(d.item_title || L.lGeneral)} · ${escapeHtml(d.access)}</span></td>
+        <td class="state">${escapeHtml(d.state)}</td>
+        <td>${progress(d)}</td>
+        <td><button data-present="${d.id}" ${d.state === "distributed" ? "" : "disabled"}>${escapeHtml(L.lPresent)}</button>
+          <label class="link">${escapeHtml(L.lNewVersion)}<input type="file" data-version="${d.id}" accept="application/pdf,.pdf" hidden></label></td>
+      </tr>`)
+      .join("");
+    const items = ctx.state.agenda.items || [];
+    const select = $("docs-upload").elements.item;
+    const chosen = select.value;
+    select.innerHTML = select.options[0].outerHTML + items.map((i) => `<option value="${i.id}">${escapeHtml(i.title)}</option>`).join("");
+    select.value = chosen;
+    renderPresenter();
+  }
+
+  function renderPresenter() {
+    const p = st.presenter;
+    $("docs-presenter-bar").hidden = !p.document;
+    if (!p.document) return;
+    $("docs-presenting").textContent = p.title;
+    $("docs-p-page").textContent = `${p.page} / ${p.pages}`;
+    $("docs-p-page").dataset.page = p.page;
+    $("docs-p-goto").max = p.pages;
+  }
+
+  async function post(url, body) {
+    const resp = await fetch(url, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(root) },
+    });
+    const data = await resp.json().catch(() => ({}));
+    if (!resp.ok) throw data;
+    return data;
+  }
+
+  $("docs-upload").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    const body = new FormData();
+    const files = [...form.elements.files.files];
+    for (const f of files) body.append("files", f);
+    if (files.length === 1 && form.elements.title.value) body.append("titles", form.elements.title.value);
+    if (form.elements.item.value) body.append("item", form.elements.item.value);
+    body.append("access", form.elements.access.value);
+    $("docs-upload-errors").innerHTML = "";
+    try {
+      await post(L.uploadUrl, body);
+      form.reset();
+      refresh();
+    } catch (err) {
+      const rows = (err.details && err.details.files) || [{ message: err.message || err.code }];
+      $("docs-upload-errors").innerHTML = rows.map((r) => `<li>${escapeHtml(r.message)}</li>`).join("");
+    }
+  });
+  $("docs-table").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-present]");
+    if (b) client.send("presenter.open", { document: Number(b.dataset.present), page: 1 }).catch(report);
+  });
+  $("docs-table").addEventListener("change", async (ev) => {
+    const input = ev.target.closest("input[data-version]");
+    if (!input || !input.files.length) return;
+    const body = new FormData();
+    body.append("file", input.files[0]);
+    try {
+      await post(`/docs/d/${input.dataset.version}/versions/`, body);
+      refresh();
+    } catch (err) {
+      report(err);
+    }
+  });
+  $("docs-distribute").addEventListener("click", () => client.send("documents.distribute", {}, { idempotent: true }).then(refresh).catch(report));
+  $("docs-recall").addEventListener("click", () => {
+    if (confirm(L.lConfirmRecall)) client.send("documents.recall", {}, { idempotent: true }).then(refresh).catch(report);
+  });
+  const flip = (page) => client.send("presenter.flip", { page }).catch(report);
+  $("docs-p-prev").addEventListener("click", () => flip(st.presenter.page - 1));
+  $("docs-p-next").addEventListener("click", () => flip(st.presenter.page + 1));
+  $("docs-p-goto").addEventListener("change", (ev) => { const n = Number(ev.target.value); if (n) flip(n); });
+  $("docs-p-close").addEventListener("click", () => client.send("presenter.close", {}).catch(report));
+  document.addEventListener("keydown", (ev) => {
+    if (!st.presenter.document || ev.target.closest("input, textarea, select")) return;
+    if (ev.key === "PageDown") { ev.preventDefault(); flip(st.presenter.page + 1); }
+    if (ev.key === "PageUp") { ev.preventDefault(); flip(st.presenter.page - 1); }
+  });
+
+  client.on("snapshot", (snap) => {
+    if (snap.documents) st.docs = snap.documents.documents;
+    if (snap.presenter) st.presenter = snap.presenter;
+    render();
+  });
+  client.on("synced", refresh);
+  client.on("render", render);
+  client.on("presenter.page", (data) => { st.presenter = data; renderPresenter(); });
+  client.on("documents.changed", refresh);
+  client.on("documents.progress", (p) => {
+    const d = st.docs.find((x) => x.id === p.document);
+    if (!d) return refresh();
+    d.pages_ready = Math.max(d.pages_ready, p.pages_ready);
+    const row = $("docs-table").querySelector(`tr[data-doc="${d.id}"] td:nth-child(3)`);
+    if (row) row.innerHTML = progress(d);
+  });
+  return st;
+}
