@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import grp
 import logging
 import os
 import pwd
@@ -87,17 +88,17 @@ def ensure_binary(name: str, package: str, candidates: tuple[str, ...] = ()) -> 
 # -- nginx config ---------------------------------------------------------------------------
 
 
-def nginx_user_line() -> str:
-    """nginx drops to an unprivileged user only when started as root."""
+def nginx_user_line(data_dir: Path) -> str:
+    """nginx's workers read the data folder as its owner (they switch only under root).
+
+    The Daphne workers run as whoever started the launcher and write the files; nginx
+    must read the same files (static, page images, clips), so it takes the owner's user
+    rather than Debian's ``www-data``, which cannot read a private data folder.
+    """
     if os.geteuid() != 0:
         return ""
-    for name in ("www-data", "nobody"):
-        try:
-            pwd.getpwnam(name)
-            return f"user {name};"
-        except KeyError:
-            continue
-    return ""
+    owner = pwd.getpwuid(data_dir.stat().st_uid)
+    return f"user {owner.pw_name} {grp.getgrgid(owner.pw_gid).gr_name};"
 
 
 def render_nginx(
@@ -109,6 +110,7 @@ def render_nginx(
     media_root: Path,
     ops_allow: list[str],
     max_body: str = "200m",
+    data_dir: Path | None = None,
 ) -> str:
     """The nginx config for these Daphne ports (template: deploy/nginx/yiting.conf.in)."""
     servers = "\n".join(
@@ -117,7 +119,7 @@ def render_nginx(
     allow = "\n".join(f"            allow {a};" for a in ops_allow if a)
     text = (NGINX_DIR / "yiting.conf.in").read_text()
     for key, value in {
-        "USER_LINE": nginx_user_line(),
+        "USER_LINE": nginx_user_line(data_dir or media_root.parent),
         "RUN_DIR": str(run_dir),
         "LISTEN": listen,
         "SERVERS": servers,
@@ -308,6 +310,7 @@ class Stack:
             media_root=Path(settings.MEDIA_ROOT),
             ops_allow=self.opts.ops_allow.split(","),
             max_body=self.opts.max_body,
+            data_dir=self.data_dir,
         )
 
     def start_nginx(self) -> None:
