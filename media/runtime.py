@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 
 from media import peers
 from media.capture import Capture
@@ -47,13 +48,26 @@ def _capture(publisher_id: int, kind: str) -> Capture:
     return Capture(f"pub-{publisher_id}", set(), _on_finished)
 
 
-def _in_db(fn, *args) -> None:
-    try:
-        fn(*args)
-    except Exception:
-        log.exception("media callback %s failed", getattr(fn, "__name__", fn))
-    finally:
-        close_old_connections()
+def _in_db(fn, *args, attempts: int = 20) -> None:
+    """Run a DB callback from a capture thread; a busy or locked database is retried.
+
+    These callbacks are the only record that a recording's file is closed, so giving up
+    on the first ``database is locked`` would leave it for start-up recovery instead.
+    """
+    for attempt in range(attempts):
+        try:
+            fn(*args)
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                log.exception("media callback %s failed", getattr(fn, "__name__", fn))
+                return
+            time.sleep(0.05 * (attempt + 1))
+        except Exception:
+            log.exception("media callback %s failed", getattr(fn, "__name__", fn))
+            return
+        finally:
+            close_old_connections()
 
 
 def _on_finished(recording_id: int, info: dict) -> None:

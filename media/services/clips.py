@@ -13,6 +13,7 @@ import errno
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from realtime.events import emit, notify, sitting_group
 log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]
 STEPS = 4
+ROOM_SETTLE_S = 1.5
 
 
 def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
@@ -108,6 +110,9 @@ def _need_space(rec: Recording, where: Path) -> None:
 def _cut_from_room(rec: Recording, tmp: Path) -> None:
     """Stream-copy the speech's span out of the room camera's files (no re-encode)."""
     start, end = rec.started_at, rec.ended_at or timezone.now()
+    settle = (end - timezone.now()).total_seconds() + ROOM_SETTLE_S
+    if settle > 0:  # let the still-running room capture write past the speech's end
+        time.sleep(settle)
     segs = RoomSegment.objects.filter(publisher_id=rec.publisher_id, started_at__lt=end)
     pieces = []
     for seg in segs:

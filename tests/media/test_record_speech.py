@@ -3,59 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
-import av
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from jobs.runner import run_until_idle
-from media.models import Clip, Publisher, Recording
-from meeting.floor.signals import floor_granted, floor_released
+from media.models import Publisher, Recording
 from tests.media.conftest import publish, wait_for
+from tests.media.helpers import finished_clip, grant, release, stream_durations
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.media]
-
-
-@sync_to_async
-def grant(sitting, member, entry_id: int, item=None) -> dt.datetime:
-    started = timezone.now()
-    floor_granted.send(
-        sender=None,
-        entry_id=entry_id,
-        sitting_id=sitting.pk,
-        member_id=member.pk,
-        agenda_item_id=item.pk if item else None,
-        started_at=started,
-    )
-    return started
-
-
-@sync_to_async
-def release(sitting, member, entry_id: int, started: dt.datetime, how="finished") -> dt.datetime:
-    ended = timezone.now()
-    floor_released.send(
-        sender=None,
-        entry_id=entry_id,
-        sitting_id=sitting.pk,
-        member_id=member.pk,
-        agenda_item_id=None,
-        started_at=started,
-        ended_at=ended,
-        ended_how=how,
-    )
-    return ended
-
-
-def finished_clip(entry_id: int):
-    run_until_idle()
-    return Clip.objects.filter(floor_entry_id=entry_id).first()
-
-
-def stream_durations(path) -> dict[str, float]:
-    with av.open(str(path)) as c:
-        return {s.type: float(s.duration * s.time_base) for s in c.streams}
 
 
 async def test_speech_is_recorded_from_grant_to_release(committee, connect, publishers):
@@ -87,3 +44,46 @@ async def test_speech_is_recorded_from_grant_to_release(committee, connect, publ
     assert rec.state == "done" and rec.source == "member"
     ev = await sock.event("media.clip_ready")
     assert ev["data"]["clip"] == str(clip.public_id)
+
+
+async def test_stream_that_stops_mid_speech_ends_the_clip_there(committee, connect, publishers):
+    sitting, m1 = committee.group_a_sitting, committee.members[0]
+    sock = await connect(m1.user, sitting.pk)
+    pub = publishers()
+    await publish(sock, pub)
+    await asyncio.sleep(0.5)
+    started = await grant(sitting, m1, 102)
+    await asyncio.sleep(2.0)
+    await pub.close()  # the tablet's Wi-Fi drops: the peer closes mid-speech
+    lost_at = timezone.now()
+    await asyncio.sleep(2.0)
+    ended = await release(sitting, m1, 102, started)
+    clip = await wait_for(lambda: finished_clip(102), timeout=40)
+    from media.services.paths import absolute
+
+    assert clip.stream_lost is True
+    assert abs((clip.ended_at - lost_at).total_seconds()) <= 0.6
+    assert clip.ended_at < ended
+    durs = stream_durations(absolute(clip.path))
+    assert abs(durs["video"] - (lost_at - started).total_seconds()) <= 0.6, durs
+    rec = await sync_to_async(Recording.objects.get)(floor_entry_id=102)
+    assert rec.ended_how == "finished" and rec.stream_lost_at is not None
+
+
+async def test_two_speeches_in_a_row_make_two_clips(committee, connect, publishers):
+    sitting, m1, m3 = committee.group_a_sitting, committee.members[0], committee.members[2]
+    s1, s3 = await connect(m1.user, sitting.pk), await connect(m3.user, sitting.pk)
+    await publish(s1, publishers())
+    await publish(s3, publishers())
+    await asyncio.sleep(0.5)
+    t1 = await grant(sitting, m1, 201)
+    await asyncio.sleep(1.5)
+    e1 = await release(sitting, m1, 201, t1)
+    t3 = await grant(sitting, m3, 202)
+    await asyncio.sleep(1.5)
+    e3 = await release(sitting, m3, 202, t3)
+    c1 = await wait_for(lambda: finished_clip(201), timeout=40)
+    c3 = await wait_for(lambda: finished_clip(202), timeout=40)
+    assert (c1.member_id, c3.member_id) == (m1.pk, m3.pk)
+    assert abs(c1.duration_s - (e1 - t1).total_seconds()) <= 0.5
+    assert abs(c3.duration_s - (e3 - t3).total_seconds()) <= 0.5
