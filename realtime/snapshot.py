@@ -36,8 +36,11 @@ def build_snapshot(ctx: Context) -> tuple[int, dict]:
     from realtime.handlers import load_all
 
     load_all()
+    outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
-        if transaction.get_connection().vendor == "postgresql":
+        # PostgreSQL takes the isolation level only before a transaction's first query,
+        # so it can be set only when this is the outermost transaction (not in the runner).
+        if transaction.get_connection().vendor == "postgresql" and outermost:
             # One consistent view: the parts and event_seq must describe the same moment.
             with transaction.get_connection().cursor() as cur:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
