@@ -1,4 +1,5 @@
-// Clerk console: agenda control, attendance and presence, then the feature panels.
+// Clerk console: the agenda (current item, next / previous / jump), attendance against the
+// roster with the quorum, tablets online, keyboard shortcuts; the feature panels mount below.
 import { setup } from "../core.js";
 import { escapeHtml } from "../client.js";
 import * as documents from "../panels/documents.js";
@@ -7,36 +8,100 @@ import * as vote from "../panels/vote.js";
 import * as recording from "../panels/recording.js";
 
 const { client, ctx } = setup();
-const report = (err) => alert(`${err.code}: ${err.message}`);
-document.getElementById("agenda").addEventListener("click", (ev) => {
-  const li = ev.target.closest("li[data-item]");
-  if (li) client.send("agenda.open", { item: Number(li.dataset.item) }).catch(report);
-});
+const head = document.getElementById("console-head").dataset;
+const errorBox = document.getElementById("console-error");
+const online = new Map();
+let sittingState = null;
+
+function report(err) {
+  errorBox.hidden = false;
+  errorBox.dataset.code = err.code;
+  errorBox.textContent = `${err.code}: ${err.message}`;
+  clearTimeout(report.timer);
+  report.timer = setTimeout(() => { errorBox.hidden = true; }, 8000);
+}
+
+const openItem = (id) => client.send("agenda.open", { item: id }).catch(report);
 const step = (direction) => client.send("agenda.step", { direction }).catch(report);
+
+document.getElementById("agenda").addEventListener("click", (ev) => {
+  const btn = ev.target.closest("button[data-open]");
+  if (btn) openItem(Number(btn.dataset.open));
+});
 document.getElementById("prev-item").addEventListener("click", () => step("previous"));
 document.getElementById("next-item").addEventListener("click", () => step("next"));
+
+// Shortcuts press the panels' own buttons, so a shortcut can never do what the button would not.
+const press = (id) => {
+  const b = document.getElementById(id);
+  if (b && !b.disabled && b.offsetParent !== null) b.click();
+};
+const help = document.getElementById("keys-help");
+document.getElementById("keys-help-btn").addEventListener("click", () => help.showModal());
 document.addEventListener("keydown", (ev) => {
+  const typing = ev.target.closest("input, textarea, select, [contenteditable]");
+  if (typing) return;
+  if (ev.key === "?" && !ev.altKey) { help.open ? help.close() : help.showModal(); return; }
   if (!ev.altKey) return;
-  if (ev.key === "ArrowRight") step("next");
-  if (ev.key === "ArrowLeft") step("previous");
+  const digit = /^Digit([1-9])$/.exec(ev.code);
+  const actions = {
+    ArrowRight: () => step("next"),
+    ArrowLeft: () => step("previous"),
+    KeyG: () => press("floor-grant-next"),
+    KeyE: () => { const b = document.querySelector("#floor-now button[data-act=finished]"); if (b) b.click(); },
+    KeyC: () => press("vc-close"),
+    KeyA: () => { const b = document.querySelector("#vote-console button[data-act=announce]"); if (b) b.click(); },
+  };
+  let act = actions[ev.code];
+  if (digit) {
+    const item = ctx.state.agenda.items[Number(digit[1]) - 1];
+    act = item ? () => openItem(item.id) : null;
+  }
+  if (act) { ev.preventDefault(); act(); }
 });
-const online = new Map();
+
 client.on("snapshot", (snap) => {
   online.clear();
   for (const o of (snap.presence && snap.presence.online) || []) online.set(o.member, o.sockets);
   ctx.roster = snap.roster || [];
+  sittingState = snap.sitting ? snap.sitting.state : null;
 });
 client.on("presence.changed", (p) => {
   if (p.online) online.set(p.member, p.sockets); else online.delete(p.member);
   client.fire("render", ctx);
 });
-client.on("render", () => {
+
+const names = () => new Map((ctx.roster || []).map((m) => [m.id, m.name]));
+
+function renderAgenda() {
+  const who = names();
+  document.getElementById("agenda").innerHTML = ctx.state.agenda.items
+    .map((i) => {
+      const presenter = i.presenter ? ` <small class="muted">· ${escapeHtml(who.get(i.presenter) || "")} ${escapeHtml(head.lPresenter)}</small>` : "";
+      const btn = i.state === "current" ? "" : ` <button data-open="${i.id}" class="open-item">${escapeHtml(head.lOpen)}</button>`;
+      return `<li data-item="${i.id}" class="${i.state}"><b>${i.order}.</b> ${escapeHtml(i.title)}${presenter}${btn}</li>`;
+    })
+    .join("");
+  const cur = ctx.state.agenda.items.find((i) => i.state === "current");
+  document.getElementById("console-current").textContent =
+    sittingState === "ended" ? head.lEnded : cur ? `${cur.order}. ${cur.title}` : "—";
+}
+
+function renderRoster() {
   document.getElementById("online-count").textContent = online.size;
   const present = new Set(ctx.state.attendance.present);
   document.getElementById("roster").innerHTML = (ctx.roster || [])
-    .map((m) => `<button class="seat ${present.has(m.id) ? "present" : ""} ${online.has(m.id) ? "online" : ""}" data-member="${m.id}" title="${escapeHtml(m.name)}">${escapeHtml(m.seat)} ${escapeHtml(m.name)}</button>`)
+    .map((m) => `<button class="seat ${present.has(m.id) ? "present" : ""} ${online.has(m.id) ? "online" : ""}" data-member="${m.id}" aria-pressed="${present.has(m.id)}" title="${escapeHtml(m.name)}">${escapeHtml(m.seat)} ${escapeHtml(m.name)}</button>`)
     .join("");
-});
+  const q = ctx.state.attendance.quorum;
+  const detail = document.getElementById("quorum-detail");
+  if (q) {
+    detail.textContent = `${q.present} / ${q.roster_size} · ≥ ${q.required}`;
+    detail.className = `pill ${q.reached ? "ok" : "warn"}`;
+  }
+}
+
+client.on("render", () => { renderAgenda(); renderRoster(); });
 document.getElementById("roster").addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-member]");
   if (!b) return;

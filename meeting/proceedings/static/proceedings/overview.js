@@ -1,0 +1,61 @@
+// The session clerk's overview: every sitting of the session side by side, each column
+// following its own sitting socket (current item, quorum, tablets, floor, queue, vote).
+import { SittingClient } from "/static/yiting/client.js";
+
+function follow(col, L) {
+  const field = (name) => col.querySelector(`[data-f=${name}]`);
+  const st = { items: [], present: null, online: new Set(), floors: [], queue: 0, vote: null };
+  const client = new SittingClient(col.dataset.ws, {
+    indicator: col.querySelector(".conn"),
+    labels: { live: L.lLive, offline: L.lOffline, reconnecting: L.lReconnecting },
+  });
+  const draw = () => {
+    const cur = st.items.find((i) => i.state === "current");
+    field("item").textContent = cur ? `${cur.order}. ${cur.title}` : "—";
+    const q = st.present;
+    field("quorum").textContent = q ? `${q.present} / ${q.roster_size} ${q.reached ? "✔" : "✘"}` : "—";
+    field("quorum").className = q ? (q.reached ? "ok" : "warn") : "";
+    field("online").textContent = st.online.size;
+    field("floor").textContent = st.floors.length ? st.floors.map((f) => f.name).join("、") : L.lNobody;
+    field("queue").textContent = st.queue;
+    const v = st.vote;
+    if (!v) field("vote").textContent = L.lNoVote;
+    else if (v.state === "open") field("vote").textContent = `${L.lVoting}: ${v.question}`;
+    else field("vote").textContent = `${v.question}: ${v.passed ? L.lPassed : L.lFailed}`;
+    col.dataset.item = cur ? cur.id : "";
+    col.dataset.floor = st.floors.map((f) => f.member).join(",");
+    col.dataset.vote = v ? v.state : "";
+  };
+  const floorState = (s) => { if (s) { st.floors = s.floors || []; st.queue = (s.queue || []).length; } };
+  client.on("snapshot", (snap) => {
+    st.items = snap.agenda.items;
+    st.present = snap.attendance.quorum;
+    st.online = new Set(((snap.presence && snap.presence.online) || []).map((o) => o.member));
+    floorState(snap.floor);
+    const votes = snap.votes || {};
+    const open = votes.open && votes.open.vote;
+    const latest = votes.latest;
+    st.vote = open ? { ...open } : latest ? { ...latest.vote, passed: latest.result && latest.result.passed } : null;
+    if (snap.sitting) col.querySelector("[data-f=state]").textContent = snap.sitting.state;
+    draw();
+  });
+  client.on("agenda.current", (d) => {
+    for (const i of st.items) i.state = i.id === d.item.id ? "current" : i.state === "current" ? "done" : i.state;
+    draw();
+  });
+  client.on("attendance.changed", (d) => { st.present = d.quorum; draw(); });
+  client.on("presence.changed", (p) => { p.online ? st.online.add(p.member) : st.online.delete(p.member); draw(); });
+  client.on("*", ({ type, payload }) => {
+    if (type.startsWith("floor.") && payload && payload.state) { floorState(payload.state); draw(); }
+  });
+  client.on("vote.opened", (d) => { st.vote = { ...d.vote }; draw(); });
+  client.on("vote.closed", (d) => { st.vote = { ...d.vote, passed: d.result && d.result.passed }; draw(); });
+  client.on("vote.announced", (d) => { st.vote = { ...(st.vote || {}), ...d.vote, passed: d.passed }; draw(); });
+  client.on("vote.cancelled", () => { st.vote = null; draw(); });
+  client.connect();
+  return client;
+}
+
+for (const box of document.querySelectorAll(".overview")) {
+  for (const col of box.querySelectorAll(".col[data-ws]")) follow(col, box.dataset);
+}
