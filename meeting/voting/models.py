@@ -79,6 +79,7 @@ class Vote(models.Model):
     announced_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cast_count = models.PositiveIntegerField(default=0, editable=False)
     audit_seq = models.PositiveIntegerField(default=0, editable=False)
     audit_head = models.CharField(max_length=64, default="0" * 64, editable=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from meeting.rules import DecisionRule
 from meeting.services.errors import DomainError
 from meeting.voting import services
-from meeting.voting.models import DEFAULT_OPTIONS, Question
+from meeting.voting.models import DEFAULT_OPTIONS
 from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.payloads import result_payload, vote_payload
@@ -63,28 +63,12 @@ def handle_revote(ctx: Context, cmd) -> dict:
     return {"vote": vote_payload(services.revote(ctx.sitting_id, cmd.vote, by_user_id=ctx.user_id))}
 
 
-def _answers(ctx: Context, cmd) -> dict[str, str]:
-    """One-line votes may send ``choice``; the service checks everything else."""
-    if (cmd.choice is None) == (cmd.choices is None):
-        raise DomainError("incomplete_ballot", "Send either 'choice' or 'choices'.")
-    if cmd.choices is not None:
-        return dict(cmd.choices)
-    lines = list(
-        Question.objects.filter(vote_id=cmd.vote, vote__sitting_id=ctx.sitting_id).values_list(
-            "pk", flat=True
-        )
-    )
-    if len(lines) > 1:
-        raise DomainError("incomplete_ballot", "This ballot has several lines; send 'choices'.")
-    return {str(lines[0]): cmd.choice} if lines else {}
-
-
 @handles("vote.cast")
 def handle_cast(ctx: Context, cmd) -> dict:
     if ctx.member_id is None:
         raise DomainError("not_component_member", "This login has no seat in the committee.")
-    answers = _answers(ctx, cmd)
-    return services.cast(ctx.sitting_id, cmd.vote, ctx.member_id, answers).as_dict()
+    receipt = services.cast(ctx.sitting_id, cmd.vote, ctx.member_id, cmd.choices, choice=cmd.choice)
+    return receipt.as_dict()
 
 
 @handles("vote.audit")

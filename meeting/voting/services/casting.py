@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from meeting.models import Attendance, Member, Sitting
 from meeting.services.errors import DomainError
-from meeting.services.roster import on_roster
+from meeting.services.roster import sitting_roster
 from meeting.voting.models import Ballot, NamedChoice, Question, SecretTally, Vote
 from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
@@ -52,20 +52,36 @@ def _check_open(vote: Vote) -> None:
         raise DomainError("vote_time_up", "The countdown has run out; the ballot was not counted.")
 
 
-def _check_entitled(vote: Vote, member: Member) -> None:
-    sitting = Sitting.objects.select_related("session").get(pk=vote.sitting_id)
-    if not on_roster(sitting, member):
-        raise DomainError("not_on_roster", f"{member} is not on the roster of {sitting}.")
-    present = Attendance.objects.filter(
-        sitting=sitting, member=member, checked_out_at__isnull=True
+def _check_entitled(sitting: Sitting, member_id: int) -> None:
+    """On the roster and checked in: one query when it holds, two more to say why not."""
+    roster = sitting_roster(sitting)
+    ok = Attendance.objects.filter(
+        sitting=sitting, member_id=member_id, checked_out_at__isnull=True, member__in=roster
     ).exists()
-    if not present:
-        raise DomainError("not_checked_in", "Check in (签到) before voting.")
+    if ok:
+        return
+    if not roster.filter(pk=member_id).exists():
+        member = Member.objects.filter(pk=member_id).first()
+        raise DomainError("not_on_roster", f"{member} is not on the roster of {sitting}.")
+    raise DomainError("not_checked_in", "Check in (签到) before voting.")
 
 
-def _check_answers(vote: Vote, answers: dict[str, str]) -> dict[int, str]:
-    """{question id: option} for exactly the vote's questions, with known options."""
-    questions = {str(q.pk): q.pk for q in Question.objects.filter(vote=vote)}
+def _check_answers(
+    vote: Vote, answers: dict[str, str] | None, choice: str | None
+) -> dict[int, str]:
+    """{question id: option} for exactly the vote's questions, with known options.
+
+    A one-line vote may be answered with a bare ``choice``.
+    """
+    questions = {
+        str(pk): pk for pk in Question.objects.filter(vote=vote).values_list("pk", flat=True)
+    }
+    if (answers is None) == (choice is None):
+        raise DomainError("incomplete_ballot", "Send either 'choice' or 'choices'.")
+    if choice is not None:
+        if len(questions) != 1:
+            raise DomainError("incomplete_ballot", "This ballot has several lines; send 'choices'.")
+        answers = {next(iter(questions)): choice}
     unknown = sorted(set(answers) - set(questions))
     if unknown:
         raise DomainError("unknown_question", "No such line on this ballot.", questions=unknown)
@@ -92,35 +108,53 @@ def own_choices(ballot: Ballot) -> dict[str, str]:
 
 
 @transaction.atomic
-def cast(sitting_id: int, vote_id: int, member_id: int, answers: dict[str, str]) -> CastReceipt:
-    """Record one member's ballot in an open round (or change it, where allowed)."""
+def cast(
+    sitting_id: int,
+    vote_id: int,
+    member_id: int,
+    answers: dict[str, str] | None = None,
+    *,
+    choice: str | None = None,
+) -> CastReceipt:
+    """Record one member's ballot in an open round (or change it, where allowed).
+
+    Everything that does not depend on the round's state (who, what) is checked before
+    the vote row is locked, so the lock, which serialises the ballots of a round, is
+    held only for the few writes that must not interleave with a close.
+    """
+    sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
+    vote = vote_in_sitting(sitting_id, vote_id)
+    _check_open(vote)  # refuse early; checked again under the lock
+    chosen = _check_answers(vote, answers, choice)
+    _check_entitled(sitting, member_id)
     vote = vote_in_sitting(sitting_id, vote_id, lock=True)
     _check_open(vote)
-    member = Member.objects.get(pk=member_id)
-    _check_entitled(vote, member)
-    chosen = _check_answers(vote, answers)
-    ballot = Ballot.objects.filter(vote=vote, member=member).first()
+    ballot = Ballot.objects.filter(vote=vote, member_id=member_id).first()
     if ballot is not None:
         if not vote.allow_change:
             raise _already(vote, ballot)
         return _change(vote, ballot, chosen)
     try:
         with transaction.atomic():
-            ballot = Ballot.objects.create(vote=vote, member=member, cast_at=timezone.now())
+            ballot = Ballot.objects.create(vote=vote, member_id=member_id, cast_at=timezone.now())
     except IntegrityError:  # a concurrent double on a database without row locks
-        raise _already(vote, Ballot.objects.get(vote=vote, member=member)) from None
+        raise _already(vote, Ballot.objects.get(vote=vote, member_id=member_id)) from None
+    counted = {"cast_count": F("cast_count") + 1}
     if vote.is_secret:
         for qid, option in chosen.items():
             SecretTally.objects.filter(question_id=qid, option=option).update(count=F("count") + 1)
-        entry = audit.append(vote, "ballot", member_id=member.pk)
+        entry = audit.append(vote, "ballot", member_id=member_id, also=counted)
         choices = None
     else:
         NamedChoice.objects.bulk_create(
             NamedChoice(ballot=ballot, question_id=qid, option=opt) for qid, opt in chosen.items()
         )
         choices = {str(k): v for k, v in chosen.items()}
-        entry = audit.append(vote, "ballot", member_id=member.pk, body={"choices": choices})
-    _progress(vote, member.pk)
+        entry = audit.append(
+            vote, "ballot", member_id=member_id, body={"choices": choices}, also=counted
+        )
+    vote.cast_count += 1
+    _progress(vote, member_id)
     return CastReceipt(vote.pk, vote.round, ballot.cast_at.isoformat(), choices, entry.hash)
 
 
@@ -139,7 +173,7 @@ def _change(vote: Vote, ballot: Ballot, chosen: dict[int, str]) -> CastReceipt:
 
 def _progress(vote: Vote, member_id: int) -> None:
     """Tell the clerks (and the wall, if counts are shown) how many have voted."""
-    payload: dict = {"vote": vote.pk, "cast": Ballot.objects.filter(vote=vote).count()}
+    payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
     if not vote.is_secret:
         payload["member"] = member_id
     roles = ["clerk", "chair"]
