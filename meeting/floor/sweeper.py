@@ -9,6 +9,7 @@ is a conditional update, so exactly one process acts on each warning and each ze
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 from django.db import close_old_connections
@@ -44,9 +45,16 @@ def run_forever(stop: threading.Event | None = None, poll_s: float = POLL_S) -> 
         stop.wait(wait)
 
 
-def ensure_running() -> threading.Thread:
-    """Start the sweeper thread of this process once; later calls return the same thread."""
+def ensure_running(force: bool = False) -> threading.Thread | None:
+    """Start the sweeper thread of this process once; later calls return the same thread.
+
+    Not inside a pytest process (unless ``force``): there the ASGI app is imported only to
+    be driven by tests, which sweep by hand on a fake clock (as ``jobs.runner`` does).
+    """
     global _thread
+    if "pytest" in sys.modules and not force:
+        log.info("floor sweeper thread not started inside pytest")
+        return None
     with _lock:
         if _thread is None or not _thread.is_alive():
             _stop.clear()

@@ -86,8 +86,8 @@ def _start(
         limit_s=limit,
         granted_by_id=by_user_id,
     )
-    granted_on_commit(sp)
     emit(sitting.pk, "floor.granted", {"speech": speech_payload(sp), "state": _state(sitting)})
+    granted_on_commit(sp)  # after the event's broadcast: listeners' own events come later
     return sp
 
 
@@ -116,9 +116,9 @@ def close_speech(sp: Speech, how: str, at: datetime | None = None) -> bool:
     if not won:
         return False
     sp.ended_at, sp.ended_how = ended_at, how
-    released_on_commit(sp)
     state = floor_state(sp.sitting_id)
     emit(sp.sitting_id, "floor.released", {"speech": speech_payload(sp), "state": state})
+    released_on_commit(sp)  # after the event's broadcast, as for granted
     return True
 
 

@@ -172,26 +172,33 @@ def test_concurrent_sweepers_act_exactly_once(sitting, speech, fake_clock):
 
 
 def test_the_sweeper_thread_acts_without_being_called(sitting, speech, fake_clock):
+    from meeting.floor.signals import floor_released
+
     on_time_up(sitting, "end")
     fake_clock.advance(601)
+    released = threading.Event()
+
+    def on_released(sender, **kw):
+        released.set()
+
+    floor_released.connect(on_released, weak=False)
     stop = threading.Event()
     thread = threading.Thread(target=sweeper.run_forever, args=(stop, 0.05))
     thread.start()
     try:
-        for _ in range(400):
-            if Speech.objects.filter(pk=speech.pk, ended_at__isnull=False).exists():
-                break
-            stop.wait(0.05)
+        assert released.wait(30), "the sweeper thread did not cut the floor"
     finally:
         stop.set()
         thread.join(10)
+        floor_released.disconnect(on_released)
     assert Speech.objects.get(pk=speech.pk).ended_how == "time_limit"
 
 
 def test_ensure_running_starts_one_thread(settings):
     try:
-        first = sweeper.ensure_running()
-        assert first.is_alive() and sweeper.ensure_running() is first
+        assert sweeper.ensure_running() is None  # never behind a test's back
+        first = sweeper.ensure_running(force=True)
+        assert first.is_alive() and sweeper.ensure_running(force=True) is first
     finally:
         sweeper.stop()
     assert not first.is_alive()
