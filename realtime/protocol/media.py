@@ -33,6 +33,10 @@ STREAM_MISSING = register_error(
     "stream_missing", "No stream (member tablet or room camera) was there to record the speech."
 )
 
+REASON_REQUIRED = register_error(
+    "reason_required", "Deleting a clip needs a reason; nothing was deleted."
+)
+
 _OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n…"
 
 
@@ -120,4 +124,9 @@ PUBLISHER_CHANGED = event(
     {"publisher": 5, "kind": "member", "member": 12, "live": True, "reason": ""},
     sequenced=False,
     audience="clerks and chairs of the sitting",
+)
+CLIP_DELETED = event(
+    "media.clip_deleted",
+    "Staff deleted a clip (with a recorded reason); its links now answer 410 Gone.",
+    {"clip": "3f1c…", "member": 12},
 )

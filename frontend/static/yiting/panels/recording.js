@@ -1,4 +1,211 @@
-// recording panel: filled by its feature issue. Each panel exports the three mount functions.
-export function mountTablet(client, ctx) {}
-export function mountConsole(client, ctx) {}
+// Recording panel: the tablet publishes its camera for the whole group sitting; the
+// console shows who is being recorded; the review page lists, plays and deletes clips.
+//
+// The tablet publishes all the time (not only while speaking): negotiating a peer takes
+// a second or more, and the server keeps a two-second pre-roll, so no speech loses its
+// first second. The offer is sent complete (aiortc does not trickle ICE candidates).
+import { escapeHtml } from "../client.js";
+
+const MEDIA = { video: { width: 640, height: 360, frameRate: 15 }, audio: true };
+
+function gathered(pc) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { if (pc.iceGatheringState === "complete") resolve(); };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, 3000); // publish with the candidates found so far
+  });
+}
+
+export function mountTablet(client, ctx) {
+  const panel = document.getElementById("recording-panel");
+  if (!panel || ctx.member == null) return;
+  const L = panel.dataset;
+  const badge = document.getElementById("rec-state");
+  const preview = document.getElementById("rec-preview");
+  const progress = document.getElementById("rec-progress");
+  const s = { pc: null, stream: null, wanted: true, busy: false, refused: false };
+  const show = (state, label) => { badge.dataset.state = state; badge.textContent = label; };
+
+  async function start() {
+    if (s.busy || s.refused || !s.wanted) return;
+    s.busy = true;
+    try {
+      s.stream = s.stream || (await navigator.mediaDevices.getUserMedia(MEDIA));
+      preview.srcObject = s.stream;
+      const pc = new RTCPeerConnection();
+      for (const t of s.stream.getTracks()) pc.addTrack(t, s.stream);
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered(pc);
+      const ans = await client.send("media.publish", { sdp: pc.localDescription.sdp, kind: "member" });
+      await pc.setRemoteDescription({ type: "answer", sdp: ans.sdp });
+      pc.addEventListener("connectionstatechange", () => {
+        if (["failed", "closed"].includes(pc.connectionState) && s.pc === pc) {
+          s.pc = null;
+          show("off", L.lOff);
+          setTimeout(start, 2000);
+        }
+      });
+      if (s.pc) s.pc.close();
+      s.pc = pc;
+      panel.dataset.publisher = ans.publisher;
+      show("live", L.lLive);
+    } catch (err) {
+      if (err && (err.code === "not_group_sitting" || err.code === "not_publisher")) {
+        s.refused = true;
+        panel.hidden = true;
+        return;
+      }
+      show("failed", `${L.lFailed}: ${err.message || err}`);
+    } finally {
+      s.busy = false;
+    }
+  }
+
+  function stop() {
+    s.wanted = false;
+    if (s.pc) s.pc.close();
+    s.pc = null;
+    if (s.stream) s.stream.getTracks().forEach((t) => t.stop());
+    s.stream = null;
+    preview.srcObject = null;
+    client.send("media.unpublish", {}).catch(() => {});
+    show("off", L.lOff);
+  }
+
+  panel.hidden = false;
+  document.getElementById("rec-toggle").addEventListener("click", () => {
+    if (s.wanted) stop(); else { s.wanted = true; start(); }
+  });
+  client.on("synced", () => { if (!s.pc) start(); });
+  const mine = (d) => d.member === ctx.member;
+  client.on("media.recording_started", (d) => { if (mine(d)) show("recording", L.lRecording); });
+  client.on("media.recording_stopped", (d) => {
+    if (!mine(d)) return;
+    show("finalising", L.lFinalising);
+    progress.hidden = false;
+    progress.textContent = L.lFinalising;
+  });
+  client.on("media.clip_progress", (d) => {
+    if (!mine(d)) return;
+    progress.hidden = false;
+    progress.textContent = `${L.lFinalising} ${d.done}/${d.total}`;
+  });
+  client.on("media.clip_ready", (d) => {
+    if (!mine(d)) return;
+    progress.textContent = `${L.lSaved} (${d.duration_s} s)`;
+    show(s.pc ? "live" : "off", s.pc ? L.lLive : L.lOff);
+  });
+}
+
+export function mountConsole(client, ctx) {
+  const panel = document.getElementById("recording-panel");
+  if (!panel) return;
+  const L = panel.dataset;
+  const st = { names: new Map(), publishers: new Map(), recording: new Map() };
+  const name = (id) => st.names.get(id) || `#${id}`;
+  const log = (text, cls = "") => {
+    const li = document.createElement("li");
+    li.className = cls;
+    li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+    document.getElementById("rec-log").prepend(li);
+  };
+  function render() {
+    const now = [...st.recording.values()].filter((r) => r.state === "recording");
+    const el = document.getElementById("rec-now");
+    el.dataset.members = now.map((r) => r.member).join(",");
+    el.textContent = now.length
+      ? now.map((r) => `● ${L.lRecording}: ${name(r.member)}${r.source === "room" ? ` (${L.lRoom})` : ""}`).join(" · ")
+      : L.lNone;
+    el.className = now.length ? "pill warn" : "muted";
+    const pubs = [...st.publishers.values()].filter((p) => p.live);
+    document.getElementById("rec-publishers").textContent =
+      pubs.map((p) => (p.kind === "room" ? L.lRoom : name(p.member))).join(", ") || "—";
+  }
+  client.on("snapshot", (snap) => {
+    for (const m of snap.roster || []) st.names.set(m.id, m.name);
+    st.publishers = new Map((snap.media?.publishers || []).map((p) => [p.publisher, p]));
+    st.recording = new Map((snap.media?.recording || []).map((r) => [r.recording, r]));
+    render();
+  });
+  client.on("media.publisher_changed", (p) => { st.publishers.set(p.publisher, p); render(); });
+  client.on("media.recording_started", (r) => { st.recording.set(r.recording, r); render(); });
+  client.on("media.recording_stopped", (r) => { st.recording.set(r.recording, r); render(); });
+  client.on("media.clip_progress", (d) => {
+    document.getElementById("rec-now").dataset.progress = `${d.done}/${d.total}`;
+  });
+  client.on("media.clip_ready", (d) => {
+    st.recording.delete(d.recording);
+    log(`${L.lReady}: ${name(d.member)} (${d.duration_s} s)`, "ok");
+    render();
+  });
+  client.on("media.recording_failed", (d) => {
+    st.recording.delete(d.recording);
+    log(`${L.lFailed}: ${name(d.member)} — ${d.code}`, "warn");
+    render();
+  });
+  client.on("media.not_recorded", (d) => log(`${L.lMissing}: ${name(d.member)}`, "warn"));
+}
+
 export function mountDisplay(client, ctx) {}
+
+// --- staff review (no socket: plain HTTP with the session cookie) ----------------------
+export function mountReview(root) {
+  if (!root) return;
+  const L = root.dataset;
+  const form = document.getElementById("review-filter");
+  const tbody = root.querySelector("#review-table tbody");
+  const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+
+  async function load() {
+    const q = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""));
+    const res = await fetch(`${L.api}?${q}`, { credentials: "same-origin" });
+    const body = await res.json();
+    const err = document.getElementById("review-error");
+    err.hidden = res.ok;
+    if (!res.ok) { err.textContent = body.error.message; return; }
+    document.getElementById("review-empty").hidden = body.clips.length > 0;
+    tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}">
+      <td><a href="/media/members/${c.member.id}/record/">${escapeHtml(c.member.name)}</a></td>
+      <td>${escapeHtml(c.session.title)}</td><td>${escapeHtml(c.sitting.title)}</td>
+      <td>${escapeHtml(c.item ? c.item.title : "—")}</td>
+      <td>${escapeHtml(c.started_at.slice(0, 19).replace("T", " "))}</td>
+      <td>${c.duration_s}${c.stream_lost ? ` <span class="pill warn">${escapeHtml(L.lLost)}</span>` : ""}${c.source === "room" ? ` <span class="pill">${escapeHtml(L.lRoom)}</span>` : ""}</td>
+      <td><button class="play" type="button">${escapeHtml(L.lPlay)}</button>
+        ${c.downloadable ? `<a href="${c.links.file}?download=1">${escapeHtml(L.lDownload)}</a>` : ""}
+        ${body.can_delete ? `<button class="delete" type="button">${escapeHtml(L.lDelete)}</button>` : ""}</td>
+    </tr>`).join("");
+    for (const tr of tbody.querySelectorAll("tr")) {
+      const c = body.clips.find((x) => x.clip === tr.dataset.clip);
+      tr.querySelector(".play").addEventListener("click", () => play(c));
+      tr.querySelector(".delete")?.addEventListener("click", () => remove(c));
+    }
+  }
+
+  function play(c) {
+    const box = document.getElementById("review-player");
+    const video = document.getElementById("review-video");
+    box.hidden = false;
+    box.dataset.clip = c.clip;
+    document.getElementById("review-title").textContent =
+      `${c.member.name} · ${c.sitting.title} · ${c.item ? c.item.title : ""}`;
+    video.poster = c.links.poster;
+    video.src = c.links.file;
+    video.play().catch(() => {});
+  }
+
+  async function remove(c) {
+    const reason = prompt(L.lReason);
+    if (reason == null) return;
+    const res = await fetch(`/media/clips/${c.clip}/delete`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ reason }),
+    });
+    if (!res.ok) alert((await res.json()).error.message);
+    load();
+  }
+
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  load();
+}

@@ -1,0 +1,36 @@
+"""Who may see, download and delete clips: members their own, staff all, others none."""
+
+from __future__ import annotations
+
+from media.models import Clip
+from meeting.models import Member, Role
+
+ARCHIVE_ROLES = (Role.STAFF,)
+
+
+def is_archive_staff(user) -> bool:
+    """Staff reviewers (机关工作人员) of any term, and site administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return Member.objects.filter(user=user, role__in=ARCHIVE_ROLES, active=True).exists()
+
+
+def visible_clips(user):
+    """The clips this login may list: every clip for staff, one's own for a member."""
+    qs = Clip.objects.filter(deleted_at=None)
+    if is_archive_staff(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(member__user=user)
+
+
+def can_see_member(user, member: Member) -> bool:
+    """The deputy record: the member themself and staff."""
+    return is_archive_staff(user) or (user.is_authenticated and member.user_id == user.pk)
+
+
+def can_download(user, clip: Clip) -> bool:
+    return clip.downloadable and visible_clips(user).filter(pk=clip.pk).exists()
