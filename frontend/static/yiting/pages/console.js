@@ -79,7 +79,7 @@ function renderAgenda() {
     .map((i) => {
       const presenter = i.presenter ? ` <small class="muted">· ${escapeHtml(who.get(i.presenter) || "")} ${escapeHtml(head.lPresenter)}</small>` : "";
       const btn = i.state === "current" ? "" : ` <button data-open="${i.id}" class="open-item">${escapeHtml(head.lOpen)}</button>`;
-      return `<li data-item="${i.id}" class="${i.state}"><b>${i.order}.</b> ${escapeHtml(i.title)}${presenter}${btn}</li>`;
+      return `<li data-item="${i.id}" class="${i.state}">${escapeHtml(i.title)}${presenter}${btn}</li>`;
     })
     .join("");
   const cur = ctx.state.agenda.items.find((i) => i.state === "current");
