@@ -159,7 +159,7 @@ class Voter:
 
 async def _proc_main(urls, sitting, shard, resend_set, conn) -> None:
     voters = [Voter(urls, i, sitting, m, c) for i, (m, c) in shard]
-    sem = asyncio.Semaphore(100)
+    sem = asyncio.Semaphore(25)  # connect in waves, as tablets do
 
     async def connect(v: Voter):
         async with sem:

@@ -232,3 +232,53 @@ def test_bad_vote_definitions_are_refused(room, make_vote, fields, fragment):
         make_vote(**fields)
     assert exc.value.code == "bad_vote" and fragment in exc.value.message
     assert Vote.objects.count() == 0 and SittingEvent.objects.count() == events
+
+
+def test_cancel_keeps_ballots_uncounted_and_needs_a_reason(room, open_vote):
+    vote = open_vote()
+    cast(room, vote, room.voters[0], "yes")
+    before = ballots_state(vote)
+    with pytest.raises(DomainError) as exc:
+        services.cancel(room.plenary.pk, vote.pk, "  ")
+    assert exc.value.code == "bad_vote" and ballots_state(vote) == before
+    services.cancel(room.plenary.pk, vote.pk, "表决器故障")
+    vote.refresh_from_db()
+    assert (vote.state, vote.cancel_reason) == ("cancelled", "表决器故障")
+    assert Ballot.objects.filter(vote=vote).count() == 1
+    assert not Result.objects.filter(vote=vote).exists()
+    assert list(AuditEntry.objects.filter(vote=vote).values_list("kind", flat=True)) == [
+        "open",
+        "ballot",
+        "cancel",
+    ]
+
+
+def test_announce_only_after_close(room, open_vote):
+    vote = open_vote()
+    before = ballots_state(vote)
+    with pytest.raises(DomainError) as exc:
+        services.announce(room.plenary.pk, vote.pk)
+    assert exc.value.code == "bad_state" and ballots_state(vote) == before
+    services.close_vote(room.plenary.pk, vote.pk)
+    assert services.announce(room.plenary.pk, vote.pk).state == "announced"
+    with pytest.raises(DomainError) as exc:
+        services.announce(room.plenary.pk, vote.pk)
+    assert exc.value.code == "bad_state"
+
+
+def test_member_who_voted_then_left_was_present_for_it(room, open_vote):
+    vote = open_vote()
+    cast(room, vote, room.voters[0], "yes")
+    attendance.check_out(room.plenary.pk, room.voters[0])
+    result = services.close_vote(room.plenary.pk, vote.pk)
+    # 6 still checked in + the one who voted and left
+    assert (result.present, result.cast, result.did_not_vote, result.absent) == (7, 1, 6, 2)
+
+
+def test_checked_out_member_cannot_vote(room, open_vote):
+    vote = open_vote()
+    attendance.check_out(room.plenary.pk, room.voters[3])
+    before = ballots_state(vote)
+    with pytest.raises(DomainError) as exc:
+        cast(room, vote, room.voters[3], "yes")
+    assert exc.value.code == "not_checked_in" and ballots_state(vote) == before
