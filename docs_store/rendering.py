@@ -1,7 +1,7 @@
 """Page images with a real PDF renderer (pypdfium2), cached on disk by content hash.
 
-Each page is rendered once at the widest size and scaled down for the narrower one
-(Pillow), then written as JPEG: fast to encode and decode on tablets. Pages already on
+Each page is rendered by pdfium at each width and written as JPEG: fast to encode and
+to decode on tablets. Pages already on
 disk are skipped, so a job taken over after a crash continues where it stopped.
 """
 
@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image
 
 from docs_store import storage
 
@@ -20,21 +19,26 @@ JPEG_QUALITY = 82
 
 
 def render_page(doc: pdfium.PdfDocument, sha256: str, page_no: int) -> None:
-    """Render page ``page_no`` (1-based) at every width in ``storage.WIDTHS``."""
-    widths = sorted(storage.WIDTHS, reverse=True)
+    """Render page ``page_no`` (1-based) at every width in ``storage.WIDTHS``.
+
+    Each width is rendered by pdfium itself: sharper text than scaling one image down,
+    and several times faster than a Lanczos resize of the large one.
+    """
+    widths = sorted(storage.WIDTHS)
     if all(storage.page_path(sha256, page_no, w).exists() for w in widths):
         return
     page = doc[page_no - 1]
     try:
-        scale = widths[0] / page.get_width()
-        image = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
+        for width in widths:
+            bitmap = page.render(
+                scale=width / page.get_width(), may_draw_forms=True, rev_byteorder=True
+            )
+            image = bitmap.to_pil()
+            if image.mode != "RGB":
+                image = image.convert("RGB")
+            storage.write_atomic(storage.page_path(sha256, page_no, width), _jpeg(image))
     finally:
         page.close()
-    for width in widths:
-        if image.width != width:
-            height = max(1, round(image.height * width / image.width))
-            image = image.resize((width, height), Image.Resampling.LANCZOS)
-        storage.write_atomic(storage.page_path(sha256, page_no, width), _jpeg(image))
 
 
 def _jpeg(image: Image.Image) -> bytes:
