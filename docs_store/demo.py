@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from meeting.models import AgendaItem
-
 from docs_store.models import Access, Document
 from docs_store.services.distribution import distribute
 from docs_store.services.upload import Upload, upload_documents
+from meeting.models import AgendaItem
 
 ACCESS_BY_ITEM = {1: Access.COMMITTEE, 2: Access.CONFIDENTIAL, 3: Access.PUBLIC}
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL import Image
 
 from docs_store import storage
 
