@@ -108,6 +108,40 @@ def _tracks():
     return Video(), Audio()
 
 
+def loop_cost(n: int = 150) -> dict:
+    """Milliseconds the event loop spends per received video frame, two ways.
+
+    ``encode_on_loop``: what aiortc's MediaRecorder does in its coroutine (H.264 encode
+    and mux of each frame, on the loop). ``capture_feed``: what this project's peers do
+    on the loop (stamp the frame and queue it for the capture thread).
+    """
+    import av
+
+    from media.capture import Capture
+
+    frames = _frames()
+    with tempfile.TemporaryDirectory() as d:
+        c = av.open(str(Path(d) / "x.mp4"), "w")
+        v = c.add_stream("libx264", rate=FPS)
+        v.width, v.height, v.pix_fmt = 640, 360, "yuv420p"
+        t = time.perf_counter()
+        for i in range(n):
+            f = frames[i % len(frames)]
+            f.pts, f.time_base = i, fractions.Fraction(1, FPS)
+            c.mux(v.encode(f))
+        encode = (time.perf_counter() - t) * 1000 / n
+        c.mux(v.encode(None))
+        c.close()
+    cap = Capture("bench", {"video"}, lambda *_: None)
+    t = time.perf_counter()
+    for i in range(n):
+        f = frames[i % len(frames)]
+        f.pts, f.time_base = i * 6000, fractions.Fraction(1, 90000)
+        cap.feed("video", f, time.time())
+    feed = (time.perf_counter() - t) * 1000 / n
+    return {"encode_on_loop_ms": round(encode, 3), "capture_feed_ms": round(feed, 4)}
+
+
 def _cpu_s(pid: int) -> float:
     """User+system CPU seconds of a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -215,7 +249,11 @@ def main() -> None:
     ap.add_argument("--publishers", type=int, nargs="+", default=[1, 4, 8])
     ap.add_argument("--speech", type=float, default=4.0, help="seconds per speech")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--loop-cost", action="store_true", help="also time the event loop's share")
     args = ap.parse_args()
+    if args.loop_cost:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
+        print(json.dumps({"loop_ms_per_frame": loop_cost()}), flush=True)
     for k in args.publishers:
         with tempfile.TemporaryDirectory() as d:
             res = asyncio.run(run(k, args.speech, Path(d)))

@@ -163,6 +163,7 @@ export function mountReview(root) {
     const body = await res.json();
     const err = document.getElementById("review-error");
     err.hidden = res.ok;
+    err.className = res.ok ? "" : "pill warn";
     if (!res.ok) { err.textContent = body.error.message; return; }
     document.getElementById("review-empty").hidden = body.clips.length > 0;
     tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}">
