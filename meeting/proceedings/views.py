@@ -52,6 +52,7 @@ def _session_page(request, session: Session, *, error=None, report=None, status=
     votes = Vote.objects.filter(sitting__session=session).order_by("id")
     ctx = {
         "session": session,
+        "editable": session.state != Session.State.CLOSED,
         "sittings": [
             {
                 "s": s,

@@ -234,6 +234,15 @@ async def test_a_whole_session_from_console_to_minutes(tmp_path):
                 assert await wall.text_content("#wv-body [data-option=yes] b") == "2"
                 await shot(m4, "session-8-tablet-secret-result")
 
+                # --- the session clerk's overview: every sitting side by side, live
+                await clerk.goto(f"{base}/console/")
+                col = f".overview .col[data-sitting='{sid}']"
+                await clerk.wait_for_selector(
+                    f"{col}[data-item='{info['item']}'][data-vote=closed]"
+                )
+                assert await clerk.locator(".overview .col").count() == 5  # plenary + 4 groups
+                await shot(clerk, "session-9-overview")
+
                 # --- close the session on the session page; minutes with progress
                 await clerk.goto(f"{base}/proceedings/sessions/{session}/")
                 clerk.once("dialog", lambda d: d.accept())
@@ -243,7 +252,7 @@ async def test_a_whole_session_from_console_to_minutes(tmp_path):
                     "#minutes[data-state=done] #minutes-pdf:not([hidden])", timeout=60000
                 )
                 assert await clerk.get_attribute("#minutes-progress", "value") == "100"
-                await shot(clerk, "session-9-minutes-ready")
+                await shot(clerk, "session-10-minutes-ready")
                 async with clerk.expect_download() as dl:
                     await clerk.click("#minutes-pdf")
                 download = await dl.value

@@ -175,6 +175,8 @@ def test_close_then_download_minutes(committee, clerk):
     )
     r = clerk.post(f"/proceedings/sessions/{sid}/close/")
     assert r.status_code == 409 and 'data-code="session_closed"' in r.content.decode()
+    page = clerk.get(f"/proceedings/sessions/{sid}/").content.decode()
+    assert '<fieldset class="plain" disabled>' in page and 'id="close-session"' not in page
     r = clerk.post(f"/proceedings/sessions/{sid}/minutes/")
     assert r.status_code == 202 and r.json()["run"]["id"] != run["id"]
 
