@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from meeting.models import AgendaItem, Attendance, Session, Sitting
@@ -48,12 +49,13 @@ def _attendance(sitting: Sitting) -> dict:
 
 
 def _clip_links(sitting: Sitting) -> dict[int, str]:
-    """Speech id → link of its clip in the review pages, for clips not deleted."""
+    """Speech id → link of its clip in the speech archive, for clips not deleted."""
     from media.models import Clip
 
     clips = Clip.objects.filter(sitting=sitting, deleted_at__isnull=True)
     return {
-        c.floor_entry_id: f"/review/?clip={c.public_id}" for c in clips.exclude(floor_entry_id=None)
+        c.floor_entry_id: reverse("media:clip", args=[c.public_id])
+        for c in clips.exclude(floor_entry_id=None)
     }
 
 

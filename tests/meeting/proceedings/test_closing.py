@@ -199,3 +199,47 @@ def test_close_without_knowing_who_cannot_recall_and_changes_nothing(committee, 
     committee.session.refresh_from_db()
     assert committee.session.state == "open"
     assert not Sitting.objects.filter(state="ended").exists()
+
+
+def test_a_speech_with_a_filed_clip_links_to_it_and_a_deleted_clip_does_not(committee):
+    from django.utils import timezone
+
+    from media.models import Clip, Recording
+
+    hold_plenary(committee)
+    s = committee.plenary
+    first, second = Speech.objects.filter(sitting=s).order_by("started_at")
+    for sp, deleted in ((first, None), (second, timezone.now())):
+        rec = Recording.objects.create(
+            sitting=s,
+            member=sp.member,
+            floor_entry_id=sp.pk,
+            source="member",
+            state="done",
+            started_at=sp.started_at,
+            ended_at=sp.ended_at,
+        )
+        clip = Clip.objects.create(
+            recording=rec,
+            member=sp.member,
+            term=committee.term,
+            session=committee.session,
+            sitting=s,
+            agenda_item=sp.agenda_item,
+            floor_entry_id=sp.pk,
+            source="member",
+            started_at=sp.started_at,
+            ended_at=sp.ended_at,
+            duration_s=1.0,
+            size=10,
+            sha256="0" * 64,
+            path="x.mp4",
+            deleted_at=deleted,
+        )
+        if deleted is None:
+            kept = clip
+    from meeting.proceedings.minutes import collect
+
+    speeches = collect(committee.session)["sittings"][0]["agenda"][0]["speeches"]
+    assert speeches[0]["clip"] == f"/media/clips/{kept.public_id}/"
+    assert speeches[1]["clip"] is None
