@@ -40,8 +40,10 @@ Member.objects.bulk_create([Member(user=u, term=term, full_name=f'委员{{i}}', 
 Member.objects.create(user=clerk_user, term=term, full_name='秘书', role='clerk')
 session = Session.objects.create(term=term, number=1, title='风暴', starts_on=dt.date(2026, 11, 24), state='open')
 s = Sitting.objects.create(session=session, kind='plenary', title='全体会议', starts_at=timezone.now(), state='live')
-item = AgendaItem.objects.create(sitting=s, order=1, title='议题', state='current')
+item = AgendaItem.objects.create(sitting=s, order=1, title='议题')
 AgendaItem.objects.create(sitting=s, order=2, title='议题二')
+from meeting.services.agenda import open_item
+open_item(s.pk, item.pk)  # the first event: tablets resync from seq 1 by replay
 members = list(Member.objects.filter(term=term, role='member').select_related('user').order_by('seat'))
 now = timezone.now()
 Attendance.objects.bulk_create([Attendance(sitting=s, member=m, checked_in_at=now, method='clerk') for m in members])
@@ -109,9 +111,17 @@ class Voter:
         self.acked: dict | None = None
 
     async def connect(self, which: int) -> None:
+        """Open a socket and resync as a tablet that was following the room does.
+
+        The tablet says the last sequence number it saw; in the storm that is the one
+        the server welcomed it with, so the answer is a (usually empty) replay, not a
+        full snapshot per socket: the storm measures voting, not reconnect snapshots.
+        """
         self.ws = await _open(self.urls[which % len(self.urls)], self.cookie)
-        json.loads(await self.ws.recv())  # welcome
-        await self.request("sync", {"last_seq": 0})
+        welcome = json.loads(await self.ws.recv())
+        self.seq = max(getattr(self, "seq", 0), welcome["data"]["seq"])
+        ans = await self.request("sync", {"last_seq": self.seq})
+        self.seq = max(self.seq, ans["data"]["seq"])
 
     async def request(self, type_: str, data: dict, key: str | None = None) -> dict:
         self.n += 1
@@ -227,7 +237,7 @@ class Storm:
             self.pipes.append(a)
             self.procs.append(proc)
         for a in self.pipes:
-            assert _recv(a)[0] == "ready"
+            assert _recv(a, 1800)[0] == "ready"
         self.clerk = Voter(urls, 0, seeded["sitting"], 0, seeded["clerk"])
 
     async def start_clerk(self) -> None:

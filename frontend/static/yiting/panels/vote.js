@@ -176,8 +176,26 @@ export function mountTablet(client, ctx) {
     $("vote-timer").textContent = "";
     const mine = latest.mine && latest.mine.cast && latest.mine.choices
       ? `<p class="vote-mine">${escapeHtml(L.lCast)}：${choicesText(latest.vote, latest.mine.choices)}</p>` : "";
-    $("vote-result").innerHTML = mine + resultHtml(latest.vote, latest.result, L);
+    const check = latest.vote.kind === "named" && latest.mine && latest.mine.cast
+      ? `<p><button type="button" id="vote-audit">${escapeHtml(L.lCheck)}</button> <span id="vote-audit-out" aria-live="polite"></span></p>` : "";
+    $("vote-result").innerHTML = mine + resultHtml(latest.vote, latest.result, L) + check;
   }
+
+  // A member checks that their named ballot is in the hash-chained record.
+  root.addEventListener("click", async (ev) => {
+    if (!ev.target.closest("#vote-audit") || !s.latest) return;
+    const out = $("vote-audit-out");
+    try {
+      const ans = await client.request("vote.audit", { vote: s.latest.vote.id });
+      const entry = (ans.mine || []).filter((e) => e.kind === "ballot" || e.kind === "change").pop();
+      const intact = ans.chain.intact;
+      out.dataset.intact = String(intact);
+      out.dataset.found = String(!!entry);
+      out.textContent = `${intact ? L.lChainOk : L.lChainBroken} · ${entry ? `${L.lFound} ${entry.hash.slice(0, 12)}…` : L.lNotFound}`;
+    } catch (err) {
+      out.textContent = err.message;
+    }
+  });
 
   function tick() {
     const left = secondsLeft(s, s.open && s.open.vote);
