@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from docs_store.models import Document
 from meeting.models import AgendaItem, Member, Role, Session, Sitting, Term
 from meeting.proceedings import access, closing, forms, preparation
 from meeting.proceedings.audit import AuditFilter, entries
@@ -23,6 +24,7 @@ from meeting.proceedings.errors import ERROR_CODES
 from meeting.proceedings.models import MinutesRun
 from meeting.proceedings.roster_import import import_members
 from meeting.services.errors import DomainError
+from meeting.voting.models import Vote
 
 BAD_INPUT = {"bad_csv", "bad_rows", "invalid", "bad_template", "bad_filter", "bad_vote"}
 
@@ -47,9 +49,8 @@ def _session_page(request, session: Session, *, error=None, report=None, status=
     term = session.term
     sittings = session.sittings.select_related("group", "chair", "clerk").order_by("starts_at")
     items = AgendaItem.objects.filter(sitting__session=session).select_related("presenter")
-    from meeting.voting.models import Vote
-
     votes = Vote.objects.filter(sitting__session=session).order_by("id")
+    docs = list(Document.objects.filter(session=session).select_related("current"))
     ctx = {
         "session": session,
         "editable": session.state != Session.State.CLOSED,
@@ -57,7 +58,11 @@ def _session_page(request, session: Session, *, error=None, report=None, status=
             {
                 "s": s,
                 "items": [
-                    {"i": i, "votes": [v for v in votes if v.item_id == i.pk]}
+                    {
+                        "i": i,
+                        "votes": [v for v in votes if v.item_id == i.pk],
+                        "docs": [d for d in docs if d.item_id == i.pk],
+                    }
                     for i in sorted(
                         (i for i in items if i.sitting_id == s.pk), key=lambda i: i.order
                     )
@@ -65,6 +70,7 @@ def _session_page(request, session: Session, *, error=None, report=None, status=
             }
             for s in sittings
         ],
+        "session_docs": [d for d in docs if d.item_id is None],
         "groups": term.groups.all(),
         "component": Member.objects.filter(
             term=term, active=True, role__in=[Role.MEMBER, Role.CHAIR, Role.VICE_CHAIR]

@@ -242,3 +242,25 @@ def test_a_chair_ballot_never_enters_the_audit_trail(committee, live):
     )
     assert ans["ok"], ans
     assert not AuditEntry.objects.filter(action="vote.cast").exists()
+
+
+def test_session_page_lists_documents_per_item_and_for_the_session(committee, clerk, tmp_path):
+    from docs_store.services.upload import Upload, upload_documents
+    from meeting.demo_pdf import write_bill
+
+    pdf = write_bill(tmp_path / "b.pdf", "条例", "说明", 2).read_bytes()
+    item = committee.plenary.agenda_items.get(order=2)
+    [on_item] = upload_documents(
+        committee.session, [Upload("a.pdf", pdf, "条例草案")], by=committee.clerk.user, item=item
+    )
+    [whole] = upload_documents(
+        committee.session, [Upload("b.pdf", pdf, "会议议程")], by=committee.clerk.user
+    )
+    html = clerk.get(f"/proceedings/sessions/{committee.session.pk}/").content.decode()
+    item_block = html.split(f'<li data-item="{item.pk}"')[1].split("</li>\n")[0]
+    assert f'data-doc="{on_item.pk}"' in item_block and "条例草案" in item_block
+    session_block = html.split('id="session-docs"')[1].split("</section>")[0]
+    assert (
+        f'data-doc="{whole.pk}"' in session_block
+        and f'data-doc="{on_item.pk}"' not in session_block
+    )
