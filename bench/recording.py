@@ -184,11 +184,12 @@ async def _publisher(base: str, sid: int, username: str):
 
 async def run(k: int, speech_s: float, tmp: Path) -> dict:
     with Stack(tmp, workers=1, extra_env={"YITING_INPROCESS_WORKERS": "1"}).start(
-        demo_members=max(12, k + 4)
+        demo_members=k + 8  # the demo's first four seats are vice-chairs
     ) as stack:
         base, pid = stack.urls[0], stack.procs[0].pid
         ids = stack.python(SETUP.format(k=k))
         sid = ids["sitting"]
+        assert len(ids["members"]) == k, f"only {len(ids['members'])} members in the demo"
         clerk = WsClient(base, sid, login_cookie(base, "clerk", PW))
         await clerk.connect()
         await asyncio.sleep(2)
