@@ -29,6 +29,14 @@ class SittingForm(forms.Form):
     clerk = forms.IntegerField(required=False)
 
 
+class SittingEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    starts_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    room = forms.CharField(max_length=100, required=False)
+    chair = forms.IntegerField(required=False)
+    clerk = forms.IntegerField(required=False)
+
+
 class ItemForm(forms.Form):
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False)

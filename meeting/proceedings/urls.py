@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/members/", views.import_roster, name="import-roster"),
     path("sessions/<int:session_id>/close/", views.close, name="close"),
     path("sessions/<int:session_id>/minutes/", views.minutes_status, name="minutes"),
+    path("sittings/<int:sitting_id>/", views.update_sitting, name="update-sitting"),
     path("sittings/<int:sitting_id>/items/", views.add_item, name="add-item"),
     path("items/<int:item_id>/", views.update_item, name="update-item"),
     path("items/<int:item_id>/remove/", views.remove_item, name="remove-item"),

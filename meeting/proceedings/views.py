@@ -194,6 +194,30 @@ def add_sitting(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("proceedings:session", session.pk)
 
 
+@login_required
+@require_POST
+def update_sitting(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    sitting = get_object_or_404(Sitting.objects.select_related("session__term"), pk=sitting_id)
+    session = _session_for_clerk(request, sitting.session_id)
+    form = forms.SittingEditForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise _form_error(form)
+        d = form.cleaned_data
+        preparation.update_sitting(
+            sitting,
+            title=d["title"],
+            starts_at=d["starts_at"],
+            room=d["room"],
+            chair=_member_or_none(session.term, d["chair"]),
+            clerk=_member_or_none(session.term, d["clerk"]),
+            by=request.user,
+        )
+    except DomainError as exc:
+        return _refused(request, session, exc)
+    return redirect("proceedings:session", session.pk)
+
+
 def _item_fields(d: dict, term: Term) -> dict:
     out = {k: v for k, v in d.items() if k != "presenter" and v not in (None, "")}
     out["presenter"] = _member_or_none(term, d.get("presenter"))

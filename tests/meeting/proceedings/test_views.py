@@ -264,3 +264,43 @@ def test_session_page_lists_documents_per_item_and_for_the_session(committee, cl
         f'data-doc="{whole.pk}"' in session_block
         and f'data-doc="{on_item.pk}"' not in session_block
     )
+
+
+def test_edit_a_sitting_time_room_chair_and_clerk(committee, clerk):
+    from django.contrib.auth import get_user_model
+
+    other = Member.objects.create(
+        user=get_user_model().objects.create_user("clerk2"),
+        term=committee.term,
+        full_name="第二组秘书",
+        role="clerk",
+    )
+    s = committee.group_b_sitting
+    url = f"/proceedings/sittings/{s.pk}/"
+    r = clerk.post(
+        url,
+        {
+            "title": "第二组审议",
+            "starts_at": "2026-11-24T15:00",
+            "room": "三号厅",
+            "chair": committee.members[1].pk,
+            "clerk": other.pk,
+        },
+    )
+    assert r.status_code == 302
+    s.refresh_from_db()
+    assert (s.title, s.room, s.chair, s.clerk) == (
+        "第二组审议",
+        "三号厅",
+        committee.members[1],
+        other,
+    )
+    assert s.starts_at.hour == 7  # 15:00 Asia/Shanghai
+    before = (s.title, s.room, s.chair_id)
+    r = clerk.post(
+        url, {"title": "x", "starts_at": "2026-11-24T15:00", "chair": committee.clerk.pk}
+    )
+    assert r.status_code == 409 and 'data-code="bad_sitting"' in r.content.decode()
+    s.refresh_from_db()
+    assert (s.title, s.room, s.chair_id) == before
+    assert AuditEntry.objects.filter(action="sitting.update", sitting=s).count() == 1
