@@ -17,19 +17,29 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from meeting import clock
-from meeting.floor.models import Speech
+from meeting.floor.models import FloorRules, Speech
 from meeting.floor.services.floor import close_speech
-from meeting.floor.services.state import floor_state, rules_for, speech_payload
+from meeting.floor.services.state import floor_state, speech_payload
 from meeting.models import AgendaItem, Sitting
 from realtime.events import emit
 
 
 def _due_floors() -> list[Speech]:
-    return list(
+    """Open floors with a limit, each with ``warn_before_s`` of its sitting (one query)."""
+    rows = list(
         Speech.objects.filter(ended_at__isnull=True, limit_s__isnull=False).select_related(
             "member", "agenda_item"
         )
     )
+    warn = dict(
+        FloorRules.objects.filter(sitting_id__in={sp.sitting_id for sp in rows}).values_list(
+            "sitting_id", "warn_before_s"
+        )
+    )
+    default = FloorRules._meta.get_field("warn_before_s").default
+    for sp in rows:
+        sp.warn_before_s = warn.get(sp.sitting_id, default)
+    return rows
 
 
 def _on_time_up(sp: Speech) -> str:
@@ -74,12 +84,8 @@ def _act(sp: Speech, now: datetime) -> bool:
         if sp.time_up_at is None:
             return _time_up(sp, now)
         return False
-    warn_at = sp.deadline - timedelta(seconds=rules_for(sp.sitting_id).warn_before_s)
-    if (
-        sp.warned_at is None
-        and now >= warn_at
-        and sp.limit_s > rules_for(sp.sitting_id).warn_before_s
-    ):
+    warn_at = sp.deadline - timedelta(seconds=sp.warn_before_s)
+    if sp.warned_at is None and now >= warn_at and sp.limit_s > sp.warn_before_s:
         return _warn(sp, now)
     return False
 
@@ -95,7 +101,7 @@ def next_due(now: datetime | None = None) -> float | None:
     now = now or clock.now()
     times: list[datetime] = []
     for sp in _due_floors():
-        warn = sp.deadline - timedelta(seconds=rules_for(sp.sitting_id).warn_before_s)
+        warn = sp.deadline - timedelta(seconds=sp.warn_before_s)
         if sp.warned_at is None and warn > now:
             times.append(warn)
         if sp.time_up_at is None:
