@@ -22,7 +22,8 @@ AUDITED_ROLES = frozenset({"clerk", "chair"})
 # Commands that only read or keep the socket alive are not actions. A ballot
 # (vote.cast) is recorded by the vote's own hash-chained record (meeting.voting), which
 # keeps a secret ballot's choice apart from the member; this trail must never hold it.
-NOT_ACTIONS = frozenset({"sync", "ping", "presence.list", "vote.cast"})
+READS = frozenset({"sync", "ping", "presence.list", "floor.log", "media.status", "vote.audit"})
+NOT_ACTIONS = READS | {"vote.cast"}
 
 
 def _actor_name(user_id: int | None, member_id: int | None) -> str:

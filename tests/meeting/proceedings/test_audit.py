@@ -51,6 +51,7 @@ def test_member_commands_and_reads_are_not_actions(committee, live):
     assert live(m, committee.plenary, "attendance.check_in", role="member", key="c1")["ok"]
     assert live(committee.clerk, committee.plenary, "ping", role="clerk")["ok"]
     assert live(committee.clerk, committee.plenary, "presence.list", role="clerk")["ok"]
+    assert live(committee.chair, committee.plenary, "floor.log", role="chair")["ok"]
     assert AuditEntry.objects.count() == 0
 
 
