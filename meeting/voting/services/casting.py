@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -122,8 +122,8 @@ def cast(
     the vote row is locked, so the lock, which serialises the ballots of a round, is
     held only for the few writes that must not interleave with a close.
     """
-    sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
-    vote = vote_in_sitting(sitting_id, vote_id)
+    vote = vote_in_sitting(sitting_id, vote_id, related=True)
+    sitting = vote.sitting
     _check_open(vote)  # refuse early; checked again under the lock
     chosen = _check_answers(vote, answers, choice)
     _check_entitled(sitting, member_id)
@@ -134,11 +134,9 @@ def cast(
         if not vote.allow_change:
             raise _already(vote, ballot)
         return _change(vote, ballot, chosen)
-    try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(vote=vote, member_id=member_id, cast_at=timezone.now())
-    except IntegrityError:  # a concurrent double on a database without row locks
-        raise _already(vote, Ballot.objects.get(vote=vote, member_id=member_id)) from None
+    # No savepoint: the vote row lock makes a concurrent double impossible here; if a
+    # database without row locks let one through, the unique (vote, member) refuses it.
+    ballot = Ballot.objects.create(vote=vote, member_id=member_id, cast_at=timezone.now())
     counted = {"cast_count": F("cast_count") + 1}
     if vote.is_secret:
         for qid, option in chosen.items():

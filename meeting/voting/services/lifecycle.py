@@ -84,13 +84,12 @@ def close_vote(sitting_id: int, vote_id: int):
             "passed": result.passed,
         },
     )
-    everyone_sees = vote.choices_visible == Vote.Visibility.ALL
-    emit(
-        sitting_id,
-        "vote.closed",
-        {"vote": vote_payload(vote), "result": result_payload(result, with_named=everyone_sees)},
-    )
-    if vote.choices_visible == Vote.Visibility.CLERK and not vote.is_secret:
+    # Every screen gets counts and outcome at once; the per-member list of a named vote
+    # (150 kB at 2,000 members) goes to the consoles, and tablets fetch it when opened.
+    public = result_payload(result, with_named=False)
+    public["named_available"] = vote.choices_visible == Vote.Visibility.ALL
+    emit(sitting_id, "vote.closed", {"vote": vote_payload(vote), "result": public})
+    if not vote.is_secret:
         payload = {"vote": vote.pk, "named": result.named}
         for role in ("clerk", "chair"):
             notify(role_group(sitting_id, role), "vote.named_result", payload, sitting_id)

@@ -43,7 +43,10 @@ def vote_view(vote: Vote, sitting: Sitting, role: str, member_id: int | None) ->
         if role in LIVE:
             out["progress"] = progress(vote, sitting)
     if hasattr(vote, "result") and vote.state in (Vote.State.CLOSED, Vote.State.ANNOUNCED):
-        out["result"] = result_payload(vote.result, with_named=may_see_named(vote, role))
+        # Tablets fetch the per-member list when they open it (see close_vote).
+        with_named = may_see_named(vote, role) and role in LIVE + ("staff",)
+        out["result"] = result_payload(vote.result, with_named=with_named)
+        out["result"]["named_available"] = may_see_named(vote, role)
         out["mine"] = mine(vote, member_id)
     return out
 

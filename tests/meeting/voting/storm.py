@@ -84,18 +84,21 @@ async def _open(url: str, cookie: str):
     import websockets
 
     origin = url.split("/ws/")[0].replace("ws://", "http://")
+    last: Exception | None = None
     for attempt in range(30):
         try:
             return await websockets.connect(
                 url,
                 additional_headers={"Cookie": cookie},
                 origin=origin,
-                open_timeout=60,
+                open_timeout=120,
                 max_size=2**24,
+                max_queue=None,  # a clerk not reading for a while must not stall its socket
             )
-        except Exception:
+        except Exception as exc:  # the server is busy accepting the others: back off
+            last = exc
             await asyncio.sleep(0.2 * (attempt + 1))
-    raise RuntimeError(f"could not connect to {url}")
+    raise RuntimeError(f"could not connect to {url}: {last!r}")
 
 
 class Voter:

@@ -122,6 +122,10 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 assert await wall.text_content("#wv-body [data-option=no] b") == "1"
                 await clerk.click("#vc-result button[data-act=announce]")
                 await wall.wait_for_selector("#wall-vote[data-state=announced]")
+                # the per-member list is loaded on request, not broadcast
+                await m2.click("#vote-result .vote-named-load")
+                await m2.wait_for_selector(f"#vote-result tr[data-member='{ids['m003']}']")
+                assert "反对" in await m2.text_content(f"tr[data-member='{ids['m003']}']")
                 # m003 checks that their named ballot is in the hash-chained record
                 await m3.click("#vote-audit")
                 await m3.wait_for_selector("#vote-audit-out[data-found=true][data-intact=true]")

@@ -108,10 +108,30 @@ export function resultHtml(vote, result, L, { big = false } = {}) {
   }).join("");
   const totals = `<p class="muted">${result.cast} / ${result.present} · ${escapeHtml(L.lDidNotVote)} ${result.did_not_vote} · ${escapeHtml(L.lAbsent)} ${result.absent}</p>`;
   let named = "";
-  if (result.named && !big) {
-    named = `<table class="grid vote-named">${result.named.map((n) => `<tr data-member="${n.member}"><td>${escapeHtml(n.seat)}</td><td>${escapeHtml(n.name)}</td><td>${choicesText(vote, n.choices)}</td></tr>`).join("")}</table>`;
+  if (result.named && !big) named = namedHtml(vote, result.named);
+  else if (result.named_available && !big) {
+    named = `<p><button type="button" class="vote-named-load" data-vote="${vote.id}">${escapeHtml(L.lNamedList)}</button></p><div class="vote-named-box"></div>`;
   }
   return lines + totals + named;
+}
+
+function namedHtml(vote, named) {
+  return `<table class="grid vote-named">${named.map((n) => `<tr data-member="${n.member}"><td>${escapeHtml(n.seat)}</td><td>${escapeHtml(n.name)}</td><td>${choicesText(vote, n.choices)}</td></tr>`).join("")}</table>`;
+}
+
+// The per-member list of a named vote is not in the broadcast (it would be 150 kB per
+// tablet at 2,000 members); a tablet loads it when the member asks for it.
+async function loadNamed(button, vote) {
+  button.disabled = true;
+  try {
+    const r = await fetch(`/votes/${vote.id}/result.json`, { credentials: "same-origin" });
+    const body = await r.json();
+    const box = button.closest("div, section").querySelector(".vote-named-box");
+    box.innerHTML = namedHtml(vote, body.result.named || []);
+    button.hidden = true;
+  } catch (err) {
+    button.disabled = false;
+  }
 }
 
 // -- member tablet ------------------------------------------------------------------------
@@ -181,6 +201,10 @@ export function mountTablet(client, ctx) {
     $("vote-result").innerHTML = mine + resultHtml(latest.vote, latest.result, L) + check;
   }
 
+  root.addEventListener("click", (ev) => {
+    const b = ev.target.closest(".vote-named-load");
+    if (b && s.latest) loadNamed(b, s.latest.vote);
+  });
   // A member checks that their named ballot is in the hash-chained record.
   root.addEventListener("click", async (ev) => {
     if (!ev.target.closest("#vote-audit") || !s.latest) return;
