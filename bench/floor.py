@@ -10,7 +10,10 @@ with the demo committee, and prints each figure beside a baseline taken in the s
 3. lateness of the real sweeper thread (poll 0.5 s): from a floor's deadline to the
    ``floor_released`` signal, against the poll period a naive fixed poll would cost.
 
-    python bench/floor.py [--database-url postgres://…] [--rounds 50] [--json]
+    python bench/floor.py [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+                          [--rounds 50] [--json]
+
+With a PostgreSQL URL a fresh database is created on that server and dropped afterwards.
 
 Figures only: nothing here passes or fails.
 """
@@ -179,8 +182,22 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    drop = None
+    url = args.database_url
+    if url and url.startswith("postgres"):
+        from tests.support.servers import create_pg_database
+
+        url, drop = create_pg_database(url)  # a fresh database, dropped at the end
+    try:
+        return run(args, url)
+    finally:
+        if drop is not None:
+            drop()
+
+
+def run(args, url: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="yt-floor-bench-") as tmp:
-        setup(args.database_url, Path(tmp))
+        setup(url, Path(tmp))
         from django.db import connection
 
         result = {

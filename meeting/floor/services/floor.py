@@ -221,7 +221,7 @@ def end(
     how: str = Speech.Ended.FINISHED,
 ) -> Speech:
     """End a floor: the chair or clerk ends any (finished or revoked); a speaker yields their own."""
-    lock_sitting(sitting_id)
+    lock_sitting(sitting_id, allow_ended=True)
     if role not in ("chair", "clerk"):
         if member is None:
             raise DomainError("forbidden", "Only the chair may end another member's floor.")
@@ -265,7 +265,7 @@ def priority(sitting_id: int, *, role: str, clear_queue: bool = False) -> dict:
     """The chair's priority (主席优先): every member's floor ends at once; optionally the queue clears."""
     if role != "chair":
         raise DomainError("forbidden", "Only the chair has the priority action.")
-    lock_sitting(sitting_id)
+    lock_sitting(sitting_id, allow_ended=True)
     ended = [sp.pk for sp in _member_floors(sitting_id) if close_speech(sp, Speech.Ended.PRIORITY)]
     cleared = 0
     if clear_queue:

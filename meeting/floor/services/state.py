@@ -19,10 +19,14 @@ def rules_for(sitting: Sitting | int) -> FloorRules:
     return rules
 
 
-def lock_sitting(sitting_id: int) -> Sitting:
-    """Lock the sitting row: every floor change of one sitting happens one at a time."""
+def lock_sitting(sitting_id: int, *, allow_ended: bool = False) -> Sitting:
+    """Lock the sitting row: every floor change of one sitting happens one at a time.
+
+    An ended sitting takes no new requests or grants, but a floor left open may still be
+    ended (``allow_ended``) so the log closes cleanly.
+    """
     sitting = Sitting.objects.select_for_update().select_related("session").get(pk=sitting_id)
-    if sitting.state == Sitting.State.ENDED:
+    if sitting.state == Sitting.State.ENDED and not allow_ended:
         raise DomainError("sitting_ended", f"{sitting} has ended.")
     return sitting
 

@@ -94,6 +94,12 @@ async def test_two_requests_grant_countdown_end_grant_and_the_log(tmp_path):
                 await m3.wait_for_selector("#floor-mine:not([hidden])")
                 await countdown_runs(m3, "#floor-my-timer", limit)
                 await wall.wait_for_selector(f"#floor-now [data-member='{ids['m003']}']")
+                # the speaker's tablet drops: the floor stays and the console says so
+                await m3.context.close()
+                await chair.wait_for_selector(
+                    f"#floor-now [data-member='{ids['m003']}'] .floor-offline"
+                )
+                await wall.wait_for_selector(f"#floor-now [data-member='{ids['m003']}']")
                 await chair.click(f"#floor-now [data-member='{ids['m003']}'] [data-act=finished]")
                 await chair.wait_for_selector("#floor-log tr:nth-child(2)", state="attached")
                 hows = await chair.eval_on_selector_all(

@@ -307,3 +307,15 @@ def test_a_failing_signal_listener_does_not_undo_the_grant(sitting, group_a):
     finally:
         floor_granted.disconnect(broken)
     assert Speech.objects.filter(pk=sp.pk, ended_at__isnull=True).exists()
+
+
+def test_an_ended_sitting_grants_nothing_but_its_open_floor_can_still_end(sitting, group_a):
+    from meeting.models import Sitting
+
+    sp = floor.grant(sitting.pk, role="chair", by_user_id=None, member_id=group_a[1].pk)
+    Sitting.objects.filter(pk=sitting.pk).update(state="ended")
+    with pytest.raises(DomainError) as err:
+        floor.grant(sitting.pk, role="chair", by_user_id=None, member_id=group_a[2].pk)
+    assert err.value.code == "sitting_ended"
+    floor.end(sitting.pk, role="clerk", speech_id=sp.pk)
+    assert Speech.objects.get(pk=sp.pk).ended_how == "finished"
