@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -45,7 +46,7 @@ def _p(text: object, style: str = "p") -> Paragraph:
 def _time(iso: str | None) -> str:
     if not iso:
         return "—"
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%H:%M:%S")
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).strftime("%H:%M:%S")
 
 
 def _table(rows: list[list], widths: list[float] | None = None) -> Table:
@@ -135,7 +136,7 @@ def _vote(vote: dict) -> list:
 
 def _sitting(s: dict) -> list:
     head = f"{s['title']}（{SITTING_KIND_ZH.get(s['kind'], s['kind'])}）"
-    when = dt.datetime.fromisoformat(s["starts_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
+    when = timezone.localtime(dt.datetime.fromisoformat(s["starts_at"])).strftime("%Y-%m-%d %H:%M")
     out = [
         _p(head, "h1"),
         _p(f"时间：{when}　地点：{s['room'] or '—'}　主持人：{s['chair'] or '—'}"),
@@ -158,14 +159,12 @@ def _documents(docs: list[dict]) -> list:
         return [_p("本次会议未分发文件。")]
     rows = [["文件", "版本", "页数", "分发时间", "状态"]]
     for d in docs:
+        sent = d.get("distributed_at")
+        when = (
+            f"{timezone.localtime(dt.datetime.fromisoformat(sent)):%Y-%m-%d %H:%M}" if sent else ""
+        )
         rows.append(
-            [
-                d.get("title", ""),
-                d.get("version", ""),
-                d.get("pages", ""),
-                (d.get("distributed_at") or "")[:16].replace("T", " "),
-                d.get("state", ""),
-            ]
+            [d.get("title", ""), d.get("version", ""), d.get("pages", ""), when, d.get("state", "")]
         )
     return [_table(rows, [70 * mm, 15 * mm, 15 * mm, 35 * mm, 25 * mm])]
 
@@ -191,6 +190,7 @@ def render(record: dict) -> bytes:
     for sitting in record["sittings"]:
         story += _sitting(sitting)
     story += [_p("分发文件", "h1"), *_documents(record["documents"])]
-    story += [Spacer(1, 8 * mm), _p(f"生成时间：{record['generated_at'][:19]}", "small")]
+    made = timezone.localtime(dt.datetime.fromisoformat(record["generated_at"]))
+    story += [Spacer(1, 8 * mm), _p(f"生成时间：{made:%Y-%m-%d %H:%M:%S}", "small")]
     doc.build(story)
     return buf.getvalue()

@@ -115,6 +115,7 @@ def test_minutes_say_who_spoke_and_how_each_vote_went(committee):
         "表决结果：未通过",
         "缺席1人（委员8）",
         "全体组成人员过半数",
+        "时间：2026-11-24 17:00",  # 09:00 UTC in the committee's time zone (Asia/Shanghai)
     ):
         assert needle in text, needle
     assert latest_run(committee.session) == run
