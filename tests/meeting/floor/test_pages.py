@@ -28,3 +28,28 @@ def test_tablet_console_and_wall_carry_the_floor_panel(committee):
     assert 'id="floor-priority"' in chair
     wall = page(committee.display.user, f"/display/{sid}/")
     assert 'id="floor-now"' in wall and 'id="floor-next"' in wall
+
+
+def test_admin_shows_the_log_read_only(committee, group_a_floor):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="pw-root")
+    c = Client()
+    c.force_login(admin)
+    page = c.get("/admin/floor/speech/")
+    assert page.status_code == 200 and "委员1" in page.content.decode()
+    speech_id = group_a_floor.pk
+    assert c.post(f"/admin/floor/speech/{speech_id}/delete/", {"post": "yes"}).status_code == 403
+    assert c.get("/admin/floor/speech/add/").status_code == 403
+
+
+@pytest.fixture
+def group_a_floor(committee):
+    from meeting.floor import services as floor
+
+    return floor.grant(
+        committee.group_a_sitting.pk,
+        role="chair",
+        by_user_id=None,
+        member_id=committee.members[0].pk,
+    )

@@ -109,6 +109,14 @@ export function mountTablet(client, ctx) {
   root.querySelector("#floor-withdraw").addEventListener("click", () => act("floor.withdraw"));
   root.querySelector("#floor-take").addEventListener("click", () => act("floor.take"));
   root.querySelector("#floor-yield").addEventListener("click", () => act("floor.yield"));
+  // The one-minute warning and zero, for the speaker: a frame around their timer and a buzz.
+  const alertMine = (cls) => (data) => {
+    if (data.speech.member !== ctx.member) return;
+    root.querySelector("#floor-mine").classList.add(cls);
+    if (navigator.vibrate) navigator.vibrate(300);
+  };
+  client.on("floor.warning", alertMine("warned"));
+  client.on("floor.time_up", alertMine("time-up"));
 
   function render() {
     const st = s.state;
@@ -121,6 +129,8 @@ export function mountTablet(client, ctx) {
     badge.className = `pill ${pos >= 0 ? "ok" : ""}`;
     const mineBox = root.querySelector("#floor-mine");
     mineBox.hidden = !mine;
+    if (!mine || !mine.warned) mineBox.classList.remove("warned");
+    if (!mine || !mine.time_up) mineBox.classList.remove("time-up");
     if (mine) mineBox.dataset.speech = mine.id; else delete mineBox.dataset.speech;
     if (mine) {
       const t = timerParts(s, mine, L);
