@@ -115,3 +115,59 @@ async def test_two_requests_grant_countdown_end_grant_and_the_log(tmp_path):
         assert how == "finished"
         assert dt.datetime.fromisoformat(ended) > dt.datetime.fromisoformat(started)
     assert dt.datetime.fromisoformat(log[1][1]) >= dt.datetime.fromisoformat(log[0][2])
+
+
+SHORT_ITEM = """
+from meeting.floor.services import set_rules
+from meeting.models import Member, Sitting
+from meeting.services import agenda
+s = Sitting.objects.get(kind='plenary')
+item = s.agenda_items.order_by('order').first()
+item.first_speech_limit_s = 8
+item.on_time_up = 'end'
+item.save()
+agenda.open_item(s.pk, item.pk)
+set_rules(s.pk, role='clerk', warn_before_s=6)
+result = {'sitting': s.pk, 'm002': Member.objects.get(user__username='m002').pk}
+"""
+
+
+async def test_warning_then_cut_at_zero_on_the_tablet_and_the_wall(tmp_path):
+    """The server's own sweeper (single-process mode) warns, then ends the floor at zero."""
+    from playwright.async_api import async_playwright
+
+    from tests.support.servers import WsClient, login_cookie
+
+    with Stack(tmp_path, workers=1).start(demo_members=12) as stack:
+        base = stack.urls[0]
+        ids = stack.python(SHORT_ITEM)
+        sid = ids["sitting"]
+        async with async_playwright() as pw:
+            browser = await launch(pw)
+            try:
+                tablet = await logged_in_page(browser, base, "m002", PW)
+                await tablet.goto(f"{base}/tablet/{sid}/")
+                wall = await logged_in_page(browser, base, "display", PW)
+                await wall.goto(f"{base}/display/{sid}/")
+                for p in (tablet, wall):
+                    await p.wait_for_selector("#conn[data-state=live]")
+                clerk = WsClient(base, sid, login_cookie(base, "clerk", PW))
+                await clerk.connect()
+                r = await clerk.request("floor.grant", {"member": ids["m002"]}, key="g")
+                assert r["ok"], r
+                await tablet.wait_for_selector("#floor-mine.warned", timeout=20000)
+                await wall.wait_for_selector(".floor-timer.warn, .floor-timer.up")
+                await tablet.wait_for_selector("#floor-mine", state="hidden", timeout=20000)
+                await wall.wait_for_selector("#floor-now .muted")  # nobody has the floor
+                await clerk.close()
+            finally:
+                await browser.close()
+        [[how, ended, started]] = stack.python(
+            "from meeting.floor.models import Speech\n"
+            "result = [[s.ended_how, s.ended_at.isoformat(), s.started_at.isoformat()]"
+            " for s in Speech.objects.all()]"
+        )
+    assert how == "time_limit"
+    assert dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started) == dt.timedelta(
+        seconds=8
+    )
