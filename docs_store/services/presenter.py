@@ -55,7 +55,7 @@ def _locked_state(sitting_id: int) -> tuple[Sitting, PresenterState]:
     sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
     state, _ = PresenterState.objects.get_or_create(sitting=sitting)
     state = (
-        PresenterState.objects.select_for_update()
+        PresenterState.objects.select_for_update(of=("self",))
         .select_related("document", "version")
         .get(pk=state.pk)
     )
