@@ -37,6 +37,20 @@ def _actor_name(user_id: int | None, member_id: int | None) -> str:
     return user.get_username() if user else f"user {user_id}"
 
 
+MAX_VALUE = 300  # an SDP offer is not something a reviewer reads
+
+
+def _compact(value):
+    """The command's data as recorded: long strings are replaced by their length."""
+    if isinstance(value, str) and len(value) > MAX_VALUE:
+        return f"<{len(value)} characters>"
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
 def _summary(action: str, data: dict) -> str:
     """A one-line reading of the command, e.g. ``agenda.open item=3``."""
     parts = [f"{k}={v}" for k, v in sorted(data.items()) if not isinstance(v, (dict, list))]
@@ -48,6 +62,7 @@ def record_command(ctx: Context, action: str, data: dict) -> AuditEntry | None:
     if ctx.role not in AUDITED_ROLES or action in NOT_ACTIONS:
         return None
     session_id = Sitting.objects.filter(pk=ctx.sitting_id).values_list("session_id", flat=True)
+    data = _compact(data)
     return AuditEntry.objects.create(
         user_id=ctx.user_id,
         actor=_actor_name(ctx.user_id, ctx.member_id),
@@ -57,7 +72,7 @@ def record_command(ctx: Context, action: str, data: dict) -> AuditEntry | None:
         action=action,
         source=AuditEntry.Source.SOCKET,
         summary=_summary(action, data),
-        data=data,
+        data=_compact(data),
     )
 
 

@@ -78,3 +78,18 @@ def test_filter_by_sitting_actor_action_and_time(committee, live):
     assert entries(AuditFilter(until=future)).count() == 4
     newest = entries(AuditFilter()).first()
     assert newest.action == "session.note" and newest.source == AuditEntry.Source.WEB
+
+
+def test_long_values_are_recorded_by_their_length(committee):
+    from meeting.proceedings.audit import record_command
+    from realtime.context import Context
+
+    ctx = Context(
+        user_id=committee.chair.user_id,
+        sitting_id=committee.plenary.pk,
+        role="chair",
+        member_id=committee.chair.pk,
+    )
+    row = record_command(ctx, "media.publish", {"sdp": "v=0\r\n" + "a" * 5000, "kind": "member"})
+    assert row.data == {"sdp": "<5005 characters>", "kind": "member"}
+    assert "sdp=<5005 characters>" in row.summary
