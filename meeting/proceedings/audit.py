@@ -72,7 +72,7 @@ def record_command(ctx: Context, action: str, data: dict) -> AuditEntry | None:
         action=action,
         source=AuditEntry.Source.SOCKET,
         summary=_summary(action, data),
-        data=_compact(data),
+        data=data,
     )
 
 
