@@ -15,6 +15,7 @@ from meeting.models import AgendaItem, Session, Sitting
 from meeting.proceedings import audit
 from meeting.proceedings.models import MinutesRun
 from meeting.services.errors import DomainError
+from realtime.events import emit
 
 MINUTES_JOB = "proceedings.minutes"
 
@@ -60,6 +61,7 @@ def _end_sitting(sitting: Sitting) -> None:
     sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)
     sitting.state = Sitting.State.ENDED
     sitting.save(update_fields=["state"])
+    emit(sitting.pk, "sitting.state", {"state": sitting.state, "at": timezone.now().isoformat()})
 
 
 @transaction.atomic

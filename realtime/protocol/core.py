@@ -103,6 +103,12 @@ AGENDA_CURRENT = event(
     },
 )
 AGENDA_CHANGED = event("agenda.changed", "The agenda was reordered.", {"order": [4, 3, 5]})
+SITTING_STATE = event(
+    "sitting.state",
+    "The sitting ended (the session was closed): its current item is done, every command "
+    "is refused with `sitting_ended`, the wall shows that it has ended.",
+    {"state": "ended", "at": "2026-11-24T17:30:00+08:00"},
+)
 PRESENCE_CHANGED = event(
     "presence.changed",
     "A tablet came online or went offline (sent to clerks and chairs only).",

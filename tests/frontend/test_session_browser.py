@@ -248,6 +248,8 @@ async def test_a_whole_session_from_console_to_minutes(tmp_path):
                 clerk.once("dialog", lambda d: d.accept())
                 await clerk.click("#close-session")
                 await clerk.wait_for_selector("#closing[data-state=closed]")
+                await wall.wait_for_selector("#wall-ended:not([hidden])")  # told live, no reload
+                await m2.wait_for_selector("#docs-list button[data-doc]", state="detached")
                 await clerk.wait_for_selector(
                     "#minutes[data-state=done] #minutes-pdf:not([hidden])", timeout=60000
                 )

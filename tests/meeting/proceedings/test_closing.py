@@ -45,6 +45,11 @@ def test_close_ends_sittings_and_floors_and_queues_minutes(committee):
     assert run.state == MinutesRun.State.QUEUED and run.job.kind == "proceedings.minutes"
     close = AuditEntry.objects.get(action="session.close")
     assert close.data["floors_ended"] == 1 and close.actor == "秘书"
+    from realtime.models import SittingEvent
+
+    for sitting in committee.session.sittings.all():
+        last = SittingEvent.objects.filter(sitting=sitting).order_by("-seq").first()
+        assert (last.type, last.payload["state"]) == ("sitting.state", "ended")
 
 
 def test_open_vote_refuses_the_close_and_nothing_changes(committee):

@@ -66,6 +66,13 @@ client.on("snapshot", (snap) => {
   ctx.roster = snap.roster || [];
   sittingState = snap.sitting ? snap.sitting.state : null;
 });
+client.on("sitting.state", (d) => {
+  sittingState = d.state;
+  if (d.state === "ended") {
+    for (const i of ctx.state.agenda.items) if (i.state === "current") i.state = "done";
+  }
+  client.fire("render", ctx);
+});
 client.on("presence.changed", (p) => {
   if (p.online) online.set(p.member, p.sockets); else online.delete(p.member);
   client.fire("render", ctx);

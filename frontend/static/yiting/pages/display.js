@@ -11,6 +11,13 @@ const clock = document.getElementById("wall-clock");
 client.on("snapshot", (snap) => {
   document.getElementById("wall-ended").hidden = !(snap.sitting && snap.sitting.state === "ended");
 });
+client.on("sitting.state", (d) => {
+  document.getElementById("wall-ended").hidden = d.state !== "ended";
+  if (d.state === "ended") {
+    for (const i of ctx.state.agenda.items) if (i.state === "current") i.state = "done";
+    client.fire("render", ctx);
+  }
+});
 client.on("render", () => {
   const cur = ctx.state.agenda.items.find((i) => i.state === "current");
   document.getElementById("current-item").textContent = cur ? `${cur.order}. ${cur.title}` : "—";

@@ -36,7 +36,10 @@ function follow(col, L) {
     const open = votes.open && votes.open.vote;
     const latest = votes.latest;
     st.vote = open ? { ...open } : latest ? { ...latest.vote, passed: latest.result && latest.result.passed } : null;
-    if (snap.sitting) col.querySelector("[data-f=state]").textContent = snap.sitting.state;
+    if (snap.sitting) {
+      col.querySelector("[data-f=state]").textContent = snap.sitting.state;
+      col.dataset.state = snap.sitting.state;
+    }
     draw();
   });
   client.on("agenda.current", (d) => {
@@ -52,6 +55,12 @@ function follow(col, L) {
   client.on("vote.closed", (d) => { st.vote = { ...d.vote, passed: d.result && d.result.passed }; draw(); });
   client.on("vote.announced", (d) => { st.vote = { ...(st.vote || {}), ...d.vote, passed: d.passed }; draw(); });
   client.on("vote.cancelled", () => { st.vote = null; draw(); });
+  client.on("sitting.state", (d) => {
+    col.querySelector("[data-f=state]").textContent = d.state;
+    col.dataset.state = d.state;
+    if (d.state === "ended") for (const i of st.items) if (i.state === "current") i.state = "done";
+    draw();
+  });
   client.connect();
   return client;
 }
