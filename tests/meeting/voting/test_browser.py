@@ -53,15 +53,15 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 pages = {}
                 for user, url in (
                     ("clerk", f"/console/{sid}/"),
-                    ("m002", f"/tablet/{sid}/"),
-                    ("m003", f"/tablet/{sid}/"),
+                    ("m006", f"/tablet/{sid}/"),
+                    ("m007", f"/tablet/{sid}/"),
                     ("display", f"/display/{sid}/"),
                 ):
                     p = await logged_in_page(browser, base, user, PW)
                     await p.goto(base + url)
                     await p.wait_for_selector("#conn[data-state=live]")
                     pages[user] = p
-                clerk, m2, m3, wall = (pages[u] for u in ("clerk", "m002", "m003", "display"))
+                clerk, m2, m3, wall = (pages[u] for u in ("clerk", "m006", "m007", "display"))
 
                 # prepare on the console
                 await clerk.click("#vc-prepare-box summary")
@@ -80,9 +80,9 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 assert quorum["reached"], quorum
                 await clerk.click("#vc-prepared button[data-act=open]")
                 await clerk.wait_for_selector("#vc-open:not([hidden])")
-                await clerk.wait_for_selector(f"#vc-missing li[data-member='{ids['m002']}']")
+                await clerk.wait_for_selector(f"#vc-missing li[data-member='{ids['m006']}']")
 
-                # m002: big button, confirmation, own ballot shown back
+                # m006: big button, confirmation, own ballot shown back
                 await m2.wait_for_selector("#vote-panel[data-state=open]")
                 await m2.click("#vote-ballot button[data-option=yes]")
                 await m2.wait_for_selector("#vote-confirm:not([hidden])")
@@ -91,7 +91,7 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 await m2.wait_for_selector("#vote-mine[data-cast=true]:not([hidden])")
                 assert "赞成" in await m2.text_content("#vote-mine")
 
-                # m003 goes back once, then votes no
+                # m007 goes back once, then votes no
                 await m3.click("#vote-ballot button[data-option=yes]")
                 await m3.click("#vote-confirm-back")
                 await m3.click("#vote-ballot button[data-option=no]")
@@ -101,10 +101,10 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 # the console counted both and no longer lists them as missing
                 await clerk.wait_for_selector("#vc-progress[data-cast='2']")
                 assert (
-                    await clerk.query_selector(f"#vc-missing li[data-member='{ids['m002']}']")
+                    await clerk.query_selector(f"#vc-missing li[data-member='{ids['m006']}']")
                     is None
                 )
-                assert await clerk.query_selector(f"#vc-missing li[data-member='{ids['m004']}']")
+                assert await clerk.query_selector(f"#vc-missing li[data-member='{ids['m008']}']")
 
                 # a reloaded tablet resyncs and shows the ballot it cast
                 await m2.reload()
@@ -124,13 +124,13 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 await wall.wait_for_selector("#wall-vote[data-state=announced]")
                 # the per-member list is loaded on request, not broadcast
                 await m2.click("#vote-result .vote-named-load")
-                await m2.wait_for_selector(f"#vote-result tr[data-member='{ids['m003']}']")
-                assert "反对" in await m2.text_content(f"tr[data-member='{ids['m003']}']")
-                # m003 checks that their named ballot is in the hash-chained record
+                await m2.wait_for_selector(f"#vote-result tr[data-member='{ids['m007']}']")
+                assert "反对" in await m2.text_content(f"tr[data-member='{ids['m007']}']")
+                # m007 checks that their named ballot is in the hash-chained record
                 await m3.click("#vote-audit")
                 await m3.wait_for_selector("#vote-audit-out[data-found=true][data-intact=true]")
                 await shot(wall, "vote-wall-result")
                 await shot(m2, "vote-tablet-result")
             finally:
                 await browser.close()
-        assert stack.python(BALLOTS) == [["m002", "yes"], ["m003", "no"]]
+        assert stack.python(BALLOTS) == [["m006", "yes"], ["m007", "no"]]
