@@ -1,0 +1,358 @@
+"""Reconnect storm: all N tablets of a sitting drop at once and come back; how long until
+every one has resynced to exactly the server's state?
+
+Starts 2 Daphne workers on Redis (PostgreSQL when it answers, else SQLite), opens N real
+WebSocket clients spread over both workers from separate client processes, each synced.
+Then every socket is cut at the same moment, the clerk moves the agenda (so each tablet
+has missed one event), and all N reconnect at once, each sending its last sequence
+number and checking that what it ends with — sequence number and current agenda item —
+equals the server's truth. The figure is cut → last tablet verified.
+
+The same clients then storm a minimal ``websockets`` server (one process, no database,
+no channel layer, the same welcome/sync exchange with the same bytes) in the same run:
+the baseline printed beside it. Budget (DESIGN.md): all resynced within 5 s at N = 2,000.
+
+    python bench/reconnect_storm.py --clients 100 500 2000 [--json]
+
+Figures only: this never fails on a slow result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import resource
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.servers import (  # noqa: E402
+    Stack,
+    WsClient,
+    create_pg_database,
+    free_port,
+    login_cookie,
+)
+
+CLIENT_PROCS = 2
+BUDGET_S = 5.0
+LOGINS = 30
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# -- client processes ---------------------------------------------------------------------
+
+
+class Tablet:
+    """One socket: connect, welcome, sync from its last seq, check against the truth."""
+
+    def __init__(self, url: str, cookie: str, origin: str) -> None:
+        self.url, self.cookie, self.origin = url, cookie, origin
+        self.ws = None
+        self.seq = 0
+        self.current: int | None = None
+
+    async def connect_and_sync(self) -> None:
+        import websockets
+
+        for attempt in range(60):
+            try:
+                self.ws = await websockets.connect(
+                    self.url,
+                    additional_headers={"Cookie": self.cookie},
+                    origin=self.origin,
+                    open_timeout=60,
+                    max_size=2**24,
+                )
+                break
+            except Exception:
+                await asyncio.sleep(min(2.0, 0.05 * (attempt + 1)))
+        else:
+            raise RuntimeError("could not connect")
+        json.loads(await self.ws.recv())  # welcome
+        await self.ws.send(
+            json.dumps({"v": 1, "type": "sync", "id": "s", "data": {"last_seq": self.seq}})
+        )
+        while True:
+            msg = json.loads(await self.ws.recv())
+            if msg.get("type") == "reply" and msg.get("id") == "s":
+                break
+        data = msg["data"]
+        if data["mode"] == "snapshot":
+            cur = data["snapshot"]["agenda"]["current"]
+            self.current = cur["id"] if isinstance(cur, dict) else cur
+        else:
+            for ev in data["events"]:
+                if ev["type"] == "agenda.current":
+                    self.current = ev["data"]["item"]["id"]
+        self.seq = data["seq"]
+
+    def cut(self) -> None:
+        """The Wi-Fi drops: the TCP connection goes away without a closing handshake."""
+        self.ws.transport.abort()
+
+
+async def _client_main(urls: list[str], cookies: list[str], n: int, offset: int, conn) -> None:
+    _raise_fd_limit()
+    tablets = [
+        Tablet(
+            urls[(offset + i) % len(urls)],
+            cookies[(offset + i) % len(cookies)],
+            urls[(offset + i) % len(urls)].replace("ws://", "http://").split("/ws/")[0],
+        )
+        for i in range(n)
+    ]
+    sem = asyncio.Semaphore(200)
+
+    async def first(t: Tablet) -> None:
+        async with sem:
+            await t.connect_and_sync()
+
+    await asyncio.gather(*(first(t) for t in tablets))
+    conn.send("connected")
+    assert conn.recv() == "cut"
+    for t in tablets:
+        t.cut()
+    conn.send("cut")
+    truth = conn.recv()  # {"seq":…, "current":…} after the clerk's move; then storm
+    done: list[float] = []
+    wrong = 0
+
+    async def back(t: Tablet) -> None:
+        nonlocal wrong
+        await t.connect_and_sync()
+        if t.seq != truth["seq"] or t.current != truth["current"]:
+            wrong += 1
+        done.append(time.monotonic())
+
+    await asyncio.gather(*(back(t) for t in tablets))
+    conn.send({"last": max(done), "wrong": wrong, "n": len(done)})
+    for t in tablets:
+        t.cut()
+
+
+def _client_proc(urls, cookies, n, offset, conn) -> None:
+    asyncio.run(_client_main(urls, cookies, n, offset, conn))
+
+
+def storm(urls: list[str], cookies: list[str], n: int, move) -> dict:
+    """Connect n, cut all, call ``move()`` (returns the truth), reconnect all; time it."""
+    ctx = mp.get_context("spawn")
+    per = [n // CLIENT_PROCS + (1 if i < n % CLIENT_PROCS else 0) for i in range(CLIENT_PROCS)]
+    procs, pipes = [], []
+    for i, k in enumerate(per):
+        parent, child = ctx.Pipe()
+        p = ctx.Process(target=_client_proc, args=(urls, cookies, k, sum(per[:i]), child))
+        p.start()
+        procs.append(p)
+        pipes.append(parent)
+    for p in pipes:
+        assert p.recv() == "connected"
+    for p in pipes:
+        p.send("cut")
+    for p in pipes:
+        assert p.recv() == "cut"
+    truth = move()
+    t0 = time.monotonic()
+    for p in pipes:
+        p.send(truth)
+    results = [p.recv() for p in pipes]
+    for p in procs:
+        p.join(timeout=60)
+    return {
+        "n": sum(r["n"] for r in results),
+        "seconds": max(r["last"] for r in results) - t0,
+        "wrong": sum(r["wrong"] for r in results),
+    }
+
+
+# -- the system under test -------------------------------------------------------------------
+
+
+def yiting_storm(stack: Stack, n: int) -> dict:
+    base = stack.urls[0]
+    sitting = stack.python(
+        "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+    )
+    users = stack.python(
+        "from meeting.models import Member\n"
+        "result = list(Member.objects.filter(role__in=['member','vice_chair']).order_by('seat')"
+        f".values_list('user__username', flat=True)[:{LOGINS}])"
+    )
+    cookies = [login_cookie(base, u, "yiting-demo") for u in users]
+    urls = [u.replace("http://", "ws://") + f"/ws/sittings/{sitting}/" for u in stack.urls]
+    clerk = WsClient(base, sitting, login_cookie(base, "clerk", "yiting-demo"))
+
+    def move() -> dict:
+        async def go() -> None:
+            await clerk.connect()
+            r = await clerk.request("agenda.step", {"direction": "next"})
+            if not r["ok"]:
+                await clerk.request("agenda.step", {"direction": "previous"})
+            await clerk.close()
+
+        asyncio.run(go())
+        return stack.python(  # the truth, from the database
+            "from meeting.models import Sitting\n"
+            f"s = Sitting.objects.get(pk={sitting})\n"
+            "cur = s.agenda_items.filter(state='current').first()\n"
+            "result = {'seq': s.event_seq, 'current': cur.pk if cur else None}"
+        )
+
+    return storm(urls, cookies, n, move)
+
+
+# -- the baseline --------------------------------------------------------------------------------
+
+
+def _baseline_server(port: int, ready) -> None:
+    import websockets
+    from websockets.asyncio.server import serve
+
+    state = {"seq": 1, "current": 1}
+    welcome = json.dumps({"type": "welcome", "seq": None, "data": {"protocol": 1}})
+
+    async def handler(ws):
+        await ws.send(welcome)
+        async for frame in ws:
+            msg = json.loads(frame)
+            if msg.get("type") == "sync":
+                last = msg["data"]["last_seq"]
+                events = []
+                if last < state["seq"]:
+                    events = [
+                        {
+                            "type": "agenda.current",
+                            "seq": state["seq"],
+                            "data": {"item": {"id": state["current"]}},
+                        }
+                    ]
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "reply",
+                            "id": msg["id"],
+                            "ok": True,
+                            "data": {"mode": "replay", "seq": state["seq"], "events": events},
+                        }
+                    )
+                )
+            elif msg.get("type") == "move":
+                state["seq"] += 1
+                state["current"] += 1
+
+    async def main():
+        import logging
+
+        logging.getLogger("websockets").setLevel(logging.CRITICAL)  # aborted sockets are the point
+        _raise_fd_limit()
+        async with serve(handler, "127.0.0.1", port, max_size=2**24, compression=None):
+            ready.set()
+            await asyncio.Future()
+
+    del websockets
+    asyncio.run(main())
+
+
+def baseline_storm(n: int) -> dict:
+    port = free_port()
+    ready = mp.get_context("spawn").Event()
+    server = mp.get_context("spawn").Process(
+        target=_baseline_server, args=(port, ready), daemon=True
+    )
+    server.start()
+    ready.wait(30)
+    url = f"ws://127.0.0.1:{port}/ws/"
+
+    def move() -> dict:
+        async def go():
+            import websockets
+
+            async with websockets.connect(url) as ws:
+                await ws.recv()
+                await ws.send(json.dumps({"type": "move"}))
+                await ws.send(
+                    json.dumps({"v": 1, "type": "sync", "id": "s", "data": {"last_seq": 0}})
+                )
+                reply = json.loads(await ws.recv())
+                return {
+                    "seq": reply["data"]["seq"],
+                    "current": reply["data"]["events"][0]["data"]["item"]["id"],
+                }
+
+        return asyncio.run(go())
+
+    try:
+        return storm([url], ["x=1"], n, move)
+    finally:
+        server.terminate()
+        server.join(10)
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, nargs="+", default=[100, 500, 2000])
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/11")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    _raise_fd_limit()
+    tmp = Path(tempfile.mkdtemp(prefix="yt-storm-"))
+    db_url, drop = (None, None)
+    if _answers(5432):
+        db_url, drop = create_pg_database("postgres://postgres@127.0.0.1:5432/test")
+    rows = []
+    try:
+        stack = Stack(tmp, workers=2, redis_url=args.redis, database_url=db_url)
+        with stack.start(demo_members=max(LOGINS + 5, 40)):
+            for n in args.clients:
+                y = yiting_storm(stack, n)
+                b = baseline_storm(n)
+                rows.append({"n": n, "yiting": y, "baseline": b})
+                if not args.json:
+                    _print_row(n, y, b)
+    finally:
+        if drop:
+            drop()
+    db = "postgresql" if db_url else "sqlite"
+    if args.json:
+        print(json.dumps({"database": db, "budget_s": BUDGET_S, "rows": rows}, indent=2))
+    else:
+        print(
+            f"(2 Daphne workers, Redis pub/sub layer, {db}; budget {BUDGET_S:.0f} s at N = 2,000)"
+        )
+
+
+def _print_row(n: int, y: dict, b: dict) -> None:
+    verdict = "within" if y["seconds"] <= BUDGET_S else "OVER"
+    print(
+        f"N={n:5d}  yiting all resynced {y['seconds']:6.2f} s ({y['n']} ok, {y['wrong']} wrong)  "
+        f"baseline {b['seconds']:6.2f} s  ratio {y['seconds'] / max(b['seconds'], 1e-6):5.1f}x  "
+        f"{verdict} the {BUDGET_S:.0f} s budget",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
