@@ -233,7 +233,8 @@ def end(
         sp = _open_speech(sitting_id, speech_id, None if speech_id else member)
     if how not in (Speech.Ended.FINISHED, Speech.Ended.REVOKED):
         raise DomainError("invalid", f"A floor cannot be ended as {how!r} by hand.")
-    close_speech(sp, how)
+    if not close_speech(sp, how):  # the sweeper cut it a moment ago
+        raise DomainError("floor_closed", "That floor has already ended.")
     return sp
 
 
