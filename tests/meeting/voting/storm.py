@@ -181,7 +181,7 @@ async def _proc_main(urls, sitting, shard, resend_set, conn) -> None:
     await asyncio.gather(*(connect(v) for v in voters))
     conn.send(("ready", len(voters)))
     while True:
-        cmd, arg = conn.recv()
+        cmd, arg = await asyncio.to_thread(conn.recv)  # keep the sockets answering pings
         if cmd == "stop":
             break
         if cmd == "plain":  # baseline: wait for a plain sequenced event on every socket
@@ -251,13 +251,13 @@ class Storm:
         for a in self.pipes:
             a.send(("plain", "agenda.current"))
         for a in self.pipes:
-            assert _recv(a)[0] == "armed"
+            assert (await asyncio.to_thread(_recv, a))[0] == "armed"
         direction = "next" if not getattr(self, "_stepped", False) else "previous"
         self._stepped = not getattr(self, "_stepped", False)
         t0 = time.time()
         ans = await self.clerk.request("agenda.step", {"direction": direction})
         assert ans["ok"], ans
-        last = max(max(_recv(a)[1]) for a in self.pipes)
+        last = max([max((await asyncio.to_thread(_recv, a))[1]) for a in self.pipes])
         return (last - t0) * 1000
 
     async def vote(self, window: float = 1.0) -> dict:
@@ -274,12 +274,14 @@ class Storm:
         t_start = time.time()
         for a in self.pipes:
             a.send(("vote", (vote, window)))
-        cast = [_recv(a, 600)[1] for a in self.pipes]
+        # Wait in threads: a blocked event loop would leave the clerk's socket unable to
+        # answer the server's pings, and Daphne would drop it during a long storm.
+        cast = [(await asyncio.to_thread(_recv, a, 1800))[1] for a in self.pipes]
         t_cast = time.time() - t_start
         t0 = time.time()
         closed = await self.clerk.request("vote.close", {"vote": vote})
         assert closed["ok"], closed
-        last = max(max(_recv(a, 600)[1]) for a in self.pipes)
+        last = max([max((await asyncio.to_thread(_recv, a, 600))[1]) for a in self.pipes])
         return {
             "vote": vote,
             "acked": sum(c["ok"] for c in cast),
