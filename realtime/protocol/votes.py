@@ -206,11 +206,14 @@ VOTE_OPENED = event(
     "A round opened: tablets show the ballot and the countdown.",
     {"vote": _VOTE, "quorum": {"roster_size": 65, "present": 55, "required": 33, "reached": True}},
 )
+_PUBLIC_RESULT = {k: v for k, v in _RESULT.items() if k != "named"} | {"named_available": True}
 VOTE_CLOSED = event(
     "vote.closed",
-    "A round closed and was counted: counts, outcome, and — only when choices are shown "
-    "to all — each member's choice (`named`).",
-    {"vote": _VOTE, "result": _RESULT},
+    "A round closed and was counted: counts, outcome, who did not vote, absentees. The "
+    "per-member list of a named vote is not in it (150 kB at 2,000 members): "
+    "`named_available` says whether this audience may load it from "
+    "`/votes/<id>/result.json`; consoles get it as `vote.named_result`.",
+    {"vote": _VOTE, "result": _PUBLIC_RESULT},
 )
 VOTE_ANNOUNCED = event(
     "vote.announced", "The chair announced the result.", {"vote": _VOTE, "passed": True}
@@ -226,7 +229,7 @@ VOTE_PROGRESS = event(
 )
 VOTE_NAMED_RESULT = event(
     "vote.named_result",
-    "Each member's choice of a named vote whose choices are shown to the clerk only.",
+    "Each member's choice of a closed named vote, for the consoles.",
     {"vote": 7, "named": _RESULT["named"]},
     sequenced=False,
     audience="clerks and chairs of the sitting",
