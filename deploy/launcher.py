@@ -57,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-migrate", action="store_true")
     p.add_argument("--health-interval", type=float, default=5.0)
     p.add_argument("--print-nginx", action="store_true", help="print the nginx config, exit")
+    p.add_argument(
+        "--upstream",
+        action="append",
+        default=[],
+        help="with --print-nginx: a Daphne worker host:port on any machine (repeatable)",
+    )
     return p.parse_args(argv)
 
 
@@ -105,7 +111,7 @@ def render_nginx(
     *,
     run_dir: Path,
     listen: str,
-    upstreams: list[int],
+    upstreams: list[str],
     static_root: Path,
     media_root: Path,
     ops_allow: list[str],
@@ -113,9 +119,7 @@ def render_nginx(
     data_dir: Path | None = None,
 ) -> str:
     """The nginx config for these Daphne ports (template: deploy/nginx/yiting.conf.in)."""
-    servers = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=3s;" for port in upstreams
-    )
+    servers = "\n".join(f"        server {addr} max_fails=1 fail_timeout=3s;" for addr in upstreams)
     allow = "\n".join(f"            allow {a};" for a in ops_allow if a)
     text = (NGINX_DIR / "yiting.conf.in").read_text()
     for key, value in {
@@ -299,7 +303,7 @@ class Stack:
         for c in self.others:
             c.start()
 
-    def nginx_text(self, upstreams: list[int]) -> str:
+    def nginx_text(self, upstreams: list[str]) -> str:
         from django.conf import settings
 
         return render_nginx(
@@ -315,7 +319,9 @@ class Stack:
 
     def start_nginx(self) -> None:
         binary = ensure_binary("nginx", "nginx", ("/usr/sbin/nginx",))
-        conf = write_nginx(self.run_dir, self.nginx_text([d.port for d in self.daphnes]))
+        conf = write_nginx(
+            self.run_dir, self.nginx_text([f"127.0.0.1:{d.port}" for d in self.daphnes])
+        )
         check = subprocess.run(
             [binary, "-t", "-q", "-c", str(conf)], capture_output=True, text=True
         )
@@ -415,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     stack = Stack(opts)
     if opts.print_nginx:
-        print(stack.nginx_text([opts.upstream_port or 8101 + i for i in range(opts.workers)]))
+        first = opts.upstream_port or 8101
+        local = [f"127.0.0.1:{first + i}" for i in range(opts.workers)]
+        print(stack.nginx_text(opts.upstream or local))
         return 0
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stack.stopping.set())
