@@ -45,13 +45,21 @@ def not_found(document_id: object) -> DomainError:
     return DomainError("not_found", f"No document {document_id}.")
 
 
-def reader_for(user, document: Document) -> Reader:
-    """The capacity in which ``user`` may read ``document``; raises ``DomainError`` if none."""
+def reader_for(user, document: Document, memo: dict | None = None) -> Reader:
+    """The capacity in which ``user`` may read ``document``; raises ``DomainError`` if none.
+
+    ``memo`` (one dict per user) keeps the membership and sitting roles already looked
+    up, so listing a sitting's documents costs a few queries, not a few per document.
+    """
+    memo = {} if memo is None else memo
     if user is None or not user.is_authenticated:
         raise DomainError("not_logged_in", "Log in to read documents.")
     if user.is_superuser:
         return Reader(user, None, "clerk")
-    member = member_for(user, document.session.term)
+    key = ("member", document.session.term_id)
+    if key not in memo:
+        memo[key] = member_for(user, document.session.term)
+    member = memo[key]
     if member is None or not member.active:
         raise not_found(document.pk)
     if member.role == Role.CLERK:
@@ -60,7 +68,7 @@ def reader_for(user, document: Document) -> Reader:
         raise not_found(document.pk)
     if document.state == Document.State.RECALLED:
         raise DomainError("recalled", f"“{document.title}” was recalled and may no longer be read.")
-    role = _role(user, member, document)
+    role = _role(user, member, document, memo)
     allowed = LEVELS_BY_ROLE.get(role)
     if allowed is not None and document.access not in allowed:
         raise DomainError(
@@ -69,13 +77,16 @@ def reader_for(user, document: Document) -> Reader:
     return Reader(user, member, role)
 
 
-def _role(user, member: Member, document: Document) -> str:
+def _role(user, member: Member, document: Document, memo: dict) -> str:
     if member.role in (Role.STAFF, Role.DISPLAY):
         return member.role
     if member.role not in COMPONENT_ROLES:
         raise not_found(document.pk)
     if document.item_id is not None:
-        in_sitting = sitting_role(user, document.item.sitting) in ("member", "chair")
+        key = ("sitting", document.item.sitting_id)
+        if key not in memo:
+            memo[key] = sitting_role(user, document.item.sitting)
+        in_sitting = memo[key] in ("member", "chair")
         if not in_sitting:
             raise DomainError(
                 "forbidden", f"“{document.title}” belongs to a sitting you do not sit in."

@@ -17,16 +17,16 @@ def sitting_documents(sitting: Sitting) -> list[Document]:
     return list(
         Document.objects.filter(session_id=sitting.session_id)
         .filter(Q(item__isnull=True) | Q(item__sitting=sitting))
-        .select_related("current", "item", "session__term")
+        .select_related("current", "item__sitting__session", "session__term")
         .order_by("item__order", "order", "id")
     )
 
 
 def readable(user, docs: list[Document]) -> list[tuple[Document, Reader]]:
-    out = []
+    out, memo = [], {}
     for doc in docs:
         try:
-            out.append((doc, reader_for(user, doc)))
+            out.append((doc, reader_for(user, doc, memo)))
         except DomainError:
             continue
     return out
