@@ -48,9 +48,12 @@ def _claimable(now) -> Q:
 
 def _fail_exhausted(now) -> None:
     """Orphaned jobs that used all their attempts fail instead of running again."""
-    Job.objects.filter(
+    exhausted = Job.objects.filter(
         state=Job.State.RUNNING, lease_until__lt=now, attempts__gte=F("max_attempts")
-    ).update(
+    )
+    if not exhausted.exists():  # a read: an idle worker takes no write lock every poll
+        return
+    exhausted.update(
         state=Job.State.FAILED,
         finished_at=now,
         lease_owner="",
