@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import resource
 import socket
 import sys
@@ -316,6 +317,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, nargs="+", default=[100, 500, 2000])
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/11")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the workers (launcher: 60)"
+    )
     args = ap.parse_args()
     _raise_fd_limit()
     tmp = Path(tempfile.mkdtemp(prefix="yt-storm-"))
@@ -324,7 +328,13 @@ def main() -> None:
         db_url, drop = create_pg_database("postgres://postgres@127.0.0.1:5432/test")
     rows = []
     try:
-        stack = Stack(tmp, workers=2, redis_url=args.redis, database_url=db_url)
+        stack = Stack(
+            tmp,
+            workers=2,
+            redis_url=args.redis,
+            database_url=db_url,
+            extra_env={"DB_CONN_MAX_AGE": args.conn_max_age},
+        )
         with stack.start(demo_members=max(LOGINS + 5, 40)):
             for n in args.clients:
                 y = yiting_storm(stack, n)
@@ -340,7 +350,8 @@ def main() -> None:
         print(json.dumps({"database": db, "budget_s": BUDGET_S, "rows": rows}, indent=2))
     else:
         print(
-            f"(2 Daphne workers, Redis pub/sub layer, {db}; budget {BUDGET_S:.0f} s at N = 2,000)"
+            f"(2 Daphne workers, Redis pub/sub layer, {db}, DB_CONN_MAX_AGE={args.conn_max_age};"
+            f" budget {BUDGET_S:.0f} s at N = 2,000; load average {os.getloadavg()[0]:.1f})"
         )
 
 

@@ -246,6 +246,10 @@ class Stack:
             "YITING_X_ACCEL": "true",
             "PYTHONUNBUFFERED": "1",
         }
+        # Persistent database connections (health-checked before reuse): each Daphne
+        # process does its database work on one thread, and a new PostgreSQL connection
+        # per call was the largest cost of a reconnect storm (bench/reconnect_storm.py).
+        env.setdefault("DB_CONN_MAX_AGE", "60")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         return env
 
