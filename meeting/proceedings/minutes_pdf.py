@@ -49,15 +49,23 @@ def _time(iso: str | None) -> str:
     return timezone.localtime(dt.datetime.fromisoformat(iso)).strftime("%H:%M:%S")
 
 
+SHORT = 14  # characters that always fit a cell on one line; longer text is wrapped
+
+
+def _cell(c: object) -> object:
+    """Short text is drawn as is (fast); longer text becomes a wrapping paragraph."""
+    if isinstance(c, Flowable):
+        return c
+    text = str(c)
+    return text if len(text) <= SHORT else _p(text, "small")
+
+
 def _table(rows: list[list], widths: list[float] | None = None) -> Table:
-    t = Table(
-        [[_p(c, "small") if not isinstance(c, Flowable) else c for c in r] for r in rows],
-        colWidths=widths,
-        repeatRows=1,
-    )
+    t = Table([[_cell(c) for c in r] for r in rows], colWidths=widths, repeatRows=1)
     t.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
