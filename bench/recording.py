@@ -83,6 +83,9 @@ def _tracks():
 
         async def recv(self):
             self.t0 = self.t0 or time.time()
+            late = int((time.time() - self.t0) * FPS)
+            if late > self.n + 1:  # like a camera: a busy sender skips frames, time goes on
+                self.n = late
             await asyncio.sleep(max(0.0, self.t0 + self.n / FPS - time.time()))
             f = frames[self.n % len(frames)]
             f.pts, f.time_base = self.n * 6000, fractions.Fraction(1, 90000)
@@ -98,6 +101,9 @@ def _tracks():
 
         async def recv(self):
             self.t0 = self.t0 or time.time()
+            late = int((time.time() - self.t0) * 50) * 960
+            if late > self.s + 960:
+                self.s = late
             await asyncio.sleep(max(0.0, self.t0 + self.s / 48000 - time.time()))
             a = AudioFrame(format="s16", layout="stereo", samples=960)
             a.planes[0].update(bytes(960 * 4))
@@ -179,7 +185,24 @@ async def _publisher(base: str, sid: int, username: str):
     r = await ws.request("media.publish", {"sdp": pc.localDescription.sdp}, timeout=60)
     assert r["ok"], r
     await pc.setRemoteDescription(RTCSessionDescription(r["data"]["sdp"], "answer"))
+    end = time.time() + 30
+    while pc.connectionState != "connected" and time.time() < end:
+        await asyncio.sleep(0.1)
     return ws, pc
+
+
+OUTCOMES = ("media.clip_ready", "media.recording_failed", "media.not_recorded")
+
+
+async def _outcome(clerk: WsClient, member_id: int) -> str:
+    """Wait for what became of the member's speech: a clip, or why not."""
+    try:
+        while True:
+            ev = await clerk.next_event(None, timeout=60)
+            if ev["type"] in OUTCOMES and ev["data"].get("member") == member_id:
+                return ev["type"] + (f":{ev['data'].get('code')}" if "code" in ev["data"] else "")
+    except TimeoutError:
+        return "timeout"
 
 
 async def run(k: int, speech_s: float, tmp: Path) -> dict:
@@ -197,9 +220,10 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
         await asyncio.sleep(5)
         idle = (_cpu_s(pid) - c0) / (time.time() - t0)
         pubs = [await _publisher(base, sid, u) for _, u in ids["members"]]
+        connected = sum(pc.connectionState == "connected" for _, pc in pubs)
         await asyncio.sleep(3)  # connected, frames flowing, pre-roll filled
         c0, t0 = _cpu_s(pid), time.time()
-        finalize, speeches = [], []
+        finalize, speeches, failed = [], [], []
         for mid, _ in ids["members"]:
             r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}", timeout=60)
             assert r["ok"], r
@@ -211,17 +235,19 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
             ended = time.time()
             assert r["ok"], r
             speeches.append(entry)
-            while True:
-                ev = await clerk.next_event("media.clip_ready", timeout=60)
-                if ev["data"]["recording"] and ev["data"]["member"] == mid:
-                    finalize.append(time.time() - ended)
-                    break
+            outcome = await _outcome(clerk, mid)
+            if outcome == "media.clip_ready":
+                finalize.append(time.time() - ended)
+            else:
+                failed.append(outcome)
         busy = (_cpu_s(pid) - c0) / (time.time() - t0)
         for ws, pc in pubs:
             await pc.close()
             await ws.close()
         await clerk.close()
         clips = stack.python(CLIPS)
+        if failed or os.environ.get("BENCH_DEBUG"):
+            print(stack.log_text()[-6000:], file=sys.stderr)
         dropped, gaps, base_s = 0, [], []
         for _, path, dur in clips:
             n, gap = _clip_stats(path)
@@ -232,12 +258,14 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
         "publishers": k,
         "cpu_per_stream_pct": round((busy - idle) * 100 / k, 1),
         "frames_dropped": dropped,
-        "finalize_s": round(max(finalize), 2),
-        "finalize_s_median": round(sorted(finalize)[len(finalize) // 2], 2),
-        "max_gap_ms": round(max(gaps), 1),
+        "finalize_s": round(max(finalize), 2) if finalize else None,
+        "finalize_s_median": round(sorted(finalize)[len(finalize) // 2], 2) if finalize else None,
+        "max_gap_ms": round(max(gaps), 1) if gaps else None,
         "clips": len(clips),
+        "connected": connected,
+        "not_filed": failed,
         "baseline": {
-            "plain_remux_s": round(max(base_s), 3),
+            "plain_remux_s": round(max(base_s), 3) if base_s else None,
             "frame_interval_ms": round(1000 / FPS, 1),
             "server_idle_cpu_pct": round(idle * 100, 1),
         },

@@ -33,6 +33,7 @@ WIDTH, HEIGHT, FPS = 640, 360, 15
 VIDEO_TB = Fraction(1, 90000)
 AUDIO_RATE = 48000
 SETTLE_S = 2.0  # while a track is young, its clock offset may still tighten
+MAX_LAG_S = 1.0  # a stream whose clock falls this far behind arrival is re-anchored
 
 
 class TrackClock:
@@ -41,6 +42,7 @@ class TrackClock:
     def __init__(self) -> None:
         self.offset: float | None = None
         self.first_arrival = 0.0
+        self.reanchored = 0
 
     def wall(self, frame, arrival: float) -> float:
         if frame.pts is None or frame.time_base is None:
@@ -51,6 +53,11 @@ class TrackClock:
             self.offset, self.first_arrival = candidate, arrival
         elif arrival - self.first_arrival < SETTLE_S and candidate < self.offset:
             self.offset = candidate
+        elif candidate - self.offset > MAX_LAG_S:
+            # the sender stalled (its media clock fell behind real time): stamp from now on
+            # by arrival again rather than file every later frame seconds in the past
+            self.offset = candidate
+            self.reanchored += 1
         return self.offset + pts_s
 
 
@@ -117,6 +124,24 @@ class TsWriter:
             self._file.close()
 
 
+def progress_file(path: Path) -> Path:
+    """Sidecar of a room file saying up to which wall-clock time frames were handed to it."""
+    return path.with_suffix(".wall")
+
+
+def written_until(path: Path, wall: float) -> None:
+    tmp = progress_file(path).with_suffix(".wall.tmp")
+    tmp.write_text(f"{wall:.3f}")
+    tmp.replace(progress_file(path))
+
+
+def read_written_until(path: Path) -> float:
+    try:
+        return float(progress_file(path).read_text())
+    except (OSError, ValueError):
+        return 0.0
+
+
 @dataclass
 class Job:
     """What the worker is recording now: one floor-holding into one working file."""
@@ -159,6 +184,7 @@ class Capture(threading.Thread):
         self.last_wall = 0.0
         self.room_dir, self.on_room_file, self.room_file_s = room_dir, on_room_file, room_file_s
         self.room: TsWriter | None = None
+        self._room_mark = 0.0
         self._done = threading.Event()
 
     # --- called from the event loop or other threads ---------------------------------
@@ -289,6 +315,9 @@ class Capture(threading.Thread):
         if self.room is None or (kind == "video" and wall - self.room.t0 >= self.room_file_s):
             self._rotate_room(wall)
         self._write(self.room, kind, frame, wall)
+        if wall - self._room_mark >= 0.25:
+            self._room_mark = wall
+            written_until(self.room.path, wall)
 
     def _rotate_room(self, wall: float | None) -> None:
         if self.room is not None:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from media import ffmpeg
+from media.capture import read_written_until
 from media.models import Clip, Recording, RoomSegment
 from media.services import paths
 from media.services.recording import failed_payload
@@ -32,7 +33,8 @@ from realtime.events import emit, notify, sitting_group
 log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]
 STEPS = 4
-ROOM_SETTLE_S = 1.5
+ROOM_SETTLE_S = 1.5  # written this far past the end before cutting (muxer, encoder delay)
+ROOM_WAIT_MAX_S = 15.0
 
 
 def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
@@ -110,9 +112,7 @@ def _need_space(rec: Recording, where: Path) -> None:
 def _cut_from_room(rec: Recording, tmp: Path) -> None:
     """Stream-copy the speech's span out of the room camera's files (no re-encode)."""
     start, end = rec.started_at, rec.ended_at or timezone.now()
-    settle = (end - timezone.now()).total_seconds() + ROOM_SETTLE_S
-    if settle > 0:  # let the still-running room capture write past the speech's end
-        time.sleep(settle)
+    _wait_room_past(rec, end)
     segs = RoomSegment.objects.filter(publisher_id=rec.publisher_id, started_at__lt=end)
     pieces = []
     for seg in segs:
@@ -126,6 +126,23 @@ def _cut_from_room(rec: Recording, tmp: Path) -> None:
         raise FileNotFoundError("the room camera recorded nothing during this speech")
     ffmpeg.concat_to_mp4(pieces, tmp, tmp.with_suffix(".ffconcat"))
     tmp.with_suffix(".ffconcat").unlink(missing_ok=True)
+
+
+def _wait_room_past(rec: Recording, end: dt.datetime) -> None:
+    """Let the still-running room capture write past the speech's end (up to a limit).
+
+    The capture thread marks in a sidecar file how far it has written; under load it
+    lags the room by a moment, and cutting before it caught up would lose the end.
+    """
+    want = end.timestamp() + ROOM_SETTLE_S
+    deadline = time.time() + ROOM_WAIT_MAX_S
+    while time.time() < deadline:
+        open_segs = RoomSegment.objects.filter(publisher_id=rec.publisher_id, ended_at=None)
+        if not open_segs.exists():
+            return  # the room camera stopped: its files are closed and complete
+        if any(read_written_until(Path(s.path)) >= want for s in open_segs):
+            return
+        time.sleep(0.1)
 
 
 def probe_duration(path: Path) -> float:
