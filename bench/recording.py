@@ -68,6 +68,9 @@ def _frames(n: int = 30):
     return out
 
 
+SKIPPED = [0]  # frames the publishers (this process) could not send in time
+
+
 def _tracks():
     from aiortc import MediaStreamTrack
     from av import AudioFrame
@@ -85,6 +88,7 @@ def _tracks():
             self.t0 = self.t0 or time.time()
             late = int((time.time() - self.t0) * FPS)
             if late > self.n + 1:  # like a camera: a busy sender skips frames, time goes on
+                SKIPPED[0] += late - self.n
                 self.n = late
             await asyncio.sleep(max(0.0, self.t0 + self.n / FPS - time.time()))
             f = frames[self.n % len(frames)]
@@ -223,6 +227,7 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
         connected = sum(pc.connectionState == "connected" for _, pc in pubs)
         await asyncio.sleep(3)  # connected, frames flowing, pre-roll filled
         c0, t0 = _cpu_s(pid), time.time()
+        SKIPPED[0] = 0
         finalize, speeches, failed = [], [], []
         for mid, _ in ids["members"]:
             r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}", timeout=60)
@@ -241,6 +246,7 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
             else:
                 failed.append(outcome)
         busy = (_cpu_s(pid) - c0) / (time.time() - t0)
+        sender_skipped = SKIPPED[0]
         for ws, pc in pubs:
             await pc.close()
             await ws.close()
@@ -258,6 +264,7 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
         "publishers": k,
         "cpu_per_stream_pct": round((busy - idle) * 100 / k, 1),
         "frames_dropped": dropped,
+        "sender_skipped_frames": sender_skipped,
         "finalize_s": round(max(finalize), 2) if finalize else None,
         "finalize_s_median": round(sorted(finalize)[len(finalize) // 2], 2) if finalize else None,
         "max_gap_ms": round(max(gaps), 1) if gaps else None,
