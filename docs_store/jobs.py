@@ -42,12 +42,15 @@ def render(job, report) -> dict:
     last = [0.0]
 
     def on_page(done: int, total: int) -> None:
+        # Page files are the truth for readers; the counters are progress, so they are
+        # written for the first and last page and at most twice a second in between.
+        now = time.monotonic()
+        if done not in (1, total) and now - last[0] < ANNOUNCE_EVERY_S:
+            return
+        last[0] = now
         Rendition.objects.filter(pk=rendition.pk, pages_ready__lt=done).update(pages_ready=done)
         report(done, total)
-        now = time.monotonic()
-        if done in (1, total) or now - last[0] >= ANNOUNCE_EVERY_S:
-            last[0] = now
-            _announce(audience, done, total)
+        _announce(audience, done, total)
 
     if job.payload.get("first_only"):
         doc = rendering.pdfium.PdfDocument(str(pdf))
