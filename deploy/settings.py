@@ -88,7 +88,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+    # Persistent connections: every command runs in a DB thread, and opening a new
+    # PostgreSQL connection per command cost more than the command itself (bench/fanout.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -141,6 +143,10 @@ YITING_WS_MAX_FRAME = env.int("YITING_WS_MAX_FRAME", default=64 * 1024)
 YITING_WS_RATE = env.int("YITING_WS_RATE", default=20)  # commands per second per socket
 YITING_WS_BURST = env.int("YITING_WS_BURST", default=40)
 YITING_EVENT_RETENTION = env.int("YITING_EVENT_RETENTION", default=500)
+# Threads running socket commands (realtime/dbthreads.py). SQLite takes one writer at a
+# time (and shared-cache test databases refuse concurrent writers), so one thread there.
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+YITING_DB_THREADS = env.int("YITING_DB_THREADS", default=1 if _SQLITE else 8)
 
 SERVE_STATIC = env.bool("YITING_SERVE_STATIC", default=True)
 INPROCESS_WORKERS = env.bool("YITING_INPROCESS_WORKERS", default=not REDIS_URL)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -18,6 +17,7 @@ from meeting.models import Sitting
 from meeting.services.roster import member_for, sitting_role
 from realtime import metrics, presence
 from realtime.context import Context
+from realtime.dbthreads import in_db_thread
 from realtime.events import role_group, sitting_group, user_group
 from realtime.protocol import VERSION, ProtocolError, decode, reply_error
 from realtime.protocol.errors import (
@@ -31,7 +31,7 @@ from realtime.runner import run_command
 log = logging.getLogger(__name__)
 
 
-@database_sync_to_async
+@in_db_thread
 def _resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
     """(close code, identity) for this login in this sitting."""
     sitting = Sitting.objects.select_related("session__term").filter(pk=sitting_id).first()
@@ -73,7 +73,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
-        await database_sync_to_async(presence.connected)(self.ctx)
+        await in_db_thread(presence.connected)(self.ctx)
         welcome = {
             "type": "welcome",
             "seq": None,
@@ -105,7 +105,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         for group in self._groups():
             await self.channel_layer.group_discard(group, self.channel_name)
         try:
-            await database_sync_to_async(presence.disconnected)(self.ctx)
+            await in_db_thread(presence.disconnected)(self.ctx)
         except Exception:  # the row goes stale by itself
             log.warning("could not record disconnect of %s", self.channel_name, exc_info=True)
 
@@ -122,7 +122,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             err = ProtocolError("rate_limited", "Too many commands; wait a moment.")
             await self.send(text_data=reply_error(cmd.id, err.as_dict()))
             return
-        result = await database_sync_to_async(run_command)(self.ctx, cmd)
+        result = await in_db_thread(run_command)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
         await self.send(text_data=json.dumps(result, ensure_ascii=False, default=str))
 

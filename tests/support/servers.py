@@ -163,6 +163,8 @@ class Stack:
                 "127.0.0.1",
                 "-p",
                 str(port),
+                "--websocket_connect_timeout",
+                "30",
                 "deploy.asgi:application",
             ],
             env=self.env,

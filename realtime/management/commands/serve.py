@@ -19,11 +19,35 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For")
+        parser.add_argument(
+            "--connect-timeout",
+            type=int,
+            default=30,
+            help="seconds a WebSocket handshake may take (Daphne's default of 5 s drops "
+            "tablets during a reconnect storm)",
+        )
 
-    def handle(self, *args, host: str, port: int, proxy_headers: bool = False, **kw):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        proxy_headers: bool = False,
+        connect_timeout: int = 30,
+        **kw,
+    ):
         from daphne.cli import CommandLineInterface
 
-        sys.argv = ["daphne", "-b", host, "-p", str(port), "deploy.asgi:application"]
+        sys.argv = [
+            "daphne",
+            "-b",
+            host,
+            "-p",
+            str(port),
+            "--websocket_connect_timeout",
+            str(connect_timeout),
+            "deploy.asgi:application",
+        ]
         if proxy_headers:  # behind nginx (deploy/launcher.py)
             sys.argv.insert(1, "--proxy-headers")
         CommandLineInterface.entrypoint()

@@ -1,0 +1,348 @@
+"""Page-flip fan-out: clerk command → the last of N tablets has the event.
+
+Starts 2 Daphne workers on Redis (PostgreSQL when it answers, else SQLite), opens N
+real WebSocket clients spread over both workers from separate client processes, and
+has a clerk socket raise ``--flips`` sequenced events. For each event it takes
+send → last receive. The same clients then measure a minimal broadcast server written
+with the ``websockets`` library (one process, no database, no channel layer) in the
+same run, and the script prints both and their ratio.
+
+    python bench/fanout.py --clients 100 500 2000 [--layer pubsub|core|both] [--json]
+
+The event used is ``agenda.open`` toggling between two items: a database write, a
+sequenced event and a broadcast, the same path a presenter page flip takes.
+Figures only: this never fails on a slow result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import resource
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.servers import (  # noqa: E402
+    Stack,
+    create_pg_database,
+    free_port,
+    login_cookie,
+)
+
+CLIENT_PROCS = 2
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# -- client processes ---------------------------------------------------------------------
+
+
+async def _client_main(urls: list[str], cookies: list[str], n: int, flips: int, conn, yiting: bool):
+    import websockets
+
+    received: list[dict[int, float]] = [dict() for _ in range(n)]
+    socks = []
+
+    async def open_one(i: int):
+        url = urls[i % len(urls)]
+        headers = {"Cookie": cookies[i % len(cookies)]} if yiting else {}
+        origin = url.replace("ws://", "http://").split("/ws/")[0]
+        last: Exception | None = None
+        for attempt in range(60):
+            try:
+                ws = await websockets.connect(
+                    url, additional_headers=headers, origin=origin, open_timeout=60, max_size=2**22
+                )
+                break
+            except Exception as exc:  # a loaded server refuses some connects: retry
+                last = exc
+                await asyncio.sleep(min(2.0, 0.2 * (attempt + 1)))
+        else:
+            raise RuntimeError(f"could not connect to {url}: {last!r}")
+        if yiting:
+            await ws.recv()  # welcome
+            await ws.send(json.dumps({"type": "sync", "id": "s", "data": {"last_seq": 0}}))
+            while json.loads(await ws.recv()).get("type") != "reply":
+                pass
+        socks.append(ws)
+        return ws
+
+    sem = asyncio.Semaphore(50)
+
+    async def guarded(i):
+        async with sem:
+            return await open_one(i)
+
+    opened = await asyncio.gather(*(guarded(i) for i in range(n)))
+
+    async def reader(i: int, ws):
+        try:
+            async for text in ws:
+                t = time.time()
+                msg = json.loads(text)
+                key = msg.get("seq") if yiting else msg.get("n")
+                if key is not None and msg.get("type") != "reply":
+                    received[i][key] = t
+        except Exception:
+            pass
+
+    tasks = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(opened)]
+    conn.send("ready")
+    # wait for "done" without blocking the loop that timestamps the events
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+    await asyncio.sleep(1.0)
+    for ws in opened:
+        await ws.close()
+    for t in tasks:
+        t.cancel()
+    conn.send(received)
+
+
+def _client_proc(urls, cookies, n, flips, conn, yiting):
+    _raise_fd_limit()
+    asyncio.run(_client_main(urls, cookies, n, flips, conn, yiting))
+
+
+def _start_clients(urls, cookies, n, flips, yiting):
+    procs, pipes = [], []
+    per = [n // CLIENT_PROCS + (1 if i < n % CLIENT_PROCS else 0) for i in range(CLIENT_PROCS)]
+    ctx = mp.get_context("spawn")
+    for i in range(CLIENT_PROCS):
+        parent, child = ctx.Pipe()
+        rotated = urls[i:] + urls[:i]
+        p = ctx.Process(target=_client_proc, args=(rotated, cookies, per[i], flips, child, yiting))
+        p.start()
+        procs.append(p)
+        pipes.append(parent)
+    for pipe in pipes:
+        if not pipe.poll(600):
+            raise TimeoutError("clients did not connect in 600 s")
+        pipe.recv()
+    return procs, pipes
+
+
+def _collect(procs, pipes) -> list[dict]:
+    out = []
+    for pipe in pipes:
+        pipe.send("done")
+    for pipe in pipes:
+        out.extend(pipe.recv())
+    for p in procs:
+        p.join(30)
+    return out
+
+
+def _stats(sent: dict[int, float], received: list[dict], n: int) -> dict:
+    lat, lost = [], 0
+    for key, t0 in sent.items():
+        times = [r[key] for r in received if key in r]
+        lost += n - len(times)
+        if times:
+            lat.append((max(times) - t0) * 1000)
+    lat.sort()
+    if not lat:
+        return {"p50_ms": None, "p99_ms": None, "max_ms": None, "lost": lost}
+    p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))]
+    return {
+        "p50_ms": round(statistics.median(lat), 1),
+        "p99_ms": round(p99, 1),
+        "max_ms": round(lat[-1], 1),
+        "lost": lost,
+    }
+
+
+# -- Yiting run ---------------------------------------------------------------------------
+
+
+async def _clerk_flips(
+    base: str, sitting: int, cookie: str, items: list[int], flips: int, gap: float
+):
+    import websockets
+
+    url = base.replace("http://", "ws://") + f"/ws/sittings/{sitting}/"
+    sent: dict[int, float] = {}
+    async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=base) as ws:
+        seq = json.loads(await ws.recv())["data"]["seq"]
+        for n in range(flips):
+            item = items[n % 2]  # alternating items: every flip emits exactly one event
+            seq += 1
+            sent[seq] = time.time()
+            await ws.send(
+                json.dumps({"type": "agenda.open", "id": f"f{n}", "data": {"item": item}})
+            )
+            while True:
+                msg = json.loads(await ws.recv())
+                if msg.get("type") == "reply" and msg.get("id") == f"f{n}":
+                    break
+            await asyncio.sleep(gap)
+    return sent
+
+
+def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="yiting-fanout-"))
+    db_url, drop = (None, None)
+    if _answers(5432):
+        db_url, drop = create_pg_database("postgres://postgres@127.0.0.1:5432/test")
+    stack = Stack(
+        tmp,
+        workers=2,
+        redis_url=redis_url,
+        database_url=db_url,
+        extra_env={"YITING_CHANNEL_LAYER": layer, "YITING_WS_RATE": "1000", "LOG_LEVEL": "WARNING"},
+    )
+    try:
+        stack.start(demo_members=60)
+        base = stack.urls[0]
+        info = stack.python(
+            "from meeting.models import Sitting\n"
+            "s = Sitting.objects.get(kind='plenary')\n"
+            "result = [s.pk, list(s.agenda_items.order_by('order').values_list('pk', flat=True)[:2])]"
+        )
+        sitting, items = info
+        users = [f"m{k:03d}" for k in range(6, 66)]
+        cookies = [login_cookie(base, u, "yiting-demo") for u in users[:30]]
+        ws_urls = [u.replace("http://", "ws://") + f"/ws/sittings/{sitting}/" for u in stack.urls]
+        procs, pipes = _start_clients(ws_urls, cookies, n, flips, yiting=True)
+        clerk = login_cookie(base, "clerk", "yiting-demo")
+        sent = asyncio.run(_clerk_flips(base, sitting, clerk, items, flips, gap))
+        received = _collect(procs, pipes)
+        return {**_stats(sent, received, n), "db": "postgresql" if db_url else "sqlite"}
+    finally:
+        stack.stop()
+        if drop:
+            drop()
+
+
+# -- baseline: minimal websockets broadcast server -----------------------------------------
+
+
+def _baseline_server(port: int, ready) -> None:
+    _raise_fd_limit()
+
+    async def main():
+        import websockets
+
+        clients = set()
+
+        async def handler(ws):
+            clients.add(ws)
+            try:
+                async for text in ws:
+                    websockets.broadcast(clients, text)  # serialised once, sent to all
+                    await ws.send(json.dumps({"type": "reply", "id": json.loads(text)["n"]}))
+            finally:
+                clients.discard(ws)
+
+        async with websockets.serve(handler, "127.0.0.1", port, max_size=2**22):
+            ready.set()
+            await asyncio.Future()
+
+    asyncio.run(main())
+
+
+async def _baseline_flips(url: str, flips: int, gap: float) -> dict[int, float]:
+    import websockets
+
+    sent = {}
+    async with websockets.connect(url) as ws:
+        for n in range(flips):
+            sent[n] = time.time()
+            await ws.send(json.dumps({"n": n, "type": "flip", "data": {"page": n}}))
+            while True:
+                msg = json.loads(await ws.recv())
+                if msg.get("type") == "reply" and msg.get("id") == n:
+                    break
+            await asyncio.sleep(gap)
+    return sent
+
+
+def run_baseline(n: int, flips: int, gap: float) -> dict:
+    port = free_port()
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    server = ctx.Process(target=_baseline_server, args=(port, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    url = f"ws://127.0.0.1:{port}/"
+    try:
+        procs, pipes = _start_clients([url], [""], n, flips, yiting=False)
+        sent = asyncio.run(_baseline_flips(url, flips, gap))
+        received = _collect(procs, pipes)
+        return _stats(sent, received, n)
+    finally:
+        server.terminate()
+        server.join(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, nargs="+", default=[100, 500, 2000])
+    ap.add_argument("--flips", type=int, default=50)
+    ap.add_argument("--gap", type=float, default=0.2, help="seconds between flips")
+    ap.add_argument("--layer", choices=["pubsub", "core", "both"], default="pubsub")
+    ap.add_argument(
+        "--redis", default=os.environ.get("YITING_BENCH_REDIS", "redis://127.0.0.1:6379/8")
+    )
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    _raise_fd_limit()
+    layers = ["pubsub", "core"] if args.layer == "both" else [args.layer]
+    results = []
+    for n in args.clients:
+        base = run_baseline(n, args.flips, args.gap)
+        for layer in layers:
+            y = run_yiting(n, args.flips, layer, args.redis, args.gap)
+            ratio = (
+                round(y["p99_ms"] / base["p99_ms"], 2) if y["p99_ms"] and base["p99_ms"] else None
+            )
+            results.append(
+                {
+                    "clients": n,
+                    "layer": layer,
+                    "db": y["db"],
+                    "p50_ms": y["p50_ms"],
+                    "p99_ms": y["p99_ms"],
+                    "max_ms": y["max_ms"],
+                    "lost": y["lost"],
+                    "baseline_p50_ms": base["p50_ms"],
+                    "baseline_p99_ms": base["p99_ms"],
+                    "baseline_max_ms": base["max_ms"],
+                    "baseline_lost": base["lost"],
+                    "ratio_p99": ratio,
+                }
+            )
+            if not args.json:
+                r = results[-1]
+                print(
+                    f"N={n:5d} {layer:6} yiting p50 {r['p50_ms']:>7} p99 {r['p99_ms']:>7} max {r['max_ms']:>7} "
+                    f"lost {r['lost']:>3} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
+                    f"| ratio p99 {r['ratio_p99']}",
+                    flush=True,
+                )
+    if args.json:
+        print(json.dumps({"flips": args.flips, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
