@@ -25,6 +25,7 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import signal
 import socket
 import sys
 import tempfile
@@ -322,6 +323,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     _raise_fd_limit()
+    # a SIGTERM (e.g. from `timeout`) unwinds through the finally blocks: no Daphne
+    # process or database is left behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="yt-storm-"))
     db_url, drop = (None, None)
     if _answers(5432):
