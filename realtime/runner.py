@@ -14,7 +14,7 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from meeting.proceedings.audit import record_command
 from meeting.services.errors import DomainError
 from realtime.context import Context
-from realtime.handlers import HANDLERS, load_all
+from realtime.handlers import HANDLERS, OWN_TRANSACTION, load_all
 from realtime.models import CommandReceipt
 from realtime.protocol import Decoded
 
@@ -50,6 +50,8 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
     if handler is None:
         return _error("unknown_type", f"'{cmd.spec.type}' has no handler on this server.")
     try:
+        if cmd.spec.type in OWN_TRANSACTION and not cmd.key:
+            return {"ok": True, "data": handler(ctx, cmd.data)}
         if cmd.key:
             earlier = _receipt(ctx, cmd)
             if earlier is not None:

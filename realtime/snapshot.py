@@ -39,7 +39,8 @@ def build_snapshot(ctx: Context) -> tuple[int, dict]:
     outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
         # PostgreSQL takes the isolation level only before a transaction's first query,
-        # so it can be set only when this is the outermost transaction (not in the runner).
+        # so it can be set only when this is the outermost transaction: the runner runs
+        # `sync` outside its own transaction for this reason (handles(own_transaction=True)).
         if transaction.get_connection().vendor == "postgresql" and outermost:
             # One consistent view: the parts and event_seq must describe the same moment.
             with transaction.get_connection().cursor() as cur:

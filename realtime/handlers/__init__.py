@@ -14,9 +14,12 @@ from realtime.protocol import REGISTRY, CommandData
 
 Handler = Callable[[Context, CommandData], dict]
 HANDLERS: dict[str, Handler] = {}
+# Read-only handlers that open their own transaction (a snapshot needs REPEATABLE READ on
+# PostgreSQL, which can only be set at the start of the outermost transaction).
+OWN_TRANSACTION: set[str] = set()
 
 
-def handles(type_: str) -> Callable[[Handler], Handler]:
+def handles(type_: str, *, own_transaction: bool = False) -> Callable[[Handler], Handler]:
     if type_ not in REGISTRY.commands:
         raise ValueError(f"no command {type_!r} in the protocol")
 
@@ -24,6 +27,8 @@ def handles(type_: str) -> Callable[[Handler], Handler]:
         if type_ in HANDLERS:
             raise ValueError(f"two handlers for {type_!r}")
         HANDLERS[type_] = fn
+        if own_transaction:
+            OWN_TRANSACTION.add(type_)
         return fn
 
     return wrap

@@ -30,7 +30,7 @@ def _sitting_member(ctx: Context, member_id: int) -> Member:
         raise DomainError("not_found", f"No member {member_id} in this committee.") from None
 
 
-@handles("sync")
+@handles("sync", own_transaction=True)
 def handle_sync(ctx: Context, cmd) -> dict:
     return resync(ctx, cmd.last_seq)
 

@@ -1,0 +1,53 @@
+"""A snapshot is one consistent read: on PostgreSQL, at REPEATABLE READ."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from realtime.context import Context
+from realtime.protocol import decode
+from realtime.runner import run_command
+from realtime.snapshot import PARTS
+
+
+@pytest.fixture
+def isolation_probe():
+    """A temporary snapshot part that reports the transaction it is read in."""
+    seen: list[dict] = []
+
+    def probe(sitting, ctx) -> dict:
+        level = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SHOW transaction_isolation")
+                level = cur.fetchone()[0]
+        seen.append({"atomic": connection.in_atomic_block, "level": level})
+        return {}
+
+    PARTS["isolation_probe"] = probe
+    yield seen
+    del PARTS["isolation_probe"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_snapshot_is_read_in_one_repeatable_transaction(committee, isolation_probe):
+    member = committee.members[0]
+    ctx = Context(
+        user_id=member.user_id,
+        sitting_id=committee.plenary.pk,
+        role="member",
+        member_id=member.pk,
+    )
+    frame = json.dumps({"type": "sync", "id": "s1", "data": {"last_seq": 0}})
+    answer = run_command(ctx, decode(frame, 65536))
+    assert answer["ok"], answer
+    assert answer["data"]["mode"] == "snapshot"
+    assert isolation_probe == [
+        {
+            "atomic": True,
+            "level": "repeatable read" if connection.vendor == "postgresql" else None,
+        }
+    ]
