@@ -12,13 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meeting.models import AgendaItem, Member, Session, Sitting
 
 
 class Access(models.TextChoices):
     PUBLIC = "public", _("public")
-    COMMITTEE = "committee", _("committee")
+    COMMITTEE = "committee", pgettext_lazy("access level", "committee")
     CONFIDENTIAL = "confidential", _("confidential")
 
 
