@@ -88,10 +88,12 @@ def test_health_endpoint_reports_the_database(client):
     assert body == {"status": "ok", "db": "ok"}
 
 
-def _single_line_entries(po: Path) -> dict[str, str]:
+def _single_line_entries(po: Path) -> dict[tuple[str, str], str]:
+    """(context, msgid) → msgstr for the entries written on single lines."""
     text = po.read_text(encoding="utf-8")
-    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', text, flags=re.MULTILINE)
-    return dict(pairs)
+    pattern = r'^(?:msgctxt "(.+)"\n)?msgid "(.+)"\nmsgstr "(.+)"$'
+    found = re.findall(pattern, text, flags=re.MULTILINE)
+    return {(ctx, msgid): msgstr for ctx, msgid, msgstr in found}
 
 
 def test_compiled_catalogue_carries_every_translation_of_the_parts():
@@ -101,8 +103,9 @@ def test_compiled_catalogue_carries_every_translation_of_the_parts():
     in_code = set(_single_line_entries(source))
     checked = 0
     for part in (ROOT / "locale" / "parts").glob("*.po"):
-        for msgid, msgstr in _single_line_entries(part).items():
-            if msgid in in_code:
-                assert catalogue.gettext(msgid) == msgstr, (part.name, msgid)
+        for (ctx, msgid), msgstr in _single_line_entries(part).items():
+            if (ctx, msgid) in in_code:
+                got = catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)
+                assert got == msgstr, (part.name, ctx, msgid)
                 checked += 1
     assert checked > 50
