@@ -340,6 +340,7 @@ class Stack:
         self.start_redis()
         self.prepare()
         self.start_daphnes()
+        self.recover_media()  # what a crash of the previous stack left recording
         self.start_background_workers()
         self.start_nginx()
         host = "127.0.0.1" if self.opts.bind in ("0.0.0.0", "::") else self.opts.bind
