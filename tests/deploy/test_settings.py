@@ -24,7 +24,12 @@ def probe(tmp_path, **env) -> dict:
     clean.update({"DJANGO_SETTINGS_MODULE": "deploy.settings", "YITING_DATA_DIR": str(tmp_path)})
     clean.update(env)
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], env=clean, cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE],
+        env=clean,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)
 

@@ -100,9 +100,7 @@ async def test_many_sockets_each_get_every_event_once(cluster):
     a, b = cluster.urls
     sitting = plenary_id(cluster)
     cookies = {u: login_cookie(a, u, "yiting-demo") for u in [f"m{n:03d}" for n in range(2, 12)]}
-    tablets = [
-        WsClient(a if n % 2 else b, sitting, c) for n, c in enumerate(cookies.values())
-    ]
+    tablets = [WsClient(a if n % 2 else b, sitting, c) for n, c in enumerate(cookies.values())]
     await asyncio.gather(*(t.connect() for t in tablets))
     clerk = WsClient(a, sitting, login_cookie(a, "clerk", "yiting-demo"))
     await clerk.connect()

@@ -24,5 +24,7 @@ class Command(BaseCommand):
         w(f"  login          {base_url}/login/")
         w(f"  clerk console  {base_url}/console/")
         for s in out.sittings:
-            w(f"  {s.title:24} tablet {base_url}/tablet/{s.pk}/  display {base_url}/display/{s.pk}/")
+            w(
+                f"  {s.title:24} tablet {base_url}/tablet/{s.pk}/  display {base_url}/display/{s.pk}/"
+            )
         w(f"  staff review   {base_url}/review/")
