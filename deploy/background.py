@@ -10,6 +10,7 @@ threads in this process; in production they run as their own processes instead
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 from django.conf import settings
@@ -22,6 +23,12 @@ def start_background() -> None:
     if _started.is_set():
         return
     _started.set()
+    if "pytest" in sys.modules:
+        # A test imports the ASGI app to drive sockets; background threads would race
+        # each test's database transaction. Tests run jobs and sweeps explicitly, and
+        # tests that need the real thing start real Daphne processes.
+        log.info("background workers not started inside pytest")
+        return
     if settings.INPROCESS_WORKERS:
         _start_workers()
 

@@ -58,9 +58,11 @@ async def test_tablet_publishes_and_staff_plays_the_clip(tmp_path):
                     f"window.yiting.client.send('floor.end', {{speech: {speech}, "
                     "how: 'finished'}, {idempotent: true})"
                 )
+                # Generous: finalising waits for the capture to pass the speech's end and
+                # remuxes in the job thread; under a loaded CI machine 30 s was too short.
                 await tablet.wait_for_function(
                     "document.getElementById('rec-progress').textContent.includes('(')",
-                    timeout=30000,
+                    timeout=90000,
                 )
                 clip = None
                 for _ in range(60):
