@@ -23,6 +23,7 @@ class Command(BaseCommand):
         w("Open:")
         w(f"  login          {base_url}/login/")
         w(f"  clerk console  {base_url}/console/")
+        w(f"  preparation    {base_url}/proceedings/   (sessions, roster import, minutes, audit)")
         for s in out.sittings:
             w(
                 f"  {s.title:24} tablet {base_url}/tablet/{s.pk}/  display {base_url}/display/{s.pk}/"
