@@ -7,6 +7,7 @@ already serialised and are forwarded as they are.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -18,7 +19,7 @@ from meeting.services.roster import member_for, sitting_role
 from realtime import metrics, presence
 from realtime.context import Context
 from realtime.dbthreads import in_db_thread
-from realtime.events import role_group, sitting_group, user_group
+from realtime.events import remember_server_loop, role_group, sitting_group, user_group
 from realtime.protocol import VERSION, ProtocolError, decode, reply_error
 from realtime.protocol.errors import (
     CLOSE_NO_ACCESS,
@@ -69,6 +70,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             member_id=ident["member_id"],
             channel_name=self.channel_name,
         )
+        remember_server_loop(asyncio.get_running_loop())
         metrics.socket_opened(sitting_id)  # paired with socket_closed in disconnect
         self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
         for group in self._groups():

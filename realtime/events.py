@@ -10,6 +10,7 @@ The event is serialised to JSON text once; every socket forwards that same text.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -23,6 +24,21 @@ from meeting.models import Sitting
 from realtime.models import SittingEvent
 
 log = logging.getLogger(__name__)
+
+# The event loop serving this process's sockets (set by the consumer on connect).
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Broadcasts from plain threads (job worker, floor sweeper) must run on this loop.
+
+    ``async_to_sync`` from a thread it did not create runs the send on a new event loop;
+    the in-memory layer's queues belong to the server's loop, so a waiting socket was not
+    woken until some other I/O happened (seconds late), and a Redis layer opened a new
+    connection per event.
+    """
+    global _server_loop
+    _server_loop = loop
 
 
 def sitting_group(sitting_id: int) -> str:
@@ -89,10 +105,22 @@ def broadcast_text(group: str, text: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {"type": "event.text", "text": text}
     try:
-        async_to_sync(layer.group_send)(group, {"type": "event.text", "text": text})
+        loop = _server_loop
+        if loop is not None and loop.is_running() and not _on_loop(loop):
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(10)
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:  # the event is in the journal; tablets resync from it
         log.exception("broadcast to %s failed; clients will resync from the journal", group)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 async def abroadcast_text(group: str, text: str) -> None:
