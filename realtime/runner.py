@@ -65,6 +65,12 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
                 )
         return result
     except DomainError as exc:
+        # A resend that raced its own first attempt (same key, another socket) waited on
+        # the same lock and now sees that attempt's effect: answer with the first answer.
+        if cmd.key:
+            earlier = _receipt(ctx, cmd)
+            if earlier is not None:
+                return earlier
         return {"ok": False, "error": exc.as_dict()}
     except IntegrityError:
         # The same key raced in on another socket, or a unique rule caught a double.
