@@ -7,7 +7,6 @@ database away cuts a TCP proxy (tests/deploy/pgproxy.py) it put in front of it.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -18,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, run_manage, run_python
 
 DEMO_PASSWORD = "yiting-demo"
 
@@ -125,17 +124,7 @@ class Launcher:
         return sorted(int(n.split("-")[1]) for n in self.pids() if n.startswith("daphne-"))
 
     def manage(self, *args: str, timeout: float = 180) -> str:
-        out = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if out.returncode:
-            raise RuntimeError(f"manage.py {args} failed:\n{out.stdout}\n{out.stderr}")
-        return out.stdout
+        return run_manage(self.env, *args, timeout=timeout)
 
     def python(self, code: str) -> object:
         return run_python(self.env, code)
@@ -149,26 +138,6 @@ class Launcher:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-
-
-def run_python(env: dict, code: str, timeout: float = 120) -> object:
-    """Run ``code`` with Django set up in ``env``; it may set ``result`` (JSON-able)."""
-    script = (
-        "import django, json, sys\ndjango.setup()\nresult = None\n"
-        + code
-        + "\nsys.stdout.write('\\n@@RESULT@@' + json.dumps(result, default=str))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**env, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if out.returncode:
-        raise RuntimeError(f"python failed:\n{out.stdout}\n{out.stderr}")
-    return json.loads(out.stdout.rsplit("@@RESULT@@", 1)[1])
 
 
 def pid_alive(pid: int) -> bool:

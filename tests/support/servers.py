@@ -69,6 +69,41 @@ def _libpq(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
 
+def run_manage(env: dict, *args: str, timeout: float = 180) -> str:
+    """``manage.py args`` in ``env``; its output, or RuntimeError with both streams."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if out.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
+    return out.stdout
+
+
+def run_python(env: dict, code: str, timeout: float = 120) -> object:
+    """Run ``code`` with Django set up in ``env``; it may set ``result`` (returned via JSON)."""
+    script = (
+        "import django, json, sys\ndjango.setup()\nresult = None\n"
+        + code
+        + "\nsys.stdout.write('\\n@@RESULT@@' + json.dumps(result, default=str))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if out.returncode:
+        raise RuntimeError(f"python in the stack's environment failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.rsplit("@@RESULT@@", 1)[1])
+
+
 class Stack:
     """N Daphne workers sharing one database and (optionally) one Redis channel layer."""
 
@@ -105,39 +140,11 @@ class Stack:
 
     # -- set-up ---------------------------------------------------------------------------
     def manage(self, *args: str, timeout: float = 180) -> str:
-        out = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if out.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
-        return out.stdout
+        return run_manage(self.env, *args, timeout=timeout)
 
     def python(self, code: str, timeout: float = 120) -> object:
-        """Run ``code`` with Django set up in the stack's environment; it may set ``result``.
-
-        ``result`` is returned through JSON, so make it JSON-able.
-        """
-        script = (
-            "import django, json, sys\ndjango.setup()\nresult = None\n"
-            + code
-            + "\nsys.stdout.write('\\n@@RESULT@@' + json.dumps(result, default=str))\n"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", script],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if out.returncode:
-            raise RuntimeError(f"stack python failed:\n{out.stdout}\n{out.stderr}")
-        return json.loads(out.stdout.rsplit("@@RESULT@@", 1)[1])
+        """Run ``code`` with Django set up in the stack's environment (see ``run_python``)."""
+        return run_python(self.env, code, timeout)
 
     def start(self, migrate: bool = True, demo_members: int | None = None) -> Stack:
         if migrate:
