@@ -53,6 +53,17 @@ async def logged_in_page(
     return page
 
 
+async def live_pages(browser, base_url: str, password: str, opens: list[tuple[str, str]]) -> list:
+    """Log each user in, open their page and wait until its socket is live; in order."""
+    pages = []
+    for username, path in opens:
+        page = await logged_in_page(browser, base_url, username, password)
+        await page.goto(base_url + path)
+        await page.wait_for_selector("#conn[data-state=live]")
+        pages.append(page)
+    return pages
+
+
 async def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

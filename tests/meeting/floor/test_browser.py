@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from tests.support.browser import launch, logged_in_page, shot
+from tests.support.browser import launch, live_pages, logged_in_page, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -60,18 +60,17 @@ async def test_two_requests_grant_countdown_end_grant_and_the_log(tmp_path):
         async with async_playwright() as pw:
             browser = await launch(pw)
             try:
-                pages = {}
-                for user, url in (
-                    ("m002", f"/tablet/{sid}/"),
-                    ("m003", f"/tablet/{sid}/"),
-                    ("chair", f"/console/{sid}/"),
-                    ("display", f"/display/{sid}/"),
-                ):
-                    p = await logged_in_page(browser, base, user, PW)
-                    await p.goto(base + url)
-                    await p.wait_for_selector("#conn[data-state=live]")
-                    pages[user] = p
-                m2, m3, chair, wall = (pages[u] for u in ("m002", "m003", "chair", "display"))
+                m2, m3, chair, wall = await live_pages(
+                    browser,
+                    base,
+                    PW,
+                    [
+                        ("m002", f"/tablet/{sid}/"),
+                        ("m003", f"/tablet/{sid}/"),
+                        ("chair", f"/console/{sid}/"),
+                        ("display", f"/display/{sid}/"),
+                    ],
+                )
 
                 await m2.click("#floor-ask [data-kind=speech]")
                 await m2.wait_for_selector("#floor-mypos[data-position='1']")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import launch, logged_in_page, shot
+from tests.support.browser import launch, live_pages, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -50,18 +50,17 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
         async with async_playwright() as pw:
             browser = await launch(pw)
             try:
-                pages = {}
-                for user, url in (
-                    ("clerk", f"/console/{sid}/"),
-                    ("m006", f"/tablet/{sid}/"),
-                    ("m007", f"/tablet/{sid}/"),
-                    ("display", f"/display/{sid}/"),
-                ):
-                    p = await logged_in_page(browser, base, user, PW)
-                    await p.goto(base + url)
-                    await p.wait_for_selector("#conn[data-state=live]")
-                    pages[user] = p
-                clerk, m2, m3, wall = (pages[u] for u in ("clerk", "m006", "m007", "display"))
+                clerk, m2, m3, wall = await live_pages(
+                    browser,
+                    base,
+                    PW,
+                    [
+                        ("clerk", f"/console/{sid}/"),
+                        ("m006", f"/tablet/{sid}/"),
+                        ("m007", f"/tablet/{sid}/"),
+                        ("display", f"/display/{sid}/"),
+                    ],
+                )
 
                 # prepare on the console
                 await clerk.click("#vc-prepare-box summary")
