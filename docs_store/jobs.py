@@ -63,3 +63,13 @@ def render(job, report) -> dict:
     total = rendering.render_all(pdf, sha, on_page=on_page)
     Rendition.objects.filter(pk=rendition.pk).update(pages_ready=F("pages"))
     return {"pages": total}
+
+
+@job("docs_store.index")
+def index_text(job, report) -> dict:
+    """Extract and index the text of every page (for search); resumable like rendering."""
+    from docs_store.search.extract import extract_all
+
+    sha = job.payload["sha256"]
+    total = extract_all(storage.original_path(sha), sha, on_batch=report)
+    return {"pages": total}

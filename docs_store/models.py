@@ -153,3 +153,23 @@ class ReadReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "document"], name="one_receipt_per_reader")
         ]
+
+
+class PageText(models.Model):
+    """The text of one page of one PDF content, with its index columns (检索索引).
+
+    Keyed by content hash like ``Rendition``: the same file in two sessions is
+    extracted once. ``uni``/``bi`` are the token columns of ``docs_store.search.tokens``;
+    the full-text index over them is created by migration 0002 per database.
+    """
+
+    sha256 = models.CharField(max_length=64)
+    page = models.PositiveIntegerField()
+    text = models.TextField(blank=True, default="")
+    uni = models.TextField(blank=True, default="")
+    bi = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sha256", "page"], name="one_text_per_page")
+        ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from docs_store import views
+from docs_store.search import views as search_views
 
 app_name = "docs"
 
@@ -19,4 +20,10 @@ urlpatterns = [
     path("d/<int:document_id>/v/<int:version>/pdf", views.pdf, name="pdf"),
     path("d/<int:document_id>/notes/", views.page_notes, name="notes"),
     path("d/<int:document_id>/read/", views.reading, name="read"),
+    path("sittings/<int:sitting_id>/search/", search_views.sitting_search, name="search"),
+    path(
+        "d/<int:document_id>/v/<int:version>/p/<int:page>/hits/",
+        search_views.page_hits,
+        name="hits",
+    ),
 ]

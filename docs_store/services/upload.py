@@ -24,6 +24,7 @@ from meeting.services.errors import DomainError
 
 FIRST_PAGE_PRIORITY = 10
 REST_PRIORITY = 50
+INDEX_PRIORITY = 60  # after the page images: reading comes before searching
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,12 @@ def _add_version(
 def queue_rendering(sha256: str, pages: int) -> Rendition:
     """Queue the page images of a PDF content, once per content (the hash is the key)."""
     rendition, _ = Rendition.objects.get_or_create(sha256=sha256, defaults={"pages": pages})
+    enqueue(
+        "docs_store.index",
+        {"sha256": sha256},
+        key=f"docs_store.index:{sha256}",
+        priority=INDEX_PRIORITY,
+    )
     if rendition.ready:
         return rendition
     enqueue(

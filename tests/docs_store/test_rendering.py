@@ -33,7 +33,12 @@ def image(sha: str, page: int, width: int) -> Image.Image:
 def test_upload_queues_first_page_before_the_rest(upload, pdf_bytes):
     [doc] = upload(("a.pdf", pdf_bytes(5)))
     jobs = list(Job.objects.order_by("priority", "id"))
-    assert [j.payload["first_only"] for j in jobs] == [True, False]
+    # page one, then all pages, then the text index for search (after the images)
+    assert [(j.kind, j.payload.get("first_only")) for j in jobs] == [
+        ("docs_store.render", True),
+        ("docs_store.render", False),
+        ("docs_store.index", None),
+    ]
     sha = doc.current.sha256
     first = run_once()
     assert first.payload["first_only"] and first.state == "done"
@@ -70,7 +75,7 @@ def test_same_content_is_rendered_once(upload, pdf_bytes, rendered):
     upload(("a.pdf", data))
     rendered()
     upload(("copy.pdf", data))
-    assert Job.objects.count() == 2  # no new jobs: the hash is already rendered
+    assert Job.objects.count() == 3  # no new jobs: the hash is already rendered and indexed
     assert Rendition.objects.count() == 1
 
 
