@@ -170,6 +170,4 @@ class PageText(models.Model):
     bi = models.TextField(blank=True, default="")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["sha256", "page"], name="one_text_per_page")
-        ]
+        constraints = [models.UniqueConstraint(fields=["sha256", "page"], name="one_text_per_page")]

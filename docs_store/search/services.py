@@ -68,7 +68,9 @@ def search_sitting(user, sitting: Sitting, query: str) -> list[Hit]:
 
 
 def _pattern(terms: list[Term]) -> re.Pattern:
-    return re.compile("|".join(re.escape(t.text) for t in sorted(terms, key=lambda t: -len(t.text))))
+    return re.compile(
+        "|".join(re.escape(t.text) for t in sorted(terms, key=lambda t: -len(t.text)))
+    )
 
 
 def _snippet(text: str, terms: list[Term]) -> tuple[list[tuple[str, bool]], int]:

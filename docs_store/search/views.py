@@ -47,9 +47,7 @@ def _hit(hit: services.Hit) -> dict:
 
 @require_GET
 @json_errors
-def page_hits(
-    request: HttpRequest, document_id: int, version: int, page: int
-) -> HttpResponse:
+def page_hits(request: HttpRequest, document_id: int, version: int, page: int) -> HttpResponse:
     """``?q=`` → ``{"boxes": [[x, y, w, h], …]}`` as fractions of the page."""
     boxes = services.hit_boxes(request.user, document_id, version, page, _query(request))
     return JsonResponse({"boxes": boxes})

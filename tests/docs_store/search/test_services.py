@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from docs_store import storage
 from docs_store.models import PageText
 from docs_store.search import services
 from docs_store.search.extract import extract_all
 from docs_store.services.distribution import recall
-from docs_store import storage
 from meeting.services.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,7 @@ def test_one_character_and_a_phrase_across_a_line_wrap(committee, indexed):
     # punctuation in a query separates terms, as a space does
     assert _pages(services.search_sitting(user, committee.plenary, "安全。促进")) == [(doc.pk, 1)]
     # "…其他方式" + next line "对信息…": a PDF line break is not a word break
-    assert _pages(services.search_sitting(user, committee.plenary, "方式对信息")) == [
-        (doc.pk, 3)
-    ]
+    assert _pages(services.search_sitting(user, committee.plenary, "方式对信息")) == [(doc.pk, 3)]
 
 
 def test_a_phrase_that_is_not_on_any_page_is_not_found(committee, indexed):
@@ -63,11 +61,13 @@ def test_confidential_group_paper_only_for_those_who_may_read_it(committee, inde
     item = committee.group_a_sitting.agenda_items.get(order=1)
     doc = indexed([["机密 草案 修改意见"]], item=item, access="confidential")
     group_a_member = committee.members[0]  # m1 sits in group A
-    assert _pages(services.search_sitting(group_a_member.user, committee.group_a_sitting, "修改意见")) == [
-        (doc.pk, 1)
-    ]
+    assert _pages(
+        services.search_sitting(group_a_member.user, committee.group_a_sitting, "修改意见")
+    ) == [(doc.pk, 1)]
     # staff may not read confidential papers; the clerk may read everything
-    assert services.search_sitting(committee.staff.user, committee.group_a_sitting, "修改意见") == []
+    assert (
+        services.search_sitting(committee.staff.user, committee.group_a_sitting, "修改意见") == []
+    )
     assert _pages(
         services.search_sitting(committee.clerk.user, committee.group_a_sitting, "修改意见")
     ) == [(doc.pk, 1)]
