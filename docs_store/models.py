@@ -159,7 +159,8 @@ class PageText(models.Model):
     """The text of one page of one PDF content, with its index columns (检索索引).
 
     Keyed by content hash like ``Rendition``: the same file in two sessions is
-    extracted once. ``uni``/``bi`` are the token columns of ``docs_store.search.tokens``;
+    extracted once. ``text`` is stored normalised (``tokens.normalise``), as snippets
+    show it. ``uni``/``bi`` are the token columns of ``docs_store.search.tokens``;
     the full-text index over them is created by migration 0002 per database.
     """
 

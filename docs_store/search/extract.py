@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from docs_store.models import PageText
-from docs_store.search.tokens import index_columns
+from docs_store.search.tokens import index_columns, normalise
 
 BATCH = 50
 
@@ -43,7 +43,7 @@ def extract_all(
         for page_no in range(1, total + 1):
             if page_no in done:
                 continue
-            text = page_text(doc, page_no)
+            text = normalise(page_text(doc, page_no))
             uni, bi = index_columns(text)
             batch.append(PageText(sha256=sha256, page=page_no, text=text, uni=uni, bi=bi))
             if len(batch) >= BATCH or page_no == total:

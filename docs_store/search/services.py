@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 from docs_store import storage
 from docs_store.models import Document, PageText
 from docs_store.search.backend import matching_pages
-from docs_store.search.tokens import MAX_QUERY_CHARS, MAX_QUERY_TERMS, Term, normalise, query_terms
+from docs_store.search.tokens import MAX_QUERY_CHARS, MAX_QUERY_TERMS, Term, query_terms
 from docs_store.services.access import get_readable
 from docs_store.services.catalog import readable, sitting_documents
 from meeting.models import Sitting
@@ -74,8 +74,8 @@ def _pattern(terms: list[Term]) -> re.Pattern:
 
 
 def _snippet(text: str, terms: list[Term]) -> tuple[list[tuple[str, bool]], int]:
-    """A short window of normalised text around the first hit, hits marked."""
-    norm = normalise(text)
+    """A short window of the page's (already normalised) text around the first hit."""
+    norm = text
     found = list(_pattern(terms).finditer(norm))
     if not found:
         return [(norm[: 2 * SNIPPET_CONTEXT], False)], 0
