@@ -68,8 +68,10 @@ def render(job, report) -> dict:
 @job("docs_store.index")
 def index_text(job, report) -> dict:
     """Extract and index the text of every page (for search); resumable like rendering."""
+    from docs_store.search.backend import refresh_statistics
     from docs_store.search.extract import extract_all
 
     sha = job.payload["sha256"]
     total = extract_all(storage.original_path(sha), sha, on_batch=report)
+    refresh_statistics()
     return {"pages": total}

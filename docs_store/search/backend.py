@@ -2,9 +2,12 @@
 
 Both store the same token columns of ``PageText`` (see ``tokens``). On SQLite an
 external-content FTS5 table mirrors ``docs_store_pagetext`` through triggers; on
-PostgreSQL two GIN expression indexes over ``to_tsvector('simple', …)`` serve the
-phrase queries. ``matching_pages`` is the one query either way: the ids of pages of the
-given contents on which every term occurs, best first, at most ``limit``.
+PostgreSQL two stored generated ``tsvector`` columns (``simple`` configuration) with
+GIN indexes serve the phrase queries. ``matching_pages`` is the one query either way: the ids of pages of the
+given contents on which every term occurs, at most ``limit``, in extraction order
+(each content's pages in order). A reader searching a sitting's papers wants hits in
+reading order, not by a relevance score, and scoring every match of a common word
+(数据 on every page) is what made a query slow: in rowid order FTS5 stops at ``limit``.
 """
 
 from __future__ import annotations
@@ -33,15 +36,21 @@ SQLITE_TEARDOWN = [
     "DROP TRIGGER IF EXISTS docs_store_pagetext_au",
     "DROP TABLE IF EXISTS docs_store_pagefts",
 ]
+# Stored generated tsvector columns: computing to_tsvector per row at query time cost
+# 1.7 s for 2,000 pages when the planner filtered by content first.
 POSTGRES_SETUP = [
-    """CREATE INDEX IF NOT EXISTS docs_store_pagetext_uni_fts ON docs_store_pagetext
-       USING gin (to_tsvector('simple', uni))""",
-    """CREATE INDEX IF NOT EXISTS docs_store_pagetext_bi_fts ON docs_store_pagetext
-       USING gin (to_tsvector('simple', bi))""",
+    """ALTER TABLE docs_store_pagetext ADD COLUMN uni_tsv tsvector
+       GENERATED ALWAYS AS (to_tsvector('simple', uni)) STORED""",
+    """ALTER TABLE docs_store_pagetext ADD COLUMN bi_tsv tsvector
+       GENERATED ALWAYS AS (to_tsvector('simple', bi)) STORED""",
+    "CREATE INDEX docs_store_pagetext_uni_fts ON docs_store_pagetext USING gin (uni_tsv)",
+    "CREATE INDEX docs_store_pagetext_bi_fts ON docs_store_pagetext USING gin (bi_tsv)",
 ]
 POSTGRES_TEARDOWN = [
     "DROP INDEX IF EXISTS docs_store_pagetext_uni_fts",
     "DROP INDEX IF EXISTS docs_store_pagetext_bi_fts",
+    "ALTER TABLE docs_store_pagetext DROP COLUMN IF EXISTS uni_tsv",
+    "ALTER TABLE docs_store_pagetext DROP COLUMN IF EXISTS bi_tsv",
 ]
 
 
@@ -64,7 +73,7 @@ def _sqlite(shas: list[str], terms: list[Term], limit: int) -> list[int]:
     sql = (
         "SELECT p.id FROM docs_store_pagefts f JOIN docs_store_pagetext p ON p.id = f.rowid "
         f"WHERE docs_store_pagefts MATCH %s AND p.sha256 IN ({marks}) "
-        "ORDER BY bm25(docs_store_pagefts), p.id LIMIT %s"
+        "ORDER BY f.rowid LIMIT %s"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [match, *shas, limit])
@@ -74,23 +83,31 @@ def _sqlite(shas: list[str], terms: list[Term], limit: int) -> list[int]:
 def _postgres(shas: list[str], terms: list[Term], limit: int) -> list[int]:
     where, params = [], []
     for t in terms:
-        where.append(f"to_tsvector('simple', {t.column}) @@ phraseto_tsquery('simple', %s)")
+        where.append(f"{t.column}_tsv @@ phraseto_tsquery('simple', %s)")
         params.append(" ".join(t.tokens))
     sql = (
         "SELECT id FROM docs_store_pagetext "
         f"WHERE sha256 = ANY(%s) AND {' AND '.join(where)} "
-        "ORDER BY ts_rank(to_tsvector('simple', bi), phraseto_tsquery('simple', %s)) DESC, id "
-        "LIMIT %s"
+        "ORDER BY id LIMIT %s"
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [shas, *params, " ".join(terms[0].tokens), limit])
+        cur.execute(sql, [shas, *params, limit])
         return [row[0] for row in cur.fetchall()]
 
 
 def matching_pages(shas: list[str], terms: list[Term], limit: int) -> list[int]:
-    """Ids of ``PageText`` rows of these contents containing every term, best first."""
+    """Ids of ``PageText`` rows of these contents containing every term, in page order."""
     if not shas or not terms:
         return []
     if connection.vendor == "postgresql":
         return _postgres(shas, terms, limit)
     return _sqlite(shas, terms, limit)
+
+
+def refresh_statistics() -> None:
+    """After a document's pages went in, let PostgreSQL's planner see them: without
+    statistics it filtered by content first and checked every page's vector (≈ 25 ms a
+    query on 2,000 pages instead of ≈ 1 ms). SQLite's FTS5 needs nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE docs_store_pagetext")

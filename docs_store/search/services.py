@@ -64,6 +64,8 @@ def search_sitting(user, sitting: Sitting, query: str) -> list[Hit]:
         row = rows[pk]
         snippet, count = _snippet(row.text, terms)
         hits.extend(Hit(doc, row.page, snippet, count) for doc in by_sha[row.sha256])
+    order = {doc.pk: n for n, doc in enumerate(docs)}  # the sitting's reading order
+    hits.sort(key=lambda h: (order[h.document.pk], h.page))
     return hits[:MAX_RESULTS]
 
 
