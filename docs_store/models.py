@@ -172,3 +172,36 @@ class PageText(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sha256", "page"], name="one_text_per_page")]
+
+
+class InkStroke(models.Model):
+    """One pen or highlighter stroke a member drew on a page (手写批注), private to them.
+
+    Points are fractions of the page (x, y from the top-left, pressure 0–1), so a stroke
+    lands on the same words at any zoom and on any tablet. Undo marks a stroke erased
+    (``erased_at``) and redo clears the mark; ``client_id`` makes a resent stroke count
+    once. Strokes belong to the version they were drawn on: a new version's pages differ.
+    """
+
+    class Tool(models.TextChoices):
+        PEN = "pen", _("pen")
+        HIGHLIGHTER = "highlighter", _("highlighter")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="ink_strokes")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="ink")
+    version = models.PositiveIntegerField()
+    page = models.PositiveIntegerField()
+    client_id = models.CharField(max_length=40)
+    tool = models.CharField(max_length=12, choices=Tool.choices)
+    color = models.CharField(max_length=7)
+    width = models.FloatField()
+    points = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["page", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "client_id"], name="one_stroke_per_client_id")
+        ]
+        indexes = [models.Index(fields=["member", "document", "version"])]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from docs_store import views
+from docs_store import ink_views, views
 from docs_store.search import views as search_views
 
 app_name = "docs"
@@ -20,6 +20,9 @@ urlpatterns = [
     path("d/<int:document_id>/v/<int:version>/pdf", views.pdf, name="pdf"),
     path("d/<int:document_id>/notes/", views.page_notes, name="notes"),
     path("d/<int:document_id>/read/", views.reading, name="read"),
+    path("d/<int:document_id>/ink/", ink_views.strokes, name="ink"),
+    path("d/<int:document_id>/ink/<str:client_id>/erase/", ink_views.erase, name="ink_erase"),
+    path("d/<int:document_id>/annotated.pdf", ink_views.export, name="ink_export"),
     path("sittings/<int:sitting_id>/search/", search_views.sitting_search, name="search"),
     path(
         "d/<int:document_id>/v/<int:version>/p/<int:page>/hits/",

@@ -70,8 +70,24 @@ def recall(session: Session, *, by, ids: list[int] | None = None) -> list[int]:
         )
     changed = [d.pk for d in docs]
     _close_presenters(changed)
+    _remove_annotations(session, changed, by)
     announce(session, changed=changed, reason="recalled")
     return changed
+
+
+def _remove_annotations(session: Session, doc_ids: list[int], by) -> None:
+    """Members' ink and notes on a recalled paper go with it; the trail says how many."""
+    from docs_store.services.ink import purge_for_recall
+    from meeting.proceedings.audit import record
+
+    removed = purge_for_recall(doc_ids)
+    if removed["strokes"] or removed["notes"]:
+        record(
+            by,
+            "documents.annotations_removed",
+            session=session,
+            data={"documents": doc_ids, **removed},
+        )
 
 
 def _close_presenters(doc_ids: list[int]) -> None:
