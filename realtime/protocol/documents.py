@@ -34,6 +34,12 @@ for code, meaning in {
     "pdf_empty": "Upload refused: the PDF has no pages.",
     "pdf_too_large": "Upload refused: the file is over the size limit (both stated).",
     "pdf_too_many_pages": "Upload refused: the PDF has more pages than allowed (both stated).",
+    "query_empty": "Search refused: the query has nothing to search for (HTTP only).",
+    "query_too_long": "Search refused: the query is over 100 characters (HTTP only).",
+    "invalid_stroke": "Annotation refused: tool, colour, width, id or points are not valid.",
+    "stroke_out_of_page": "Annotation refused: a point of the stroke lies outside the page.",
+    "too_many_strokes": "Annotation refused: the page holds the most strokes allowed.",
+    "stale_version": "Annotation refused: the document has a newer version; reload it.",
 }.items():
     register_error(code, meaning)
 
