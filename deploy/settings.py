@@ -140,6 +140,11 @@ SESSION_COOKIE_AGE = 60 * 60 * 14  # one long sitting day
 
 # Size and rate limits of the WebSocket protocol (realtime/protocol); stated, not guessed.
 YITING_WS_MAX_FRAME = env.int("YITING_WS_MAX_FRAME", default=64 * 1024)
+# The server's own cap (Daphne/autobahn): frames up to it reach the decoder and get
+# ``frame_too_large``; above it the socket is closed with 1009 (message too big).
+YITING_WS_HARD_CAP = env.int(
+    "YITING_WS_HARD_CAP", default=max(4 * 1024 * 1024, 2 * YITING_WS_MAX_FRAME)
+)
 YITING_WS_RATE = env.int("YITING_WS_RATE", default=20)  # commands per second per socket
 YITING_WS_BURST = env.int("YITING_WS_BURST", default=40)
 YITING_EVENT_RETENTION = env.int("YITING_EVENT_RETENTION", default=500)
