@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "deploy.limits.RequestLimitsMiddleware",  # over-long addresses: 414 with a code
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,6 +95,17 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Uploads (docs_store/uploads.py): every file is counted while it streams and stopped at
+# YITING_DOCS_MAX_BYTES; files spool to disk past 2.5 MB; other fields stay small.
+YITING_DOCS_MAX_BYTES = env.int("YITING_DOCS_MAX_BYTES", default=200 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "docs_store.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_KIND = env.str("YITING_CHANNEL_LAYER", default="pubsub")

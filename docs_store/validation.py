@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
+MAX_FILENAME = 200  # characters; the name is kept with the version and shown to clerks
 
 
 def max_bytes() -> int:
