@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from docs_store import storage, watermark
-from docs_store.models import Access, Document
+from docs_store.models import Access, Document, Rendition
 from docs_store.services import catalog, distribution, notes, receipts
 from docs_store.services.access import get_readable, may_download_pdf
 from docs_store.services.upload import Upload, replace_version, upload_documents
@@ -229,7 +229,13 @@ def page_image(
         raise DomainError("not_found", f"Pages come in widths {list(storage.WIDTHS)}.")
     path = storage.page_path(v.sha256, page, width)
     if not path.exists():
-        raise DomainError("not_ready", f"Page {page} is still being prepared.")
+        if Rendition.objects.filter(sha256=v.sha256).exclude(failed="").exists():
+            raise DomainError(
+                "render_failed",
+                _("The pages of “%(title)s” could not be rendered; the clerk has been told.")
+                % {"title": doc.title},
+            )
+        raise DomainError("not_ready", _("Page %(page)s is still being prepared.") % {"page": page})
     if doc.access == Access.CONFIDENTIAL and not reader.is_clerk:
         text = _mark_for(request.user, reader)
         resp = HttpResponse(watermark.watermark_image(path.read_bytes(), text), "image/jpeg")

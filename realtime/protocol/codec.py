@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from meeting.inputs import MAX_INT, bad_value
 from realtime.protocol.base import REGISTRY, VERSION, CommandData, CommandSpec
 from realtime.protocol.errors import ProtocolError
 
 ENVELOPE_KEYS = {"v", "type", "id", "key", "data"}
 MAX_ID_LEN = 64
 MAX_KEY_LEN = 80
-MAX_INT = 2**53 - 1  # the largest integer every client (JavaScript) represents exactly
 
 
 @dataclass(frozen=True)
@@ -43,36 +43,7 @@ def _short_id(value: object, name: str, limit: int) -> str | None:
 
 def valid_unicode(obj: object) -> bool:
     """True when every string (and key) in ``obj`` is encodable as UTF-8."""
-    return _bad_value(obj) != "unicode"
-
-
-def _bad_value(obj: object) -> str | None:
-    """``"unicode"`` or ``"number"`` when a value in ``obj`` cannot be used, else None.
-
-    JSON lets a client escape a lone surrogate (``"\\ud800"``); Python decodes it into a
-    string that can be neither sent back nor stored. JSON integers are unbounded, the
-    database's are not; beyond ±(2**53 − 1) a browser cannot even represent them.
-    """
-    stack = [obj]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return "unicode"
-        elif isinstance(value, bool):
-            continue
-        elif isinstance(value, int):
-            if not -MAX_INT <= value <= MAX_INT:
-                return "number"
-        elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return None
+    return bad_value(obj) != "unicode"
 
 
 def decode(text: str | bytes, max_bytes: int) -> Decoded:
@@ -92,7 +63,7 @@ def decode(text: str | bytes, max_bytes: int) -> Decoded:
         raise ProtocolError("bad_json", _("Not valid JSON: %(error)s") % {"error": exc}) from None
     if not isinstance(obj, dict):
         raise ProtocolError("bad_json", _("A frame must be a JSON object."))
-    bad = _bad_value(obj)
+    bad = bad_value(obj)
     if bad == "unicode":
         raise ProtocolError(
             "invalid", _("The frame holds a string that is not valid Unicode (lone surrogate).")
