@@ -20,11 +20,29 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from django.core.exceptions import SuspiciousOperation  # noqa: E402
+from django.http import Http404  # noqa: E402
 
 from deploy.background import start_background  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
-http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
+
+class StaticFiles(ASGIStaticFilesHandler):
+    """Django's static handler, with a path that cannot be a file answered 404.
+
+    An encoded traversal (``/static/..%2f..``) makes ``safe_join`` raise
+    ``SuspiciousFileOperation``, which the stock handler turns into a 500 and a logged
+    traceback (no file leaks, but no precise answer either).
+    """
+
+    def serve(self, request):
+        try:
+            return super().serve(request)
+        except (SuspiciousOperation, ValueError, OSError) as exc:
+            raise Http404("No such static file.") from exc
+
+
+http_app = StaticFiles(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 
 application = ProtocolTypeRouter(
     {

@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--redis-port", type=int, default=0, help="own Redis port (0: free)")
     p.add_argument("--data-dir", default=os.environ.get("YITING_DATA_DIR", str(ROOT / "var")))
     p.add_argument("--ops-allow", default="127.0.0.1,::1", help="who may read /metrics")
-    p.add_argument("--max-body", default="200m")
+    p.add_argument("--max-body", default="401m")
     p.add_argument("--no-migrate", action="store_true")
     p.add_argument("--health-interval", type=float, default=5.0)
     p.add_argument("--print-nginx", action="store_true", help="print the nginx config, exit")
@@ -115,7 +115,7 @@ def render_nginx(
     static_root: Path,
     media_root: Path,
     ops_allow: list[str],
-    max_body: str = "200m",
+    max_body: str = "401m",
     data_dir: Path | None = None,
 ) -> str:
     """The nginx config for these Daphne ports (template: deploy/nginx/yiting.conf.in)."""

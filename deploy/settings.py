@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "deploy.limits.RequestLimitsMiddleware",  # over-long addresses: 414 with a code
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +96,17 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Uploads (docs_store/uploads.py): every file is counted while it streams and stopped at
+# YITING_DOCS_MAX_BYTES; files spool to disk past 2.5 MB; other fields stay small.
+YITING_DOCS_MAX_BYTES = env.int("YITING_DOCS_MAX_BYTES", default=200 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "docs_store.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_KIND = env.str("YITING_CHANNEL_LAYER", default="pubsub")
 if REDIS_URL:
@@ -140,6 +152,11 @@ SESSION_COOKIE_AGE = 60 * 60 * 14  # one long sitting day
 
 # Size and rate limits of the WebSocket protocol (realtime/protocol); stated, not guessed.
 YITING_WS_MAX_FRAME = env.int("YITING_WS_MAX_FRAME", default=64 * 1024)
+# The server's own cap (Daphne/autobahn): frames up to it reach the decoder and get
+# ``frame_too_large``; above it the socket is closed with 1009 (message too big).
+YITING_WS_HARD_CAP = env.int(
+    "YITING_WS_HARD_CAP", default=max(4 * 1024 * 1024, 2 * YITING_WS_MAX_FRAME)
+)
 YITING_WS_RATE = env.int("YITING_WS_RATE", default=20)  # commands per second per socket
 YITING_WS_BURST = env.int("YITING_WS_BURST", default=40)
 YITING_EVENT_RETENTION = env.int("YITING_EVENT_RETENTION", default=500)

@@ -52,6 +52,30 @@ def render(job, report) -> dict:
         report(done, total)
         _announce(audience, done, total)
 
+    try:
+        return _render(job, sha, rendition, pdf, on_page)
+    except Exception as exc:
+        if job.attempts >= job.max_attempts:  # the last try: no reader waits any longer
+            mark_failed(rendition, audience, exc)
+        raise
+
+
+def mark_failed(rendition: Rendition, audience: list[tuple[int, int]], exc: Exception) -> None:
+    """A render that will not succeed: readers get ``render_failed``, the console is told."""
+    reason = f"{type(exc).__name__}: {exc}"[:500]
+    Rendition.objects.filter(pk=rendition.pk).update(failed=reason)
+    for sitting_id, doc_id in audience:
+        payload = {
+            "document": doc_id,
+            "pages_ready": rendition.pages_ready,
+            "pages": rendition.pages,
+            "failed": True,
+        }
+        for role in ("clerk", "chair"):
+            notify(role_group(sitting_id, role), PROGRESS, payload, sitting_id)
+
+
+def _render(job, sha: str, rendition: Rendition, pdf, on_page) -> dict:
     if job.payload.get("first_only"):
         doc = rendering.pdfium.PdfDocument(str(pdf))
         try:

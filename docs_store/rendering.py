@@ -17,6 +17,16 @@ from PIL import Image
 from docs_store import storage
 
 JPEG_QUALITY = 82
+# The longest side of a page image. JPEG itself stops at 65,535 px and a tall page at
+# 1600 px wide would pass it; capped, a page 50 times as tall as wide (the most
+# validation accepts) still renders, narrower than asked, within ≈ 50 MB of bitmap.
+MAX_SIDE_PX = 8192
+
+
+def scale_for(page_width: float, page_height: float, width: int) -> float:
+    """pdfium's scale for a page image ``width`` px wide, the long side capped."""
+    scale = width / page_width
+    return min(scale, MAX_SIDE_PX / page_height, MAX_SIDE_PX / page_width)
 
 
 def render_page(doc: pdfium.PdfDocument, sha256: str, page_no: int) -> None:
@@ -31,9 +41,8 @@ def render_page(doc: pdfium.PdfDocument, sha256: str, page_no: int) -> None:
     page = doc[page_no - 1]
     try:
         for width in widths:
-            bitmap = page.render(
-                scale=width / page.get_width(), may_draw_forms=True, rev_byteorder=True
-            )
+            scale = scale_for(page.get_width(), page.get_height(), width)
+            bitmap = page.render(scale=scale, may_draw_forms=True, rev_byteorder=True)
             image = bitmap.to_pil()
             if image.mode != "RGB":
                 image = image.convert("RGB")

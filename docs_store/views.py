@@ -11,15 +11,22 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from docs_store import storage, watermark
-from docs_store.models import Access, Document
+from docs_store.models import Access, Document, Rendition
 from docs_store.services import catalog, distribution, notes, receipts
 from docs_store.services.access import get_readable, may_download_pdf
 from docs_store.services.upload import Upload, replace_version, upload_documents
+from docs_store.validation import MAX_FILENAME
+from meeting.inputs import IdField, bad_value, parse, valid_text
 from meeting.models import AgendaItem, Role, Session, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import member_for, sitting_role
@@ -33,6 +40,9 @@ STATUS = {
     "no_such_page": 404,
     "not_ready": 409,
     "recalled": 410,
+    "render_failed": 422,
+    "pdf_too_large": 413,
+    "body_too_large": 413,
 }
 
 
@@ -65,11 +75,75 @@ def _require_clerk(user, session: Session) -> None:
 def _body(request: HttpRequest) -> dict:
     try:
         data = json.loads(request.body or b"{}")
+    except RequestDataTooBig:
+        raise DomainError(
+            "body_too_large",
+            _("The request body is over the limit of %(limit)s bytes.")
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+        ) from None
     except ValueError:
-        raise DomainError("bad_json", "The request body is not JSON.") from None
+        raise DomainError("bad_json", _("The request body is not JSON.")) from None
     if not isinstance(data, dict):
-        raise DomainError("bad_json", "The request body must be a JSON object.")
+        raise DomainError("bad_json", _("The request body must be a JSON object."))
+    if bad_value(data) == "unicode":
+        raise DomainError("invalid", _("The request holds a string that is not valid Unicode."))
     return data
+
+
+class UploadForm(forms.Form):
+    """The non-file fields of an upload, parsed with bounds (the files come separately)."""
+
+    item = IdField(required=False)
+    access = forms.ChoiceField(choices=Access.choices, required=False)
+
+
+def _name_too_long(**details) -> DomainError:
+    return DomainError(
+        "file_name_too_long",
+        _("A file name is too long; rename the file (at most %(limit)s characters).")
+        % {"limit": MAX_FILENAME},
+        limit=MAX_FILENAME,
+        **details,
+    )
+
+
+def _files(request: HttpRequest, name: str) -> tuple[list, list[str]]:
+    """The uploaded files and titles, or the documented refusal of the request itself."""
+    try:
+        files = request.FILES.getlist(name)
+        titles = request.POST.getlist("titles")
+    except MultiPartParserError as exc:
+        if "header size" in str(exc):  # a part's headers (the file name) over 1 KiB
+            raise _name_too_long() from None
+        raise DomainError("bad_upload", _("The upload could not be read; send it again.")) from None
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        raise DomainError(
+            "bad_upload", _("The upload has too many or too large form fields.")
+        ) from None
+    refused = getattr(request, "upload_refused", None)
+    if refused:
+        raise DomainError(
+            "pdf_too_large",
+            _("%(file)s: the upload is over the limit of %(limit)s MB; it was not stored.")
+            % {"file": refused["file"] or _("the upload"), "limit": refused["limit"] // 2**20},
+            **refused,
+        )
+    for title in titles:
+        if len(title) > 300 or not valid_text(title):
+            raise DomainError(
+                "invalid", _("A title is too long or not valid text."), field="titles"
+            )
+    return files, titles
+
+
+def _read(f) -> bytes:
+    """The file's bytes (bounded by the upload handler), refusing names we cannot keep."""
+    name = f.name or ""
+    if len(name) > MAX_FILENAME:
+        raise _name_too_long(file=name[:60])
+    if not valid_text(name) or "\x00" in name:
+        raise DomainError("invalid", _("A file name holds characters that are not allowed."))
+    return f.read()
 
 
 @require_POST
@@ -81,17 +155,17 @@ def upload(request: HttpRequest, session_id: int) -> HttpResponse:
     if session is None:
         raise DomainError("not_found", f"No session {session_id}.")
     _require_clerk(request.user, session)
-    files = request.FILES.getlist("files")
-    titles = request.POST.getlist("titles")
+    files, titles = _files(request, "files")
+    fields = parse(UploadForm, request.POST)
     uploads = [
-        Upload(f.name, f.read(), titles[i] if i < len(titles) else "") for i, f in enumerate(files)
+        Upload(f.name, _read(f), titles[i] if i < len(titles) else "") for i, f in enumerate(files)
     ]
     item = None
-    if request.POST.get("item"):
-        item = AgendaItem.objects.filter(pk=request.POST["item"]).select_related("sitting").first()
+    if fields["item"] is not None:
+        item = AgendaItem.objects.filter(pk=fields["item"]).select_related("sitting").first()
         if item is None:
-            raise DomainError("not_found", f"No agenda item {request.POST['item']}.")
-    access = request.POST.get("access", Access.COMMITTEE)
+            raise DomainError("not_found", f"No agenda item {fields['item']}.", field="item")
+    access = fields["access"] or Access.COMMITTEE
     docs = upload_documents(session, uploads, by=request.user, item=item, access=access)
     return JsonResponse({"documents": [d.pk for d in docs]}, status=201)
 
@@ -101,10 +175,10 @@ def upload(request: HttpRequest, session_id: int) -> HttpResponse:
 def new_version(request: HttpRequest, document_id: int) -> HttpResponse:
     doc, reader = get_readable(request.user, document_id)
     _require_clerk(request.user, doc.session)
-    f = request.FILES.get("file")
-    if f is None:
-        raise DomainError("invalid", "Choose the PDF file of the new version.")
-    version = replace_version(doc, Upload(f.name, f.read()), by=request.user)
+    files, _titles = _files(request, "file")
+    if not files:
+        raise DomainError("invalid", _("Choose the PDF file of the new version."), field="file")
+    version = replace_version(doc, Upload(files[0].name, _read(files[0])), by=request.user)
     return JsonResponse({"document": doc.pk, "version": version.number}, status=201)
 
 
@@ -155,7 +229,13 @@ def page_image(
         raise DomainError("not_found", f"Pages come in widths {list(storage.WIDTHS)}.")
     path = storage.page_path(v.sha256, page, width)
     if not path.exists():
-        raise DomainError("not_ready", f"Page {page} is still being prepared.")
+        if Rendition.objects.filter(sha256=v.sha256).exclude(failed="").exists():
+            raise DomainError(
+                "render_failed",
+                _("The pages of “%(title)s” could not be rendered; the clerk has been told.")
+                % {"title": doc.title},
+            )
+        raise DomainError("not_ready", _("Page %(page)s is still being prepared.") % {"page": page})
     if doc.access == Access.CONFIDENTIAL and not reader.is_clerk:
         text = _mark_for(request.user, reader)
         resp = HttpResponse(watermark.watermark_image(path.read_bytes(), text), "image/jpeg")

@@ -1,6 +1,22 @@
 from django.contrib import admin
+from django.db import models as models_
 
 from meeting import models
+
+
+class SafeInitialMixin:
+    """Initial values from the add page's query string, minus date-times.
+
+    The admin hands ``?starts_at=…`` to the split date-time widget as a string, which
+    then fails with a traceback; a date-time is never pre-filled from the address.
+    """
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        datetimes = {
+            f.name for f in self.model._meta.get_fields() if isinstance(f, models_.DateTimeField)
+        }
+        return {k: v for k, v in initial.items() if k not in datetimes}
 
 
 @admin.register(models.Committee)
@@ -43,13 +59,13 @@ class AgendaInline(admin.TabularInline):
 
 
 @admin.register(models.Sitting)
-class SittingAdmin(admin.ModelAdmin):
+class SittingAdmin(SafeInitialMixin, admin.ModelAdmin):
     list_display = ("title", "session", "kind", "group", "starts_at", "state")
     list_filter = ("kind", "state", "session")
     inlines = [AgendaInline]
 
 
 @admin.register(models.Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(SafeInitialMixin, admin.ModelAdmin):
     list_display = ("sitting", "member", "checked_in_at", "checked_out_at", "method")
     list_filter = ("sitting", "method")

@@ -13,6 +13,7 @@ import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from meeting.models import Sitting
 from meeting.services.roster import member_for, sitting_role
@@ -21,6 +22,7 @@ from realtime.context import Context
 from realtime.dbthreads import in_db_thread
 from realtime.events import remember_server_loop, role_group, sitting_group, user_group
 from realtime.protocol import VERSION, ProtocolError, decode, reply_error
+from realtime.protocol.codec import valid_unicode
 from realtime.protocol.errors import (
     CLOSE_NO_ACCESS,
     CLOSE_NO_SUCH_SITTING,
@@ -115,14 +117,16 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if self.ctx is None:
             return
         frame = text_data if text_data is not None else bytes_data
+        # Every frame costs a token, malformed ones too: a flood of garbage is slowed
+        # like a flood of commands, before any decoding work is spent on it.
+        if not self.bucket.take():
+            err = ProtocolError("rate_limited", _("Too many commands; wait a moment."))
+            await self.send(text_data=reply_error(_peek_id(frame), err.as_dict()))
+            return
         try:
             cmd = decode(frame, settings.YITING_WS_MAX_FRAME)
         except ProtocolError as exc:
             await self.send(text_data=reply_error(_peek_id(frame), exc.as_dict()))
-            return
-        if not self.bucket.take():
-            err = ProtocolError("rate_limited", "Too many commands; wait a moment.")
-            await self.send(text_data=reply_error(cmd.id, err.as_dict()))
             return
         result = await in_db_thread(run_command)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
@@ -135,11 +139,13 @@ class SittingConsumer(AsyncWebsocketConsumer):
 
 def _peek_id(frame: object) -> str | None:
     """The request id of a refused frame, when it can be read safely, to match replies."""
-    if not isinstance(frame, str) or len(frame) > 65536:
+    if not isinstance(frame, str) or len(frame) > settings.YITING_WS_MAX_FRAME:
         return None
     try:
         obj = json.loads(frame)
     except (ValueError, RecursionError):
         return None
     rid = obj.get("id") if isinstance(obj, dict) else None
-    return rid if isinstance(rid, str) and len(rid) <= 64 else None
+    if not isinstance(rid, str) or len(rid) > 64 or not valid_unicode(rid):
+        return None  # a lone surrogate could not even be echoed back
+    return rid

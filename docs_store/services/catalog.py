@@ -41,8 +41,9 @@ def listing(sitting: Sitting, user_id: int) -> dict:
 
 
 def _ready_pages(shas: list[str]) -> dict[str, int]:
-    rows = Rendition.objects.filter(sha256__in=shas).values_list("sha256", "pages_ready")
-    return dict(rows)
+    """Pages ready per content; -1 marks a render that failed for good."""
+    rows = Rendition.objects.filter(sha256__in=shas).values_list("sha256", "pages_ready", "failed")
+    return {sha: (-1 if failed else ready) for sha, ready, failed in rows}
 
 
 def payload(doc: Document, reader: Reader, ready: dict[str, int] | None = None) -> dict:
@@ -61,7 +62,8 @@ def payload(doc: Document, reader: Reader, ready: dict[str, int] | None = None) 
         "state": doc.state,
         "version": v.number if v else 0,
         "pages": v.pages if v else 0,
-        "pages_ready": pages_ready,
+        "pages_ready": max(pages_ready, 0),
+        "render_failed": pages_ready < 0,
         "updated_at": v.uploaded_at.isoformat() if v else None,
         "page_url": reverse("docs:page", args=[doc.pk, v.number if v else 0, 0, 0]).replace(
             "/0/0.jpg", "/{page}/{width}.jpg"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from media.models import Clip, Recording
 from media.services import paths
+from meeting.inputs import parse_id
 from meeting.models import Attendance, Member
 from meeting.services.errors import DomainError
 from realtime.events import emit
@@ -73,11 +74,9 @@ def filter_clips(qs, params) -> tuple:
         "term": "term_id",
     }
     for name, field in fields.items():
-        raw = params.get(name)
-        if raw:
-            if not str(raw).isdigit():
-                raise DomainError("invalid", f"'{name}' must be a number.", field=name)
-            qs = qs.filter(**{field: int(raw)})
+        value = parse_id(name, params.get(name))
+        if value is not None:
+            qs = qs.filter(**{field: value})
     for name, op in (("from", "gte"), ("to", "lte")):
         raw = params.get(name)
         if raw:

@@ -15,7 +15,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
 from meeting.floor.services.log import member_totals, sitting_log
+from meeting.inputs import parse_id
 from meeting.models import Member, Role, Session, Sitting
+from meeting.services.errors import DomainError
 from meeting.services.roster import member_for, sitting_role
 
 LOG_ROLES = {"member", "chair", "clerk", "staff"}
@@ -76,12 +78,10 @@ def member_totals_json(request: HttpRequest, member_id: int) -> JsonResponse:
     if not _may_read_totals(request, member):
         raise PermissionDenied("Only the member, staff or clerks read these totals.")
     session = None
-    if request.GET.get("session"):
-        try:
-            session_id = int(request.GET["session"])
-        except ValueError:
-            return JsonResponse(
-                {"error": {"code": "invalid", "message": "session must be a number"}}, status=400
-            )
+    try:
+        session_id = parse_id("session", request.GET.get("session"))
+    except DomainError as exc:
+        return JsonResponse({"error": exc.as_dict()}, status=400)
+    if session_id is not None:
         session = get_object_or_404(Session, pk=session_id, term=member.term)
     return JsonResponse(member_totals(member, session))

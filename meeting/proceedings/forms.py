@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from meeting.inputs import BoundedIntegerField, IdField, TextField
 from meeting.models import AgendaItem, Sitting
 from meeting.proceedings.preparation import RULES, TEMPLATES
 
@@ -13,36 +14,36 @@ class NewSessionForm(forms.Form):
     how = forms.ChoiceField(
         choices=[("copy", _("copy the last session")), *[(k, k) for k in TEMPLATES]]
     )
-    number = forms.IntegerField(min_value=1)
-    title = forms.CharField(max_length=200)
+    number = BoundedIntegerField(min_value=1, max_value=100_000)
+    title = TextField(max_length=200)
     starts_on = forms.DateField()
-    room = forms.CharField(max_length=100, required=False)
+    room = TextField(max_length=100, required=False)
 
 
 class SittingForm(forms.Form):
     kind = forms.ChoiceField(choices=Sitting.Kind.choices)
-    group = forms.IntegerField(required=False)
-    title = forms.CharField(max_length=200)
+    group = IdField(required=False)
+    title = TextField(max_length=200)
     starts_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    room = forms.CharField(max_length=100, required=False)
-    chair = forms.IntegerField(required=False)
-    clerk = forms.IntegerField(required=False)
+    room = TextField(max_length=100, required=False)
+    chair = IdField(required=False)
+    clerk = IdField(required=False)
 
 
 class SittingEditForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = TextField(max_length=200)
     starts_at = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    room = forms.CharField(max_length=100, required=False)
-    chair = forms.IntegerField(required=False)
-    clerk = forms.IntegerField(required=False)
+    room = TextField(max_length=100, required=False)
+    chair = IdField(required=False)
+    clerk = IdField(required=False)
 
 
 class ItemForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    description = forms.CharField(required=False)
-    presenter = forms.IntegerField(required=False)
-    first_speech_limit_s = forms.IntegerField(min_value=30, max_value=7200, required=False)
-    second_speech_limit_s = forms.IntegerField(min_value=30, max_value=7200, required=False)
+    title = TextField(max_length=300)
+    description = TextField(required=False)
+    presenter = IdField(required=False)
+    first_speech_limit_s = BoundedIntegerField(min_value=30, max_value=7200, required=False)
+    second_speech_limit_s = BoundedIntegerField(min_value=30, max_value=7200, required=False)
     on_time_up = forms.ChoiceField(choices=AgendaItem.OnTimeUp.choices, required=False)
 
 
@@ -56,10 +57,10 @@ assert [k for k, _label in RULE_LABELS] == list(RULES)
 
 
 class VoteForm(forms.Form):
-    question = forms.CharField(max_length=500)
+    question = TextField(max_length=500)
     kind = forms.ChoiceField(choices=[("named", _("named")), ("secret", _("secret"))])
     rule = forms.ChoiceField(choices=[(k, k) for k in RULES])
-    duration_s = forms.IntegerField(required=False)
+    duration_s = BoundedIntegerField(min_value=10, max_value=3600, required=False)
 
 
 class ImportForm(forms.Form):
@@ -70,9 +71,9 @@ class ImportForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    session = forms.IntegerField(required=False)
-    sitting = forms.IntegerField(required=False)
-    actor = forms.CharField(max_length=150, required=False)
-    action = forms.CharField(max_length=60, required=False)
+    session = IdField(required=False)
+    sitting = IdField(required=False)
+    actor = TextField(max_length=150, required=False)
+    action = TextField(max_length=60, required=False)
     since = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d"])
     until = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d"])

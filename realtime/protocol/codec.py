@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from meeting.inputs import MAX_INT, bad_value
 from realtime.protocol.base import REGISTRY, VERSION, CommandData, CommandSpec
 from realtime.protocol.errors import ProtocolError
 
@@ -31,25 +33,46 @@ def _short_id(value: object, name: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not 0 < len(value) <= limit:
-        raise ProtocolError("invalid", f"'{name}' must be a string of 1–{limit} characters.")
+        raise ProtocolError(
+            "invalid",
+            _("'%(name)s' must be a string of 1–%(limit)s characters.")
+            % {"name": name, "limit": limit},
+        )
     return value
+
+
+def valid_unicode(obj: object) -> bool:
+    """True when every string (and key) in ``obj`` is encodable as UTF-8."""
+    return bad_value(obj) != "unicode"
 
 
 def decode(text: str | bytes, max_bytes: int) -> Decoded:
     """Turn a text frame into a validated command, or raise ``ProtocolError``."""
     if isinstance(text, bytes):
-        raise ProtocolError("binary_not_supported", "Send commands as text frames.")
+        raise ProtocolError("binary_not_supported", _("Send commands as text frames."))
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise ProtocolError(
-            "frame_too_large", f"Frame of {size} bytes exceeds the limit of {max_bytes} bytes."
+            "frame_too_large",
+            _("Frame of %(size)s bytes exceeds the limit of %(limit)s bytes.")
+            % {"size": size, "limit": max_bytes},
         )
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise ProtocolError("bad_json", f"Not valid JSON: {exc}") from None
+        raise ProtocolError("bad_json", _("Not valid JSON: %(error)s") % {"error": exc}) from None
     if not isinstance(obj, dict):
-        raise ProtocolError("bad_json", "A frame must be a JSON object.")
+        raise ProtocolError("bad_json", _("A frame must be a JSON object."))
+    bad = bad_value(obj)
+    if bad == "unicode":
+        raise ProtocolError(
+            "invalid", _("The frame holds a string that is not valid Unicode (lone surrogate).")
+        )
+    if bad == "number":
+        raise ProtocolError(
+            "invalid",
+            _("The frame holds an integer outside ±%(limit)s.") % {"limit": MAX_INT},
+        )
     return decode_object(obj)
 
 
@@ -57,22 +80,31 @@ def decode_object(obj: dict) -> Decoded:
     req_id = _short_id(obj.get("id"), "id", MAX_ID_LEN)
     extra = set(obj) - ENVELOPE_KEYS
     if extra:
-        raise ProtocolError("invalid", f"Unknown envelope fields: {sorted(extra)}.")
+        raise ProtocolError(
+            "invalid", _("Unknown envelope fields: %(fields)s.") % {"fields": sorted(extra)[:10]}
+        )
     version = obj.get("v", VERSION)
     if version != VERSION:
-        raise ProtocolError("unsupported_version", f"Protocol version {version!r} unsupported.")
+        raise ProtocolError(
+            "unsupported_version",
+            _("Protocol version %(version)s unsupported.") % {"version": repr(version)[:40]},
+        )
     type_ = obj.get("type")
     if not isinstance(type_, str):
-        raise ProtocolError("invalid", "'type' is required and must be a string.")
+        raise ProtocolError("invalid", _("'type' is required and must be a string."))
     spec = REGISTRY.commands.get(type_)
     if spec is None:
-        raise ProtocolError("unknown_type", f"Unknown command type {type_[:60]!r}.")
+        raise ProtocolError(
+            "unknown_type", _("Unknown command type %(type)s.") % {"type": repr(type_[:60])}
+        )
     key = _short_id(obj.get("key"), "key", MAX_KEY_LEN)
     if spec.idempotent and key is None:
-        raise ProtocolError("invalid", f"'{type_}' must carry an idempotency 'key'.")
+        raise ProtocolError(
+            "invalid", _("'%(type)s' must carry an idempotency 'key'.") % {"type": type_}
+        )
     data = obj.get("data", {})
     if not isinstance(data, dict):
-        raise ProtocolError("invalid", "'data' must be an object.")
+        raise ProtocolError("invalid", _("'data' must be an object."))
     try:
         model = spec.model.model_validate(data)
     except ValidationError as exc:
@@ -80,7 +112,9 @@ def decode_object(obj: dict) -> Decoded:
             {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
             for e in exc.errors(include_url=False, include_input=False)
         ]
-        raise ProtocolError("invalid", f"Invalid data for '{type_}'.", details) from None
+        raise ProtocolError(
+            "invalid", _("Invalid data for '%(type)s'.") % {"type": type_}, details
+        ) from None
     return Decoded(spec, model, req_id, key)
 
 

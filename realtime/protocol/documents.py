@@ -40,6 +40,18 @@ for code, meaning in {
     "stroke_out_of_page": "Annotation refused: a point of the stroke lies outside the page.",
     "too_many_strokes": "Annotation refused: the page holds the most strokes allowed.",
     "stale_version": "Annotation refused: the document has a newer version; reload it.",
+    "pdf_page_size": "Upload refused: a page is too small, too large or too narrow to render "
+    "(3–14,400 points a side, at most 50 times as long as wide).",
+    "pdf_too_complex": "Upload refused: the PDF's content inflates beyond the limit "
+    "(decompression bomb; YITING_DOCS_MAX_INFLATED, 512 MB by default).",
+    "pdf_image_too_large": "Upload refused: one embedded image is over 200 megapixels.",
+    "file_name_too_long": "Upload refused: a file name is over 200 characters (HTTP 400).",
+    "bad_upload": "The upload's form could not be read (malformed multipart body, too many "
+    "fields) (HTTP 400).",
+    "body_too_large": "A JSON request body is over 2.5 MB (HTTP 413).",
+    "render_failed": "The document's pages could not be rendered and will not be; the "
+    "clerk's console was told (HTTP 422). Replace the file.",
+    "uri_too_long": "The address (query string) is over 8 KiB (HTTP 414).",
 }.items():
     register_error(code, meaning)
 
@@ -99,8 +111,9 @@ DOCUMENTS_CHANGED = event(
 )
 DOCUMENTS_PROGRESS = event(
     "documents.progress",
-    "Page rendering progress of a document (sent while it renders).",
-    {"document": 7, "pages_ready": 40, "pages": 300},
+    "Page rendering progress of a document (sent while it renders); ``failed: true`` "
+    "once its rendering failed for good (readers then get ``render_failed``).",
+    {"document": 7, "pages_ready": 40, "pages": 300, "failed": False},
     sequenced=False,
     audience="clerks and chairs of the sitting",
 )

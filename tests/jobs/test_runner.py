@@ -143,6 +143,7 @@ def test_concurrent_claims_never_hand_out_the_same_job():
     on one file in test_worker_process.py (the in-memory test database cannot share
     writes between threads)."""
     if connection.vendor != "postgresql":
+        # scripts/run_tests.py deselects this test on the SQLite pass; by hand, say why
         pytest.skip("threads need PostgreSQL; SQLite concurrency: test_worker_process.py")
     for n in range(20):
         enqueue("test.echo", {"n": n})

@@ -38,16 +38,8 @@ class Command(BaseCommand):
     ):
         from daphne.cli import CommandLineInterface
 
-        sys.argv = [
-            "daphne",
-            "-b",
-            host,
-            "-p",
-            str(port),
-            "--websocket_connect_timeout",
-            str(connect_timeout),
-            "deploy.asgi:application",
-        ]
-        if proxy_headers:  # behind nginx (deploy/launcher.py)
-            sys.argv.insert(1, "--proxy-headers")
+        from realtime.server import daphne_argv, install_close_not_drop
+
+        install_close_not_drop()
+        sys.argv = daphne_argv(host, port, connect_timeout, proxy_headers)
         CommandLineInterface.entrypoint()

@@ -23,6 +23,7 @@ export function mountDocsConsole(client, ctx) {
   }
 
   function progress(d) {
+    if (d.render_failed) return `<span class="error">${escapeHtml(L.lRenderFailed)}</span>`;
     const pct = d.pages ? Math.round((100 * d.pages_ready) / d.pages) : 0;
     return `<span class="docs-progress" title="${d.pages_ready}/${d.pages}"><span style="width:${pct}%"></span></span> <span class="ready">${d.pages_ready}/${d.pages}</span>`;
   }
@@ -130,6 +131,7 @@ export function mountDocsConsole(client, ctx) {
     const d = st.docs.find((x) => x.id === p.document);
     if (!d) return refresh();
     d.pages_ready = Math.max(d.pages_ready, p.pages_ready);
+    if (p.failed) d.render_failed = true;
     const row = $("docs-table").querySelector(`tr[data-doc="${d.id}"] td:nth-child(3)`);
     if (row) row.innerHTML = progress(d);
   });

@@ -1,0 +1,58 @@
+"""How Daphne is started: its WebSocket limits come from the protocol's settings.
+
+Daphne's defaults cap a message at 1 MiB and, like autobahn, *drop the TCP connection*
+on a protocol violation (``failByDrop``). A client then learns nothing. Here:
+
+* messages up to ``YITING_WS_HARD_CAP`` reach the consumer, whose decoder answers
+  ``frame_too_large`` for anything above ``YITING_WS_MAX_FRAME`` and keeps the socket;
+* a message above the hard cap is refused by autobahn with close code 1009
+  (message too big), and a text frame that is not valid UTF-8 with close code 1007
+  (invalid payload): a close frame with a reason, not a dropped connection.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+CLOSE_TOO_BIG = 1009
+CLOSE_INVALID_PAYLOAD = 1007
+
+
+def install_close_not_drop() -> None:
+    """Make Daphne's WebSocket factory send close frames instead of dropping TCP."""
+    from daphne import server as daphne_server
+    from daphne.ws_protocol import WebSocketFactory
+
+    if getattr(daphne_server.WebSocketFactory, "yiting_closes", False):
+        return
+
+    class ClosingWebSocketFactory(WebSocketFactory):
+        yiting_closes = True
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.setProtocolOptions(failByDrop=False)
+
+    daphne_server.WebSocketFactory = ClosingWebSocketFactory
+
+
+def daphne_argv(host: str, port: int, connect_timeout: int, proxy_headers: bool) -> list[str]:
+    """The Daphne command line, with the message and frame caps from the settings."""
+    cap = str(settings.YITING_WS_HARD_CAP)
+    argv = [
+        "daphne",
+        "-b",
+        host,
+        "-p",
+        str(port),
+        "--websocket_connect_timeout",
+        str(connect_timeout),
+        "--websocket-max-message-size",
+        cap,
+        "--websocket-max-frame-size",
+        cap,
+        "deploy.asgi:application",
+    ]
+    if proxy_headers:  # behind nginx (deploy/launcher.py)
+        argv.insert(1, "--proxy-headers")
+    return argv
