@@ -73,6 +73,7 @@ class TsWriter:
         self._last_vpts = -1
         self._next_apts: int | None = None
         self.frames = 0
+        self.audio_frames = 0
         self.last_wall = t0
         if video:
             self._v = self._c.add_stream("libx264", rate=FPS)
@@ -108,6 +109,7 @@ class TsWriter:
         if self._next_apts is None or start - self._next_apts > AUDIO_RATE // 10:
             self._next_apts = max(start, self._next_apts or 0)  # a gap: re-anchor on the clock
         frame.pts = None
+        self.audio_frames += 1
         for out in self._resampler.resample(frame):
             out.pts, out.time_base = self._next_apts, Fraction(1, AUDIO_RATE)
             self._next_apts += out.samples
@@ -142,6 +144,69 @@ def read_written_until(path: Path) -> float:
         return 0.0
 
 
+GAP_S = 0.2  # a pause between two frames of a stream longer than this is stated as a gap
+
+
+@dataclass
+class Quality:
+    """What arrived for one clip, so a gap in it can be attributed to its cause.
+
+    ``received`` counts frames the decoder handed over inside the clip's span (what the
+    network delivered), ``written`` what went into the file, ``dropped_server`` what this
+    server lost (queue full, out of order); ``gaps`` are pauses in what *arrived*, in
+    media time (stamped from the sender's clock), so they are the network's or the
+    sender's: a gap with no server drop beside it was never received.
+    """
+
+    received: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    written: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    dropped_server: int = 0
+    gaps: list[dict] = field(default_factory=list)
+    max_gap_ms: dict[str, float] = field(default_factory=lambda: {"video": 0.0, "audio": 0.0})
+    sizes: list[str] = field(default_factory=list)
+    reanchored: int = 0
+    _last: dict[str, float] = field(default_factory=dict)
+
+    def saw(self, kind: str, frame, wall: float, start: float) -> None:
+        self.received[kind] += 1
+        last = self._last.get(kind, start)
+        gap = wall - last
+        if gap > GAP_S and kind in self._last or (kind not in self._last and gap > 0.5):
+            self.gaps.append(
+                {"stream": kind, "at_s": round(last - start, 3), "ms": round(gap * 1000)}
+            )
+        if kind in self._last:
+            self.max_gap_ms[kind] = max(self.max_gap_ms[kind], round(gap * 1000, 1))
+        self._last[kind] = max(last, wall)
+        if kind == "video":
+            size = f"{frame.width}x{frame.height}"
+            if not self.sizes or self.sizes[-1] != size:
+                self.sizes.append(size)
+
+    def as_dict(self, stop: float | None) -> dict:
+        out = {
+            "received": dict(self.received),
+            "written": dict(self.written),
+            "dropped_server": self.dropped_server,
+            "gaps": self.gaps[:50],
+            "max_gap_ms": dict(self.max_gap_ms),
+            "sizes": self.sizes,
+            "clock_reanchored": self.reanchored,
+        }
+        if stop is not None:  # a stream that stopped arriving before the end: a gap too
+            for kind, last in self._last.items():
+                if stop - last > GAP_S:
+                    out["gaps"].append(
+                        {
+                            "stream": kind,
+                            "at_s": None,
+                            "ms": round((stop - last) * 1000),
+                            "tail": True,
+                        }
+                    )
+        return out
+
+
 @dataclass
 class Job:
     """What the worker is recording now: one floor-holding into one working file."""
@@ -152,6 +217,9 @@ class Job:
     stop_at: float | None = None
     writer: TsWriter | None = None
     passed: set[str] = field(default_factory=set)
+    quality: Quality = field(default_factory=Quality)
+    dropped_at_start: int = 0
+    reanchored_at_start: int = 0
 
 
 Finished = Callable[[int, dict], None]
@@ -255,7 +323,20 @@ class Capture(threading.Thread):
             job.passed.add(kind)
             return
         if wall >= job.start:
-            self._write(job.writer, kind, frame, wall)
+            self._take(job, kind, frame, wall)
+
+    def _take(self, job: Job, kind: str, frame, wall: float) -> None:
+        assert job.writer is not None
+        job.quality.saw(kind, frame, wall, job.start)
+        before = job.writer.frames, job.writer.audio_frames
+        self._write(job.writer, kind, frame, wall)
+        if kind == "video":
+            if job.writer.frames > before[0]:
+                job.quality.written["video"] += 1
+            else:
+                job.quality.dropped_server += 1
+        elif job.writer.audio_frames > before[1]:
+            job.quality.written["audio"] += 1
 
     @staticmethod
     def _write(writer: TsWriter, kind: str, frame, wall: float) -> None:
@@ -270,10 +351,17 @@ class Capture(threading.Thread):
         writer = TsWriter(
             path, start, video="video" in self.kinds, audio="audio" in self.kinds, gop=self.gop
         )
-        self.job = Job(rec_id, path, start, writer=writer)
+        self.job = Job(
+            rec_id,
+            path,
+            start,
+            writer=writer,
+            dropped_at_start=self.dropped,
+            reanchored_at_start=self._reanchored(),
+        )
         for kind, frame, wall in self.ring:  # the pre-roll: frames from before the signal came
             if wall >= start:
-                self._write(writer, kind, frame, wall)
+                self._take(self.job, kind, frame, wall)
         self.ring.clear()
 
     def _tick(self) -> None:
@@ -289,13 +377,20 @@ class Capture(threading.Thread):
         if job is None or job.writer is None:
             return
         job.writer.close()
+        q = job.quality
+        q.dropped_server += self.dropped - job.dropped_at_start
+        q.reanchored = self._reanchored() - job.reanchored_at_start
         info = {
             "path": str(job.path),
             "frames": job.writer.frames,
             "last_wall": job.writer.last_wall,
             "stream_lost": lost,
+            "quality": q.as_dict(None if lost else job.stop_at),
         }
         self.on_finished(job.recording_id, info)
+
+    def _reanchored(self) -> int:
+        return sum(c.reanchored for c in self.clocks.values())
 
     def _eof(self) -> None:
         if self.room is not None:

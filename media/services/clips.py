@@ -192,6 +192,7 @@ def _file(rec: Recording, rel: str, poster_rel: str, duration: float, size: int,
         poster_path=poster_rel,
         stream_lost=rec.stream_lost_at is not None,
         recovered=rec.recovered,
+        quality=rec.quality,
     )
     rec.state, rec.error = Recording.State.DONE, ""
     rec.save(update_fields=["state", "error"])

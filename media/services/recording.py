@@ -146,7 +146,8 @@ def capture_closed(recording_id: int, info: dict) -> None:
             if rec.ended_at is None or lost < rec.ended_at:
                 rec.ended_at = lost
         rec.state = Recording.State.FINALISING
-        rec.save(update_fields=["stream_lost_at", "ended_at", "state"])
+        rec.quality = info.get("quality") or {}
+        rec.save(update_fields=["stream_lost_at", "ended_at", "state", "quality"])
         if rec.stream_lost_at is not None:
             emit(rec.sitting_id, "media.recording_stopped", recording_payload(rec))
         transaction.on_commit(lambda: schedule_finalise(rec.pk))
