@@ -33,16 +33,32 @@ WIDTH, HEIGHT, FPS = 640, 360, 15
 VIDEO_TB = Fraction(1, 90000)
 AUDIO_RATE = 48000
 SETTLE_S = 2.0  # while a track is young, its clock offset may still tighten
-MAX_LAG_S = 1.0  # a stream whose clock falls this far behind arrival is re-anchored
+MAX_LAG_S = 1.0  # a stream whose clock falls this far behind arrival (or ahead) ...
+PERSIST_S = 2.0  # ... for this long (behind) or at once (ahead) is re-anchored
 
 
 class TrackClock:
-    """Wall-clock time of a track's frames (aiortc starts each track at pts 0)."""
+    """Wall-clock time of a track's frames (aiortc starts each track at pts 0).
+
+    The offset (arrival − media time) is fixed at the first frame and tightened to the
+    smallest seen while the track settles: that is the moment the frame was sent plus
+    the network's shortest delay, the same for audio and video, so both stay aligned.
+
+    A sender that stalls and then delivers its backlog in a burst (Wi-Fi, a busy tablet)
+    falls behind only for a moment: its frames keep their media time, so the clip has no
+    hole and audio and video stay together. Only a lag that *persists* for
+    ``PERSIST_S`` (the sender's clock really fell behind) re-anchors the track, to the
+    smallest lag seen meanwhile; timestamps that jump ahead of arrival (a sender clock
+    jump) re-anchor at once, since they would file frames in the future. After a
+    re-anchor the track settles again, so audio and video re-converge.
+    """
 
     def __init__(self) -> None:
         self.offset: float | None = None
-        self.first_arrival = 0.0
+        self.settle_until = 0.0
         self.reanchored = 0
+        self._lag_since: float | None = None
+        self._lag_min = 0.0
 
     def wall(self, frame, arrival: float) -> float:
         if frame.pts is None or frame.time_base is None:
@@ -50,15 +66,24 @@ class TrackClock:
         pts_s = float(frame.pts * frame.time_base)
         candidate = arrival - pts_s
         if self.offset is None:
-            self.offset, self.first_arrival = candidate, arrival
-        elif arrival - self.first_arrival < SETTLE_S and candidate < self.offset:
-            self.offset = candidate
+            self._anchor(candidate, arrival, count=False)
+        elif candidate < self.offset - MAX_LAG_S:
+            self._anchor(candidate, arrival)  # media time jumped ahead of the wall clock
         elif candidate - self.offset > MAX_LAG_S:
-            # the sender stalled (its media clock fell behind real time): stamp from now on
-            # by arrival again rather than file every later frame seconds in the past
-            self.offset = candidate
-            self.reanchored += 1
+            if self._lag_since is None:
+                self._lag_since, self._lag_min = arrival, candidate
+            self._lag_min = min(self._lag_min, candidate)
+            if arrival - self._lag_since >= PERSIST_S:
+                self._anchor(self._lag_min, arrival)
+        else:
+            self._lag_since = None
+            if arrival < self.settle_until and candidate < self.offset:
+                self.offset = candidate
         return self.offset + pts_s
+
+    def _anchor(self, offset: float, arrival: float, *, count: bool = True) -> None:
+        self.offset, self.settle_until, self._lag_since = offset, arrival + SETTLE_S, None
+        self.reanchored += count
 
 
 class TsWriter:

@@ -214,6 +214,21 @@ class Sender:
                     caps = RTCRtpSender.getCapabilities("video").codecs
                     tr.setCodecPreferences([c for c in caps if c.mimeType == "video/VP8"])
 
+    async def offer(self) -> str:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return self.pc.localDescription.sdp
+
+    async def answer(self, sdp: str) -> None:
+        from aiortc import RTCSessionDescription
+
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+
+    async def wait_connected(self, timeout: float = 15) -> None:
+        end = time.time() + timeout
+        while self.pc.connectionState != "connected":
+            assert time.time() < end, f"peer stuck in {self.pc.connectionState}"
+            await asyncio.sleep(0.05)
+
     def stall(self, seconds: float, *, hold: bool = True) -> None:
         self.clock.hold = hold
         self.clock.stall_until = time.time() + seconds

@@ -23,11 +23,31 @@ def test_clock_maps_pts_to_the_first_arrival_and_tightens_early():
     assert abs(c.offset - 100.25) < 1e-9
 
 
-def test_clock_re_anchors_when_the_sender_stalls():
+def test_clock_keeps_media_time_through_a_stall_that_catches_up():
     c = TrackClock()
     c.wall(frame(0), 100.0)
-    # 10 s later only 2 s of media arrived: the sender stalled; do not file it 8 s ago
-    got = c.wall(frame(180000), 110.0)
-    assert abs(got - 110.0) < 1e-9 and c.reanchored == 1
+    # the sender stalled 1.5 s and then sends its backlog: frames keep their media time
+    assert abs(c.wall(frame(90000), 102.5) - 101.0) < 1e-9
+    assert abs(c.wall(frame(99000), 102.52) - 101.1) < 1e-9
+    assert abs(c.wall(frame(225000), 102.6) - 102.5) < 1e-9  # caught up
+    assert c.reanchored == 0
+
+
+def test_clock_re_anchors_when_the_sender_stays_behind():
+    c = TrackClock()
+    c.wall(frame(0), 100.0)
+    # 10 s later only 2 s of media arrived, and it stays 8 s behind: re-anchor to now
+    assert abs(c.wall(frame(180000), 110.0) - 102.0) < 1e-9  # maybe a burst: wait
+    got = c.wall(frame(180000 + 2 * 90000), 112.0)
+    assert abs(got - 112.0) < 1e-9 and c.reanchored == 1
     # jitter within a second keeps the clock
-    assert abs(c.wall(frame(180000 + 9000), 110.4) - 110.1) < 1e-9
+    assert abs(c.wall(frame(180000 + 2 * 90000 + 9000), 112.4) - 112.1) < 1e-9
+
+
+def test_clock_re_anchors_at_once_when_the_sender_clock_jumps_ahead():
+    c = TrackClock()
+    c.wall(frame(0), 100.0)
+    c.wall(frame(270000), 103.0)  # settled
+    got = c.wall(frame(270000 + 15 * 90000), 103.1)  # timestamps jump 15 s ahead
+    assert abs(got - 103.1) < 1e-9 and c.reanchored == 1
+    assert abs(c.wall(frame(270000 + 15 * 90000 + 9000), 103.2) - 103.2) < 1e-9
