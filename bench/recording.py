@@ -12,8 +12,11 @@ not the senders. The clerk grants and ends the floor for each publisher in turn
   (``Recording.quality.received``, counted by the capture worker);
 - in the clip: video frames in the MP4.
 
-Per K it reports ``cpu_per_stream_pct`` (server CPU with K streams received and one
-recorded, minus the idle server, divided by K; one core = 100), ``frames_dropped``
+Per K it reports ``cpu_per_stream_pct`` (server CPU during the speeches, K streams
+received and one recorded, minus the idle server, divided by K; one core = 100; with
+``--busy`` it includes the sitting's load, so ``cpu_receive_per_stream_pct`` gives the
+same measured over 5 quiet seconds with K streams received and nothing recorded),
+``frames_dropped``
 (source − clip, split into ``lost_network`` and ``lost_server``), ``finalize_s``
 (the clerk's ``floor.end`` answered → ``media.clip_ready``), ``max_gap_ms`` (largest
 gap between consecutive video frames in any clip, beside the source's own largest send
@@ -260,6 +263,9 @@ async def run(
         pubs = [await _publisher(base, sid, u, source) for _, u in ids["members"]]
         connected = sum(snd.pc.connectionState == "connected" for _, snd in pubs)
         await asyncio.sleep(3)  # connected, frames flowing, pre-roll filled
+        c0, t0 = _cpu_s(pid), time.time()
+        await asyncio.sleep(5)  # K streams received and decoded, nothing recorded, no load
+        receiving = (_cpu_s(pid) - c0) / (time.time() - t0)
         if load is not None:
             await load.start()
             await asyncio.sleep(2)
@@ -319,6 +325,8 @@ async def run(
         "loss": loss,
         "rtp_dropped_by_sim": lossy["dropped"],
         "cpu_per_stream_pct": round((busy_cpu - idle) * 100 / k, 1),
+        "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / k, 1),
+        "server_cpu_pct": round(busy_cpu * 100, 1),
         "frames_dropped": max(0, src - in_clip),
         "frames": {"source": src, "wire": wire, "clip": in_clip, "server_drops": srv},
         "lost_network": max(0, src - wire),

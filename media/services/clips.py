@@ -25,7 +25,7 @@ from django.utils import timezone
 from media import ffmpeg
 from media.capture import read_written_until
 from media.models import Clip, Recording, RoomSegment
-from media.services import paths
+from media.services import paths, storage
 from media.services.recording import failed_payload
 from meeting.services.errors import DomainError
 from realtime.events import emit, notify, sitting_group
@@ -85,6 +85,7 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
     clip = _file(rec, rel, poster_rel, duration, size, digest)
     step(4)
     _cleanup(rec)
+    storage.prune_quietly()  # the room files this speech was cut from may go now
     return clip
 
 

@@ -112,6 +112,11 @@ NOT_RECORDED = event(
     "The floor was granted but neither the member nor a room camera publishes.",
     {"member": 12, "entry": 31, "code": "stream_missing"},
 )
+DISK_LOW = event(
+    "media.disk_low",
+    "Free disk is getting close to the threshold below which recordings are refused.",
+    {"free_bytes": 3 << 30, "warn_below_bytes": 4 << 30, "refuse_below_bytes": 1 << 30},
+)
 CLIP_PROGRESS = event(
     "media.clip_progress",
     "Progress of a clip being finalised (steps done of total).",

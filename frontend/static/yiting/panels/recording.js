@@ -145,6 +145,9 @@ export function mountConsole(client, ctx) {
     render();
   });
   client.on("media.not_recorded", (d) => log(`${L.lMissing}: ${name(d.member)}`, "warn"));
+  const gib = (b) => (b / 2 ** 30).toFixed(1);
+  client.on("media.disk_low", (d) =>
+    log(`${L.lDiskLow}: ${gib(d.free_bytes)} GiB (${L.lDiskRefuse} ${gib(d.refuse_below_bytes)} GiB)`, "warn"));
 }
 
 export function mountDisplay(client, ctx) {}
