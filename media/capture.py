@@ -32,30 +32,34 @@ log = logging.getLogger(__name__)
 WIDTH, HEIGHT, FPS = 640, 360, 15
 VIDEO_TB = Fraction(1, 90000)
 AUDIO_RATE = 48000
-SETTLE_S = 2.0  # while a track is young, its clock offset may still tighten
+# Audio is written contiguously while its clock agrees within this (the resampler holds
+# up to one 1024-sample AAC frame); beyond it, a lost packet leaves a gap rather than
+# pulling every later sample earlier, which would drift audio ahead of the video.
+AUDIO_SLACK = AUDIO_RATE * 30 // 1000
 MAX_LAG_S = 1.0  # a stream whose clock falls this far behind arrival (or ahead) ...
-PERSIST_S = 2.0  # ... for this long (behind) or at once (ahead) is re-anchored
+PERSIST_S = 10.0  # ... for this long (behind) or at once (ahead) is re-anchored
 
 
 class TrackClock:
     """Wall-clock time of a track's frames (aiortc starts each track at pts 0).
 
     The offset (arrival − media time) is fixed at the first frame and tightened to the
-    smallest seen while the track settles: that is the moment the frame was sent plus
-    the network's shortest delay, the same for audio and video, so both stay aligned.
+    smallest seen since: that is the moment the frame was sent plus the shortest delay
+    of the network *and of this server* (arrival is read on the event loop, which a
+    busy sitting delays). Delays only ever add, so the running minimum converges to the
+    same true offset for audio and video, and both stay aligned however loaded the
+    server was when the publisher connected.
 
     A sender that stalls and then delivers its backlog in a burst (Wi-Fi, a busy tablet)
     falls behind only for a moment: its frames keep their media time, so the clip has no
     hole and audio and video stay together. Only a lag that *persists* for
     ``PERSIST_S`` (the sender's clock really fell behind) re-anchors the track, to the
     smallest lag seen meanwhile; timestamps that jump ahead of arrival (a sender clock
-    jump) re-anchor at once, since they would file frames in the future. After a
-    re-anchor the track settles again, so audio and video re-converge.
+    jump) re-anchor at once, since they would file frames in the future.
     """
 
     def __init__(self) -> None:
         self.offset: float | None = None
-        self.settle_until = 0.0
         self.reanchored = 0
         self._lag_since: float | None = None
         self._lag_min = 0.0
@@ -66,23 +70,23 @@ class TrackClock:
         pts_s = float(frame.pts * frame.time_base)
         candidate = arrival - pts_s
         if self.offset is None:
-            self._anchor(candidate, arrival, count=False)
+            self._anchor(candidate, count=False)
         elif candidate < self.offset - MAX_LAG_S:
-            self._anchor(candidate, arrival)  # media time jumped ahead of the wall clock
+            self._anchor(candidate)  # media time jumped ahead of the wall clock
         elif candidate - self.offset > MAX_LAG_S:
             if self._lag_since is None:
                 self._lag_since, self._lag_min = arrival, candidate
             self._lag_min = min(self._lag_min, candidate)
             if arrival - self._lag_since >= PERSIST_S:
-                self._anchor(self._lag_min, arrival)
+                self._anchor(self._lag_min)
         else:
             self._lag_since = None
-            if arrival < self.settle_until and candidate < self.offset:
+            if candidate < self.offset:
                 self.offset = candidate
         return self.offset + pts_s
 
-    def _anchor(self, offset: float, arrival: float, *, count: bool = True) -> None:
-        self.offset, self.settle_until, self._lag_since = offset, arrival + SETTLE_S, None
+    def _anchor(self, offset: float, *, count: bool = True) -> None:
+        self.offset, self._lag_since = offset, None
         self.reanchored += count
 
 
@@ -131,8 +135,10 @@ class TsWriter:
         if self._a is None:
             return
         start = round((wall - self.t0) * AUDIO_RATE)
-        if self._next_apts is None or start - self._next_apts > AUDIO_RATE // 10:
+        if self._next_apts is None or start - self._next_apts > AUDIO_SLACK:
             self._next_apts = max(start, self._next_apts or 0)  # a gap: re-anchor on the clock
+        elif self._next_apts - start > AUDIO_SLACK:
+            return  # already written up to later than this frame: never let audio run ahead
         frame.pts = None
         self.audio_frames += 1
         for out in self._resampler.resample(frame):
