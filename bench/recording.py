@@ -239,6 +239,80 @@ def _profile(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def passthrough_costs(tmp: Path) -> dict:
+    """What a passthrough recorder would spend instead of decoding and encoding.
+
+    ``mux_ms_per_packet``: writing each received VP8/Opus packet as it is into WebM
+    (PyAV, no codec), on the hot path. ``transcode_s_per_speech_s``: the finalise job
+    then making the H.264/AAC MP4 from it with the ffmpeg binary (libx264 ultrafast),
+    per second of speech: the time a clip would take to become playable.
+    """
+    import av
+
+    from media.ffmpeg import binary
+    from tests.media import sources
+
+    src = sources.flash_beep(240, "640x360", pattern=True)
+    out = tmp / "pass.webm"
+    n = 0
+    with av.open(str(src)) as inp, av.open(str(out), "w", format="webm") as o:
+        streams = {s.index: o.add_stream_from_template(s) for s in inp.streams}
+        packets = [p for p, _ in zip(inp.demux(), range(60 * 65), strict=False) if p.size]
+        t = time.perf_counter()
+        for p in packets:
+            p.stream = streams[p.stream_index]
+            o.mux(p)
+            n += 1
+        mux = (time.perf_counter() - t) * 1000 / max(1, n)
+    with av.open(str(out)) as c:
+        dur = float(c.duration or 0) / 1e6
+    t = time.perf_counter()
+    cmd = [binary(), "-y", "-loglevel", "error", "-i", str(out), "-c:v", "libx264", "-preset"]
+    cmd += ["ultrafast", "-c:a", "aac", "-movflags", "+faststart", str(tmp / "pass.mp4")]
+    subprocess.run(cmd, check=True, timeout=600)
+    transcode = time.perf_counter() - t
+    return {
+        "mux_ms_per_packet": round(mux, 4),
+        "packets": n,
+        "transcode_s_per_speech_s": round(transcode / dur, 3) if dur else None,
+        "transcoded_s": round(dur, 1),
+    }
+
+
+async def study(k: int, tmp: Path, *, decode: bool) -> dict:
+    """Server CPU per stream for K streams received, decoded or (``decode=False``) not."""
+    from tests.media import sources
+
+    source = sources.flash_beep(240, "640x360", pattern=True)
+    env = {"YITING_INPROCESS_WORKERS": "1"}
+    if not decode:
+        env["YITING_MEDIA_STUDY_NO_DECODE"] = "1"
+    with Stack(tmp, workers=1, extra_env=env).start(demo_members=k + 8) as stack:
+        base, pid = stack.urls[0], stack.procs[0].pid
+        ids = stack.python(SETUP.format(k=k))
+        await asyncio.sleep(2)
+        c0, t0 = _cpu_s(pid), time.time()
+        await asyncio.sleep(5)
+        idle = (_cpu_s(pid) - c0) / (time.time() - t0)
+        pubs = [await _publisher(base, ids["sitting"], u, source) for _, u in ids["members"]]
+        await asyncio.sleep(3)
+        c0, t0 = _cpu_s(pid), time.time()
+        await asyncio.sleep(10)
+        receiving = (_cpu_s(pid) - c0) / (time.time() - t0)
+        connected = sum(snd.pc.connectionState == "connected" for _, snd in pubs)
+        for ws, snd in pubs:
+            await snd.close()
+            await ws.close()
+    return {
+        "publishers": k,
+        "mode": "decode" if decode else "no_decode",
+        "connected": connected,
+        "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / k, 1),
+        "server_idle_cpu_pct": round(idle * 100, 1),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 async def run(
     k: int, speech_s: float, tmp: Path, *, busy: bool, loss: float, profile: bool
 ) -> dict:
@@ -358,12 +432,23 @@ def main() -> None:
     ap.add_argument("--busy", action="store_true", help="page flips + vote storms meanwhile")
     ap.add_argument("--loss", type=float, default=0.0, help="share of RTP packets dropped")
     ap.add_argument("--profile", action="store_true", help="py-spy the server (speeches)")
+    ap.add_argument(
+        "--study", action="store_true", help="passthrough study: receive CPU with/without decode"
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--loop-cost", action="store_true", help="also time the event loop's share")
     args = ap.parse_args()
     print(json.dumps({"loadavg_at_start": os.getloadavg()}), flush=True)
     if args.loop_cost:
         print(json.dumps({"loop_ms_per_frame": loop_cost()}), flush=True)
+    if args.study:
+        with tempfile.TemporaryDirectory() as d:
+            print(json.dumps({"passthrough_costs": passthrough_costs(Path(d))}), flush=True)
+        for k in args.publishers:
+            for decode in (True, False):
+                with tempfile.TemporaryDirectory() as d:
+                    print(json.dumps(asyncio.run(study(k, Path(d), decode=decode))), flush=True)
+        return
     for k in args.publishers:
         with tempfile.TemporaryDirectory() as d:
             res = asyncio.run(

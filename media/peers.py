@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,29 @@ class Peer:
 
 
 PEERS: dict[int, Peer] = {}
+
+
+class _CountOnly:
+    """A "decoder" that decodes nothing: the bench's measure of a passthrough hot path.
+
+    With ``YITING_MEDIA_STUDY_NO_DECODE=1`` (bench/recording.py ``--study``, never in
+    production) aiortc still receives, reorders and depacketises every frame (its jitter
+    buffer's output is what a passthrough recorder would write), but hands nothing on:
+    the server's CPU is then what receiving costs without decoding.
+    """
+
+    def decode(self, encoded_frame) -> list:
+        return []
+
+
+def _study_no_decode() -> None:
+    import aiortc.rtcrtpreceiver as receiver
+
+    receiver.get_decoder = lambda codec: _CountOnly()
+
+
+if os.environ.get("YITING_MEDIA_STUDY_NO_DECODE") == "1":
+    _study_no_decode()
 _loop: asyncio.AbstractEventLoop | None = None
 _listener: asyncio.Task | None = None
 

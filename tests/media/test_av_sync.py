@@ -57,6 +57,9 @@ async def test_flash_and_beep_agree_in_the_clip(committee, connect, sender):
     offsets = av_offsets_ms(absolute(clip.path))
     assert len(offsets) >= 3, onsets(absolute(clip.path))
     assert all(abs(o) <= BUDGET_MS for o in offsets), offsets
+    # the backlog arrived late but complete: filed at its media time, the clip has no hole
+    assert clip.quality["max_gap_ms"]["video"] < 200, clip.quality
+    assert clip.quality["clock_reanchored"] == 0
     assert clip.quality["received"]["video"] > 0 and clip.quality["gaps"] == []
 
 
@@ -73,3 +76,6 @@ async def test_flash_and_beep_agree_after_a_stalled_sender_recovers(committee, c
     offsets = av_offsets_ms(absolute(clip.path))
     assert len(offsets) >= 4 and len(video) >= 4, onsets(absolute(clip.path))
     assert all(abs(o) <= BUDGET_MS for o in offsets), offsets
+    # the backlog arrived late but complete: filed at its media time, the clip has no hole
+    assert clip.quality["max_gap_ms"]["video"] < 200, clip.quality
+    assert clip.quality["clock_reanchored"] == 0
