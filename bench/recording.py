@@ -173,6 +173,59 @@ async def _publisher(base: str, sid: int, username: str, source: Path):
 OUTCOMES = ("media.clip_ready", "media.recording_failed", "media.not_recorded")
 
 
+class Clerk:
+    """The clerk's socket; a socket dropped under load is reconnected and counted.
+
+    Commands carry idempotency keys, so a command resent after a reconnect acts once.
+    An outcome event missed while reconnecting is looked up in the database instead.
+    """
+
+    def __init__(self, stack: Stack, base: str, sid: int) -> None:
+        self.stack, self.base, self.sid = stack, base, sid
+        self.ws: WsClient | None = None
+        self.reconnects = 0
+
+    async def connect(self) -> None:
+        self.ws = WsClient(self.base, self.sid, login_cookie(self.base, "clerk", PW))
+        await self.ws.connect()
+
+    async def request(self, type_: str, data: dict, key: str) -> dict:
+        for attempt in range(3):
+            try:
+                return await self.ws.request(type_, data, key=key, timeout=60)
+            except Exception:  # connection closed or timed out: reconnect, resend (same key)
+                if attempt == 2:
+                    raise
+                self.reconnects += 1
+                with contextlib.suppress(Exception):
+                    await self.ws.close()
+                await self.connect()
+        raise AssertionError("unreachable")
+
+    async def outcome(self, member_id: int, entry: int) -> str:
+        try:
+            return await _outcome(self.ws, member_id)
+        except Exception:  # the socket dropped while waiting
+            self.reconnects += 1
+            await self.connect()
+        for _ in range(60):
+            got = self.stack.python(CLIP_OF.format(entry=entry))
+            if got:
+                return "media.clip_ready"
+            await asyncio.sleep(1)
+        return "timeout"
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+
+CLIP_OF = """
+from media.models import Clip
+result = Clip.objects.filter(floor_entry_id={entry}).exists()
+"""
+
+
 async def _outcome(clerk: WsClient, member_id: int) -> str:
     """Wait (bounded) for what became of the member's speech: a clip, or why not."""
     end = time.time() + 60
@@ -328,7 +381,7 @@ async def run(
         sid = ids["sitting"]
         assert len(ids["members"]) == k, f"only {len(ids['members'])} members in the demo"
         load = Busy(stack) if busy else None
-        clerk = WsClient(base, sid, login_cookie(base, "clerk", PW))
+        clerk = Clerk(stack, base, sid)
         await clerk.connect()
         await asyncio.sleep(2)
         c0, t0 = _cpu_s(pid), time.time()
@@ -352,18 +405,18 @@ async def run(
         lossy.update(dropped=0, sent=0)
         finalize, spans, failed = [], {}, []
         for (mid, _), (_, snd) in zip(ids["members"], pubs, strict=True):
-            r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}", timeout=60)
+            r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}")
             assert r["ok"], r
             entry = r["data"]["speech"]["id"]
             granted = time.time()
             await asyncio.sleep(speech_s)
             r = await clerk.request(
-                "floor.end", {"speech": entry, "how": "finished"}, key=f"e{mid}", timeout=60
+                "floor.end", {"speech": entry, "how": "finished"}, key=f"e{mid}"
             )
             ended = time.time()
             assert r["ok"], r
             spans[entry] = (snd, granted, ended)
-            outcome = await _outcome(clerk, mid)
+            outcome = await clerk.outcome(mid, entry)
             if outcome == "media.clip_ready":
                 finalize.append(time.time() - ended)
             else:
@@ -413,6 +466,7 @@ async def run(
         "av_offset_median_ms": statistics.median(offsets) if offsets else None,
         "av_flashes": len(offsets),
         "clips": len(clips),
+        "clerk_reconnects": clerk.reconnects,
         "connected": connected,
         "not_filed": failed,
         "loadavg": [round(x, 2) for x in os.getloadavg()],

@@ -18,11 +18,18 @@ from django.db import OperationalError, close_old_connections, transaction
 from media import peers
 from media.capture import Capture
 from media.models import Publisher, RoomSegment
-from media.peers import BadOffer
+from media.peers import BadOffer, UnrecordedCodec
 from media.services import paths, publishing, recording, storage
 from realtime.presence import SERVER_ID
 
-__all__ = ["SERVER_ID", "BadOffer", "open_publisher", "close_replaced", "close_remote"]
+__all__ = [
+    "SERVER_ID",
+    "BadOffer",
+    "UnrecordedCodec",
+    "open_publisher",
+    "close_replaced",
+    "close_remote",
+]
 log = logging.getLogger(__name__)
 
 

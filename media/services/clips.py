@@ -61,8 +61,10 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
             ffmpeg.remux_to_mp4(src, tmp)
         step(2)
         duration = probe_duration(tmp)
-        poster_rel = rel.replace(".mp4", ".jpg")
-        ffmpeg.poster(tmp, paths.absolute(poster_rel), min(1.0, duration / 2))
+        poster_rel = ""
+        if has_video(tmp):  # a member who published only a microphone gets no poster
+            poster_rel = rel.replace(".mp4", ".jpg")
+            ffmpeg.poster(tmp, paths.absolute(poster_rel), min(1.0, duration / 2))
         step(3)
         digest, size = sha256_of(tmp)
         os.replace(tmp, dest)
@@ -156,6 +158,11 @@ def probe_duration(path: Path) -> float:
         if best == 0.0 and c.duration:
             best = c.duration / av.time_base
         return best
+
+
+def has_video(path: Path) -> bool:
+    with av.open(str(path)) as c:
+        return bool(c.streams.video)
 
 
 def sha256_of(path: Path) -> tuple[str, int]:

@@ -56,6 +56,11 @@ export function mountTablet(client, ctx) {
         panel.hidden = true;
         return;
       }
+      if (err && err.code === "codec_not_recorded") {
+        s.refused = true; // the same offer would be refused again: do not retry
+        show("failed", L.lCodec);
+        return;
+      }
       show("failed", `${L.lFailed}: ${err.message || err}`);
     } finally {
       s.busy = false;
