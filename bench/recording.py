@@ -1,29 +1,51 @@
 """Speech recording: K members publish 640×360@15 fps, the floor moves among them.
 
-Starts a real Daphne worker (SQLite, in-process job worker), connects K aiortc
-publishers from this process over the sitting socket, and has the clerk grant and end
-the floor for each publisher in turn (``--speech`` seconds each). It measures:
+Starts a real Daphne worker (SQLite, in-process job worker) and connects K publishers
+from this process over the sitting socket. The publishers send **pre-encoded** media
+(VP8 + Opus made once with the ffmpeg binary, ``tests/media/sources.py``) paced by its
+timestamps, so they cost almost nothing and never skip: the bench measures the server,
+not the senders. The clerk grants and ends the floor for each publisher in turn
+(``--speech`` seconds each). Frames are counted in three places so a gap is attributed:
 
-- ``cpu_per_stream_pct``: the server process's CPU while K streams are received,
-  decoded and one is recorded, minus the same server idle, divided by K (one core = 100);
-- ``frames_dropped``: frames missing from the clips (expected 15 per second of speech);
-- ``finalize_s``: the floor's end (clerk's ``floor.end`` answered) → ``media.clip_ready``;
-- ``max_gap_ms``: the largest gap between consecutive video frames in any clip.
+- at the source: frames this process handed to aiortc during the speech;
+- on the wire: frames the server's decoder delivered inside the clip's span
+  (``Recording.quality.received``, counted by the capture worker);
+- in the clip: video frames in the MP4.
 
-Baseline in the same run: a plain ffmpeg remux (``-c copy`` to MP4) of each clip,
-the least any finaliser must spend, and the 66.7 ms frame interval of 15 fps.
+Per K it reports ``cpu_per_stream_pct`` (server CPU during the speeches, K streams
+received and one recorded, minus the idle server, divided by K; one core = 100; with
+``--busy`` it includes the sitting's load, so ``cpu_receive_per_stream_pct`` gives the
+same measured over 5 quiet seconds with K streams received and nothing recorded),
+``frames_dropped``
+(source − clip, split into ``lost_network`` and ``lost_server``), ``finalize_s``
+(the clerk's ``floor.end`` answered → ``media.clip_ready``), ``max_gap_ms`` (largest
+gap between consecutive video frames in any clip, beside the source's own largest send
+gap) and ``av_offset_ms`` (the source flashes and beeps on the same instant every 2 s;
+audio onset − video onset in the clips).
+
+``--busy`` runs the sitting's own load against the same server during the speeches:
+200 members on real sockets (two client processes), page flips fanned out to all of
+them and a 200-ballot named vote storm, over and over. ``--loss 0.05`` drops that share
+of the publishers' RTP packets (retransmissions included). ``--profile`` records the
+server with py-spy during the speeches (an SVG under test-artifacts/).
+
+Baselines in the same run: a plain ffmpeg remux (``-c copy`` to MP4) of each clip,
+the 66.7 ms frame interval of 15 fps, and the idle server's CPU.
 Figures only: this never fails on a slow result.
 
-    python bench/recording.py --publishers 4 [--speech 4] [--json]
+    python bench/recording.py --publishers 1 4 8 16 [--busy] [--loss 0.05] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fractions
 import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +53,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
 
 from tests.support.servers import Stack, WsClient, login_cookie  # noqa: E402
 
@@ -46,12 +69,13 @@ result = {{'sitting': s.pk, 'members': [[m.pk, m.user.username] for m in ms]}}
 CLIPS = """
 from media.models import Clip
 from media.services.paths import absolute
-result = [[c.floor_entry_id, str(absolute(c.path)), c.duration_s] for c in Clip.objects.all()]
+result = [[c.floor_entry_id, str(absolute(c.path)), c.duration_s, c.quality]
+          for c in Clip.objects.all()]
 """
 
 
 def _frames(n: int = 30):
-    """A few distinct 640×360 frames (a moving bar), cycled: cheap to generate, real to encode."""
+    """A few distinct 640×360 frames (a moving bar), for the loop-cost measurement."""
     from av import VideoFrame
 
     out = []
@@ -66,56 +90,6 @@ def _frames(n: int = 30):
         f.planes[2].update(bytes([160]) * (640 * 360 // 4))
         out.append(f)
     return out
-
-
-SKIPPED = [0]  # frames the publishers (this process) could not send in time
-
-
-def _tracks():
-    from aiortc import MediaStreamTrack
-    from av import AudioFrame
-
-    frames = _frames()
-
-    class Video(MediaStreamTrack):
-        kind = "video"
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.n, self.t0 = 0, None
-
-        async def recv(self):
-            self.t0 = self.t0 or time.time()
-            late = int((time.time() - self.t0) * FPS)
-            if late > self.n + 1:  # like a camera: a busy sender skips frames, time goes on
-                SKIPPED[0] += late - self.n
-                self.n = late
-            await asyncio.sleep(max(0.0, self.t0 + self.n / FPS - time.time()))
-            f = frames[self.n % len(frames)]
-            f.pts, f.time_base = self.n * 6000, fractions.Fraction(1, 90000)
-            self.n += 1
-            return f
-
-    class Audio(MediaStreamTrack):
-        kind = "audio"
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.s, self.t0 = 0, None
-
-        async def recv(self):
-            self.t0 = self.t0 or time.time()
-            late = int((time.time() - self.t0) * 50) * 960
-            if late > self.s + 960:
-                self.s = late
-            await asyncio.sleep(max(0.0, self.t0 + self.s / 48000 - time.time()))
-            a = AudioFrame(format="s16", layout="stereo", samples=960)
-            a.planes[0].update(bytes(960 * 4))
-            a.sample_rate, a.pts, a.time_base = 48000, self.s, fractions.Fraction(1, 48000)
-            self.s += 960
-            return a
-
-    return Video(), Audio()
 
 
 def loop_cost(n: int = 150) -> dict:
@@ -177,14 +151,15 @@ def _baseline_remux(path: str, tmp: Path) -> float:
     return time.perf_counter() - t
 
 
-async def _publisher(base: str, sid: int, username: str):
-    from aiortc import RTCPeerConnection, RTCSessionDescription
+async def _publisher(base: str, sid: int, username: str, source: Path):
+    from aiortc import RTCSessionDescription
+
+    from tests.media.sources import Sender
 
     ws = WsClient(base, sid, login_cookie(base, username, PW))
     await ws.connect()
-    pc = RTCPeerConnection()
-    for t in _tracks():
-        pc.addTrack(t)
+    sender = Sender(source)
+    pc = sender.pc
     await pc.setLocalDescription(await pc.createOffer())
     r = await ws.request("media.publish", {"sdp": pc.localDescription.sdp}, timeout=60)
     assert r["ok"], r
@@ -192,24 +167,212 @@ async def _publisher(base: str, sid: int, username: str):
     end = time.time() + 30
     while pc.connectionState != "connected" and time.time() < end:
         await asyncio.sleep(0.1)
-    return ws, pc
+    return ws, sender
 
 
 OUTCOMES = ("media.clip_ready", "media.recording_failed", "media.not_recorded")
 
 
+class Clerk:
+    """The clerk's socket; a socket dropped under load is reconnected and counted.
+
+    Commands carry idempotency keys, so a command resent after a reconnect acts once.
+    An outcome event missed while reconnecting is looked up in the database instead.
+    """
+
+    def __init__(self, stack: Stack, base: str, sid: int) -> None:
+        self.stack, self.base, self.sid = stack, base, sid
+        self.ws: WsClient | None = None
+        self.reconnects = 0
+
+    async def connect(self) -> None:
+        self.ws = WsClient(self.base, self.sid, login_cookie(self.base, "clerk", PW))
+        await self.ws.connect()
+
+    async def request(self, type_: str, data: dict, key: str) -> dict:
+        for attempt in range(3):
+            try:
+                return await self.ws.request(type_, data, key=key, timeout=60)
+            except Exception:  # connection closed or timed out: reconnect, resend (same key)
+                if attempt == 2:
+                    raise
+                self.reconnects += 1
+                with contextlib.suppress(Exception):
+                    await self.ws.close()
+                await self.connect()
+        raise AssertionError("unreachable")
+
+    async def outcome(self, member_id: int, entry: int) -> str:
+        try:
+            return await _outcome(self.ws, member_id)
+        except Exception:  # the socket dropped while waiting
+            self.reconnects += 1
+            await self.connect()
+        for _ in range(60):
+            got = self.stack.python(CLIP_OF.format(entry=entry))
+            if got:
+                return "media.clip_ready"
+            await asyncio.sleep(1)
+        return "timeout"
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+
+CLIP_OF = """
+from media.models import Clip
+result = Clip.objects.filter(floor_entry_id={entry}).exists()
+"""
+
+
 async def _outcome(clerk: WsClient, member_id: int) -> str:
-    """Wait for what became of the member's speech: a clip, or why not."""
+    """Wait (bounded) for what became of the member's speech: a clip, or why not."""
+    end = time.time() + 60
     try:
-        while True:
-            ev = await clerk.next_event(None, timeout=60)
+        while time.time() < end:
+            ev = await clerk.next_event(None, timeout=max(0.1, end - time.time()))
             if ev["type"] in OUTCOMES and ev["data"].get("member") == member_id:
                 return ev["type"] + (f":{ev['data'].get('code')}" if "code" in ev["data"] else "")
     except TimeoutError:
-        return "timeout"
+        pass
+    return "timeout"
 
 
-async def run(k: int, speech_s: float, tmp: Path) -> dict:
+class Busy:
+    """The sitting's own load: 200 member sockets, page flips to all, vote storms."""
+
+    def __init__(self, stack: Stack, members: int = 200) -> None:
+        from tests.meeting.voting.storm import SEED, Storm
+
+        seeded = stack.python(SEED.format(n=members), timeout=300)
+        self.storm = Storm(stack.urls, seeded, procs=2, resend=0.1)
+        self.flips: list[float] = []
+        self.votes: list[dict] = []
+        self.errors: list[str] = []
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        await self.storm.start_clerk()
+        self._task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for _ in range(5):
+                    self.flips.append(await asyncio.wait_for(self.storm.plain_event(), 120))
+                self.votes.append(await asyncio.wait_for(self.storm.vote(window=1.0), 600))
+            except Exception as exc:  # counted, reported; the speeches go on
+                self.errors.append(f"{exc.__class__.__name__}: {exc}"[:200])
+                await asyncio.sleep(1)
+
+    async def stop(self) -> dict:
+        self._stop.set()
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._task, 600)
+        self.storm.stop()
+        return {
+            "flips": len(self.flips),
+            "flip_p50_ms": round(statistics.median(self.flips), 1) if self.flips else None,
+            "votes": len(self.votes),
+            "ballots_acked": sum(v["acked"] for v in self.votes),
+            "errors": self.errors[:5],
+        }
+
+
+def _profile(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
+    exe = Path(sys.executable).with_name("py-spy")
+    if not exe.exists():
+        return None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [str(exe), "record", "--pid", str(pid), "--duration", str(int(seconds) + 1)]
+    cmd += ["--threads", "--idle", "--nonblocking", "--output", str(out), "--format", "raw"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def passthrough_costs(tmp: Path) -> dict:
+    """What a passthrough recorder would spend instead of decoding and encoding.
+
+    ``mux_ms_per_packet``: writing each received VP8/Opus packet as it is into WebM
+    (PyAV, no codec), on the hot path. ``transcode_s_per_speech_s``: the finalise job
+    then making the H.264/AAC MP4 from it with the ffmpeg binary (libx264 ultrafast),
+    per second of speech: the time a clip would take to become playable.
+    """
+    import av
+
+    from media.ffmpeg import binary
+    from tests.media import sources
+
+    src = sources.flash_beep(240, "640x360", pattern=True)
+    out = tmp / "pass.webm"
+    n = 0
+    with av.open(str(src)) as inp, av.open(str(out), "w", format="webm") as o:
+        streams = {s.index: o.add_stream_from_template(s) for s in inp.streams}
+        packets = [p for p, _ in zip(inp.demux(), range(60 * 65), strict=False) if p.size]
+        t = time.perf_counter()
+        for p in packets:
+            p.stream = streams[p.stream_index]
+            o.mux(p)
+            n += 1
+        mux = (time.perf_counter() - t) * 1000 / max(1, n)
+    with av.open(str(out)) as c:
+        dur = float(c.duration or 0) / 1e6
+    t = time.perf_counter()
+    cmd = [binary(), "-y", "-loglevel", "error", "-i", str(out), "-c:v", "libx264", "-preset"]
+    cmd += ["ultrafast", "-c:a", "aac", "-movflags", "+faststart", str(tmp / "pass.mp4")]
+    subprocess.run(cmd, check=True, timeout=600)
+    transcode = time.perf_counter() - t
+    return {
+        "mux_ms_per_packet": round(mux, 4),
+        "packets": n,
+        "transcode_s_per_speech_s": round(transcode / dur, 3) if dur else None,
+        "transcoded_s": round(dur, 1),
+    }
+
+
+async def study(k: int, tmp: Path, *, decode: bool) -> dict:
+    """Server CPU per stream for K streams received, decoded or (``decode=False``) not."""
+    from tests.media import sources
+
+    source = sources.flash_beep(240, "640x360", pattern=True)
+    env = {"YITING_INPROCESS_WORKERS": "1"}
+    if not decode:
+        env["YITING_MEDIA_STUDY_NO_DECODE"] = "1"
+    with Stack(tmp, workers=1, extra_env=env).start(demo_members=k + 8) as stack:
+        base, pid = stack.urls[0], stack.procs[0].pid
+        ids = stack.python(SETUP.format(k=k))
+        await asyncio.sleep(2)
+        c0, t0 = _cpu_s(pid), time.time()
+        await asyncio.sleep(5)
+        idle = (_cpu_s(pid) - c0) / (time.time() - t0)
+        pubs = [await _publisher(base, ids["sitting"], u, source) for _, u in ids["members"]]
+        await asyncio.sleep(3)
+        c0, t0 = _cpu_s(pid), time.time()
+        await asyncio.sleep(10)
+        receiving = (_cpu_s(pid) - c0) / (time.time() - t0)
+        connected = sum(snd.pc.connectionState == "connected" for _, snd in pubs)
+        for ws, snd in pubs:
+            await snd.close()
+            await ws.close()
+    return {
+        "publishers": k,
+        "mode": "decode" if decode else "no_decode",
+        "connected": connected,
+        "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / k, 1),
+        "server_idle_cpu_pct": round(idle * 100, 1),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+async def run(
+    k: int, speech_s: float, tmp: Path, *, busy: bool, loss: float, profile: bool
+) -> dict:
+    from tests.media import sources
+
+    source = sources.flash_beep(240, "640x360", pattern=True)
+    lossy = sources.simulate_loss(loss)
     with Stack(tmp, workers=1, extra_env={"YITING_INPROCESS_WORKERS": "1"}).start(
         demo_members=k + 8  # the demo's first four seats are vice-chairs
     ) as stack:
@@ -217,91 +380,144 @@ async def run(k: int, speech_s: float, tmp: Path) -> dict:
         ids = stack.python(SETUP.format(k=k))
         sid = ids["sitting"]
         assert len(ids["members"]) == k, f"only {len(ids['members'])} members in the demo"
-        clerk = WsClient(base, sid, login_cookie(base, "clerk", PW))
+        load = Busy(stack) if busy else None
+        clerk = Clerk(stack, base, sid)
         await clerk.connect()
         await asyncio.sleep(2)
         c0, t0 = _cpu_s(pid), time.time()
         await asyncio.sleep(5)
         idle = (_cpu_s(pid) - c0) / (time.time() - t0)
-        pubs = [await _publisher(base, sid, u) for _, u in ids["members"]]
-        connected = sum(pc.connectionState == "connected" for _, pc in pubs)
+        pubs = [await _publisher(base, sid, u, source) for _, u in ids["members"]]
+        connected = sum(snd.pc.connectionState == "connected" for _, snd in pubs)
         await asyncio.sleep(3)  # connected, frames flowing, pre-roll filled
         c0, t0 = _cpu_s(pid), time.time()
-        SKIPPED[0] = 0
-        finalize, speeches, failed = [], [], []
-        for mid, _ in ids["members"]:
-            r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}", timeout=60)
+        await asyncio.sleep(5)  # K streams received and decoded, nothing recorded, no load
+        receiving = (_cpu_s(pid) - c0) / (time.time() - t0)
+        if load is not None:
+            await load.start()
+            await asyncio.sleep(2)
+        spy = (
+            _profile(pid, k * (speech_s + 1.5), ROOT / "test-artifacts" / f"profile-k{k}.txt")
+            if profile
+            else None
+        )
+        c0, t0 = _cpu_s(pid), time.time()
+        lossy.update(dropped=0, sent=0)
+        finalize, spans, failed = [], {}, []
+        for (mid, _), (_, snd) in zip(ids["members"], pubs, strict=True):
+            r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}")
             assert r["ok"], r
             entry = r["data"]["speech"]["id"]
+            granted = time.time()
             await asyncio.sleep(speech_s)
             r = await clerk.request(
-                "floor.end", {"speech": entry, "how": "finished"}, key=f"e{mid}", timeout=60
+                "floor.end", {"speech": entry, "how": "finished"}, key=f"e{mid}"
             )
             ended = time.time()
             assert r["ok"], r
-            speeches.append(entry)
-            outcome = await _outcome(clerk, mid)
+            spans[entry] = (snd, granted, ended)
+            outcome = await clerk.outcome(mid, entry)
             if outcome == "media.clip_ready":
                 finalize.append(time.time() - ended)
             else:
                 failed.append(outcome)
-        busy = (_cpu_s(pid) - c0) / (time.time() - t0)
-        sender_skipped = SKIPPED[0]
-        for ws, pc in pubs:
-            await pc.close()
+        busy_cpu = (_cpu_s(pid) - c0) / (time.time() - t0)
+        busy_out = await load.stop() if load is not None else None
+        for ws, snd in pubs:
+            await snd.close()
             await ws.close()
         await clerk.close()
+        if spy is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                spy.wait(timeout=60)
         clips = stack.python(CLIPS)
         if failed or os.environ.get("BENCH_DEBUG"):
             print(stack.log_text()[-6000:], file=sys.stderr)
-        dropped, gaps, base_s = 0, [], []
-        for _, path, dur in clips:
+        src = wire = in_clip = srv = 0
+        gaps, src_gaps, base_s, offsets = [], [], [], []
+        for entry, path, _dur, quality in clips:
+            snd, g0, g1 = spans[entry]
             n, gap = _clip_stats(path)
-            dropped += max(0, round(dur * FPS) - n)
+            sent = snd.sent_between("video", g0, g1)
+            got = (quality.get("received") or {}).get("video", 0)
+            src, wire, in_clip = src + sent, wire + got, in_clip + n
+            srv += quality.get("dropped_server", 0)
             gaps.append(gap)
+            src_gaps.append(snd.max_send_gap_ms("video", g0, g1))
+            offsets += sources.av_offsets_ms(Path(path))
             base_s.append(_baseline_remux(path, tmp))
     return {
         "publishers": k,
-        "cpu_per_stream_pct": round((busy - idle) * 100 / k, 1),
-        "frames_dropped": dropped,
-        "sender_skipped_frames": sender_skipped,
+        "busy": busy_out,
+        "loss": loss,
+        "rtp_dropped_by_sim": lossy["dropped"],
+        "cpu_per_stream_pct": round((busy_cpu - idle) * 100 / k, 1),
+        "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / k, 1),
+        "server_cpu_pct": round(busy_cpu * 100, 1),
+        "frames_dropped": max(0, src - in_clip),
+        "frames": {"source": src, "wire": wire, "clip": in_clip, "server_drops": srv},
+        "lost_network": max(0, src - wire),
+        "lost_server": max(0, wire - in_clip),
         "finalize_s": round(max(finalize), 2) if finalize else None,
         "finalize_s_median": round(sorted(finalize)[len(finalize) // 2], 2) if finalize else None,
         "max_gap_ms": round(max(gaps), 1) if gaps else None,
+        "source_max_gap_ms": max(src_gaps) if src_gaps else None,
+        "av_offset_ms": max(offsets, key=abs) if offsets else None,
+        "av_offset_median_ms": statistics.median(offsets) if offsets else None,
+        "av_flashes": len(offsets),
         "clips": len(clips),
+        "clerk_reconnects": clerk.reconnects,
         "connected": connected,
         "not_filed": failed,
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "baseline": {
             "plain_remux_s": round(max(base_s), 3) if base_s else None,
             "frame_interval_ms": round(1000 / FPS, 1),
             "server_idle_cpu_pct": round(idle * 100, 1),
         },
-        "target": {"finalize_s": 5.0, "max_gap_ms": 200},
+        "target": {"finalize_s": 5.0, "max_gap_ms": 200, "av_offset_ms": 40},
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--publishers", type=int, nargs="+", default=[1, 4, 8])
+    ap.add_argument("--publishers", type=int, nargs="+", default=[1, 4, 8, 16])
     ap.add_argument("--speech", type=float, default=4.0, help="seconds per speech")
+    ap.add_argument("--busy", action="store_true", help="page flips + vote storms meanwhile")
+    ap.add_argument("--loss", type=float, default=0.0, help="share of RTP packets dropped")
+    ap.add_argument("--profile", action="store_true", help="py-spy the server (speeches)")
+    ap.add_argument(
+        "--study", action="store_true", help="passthrough study: receive CPU with/without decode"
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--loop-cost", action="store_true", help="also time the event loop's share")
     args = ap.parse_args()
+    print(json.dumps({"loadavg_at_start": os.getloadavg()}), flush=True)
     if args.loop_cost:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
         print(json.dumps({"loop_ms_per_frame": loop_cost()}), flush=True)
+    if args.study:
+        with tempfile.TemporaryDirectory() as d:
+            print(json.dumps({"passthrough_costs": passthrough_costs(Path(d))}), flush=True)
+        for k in args.publishers:
+            for decode in (True, False):
+                with tempfile.TemporaryDirectory() as d:
+                    print(json.dumps(asyncio.run(study(k, Path(d), decode=decode))), flush=True)
+        return
     for k in args.publishers:
         with tempfile.TemporaryDirectory() as d:
-            res = asyncio.run(run(k, args.speech, Path(d)))
+            res = asyncio.run(
+                run(k, args.speech, Path(d), busy=args.busy, loss=args.loss, profile=args.profile)
+            )
         if args.json:
             print(json.dumps(res), flush=True)
         else:
-            b = res["baseline"]
+            b, f = res["baseline"], res["frames"]
             print(
-                f"K={k}: cpu/stream {res['cpu_per_stream_pct']}% · dropped "
-                f"{res['frames_dropped']} · floor end→playable {res['finalize_s']} s "
-                f"(median {res['finalize_s_median']}; plain remux {b['plain_remux_s']} s) · "
-                f"max gap {res['max_gap_ms']} ms (frame interval {b['frame_interval_ms']} ms)",
+                f"K={k}: cpu/stream {res['cpu_per_stream_pct']}% · frames source/wire/clip "
+                f"{f['source']}/{f['wire']}/{f['clip']} · floor end→playable {res['finalize_s']} s "
+                f"(plain remux {b['plain_remux_s']} s) · max gap {res['max_gap_ms']} ms "
+                f"(source {res['source_max_gap_ms']} ms) · A/V {res['av_offset_ms']} ms · "
+                f"load {res['loadavg']}",
                 flush=True,
             )
 

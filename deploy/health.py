@@ -113,6 +113,37 @@ def _db_figures() -> dict:
     }
 
 
+def _media_storage() -> dict:
+    """Recordings on disk (working, room camera, clips), free space, the oldest file kept."""
+    from media.services.storage import usage
+
+    try:
+        return usage()
+    except Exception as exc:  # reported, not raised
+        return {"error": f"{exc.__class__.__name__}: {exc}"[:300]}
+
+
+def _media_figures(out: Exposition) -> None:
+    media = _media_storage()
+    if "error" in media:
+        return
+    out.gauge("yiting_media_bytes", "Bytes of recordings on disk, by kind (working, room, clips).")
+    for kind, n in media["bytes"].items():
+        out.sample("yiting_media_bytes", n, {"kind": kind})
+    out.gauge("yiting_media_files", "Recording files on disk, by kind.")
+    for kind, n in media["files"].items():
+        out.sample("yiting_media_files", n, {"kind": kind})
+    out.gauge("yiting_media_free_bytes", "Free bytes on the recordings' disk.")
+    out.sample("yiting_media_free_bytes", media["free_bytes"])
+    out.gauge("yiting_media_warn_below_bytes", "Free bytes below which the console is warned.")
+    out.sample("yiting_media_warn_below_bytes", media["warn_below_bytes"])
+    out.gauge("yiting_media_refuse_below_bytes", "Free bytes below which recording is refused.")
+    out.sample("yiting_media_refuse_below_bytes", media["refuse_below_bytes"])
+    out.gauge("yiting_media_oldest_file_age_seconds", "Age of the oldest recording file kept.")
+    if media["oldest_file_age_s"] is not None:
+        out.sample("yiting_media_oldest_file_age_seconds", media["oldest_file_age_s"])
+
+
 async def _layer_check() -> dict:
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     started = time.perf_counter()
@@ -147,6 +178,7 @@ async def details(request: HttpRequest) -> HttpResponse:
             body.update(await sync_to_async(_db_figures, thread_sensitive=True)())
         except Exception as exc:
             checks["figures"] = {"ok": False, "error": f"{exc.__class__.__name__}: {exc}"[:300]}
+    body["media_storage"] = await sync_to_async(_media_storage)()
     healthy = all(c["ok"] for c in checks.values())
     body["status"] = "ok" if healthy else "degraded"
     return JsonResponse(body, status=200 if healthy else 503)
@@ -164,6 +196,7 @@ async def prometheus(request: HttpRequest) -> HttpResponse:
     if layer["ok"]:
         out.sample("yiting_channel_layer_lag_seconds", layer["lag_ms"] / 1000)
     _process_figures(out)
+    await sync_to_async(_media_figures)(out)
     try:
         await sync_to_async(_system_figures, thread_sensitive=True)(out)
         db_up = 1

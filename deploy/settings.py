@@ -140,6 +140,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "files"
 MEDIA_URL = "/files/"
+# Recording disk: room-camera files kept this long after every speech they hold is cut;
+# the console is warned below MEDIA_WARN_FREE_BYTES, recording refused below the minimum.
+MEDIA_ROOM_RETENTION_S = env.float("YITING_ROOM_RETENTION_S", default=24 * 3600)
+MEDIA_MIN_FREE_BYTES = env.int("YITING_MEDIA_MIN_FREE_BYTES", default=200 * 1024 * 1024)
+MEDIA_WARN_FREE_BYTES = env.int("YITING_MEDIA_WARN_FREE_BYTES", default=800 * 1024 * 1024)
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -32,17 +32,37 @@ log = logging.getLogger(__name__)
 WIDTH, HEIGHT, FPS = 640, 360, 15
 VIDEO_TB = Fraction(1, 90000)
 AUDIO_RATE = 48000
-SETTLE_S = 2.0  # while a track is young, its clock offset may still tighten
-MAX_LAG_S = 1.0  # a stream whose clock falls this far behind arrival is re-anchored
+# Audio is written contiguously while its clock agrees within this (the resampler holds
+# up to one 1024-sample AAC frame); beyond it, a lost packet leaves a gap rather than
+# pulling every later sample earlier, which would drift audio ahead of the video.
+AUDIO_SLACK = AUDIO_RATE * 30 // 1000
+MAX_LAG_S = 1.0  # a stream whose clock falls this far behind arrival (or ahead) ...
+PERSIST_S = 10.0  # ... for this long (behind) or at once (ahead) is re-anchored
 
 
 class TrackClock:
-    """Wall-clock time of a track's frames (aiortc starts each track at pts 0)."""
+    """Wall-clock time of a track's frames (aiortc starts each track at pts 0).
+
+    The offset (arrival − media time) is fixed at the first frame and tightened to the
+    smallest seen since: that is the moment the frame was sent plus the shortest delay
+    of the network *and of this server* (arrival is read on the event loop, which a
+    busy sitting delays). Delays only ever add, so the running minimum converges to the
+    same true offset for audio and video, and both stay aligned however loaded the
+    server was when the publisher connected.
+
+    A sender that stalls and then delivers its backlog in a burst (Wi-Fi, a busy tablet)
+    falls behind only for a moment: its frames keep their media time, so the clip has no
+    hole and audio and video stay together. Only a lag that *persists* for
+    ``PERSIST_S`` (the sender's clock really fell behind) re-anchors the track, to the
+    smallest lag seen meanwhile; timestamps that jump ahead of arrival (a sender clock
+    jump) re-anchor at once, since they would file frames in the future.
+    """
 
     def __init__(self) -> None:
         self.offset: float | None = None
-        self.first_arrival = 0.0
         self.reanchored = 0
+        self._lag_since: float | None = None
+        self._lag_min = 0.0
 
     def wall(self, frame, arrival: float) -> float:
         if frame.pts is None or frame.time_base is None:
@@ -50,15 +70,24 @@ class TrackClock:
         pts_s = float(frame.pts * frame.time_base)
         candidate = arrival - pts_s
         if self.offset is None:
-            self.offset, self.first_arrival = candidate, arrival
-        elif arrival - self.first_arrival < SETTLE_S and candidate < self.offset:
-            self.offset = candidate
+            self._anchor(candidate, count=False)
+        elif candidate < self.offset - MAX_LAG_S:
+            self._anchor(candidate)  # media time jumped ahead of the wall clock
         elif candidate - self.offset > MAX_LAG_S:
-            # the sender stalled (its media clock fell behind real time): stamp from now on
-            # by arrival again rather than file every later frame seconds in the past
-            self.offset = candidate
-            self.reanchored += 1
+            if self._lag_since is None:
+                self._lag_since, self._lag_min = arrival, candidate
+            self._lag_min = min(self._lag_min, candidate)
+            if arrival - self._lag_since >= PERSIST_S:
+                self._anchor(self._lag_min)
+        else:
+            self._lag_since = None
+            if candidate < self.offset:
+                self.offset = candidate
         return self.offset + pts_s
+
+    def _anchor(self, offset: float, *, count: bool = True) -> None:
+        self.offset, self._lag_since = offset, None
+        self.reanchored += count
 
 
 class TsWriter:
@@ -73,6 +102,7 @@ class TsWriter:
         self._last_vpts = -1
         self._next_apts: int | None = None
         self.frames = 0
+        self.audio_frames = 0
         self.last_wall = t0
         if video:
             self._v = self._c.add_stream("libx264", rate=FPS)
@@ -105,9 +135,12 @@ class TsWriter:
         if self._a is None:
             return
         start = round((wall - self.t0) * AUDIO_RATE)
-        if self._next_apts is None or start - self._next_apts > AUDIO_RATE // 10:
+        if self._next_apts is None or start - self._next_apts > AUDIO_SLACK:
             self._next_apts = max(start, self._next_apts or 0)  # a gap: re-anchor on the clock
+        elif self._next_apts - start > AUDIO_SLACK:
+            return  # already written up to later than this frame: never let audio run ahead
         frame.pts = None
+        self.audio_frames += 1
         for out in self._resampler.resample(frame):
             out.pts, out.time_base = self._next_apts, Fraction(1, AUDIO_RATE)
             self._next_apts += out.samples
@@ -142,6 +175,69 @@ def read_written_until(path: Path) -> float:
         return 0.0
 
 
+GAP_S = 0.2  # a pause between two frames of a stream longer than this is stated as a gap
+
+
+@dataclass
+class Quality:
+    """What arrived for one clip, so a gap in it can be attributed to its cause.
+
+    ``received`` counts frames the decoder handed over inside the clip's span (what the
+    network delivered), ``written`` what went into the file, ``dropped_server`` what this
+    server lost (queue full, out of order); ``gaps`` are pauses in what *arrived*, in
+    media time (stamped from the sender's clock), so they are the network's or the
+    sender's: a gap with no server drop beside it was never received.
+    """
+
+    received: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    written: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    dropped_server: int = 0
+    gaps: list[dict] = field(default_factory=list)
+    max_gap_ms: dict[str, float] = field(default_factory=lambda: {"video": 0.0, "audio": 0.0})
+    sizes: list[str] = field(default_factory=list)
+    reanchored: int = 0
+    _last: dict[str, float] = field(default_factory=dict)
+
+    def saw(self, kind: str, frame, wall: float, start: float) -> None:
+        self.received[kind] += 1
+        last = self._last.get(kind, start)
+        gap = wall - last
+        if gap > GAP_S and kind in self._last or (kind not in self._last and gap > 0.5):
+            self.gaps.append(
+                {"stream": kind, "at_s": round(last - start, 3), "ms": round(gap * 1000)}
+            )
+        if kind in self._last:
+            self.max_gap_ms[kind] = max(self.max_gap_ms[kind], round(gap * 1000, 1))
+        self._last[kind] = max(last, wall)
+        if kind == "video":
+            size = f"{frame.width}x{frame.height}"
+            if not self.sizes or self.sizes[-1] != size:
+                self.sizes.append(size)
+
+    def as_dict(self, stop: float | None) -> dict:
+        out = {
+            "received": dict(self.received),
+            "written": dict(self.written),
+            "dropped_server": self.dropped_server,
+            "gaps": self.gaps[:50],
+            "max_gap_ms": dict(self.max_gap_ms),
+            "sizes": self.sizes,
+            "clock_reanchored": self.reanchored,
+        }
+        if stop is not None:  # a stream that stopped arriving before the end: a gap too
+            for kind, last in self._last.items():
+                if stop - last > GAP_S:
+                    out["gaps"].append(
+                        {
+                            "stream": kind,
+                            "at_s": None,
+                            "ms": round((stop - last) * 1000),
+                            "tail": True,
+                        }
+                    )
+        return out
+
+
 @dataclass
 class Job:
     """What the worker is recording now: one floor-holding into one working file."""
@@ -152,6 +248,9 @@ class Job:
     stop_at: float | None = None
     writer: TsWriter | None = None
     passed: set[str] = field(default_factory=set)
+    quality: Quality = field(default_factory=Quality)
+    dropped_at_start: int = 0
+    reanchored_at_start: int = 0
 
 
 Finished = Callable[[int, dict], None]
@@ -255,7 +354,20 @@ class Capture(threading.Thread):
             job.passed.add(kind)
             return
         if wall >= job.start:
-            self._write(job.writer, kind, frame, wall)
+            self._take(job, kind, frame, wall)
+
+    def _take(self, job: Job, kind: str, frame, wall: float) -> None:
+        assert job.writer is not None
+        job.quality.saw(kind, frame, wall, job.start)
+        before = job.writer.frames, job.writer.audio_frames
+        self._write(job.writer, kind, frame, wall)
+        if kind == "video":
+            if job.writer.frames > before[0]:
+                job.quality.written["video"] += 1
+            else:
+                job.quality.dropped_server += 1
+        elif job.writer.audio_frames > before[1]:
+            job.quality.written["audio"] += 1
 
     @staticmethod
     def _write(writer: TsWriter, kind: str, frame, wall: float) -> None:
@@ -270,10 +382,17 @@ class Capture(threading.Thread):
         writer = TsWriter(
             path, start, video="video" in self.kinds, audio="audio" in self.kinds, gop=self.gop
         )
-        self.job = Job(rec_id, path, start, writer=writer)
+        self.job = Job(
+            rec_id,
+            path,
+            start,
+            writer=writer,
+            dropped_at_start=self.dropped,
+            reanchored_at_start=self._reanchored(),
+        )
         for kind, frame, wall in self.ring:  # the pre-roll: frames from before the signal came
             if wall >= start:
-                self._write(writer, kind, frame, wall)
+                self._take(self.job, kind, frame, wall)
         self.ring.clear()
 
     def _tick(self) -> None:
@@ -289,13 +408,20 @@ class Capture(threading.Thread):
         if job is None or job.writer is None:
             return
         job.writer.close()
+        q = job.quality
+        q.dropped_server += self.dropped - job.dropped_at_start
+        q.reanchored = self._reanchored() - job.reanchored_at_start
         info = {
             "path": str(job.path),
             "frames": job.writer.frames,
             "last_wall": job.writer.last_wall,
             "stream_lost": lost,
+            "quality": q.as_dict(None if lost else job.stop_at),
         }
         self.on_finished(job.recording_id, info)
+
+    def _reanchored(self) -> int:
+        return sum(c.reanchored for c in self.clocks.values())
 
     def _eof(self) -> None:
         if self.room is not None:

@@ -84,6 +84,9 @@ class Recording(models.Model):
         null=True, blank=True, help_text="When the member's stream stopped mid-speech."
     )
     recovered = models.BooleanField(default=False, help_text="Finalised after a crash.")
+    quality = models.JSONField(
+        default=dict, blank=True, help_text="What arrived: frames received/written, gaps."
+    )
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -127,6 +130,11 @@ class Clip(models.Model):
     poster_path = models.CharField(max_length=500, blank=True, default="")
     stream_lost = models.BooleanField(default=False, help_text="Ends where the stream stopped.")
     recovered = models.BooleanField(default=False)
+    quality = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Frames received and written, and the gaps the network or sender caused.",
+    )
     downloadable = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,45 @@ class BadOffer(ValueError):
     """The SDP offer could not be used (garbage, or no audio/video to receive)."""
 
 
+class UnrecordedCodec(BadOffer):
+    """A stream of the offer is only in codecs this server cannot receive and record."""
+
+
+def check_codecs(sdp: str) -> None:
+    """Refuse, naming them, media sections whose codecs aiortc cannot decode (e.g. VP9 only).
+
+    aiortc would fail the whole negotiation with an opaque error; the tablet is told which
+    stream and codecs, and the speech falls back to the room camera when there is one.
+    """
+    from aiortc import RTCRtpReceiver
+
+    kind, offered = None, []
+    problems = []
+
+    def close_section() -> None:
+        if kind in ("audio", "video") and offered:
+            known = {
+                c.mimeType.split("/")[1].lower()
+                for c in RTCRtpReceiver.getCapabilities(kind).codecs
+            }
+            media = [c for c in offered if c.lower() not in ("rtx", "red", "ulpfec", "flexfec-03")]
+            if media and not any(c.lower() in known for c in media):
+                problems.append(f"{kind}: {', '.join(sorted(set(media)))}")
+
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            close_section()
+            kind, offered = line[2:].split(" ", 1)[0], []
+        elif line.startswith("a=rtpmap:") and " " in line:
+            offered.append(line.split(" ", 1)[1].split("/", 1)[0])
+    close_section()
+    if problems:
+        raise UnrecordedCodec(
+            "this server records VP8 or H.264 video and Opus, G.711 or G.722 audio; "
+            "the offer has " + "; ".join(problems)
+        )
+
+
 @dataclass
 class Peer:
     publisher_id: int
@@ -39,6 +79,29 @@ class Peer:
 
 
 PEERS: dict[int, Peer] = {}
+
+
+class _CountOnly:
+    """A "decoder" that decodes nothing: the bench's measure of a passthrough hot path.
+
+    With ``YITING_MEDIA_STUDY_NO_DECODE=1`` (bench/recording.py ``--study``, never in
+    production) aiortc still receives, reorders and depacketises every frame (its jitter
+    buffer's output is what a passthrough recorder would write), but hands nothing on:
+    the server's CPU is then what receiving costs without decoding.
+    """
+
+    def decode(self, encoded_frame) -> list:
+        return []
+
+
+def _study_no_decode() -> None:
+    import aiortc.rtcrtpreceiver as receiver
+
+    receiver.get_decoder = lambda codec: _CountOnly()
+
+
+if os.environ.get("YITING_MEDIA_STUDY_NO_DECODE") == "1":
+    _study_no_decode()
 _loop: asyncio.AbstractEventLoop | None = None
 _listener: asyncio.Task | None = None
 
@@ -68,6 +131,7 @@ async def open_peer(publisher_id: int, sdp: str, capture: Capture, on_ended) -> 
             on_ended(publisher_id, f"connection_{pc.connectionState}")
 
     try:
+        check_codecs(sdp)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         if not kinds:
             raise BadOffer("the offer has no audio or video to publish")

@@ -48,7 +48,13 @@ def server_alive(server: str) -> bool:
 
 
 def recover_on_start() -> int:
-    """Recover every recording left by a dead process; returns how many were queued."""
+    """Recover every recording left by a dead process; returns how many were queued.
+
+    Also lets room-camera files past their retention go (``storage``).
+    """
+    from media.services.storage import prune_quietly
+
+    prune_quietly()
     dead = {
         s for s in Recording.objects.filter(state__in=UNFINISHED).values_list("server", flat=True)
     } | set(Publisher.objects.filter(state="live").values_list("server", flat=True))

@@ -18,11 +18,18 @@ from django.db import OperationalError, close_old_connections, transaction
 from media import peers
 from media.capture import Capture
 from media.models import Publisher, RoomSegment
-from media.peers import BadOffer
-from media.services import paths, publishing, recording
+from media.peers import BadOffer, UnrecordedCodec
+from media.services import paths, publishing, recording, storage
 from realtime.presence import SERVER_ID
 
-__all__ = ["SERVER_ID", "BadOffer", "open_publisher", "close_replaced", "close_remote"]
+__all__ = [
+    "SERVER_ID",
+    "BadOffer",
+    "UnrecordedCodec",
+    "open_publisher",
+    "close_replaced",
+    "close_remote",
+]
 log = logging.getLogger(__name__)
 
 
@@ -82,6 +89,8 @@ def _on_peer_ended(publisher_id: int, reason: str) -> None:
 
 def _room_file(publisher_id: int, path: Path, t0: float, end: float | None) -> None:
     _in_db(_save_room_file, publisher_id, path, t0, end)
+    if end is not None:  # a room file closed: the moment to let old ones go
+        _in_db(storage.prune_quietly)
 
 
 def _save_room_file(publisher_id: int, path: Path, t0: float, end: float | None) -> None:
@@ -95,6 +104,7 @@ def _save_room_file(publisher_id: int, path: Path, t0: float, end: float | None)
         if end is not None:
             seg.ended_at = _aware(end)
             seg.save(update_fields=["ended_at"])
+            storage.warn_if_low(pub.sitting_id)
 
 
 def _aware(ts: float) -> dt.datetime:

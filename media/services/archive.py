@@ -55,6 +55,7 @@ def clip_row(clip: Clip) -> dict:
         "sha256": clip.sha256,
         "stream_lost": clip.stream_lost,
         "recovered": clip.recovered,
+        "gaps": (clip.quality or {}).get("gaps", []),
         "downloadable": clip.downloadable,
         "links": clip_links(clip),
     }

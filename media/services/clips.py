@@ -25,7 +25,7 @@ from django.utils import timezone
 from media import ffmpeg
 from media.capture import read_written_until
 from media.models import Clip, Recording, RoomSegment
-from media.services import paths
+from media.services import paths, storage
 from media.services.recording import failed_payload
 from meeting.services.errors import DomainError
 from realtime.events import emit, notify, sitting_group
@@ -61,8 +61,10 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
             ffmpeg.remux_to_mp4(src, tmp)
         step(2)
         duration = probe_duration(tmp)
-        poster_rel = rel.replace(".mp4", ".jpg")
-        ffmpeg.poster(tmp, paths.absolute(poster_rel), min(1.0, duration / 2))
+        poster_rel = ""
+        if has_video(tmp):  # a member who published only a microphone gets no poster
+            poster_rel = rel.replace(".mp4", ".jpg")
+            ffmpeg.poster(tmp, paths.absolute(poster_rel), min(1.0, duration / 2))
         step(3)
         digest, size = sha256_of(tmp)
         os.replace(tmp, dest)
@@ -85,6 +87,7 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
     clip = _file(rec, rel, poster_rel, duration, size, digest)
     step(4)
     _cleanup(rec)
+    storage.prune_quietly()  # the room files this speech was cut from may go now
     return clip
 
 
@@ -157,6 +160,11 @@ def probe_duration(path: Path) -> float:
         return best
 
 
+def has_video(path: Path) -> bool:
+    with av.open(str(path)) as c:
+        return bool(c.streams.video)
+
+
 def sha256_of(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
@@ -192,6 +200,7 @@ def _file(rec: Recording, rel: str, poster_rel: str, duration: float, size: int,
         poster_path=poster_rel,
         stream_lost=rec.stream_lost_at is not None,
         recovered=rec.recovered,
+        quality=rec.quality,
     )
     rec.state, rec.error = Recording.State.DONE, ""
     rec.save(update_fields=["state", "error"])

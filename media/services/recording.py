@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 
 from media import ffmpeg, peers
 from media.models import Publisher, Recording
-from media.services import paths
+from media.services import paths, storage
 from realtime.events import emit
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def _open(entry_id, sitting_id, member_id, agenda_item_id, started_at):
         emit(sitting_id, "media.recording_failed", failed_payload(rec, "disk_full"))
         return rec, None
     emit(sitting_id, "media.recording_started", recording_payload(rec))
+    storage.warn_if_low(sitting_id)
     if pub is None:
         return rec, None
     command = {
@@ -146,7 +147,8 @@ def capture_closed(recording_id: int, info: dict) -> None:
             if rec.ended_at is None or lost < rec.ended_at:
                 rec.ended_at = lost
         rec.state = Recording.State.FINALISING
-        rec.save(update_fields=["stream_lost_at", "ended_at", "state"])
+        rec.quality = info.get("quality") or {}
+        rec.save(update_fields=["stream_lost_at", "ended_at", "state", "quality"])
         if rec.stream_lost_at is not None:
             emit(rec.sitting_id, "media.recording_stopped", recording_payload(rec))
         transaction.on_commit(lambda: schedule_finalise(rec.pk))

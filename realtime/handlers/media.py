@@ -26,6 +26,8 @@ def handle_publish(ctx: Context, cmd) -> dict:
     pub, earlier = publishing.register(ctx, cmd.kind, member, runtime.SERVER_ID)
     try:
         answer = async_to_sync(runtime.open_publisher)(pub.pk, cmd.kind, cmd.sdp)
+    except runtime.UnrecordedCodec as exc:
+        raise DomainError("codec_not_recorded", str(exc)) from None
     except runtime.BadOffer as exc:
         raise DomainError("bad_sdp", str(exc)) from None
     transaction.on_commit(lambda: runtime.close_replaced(earlier))

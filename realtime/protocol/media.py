@@ -15,6 +15,11 @@ from realtime.protocol.base import CommandData, command, event
 from realtime.protocol.errors import register_error
 
 BAD_SDP = register_error("bad_sdp", "The SDP offer is not valid or has no audio/video to publish.")
+CODEC_NOT_RECORDED = register_error(
+    "codec_not_recorded",
+    "A stream of the offer is only in codecs the server does not record (it records VP8 or "
+    "H.264 video and Opus audio); the speech is recorded from the room camera if there is one.",
+)
 NOT_PUBLISHER = register_error(
     "not_publisher", "This login may not publish a stream in this sitting (not on its roster)."
 )
@@ -111,6 +116,11 @@ NOT_RECORDED = event(
     "media.not_recorded",
     "The floor was granted but neither the member nor a room camera publishes.",
     {"member": 12, "entry": 31, "code": "stream_missing"},
+)
+DISK_LOW = event(
+    "media.disk_low",
+    "Free disk is getting close to the threshold below which recordings are refused.",
+    {"free_bytes": 3 << 30, "warn_below_bytes": 4 << 30, "refuse_below_bytes": 1 << 30},
 )
 CLIP_PROGRESS = event(
     "media.clip_progress",

@@ -56,6 +56,11 @@ export function mountTablet(client, ctx) {
         panel.hidden = true;
         return;
       }
+      if (err && err.code === "codec_not_recorded") {
+        s.refused = true; // the same offer would be refused again: do not retry
+        show("failed", L.lCodec);
+        return;
+      }
       show("failed", `${L.lFailed}: ${err.message || err}`);
     } finally {
       s.busy = false;
@@ -145,6 +150,9 @@ export function mountConsole(client, ctx) {
     render();
   });
   client.on("media.not_recorded", (d) => log(`${L.lMissing}: ${name(d.member)}`, "warn"));
+  const gib = (b) => (b / 2 ** 30).toFixed(1);
+  client.on("media.disk_low", (d) =>
+    log(`${L.lDiskLow}: ${gib(d.free_bytes)} GiB (${L.lDiskRefuse} ${gib(d.refuse_below_bytes)} GiB)`, "warn"));
 }
 
 export function mountDisplay(client, ctx) {}
