@@ -23,12 +23,14 @@ def speaker_title(member: Member) -> str:
 
 
 def display_name(user, term_id: int) -> str:
+    if user is None or user.pk is None:
+        return "—"
     name = (
         Member.objects.filter(user=user, term_id=term_id)
         .values_list("full_name", flat=True)
         .first()
     )
-    return name or (user.get_full_name() if user else "") or (user.get_username() if user else "—")
+    return name or user.get_full_name() or user.get_username()
 
 
 def brief_speeches(brief: Brief):
