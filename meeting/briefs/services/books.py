@@ -37,6 +37,11 @@ def _sittings(term: Term) -> list[Sitting]:
     return rows
 
 
+def collect_term_check(term: Term) -> None:
+    """Refuse a book for a term with no sittings before any work is queued."""
+    _sittings(term)
+
+
 def _expected(member: Member, sitting: Sitting) -> bool:
     return sitting.kind == Sitting.Kind.PLENARY or sitting.group_id == member.group_id
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -167,7 +168,7 @@ def test_term_book_job_with_progress(summarised, tmp_path):
     job.refresh_from_db()
     assert job.state == "done", job.error
     assert job.progress_done == job.progress_total > 0
-    text = _text(open(job.result["file"], "rb").read())
+    text = _text(Path(job.result["file"]).read_bytes())
     for needle in (
         "一届一本",
         "常委会统计",
