@@ -56,7 +56,9 @@ def _me(request: HttpRequest):
 def index(request: HttpRequest) -> HttpResponse:
     """Sessions with their group sittings, briefs and the term's book (staff)."""
     _staff(request)
-    sessions = Session.objects.select_related("term").prefetch_related("sittings__group")
+    sessions = Session.objects.select_related("term").prefetch_related(
+        "sittings__group", "sittings__agenda_items"
+    )
     rows = []
     for s in sessions.order_by("-starts_on", "-number")[:20]:
         rows.append(
@@ -64,6 +66,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 "session": s,
                 "sittings": [x for x in s.sittings.all() if x.kind == Sitting.Kind.GROUP],
                 "briefs": list(s.briefs.select_related("sitting").order_by("number")),
+                "items": sorted(
+                    {
+                        (i.order, i.title)
+                        for x in s.sittings.all()
+                        if x.kind == Sitting.Kind.GROUP
+                        for i in x.agenda_items.all()
+                    }
+                ),
             }
         )
     terms = Term.objects.order_by("-starts_on")
