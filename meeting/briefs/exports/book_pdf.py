@@ -63,6 +63,10 @@ def _bars(title: str, labels: list[str], series: list[list[float]], names: list[
     chart.valueAxis.valueMin = 0
     if top is not None:
         chart.valueAxis.valueMax = top
+    else:
+        highest = max([max(row) for row in series if row] or [0])
+        chart.valueAxis.valueMax = max(1, highest)
+        chart.valueAxis.valueStep = max(1, -(-highest // 5))  # whole speeches on the axis
     for i, color in enumerate((BLUE, GREY)):
         if i < len(series):
             chart.bars[i].fillColor = color
@@ -241,6 +245,7 @@ def committee_statistics(data: dict) -> list:
     books = data["members"]
     rows = [["组成人员", "小组", "应出席", "出席", "请假", "发言"]]
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    order = {b["group"] or "—": b["group_order"] for b in books}
     for b in books:
         att = b["attendance"]
         present = sum(a["status"] == "出席" for a in att)
@@ -253,11 +258,10 @@ def committee_statistics(data: dict) -> list:
         g[3] += len(b["speeches"])
     grows = [["小组", "人数", "出席率", "发言"]] + [
         [name, g[0], f"{100 * g[2] / g[1]:.0f}%" if g[1] else "—", g[3]]
-        for name, g in sorted(groups.items())
+        for name, g in sorted(groups.items(), key=lambda kv: order[kv[0]])
     ]
-    chart = _bars(
-        "各小组发言次数", list(sorted(groups)), [[groups[n][3] for n in sorted(groups)]], ["发言"]
-    )
+    names = sorted(groups, key=lambda n: order[n])
+    chart = _bars("各小组发言次数", names, [[groups[n][3] for n in names]], ["发言"])
     return [
         para("常委会统计", "h1"),
         para(

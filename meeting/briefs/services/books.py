@@ -13,22 +13,28 @@ from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from docs_store.models import ReadReceipt
 from media.models import Clip
 from meeting.briefs.models import Leave, Summary
-from meeting.briefs.services.content import speaker_title
+from meeting.briefs.services.content import speaker_name, speaker_title
 from meeting.floor.models import Speech
-from meeting.models import COMPONENT_ROLES, Attendance, Member, Sitting, Term
+from meeting.models import COMPONENT_ROLES, Attendance, Member, Session, Sitting, Term
 from meeting.services.errors import DomainError
 
 OPTION_ZH = {"yes": "赞成", "no": "反对", "abstain": "弃权"}
 
 
 def _sittings(term: Term) -> list[Sitting]:
+    """The sittings held so far: ended or live, or of a closed session (planned ones are not)."""
     rows = list(
-        Sitting.objects.filter(session__term=term, starts_at__lte=timezone.now())
+        Sitting.objects.filter(session__term=term)
+        .filter(
+            Q(state__in=[Sitting.State.ENDED, Sitting.State.LIVE])
+            | Q(session__state=Session.State.CLOSED)
+        )
         .select_related("session", "group")
         .order_by("starts_at", "id")
     )
@@ -143,10 +149,11 @@ def collect_term(term: Term, members: list[Member] | None = None, progress=None)
         books.append(
             {
                 "id": m.pk,
-                "name": m.full_name,
+                "name": speaker_name(m),
                 "title": speaker_title(m),
                 "seat": m.seat,
                 "group": m.group.name if m.group_id else "",
+                "group_order": m.group.order if m.group_id else 1_000_000,
                 "attendance": attendance,
                 "speeches": speeches[m.pk],
                 "votes": votes[m.pk],

@@ -22,6 +22,13 @@ def speaker_title(member: Member) -> str:
     return TITLES.get(member.role, "委员")
 
 
+def speaker_name(member: Member) -> str:
+    """The name without a leading title ("主任 王建国" → "王建国"): the title follows it."""
+    title = speaker_title(member)
+    name = member.full_name.strip()
+    return name[len(title) :].strip() if name.startswith(title + " ") else name
+
+
 def display_name(user, term_id: int) -> str:
     if user is None or user.pk is None:
         return "—"
@@ -73,7 +80,7 @@ def compile_content(brief: Brief) -> dict:
         sections[-1]["speeches"].append(
             {
                 "speech": sp.pk,
-                "member": sp.member.full_name,
+                "member": speaker_name(sp.member),
                 "title": speaker_title(sp.member),
                 "group": sp.sitting.group.name if sp.sitting.group_id else "",
                 "started_at": sp.started_at.isoformat(),
@@ -95,7 +102,11 @@ def compile_content(brief: Brief) -> dict:
         "committee": brief.session.term.committee.name,
         "session": brief.session.title,
         "sitting": sitting.title if sitting else "",
-        "group": sitting.group.name if sitting and sitting.group_id else "",
+        "group": (
+            sitting.group.name
+            if sitting and sitting.group_id and sitting.group.name not in sitting.title
+            else ""
+        ),
         "date": timezone.localtime(day).strftime("%Y年%m月%d日") if day else "",
         "compiled_by": display_name(brief.compiled_by, brief.session.term_id),
         "sections": sections,

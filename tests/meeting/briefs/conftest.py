@@ -31,4 +31,7 @@ def archive(committee):
         s, m["委员7"], items[1], t0 + dt.timedelta(minutes=15), 20, with_clip=False
     )
     ns.items = items
+    for sitting in (ns.plenary, ns.group_a_sitting, ns.group_b_sitting):
+        sitting.state = "ended"
+        sitting.save(update_fields=["state"])
     return ns
