@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "meeting.voting",
     "meeting.floor",
     "meeting.proceedings",
+    "meeting.briefs",
     "realtime",
     "docs_store",
     "media",

@@ -14,5 +14,6 @@ urlpatterns = [
     path("votes/", include("meeting.voting.urls")),
     path("floor/", include("meeting.floor.urls")),
     path("proceedings/", include("meeting.proceedings.urls")),
+    path("briefs/", include("meeting.briefs.urls")),
     path("", include("frontend.urls")),
 ]

@@ -1,0 +1,33 @@
+"""Background jobs of the briefs: reprint after a clip deletion; the books with progress."""
+
+from __future__ import annotations
+
+from jobs.registry import job
+
+TERM_BOOK_JOB = "briefs.term_book"
+MEMBER_BOOK_JOB = "briefs.member_book"
+
+
+@job("briefs.reprint")
+def reprint(job, report) -> dict:
+    from meeting.briefs.services.briefs import refresh_document
+
+    done = refresh_document(job.payload["brief"], job.payload.get("reason", ""))
+    report(1, 1)
+    return {"reprinted": done}
+
+
+@job(TERM_BOOK_JOB)
+def term_book(job, report) -> dict:
+    from meeting.briefs.services import books
+
+    path = books.write_term_book_file(job.payload["term"], report)
+    return {"file": path}
+
+
+@job(MEMBER_BOOK_JOB)
+def member_book(job, report) -> dict:
+    from meeting.briefs.services import books
+
+    path = books.write_member_book_file(job.payload["member"], report)
+    return {"file": path}
