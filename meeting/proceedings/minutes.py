@@ -119,9 +119,7 @@ def _vote(v, result) -> dict:
 
 
 def _rule_zh(rule) -> str:
-    from meeting.rules import _BASE_WORDS
-
-    return f"{_BASE_WORDS[rule.base][1]}{rule.threshold_words_zh}"
+    return rule.label_zh
 
 
 def _votes(sitting: Sitting) -> dict[int, list[dict]]:

@@ -71,7 +71,7 @@ def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
         y -= size + 8
 
     line(f"表决结果  {vote.question}", 16)
-    line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.threshold_words_zh}")
+    line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.label_zh}")
     line(
         f"应到{res.roster_size}人  实到{res.present}人  投票{res.cast}人  "
         f"未按表决器{res.did_not_vote}人  缺席{res.absent}人"

@@ -6,6 +6,7 @@ import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
 import * as recording from "../panels/recording.js";
+import { errorText } from "../errors.js";
 
 const { client, ctx } = setup();
 const head = document.getElementById("console-head").dataset;
@@ -16,7 +17,7 @@ let sittingState = null;
 function report(err) {
   errorBox.hidden = false;
   errorBox.dataset.code = err.code;
-  errorBox.textContent = `${err.code}: ${err.message}`;
+  errorBox.textContent = errorText(err);
   clearTimeout(report.timer);
   report.timer = setTimeout(() => { errorBox.hidden = true; }, 8000);
 }
@@ -65,6 +66,9 @@ client.on("snapshot", (snap) => {
   for (const o of (snap.presence && snap.presence.online) || []) online.set(o.member, o.sockets);
   ctx.roster = snap.roster || [];
   sittingState = snap.sitting ? snap.sitting.state : null;
+  // core.js rendered before the roster and presence were known: draw them now
+  renderAgenda();
+  renderRoster();
 });
 client.on("sitting.state", (d) => {
   sittingState = d.state;

@@ -5,6 +5,8 @@
 // a second or more, and the server keeps a two-second pre-roll, so no speech loses its
 // first second. The offer is sent complete (aiortc does not trickle ICE candidates).
 import { escapeHtml } from "../client.js";
+import { fmtDateTime, fmtTime } from "../time.js";
+import { errorText } from "../errors.js";
 
 const MEDIA = { video: { width: 640, height: 360, frameRate: 15 }, audio: true };
 
@@ -19,13 +21,28 @@ function gathered(pc) {
 
 export function mountTablet(client, ctx) {
   const panel = document.getElementById("recording-panel");
-  if (!panel || ctx.member == null) return;
+  // Only group sittings record speeches: a plenary tablet never touches the camera.
+  if (!panel || ctx.member == null || ctx.kind !== "group") return;
   const L = panel.dataset;
   const badge = document.getElementById("rec-state");
   const preview = document.getElementById("rec-preview");
   const progress = document.getElementById("rec-progress");
   const s = { pc: null, stream: null, wanted: true, busy: false, refused: false };
   const show = (state, label) => { badge.dataset.state = state; badge.textContent = label; };
+  // The saving line renders the state of this member's latest recording, not the last
+  // message: clip_progress is unsequenced and may arrive after clip_ready.
+  const clip = { recording: null, done: 0, total: 0, ready: null };
+  const ready = new Set();
+  function renderProgress() {
+    progress.hidden = clip.recording == null;
+    progress.dataset.state = clip.ready ? "ready" : "saving";
+    progress.textContent = clip.ready
+      ? `${L.lSaved} (${clip.ready.duration_s} s)`
+      : `${L.lFinalising}${clip.total ? ` ${clip.done}/${clip.total}` : ""}`;
+  }
+  function track(recording) {
+    if (clip.recording !== recording) Object.assign(clip, { recording, done: 0, total: 0, ready: null });
+  }
 
   async function start() {
     if (s.busy || s.refused || !s.wanted) return;
@@ -56,7 +73,7 @@ export function mountTablet(client, ctx) {
         panel.hidden = true;
         return;
       }
-      show("failed", `${L.lFailed}: ${err.message || err}`);
+      show("failed", `${L.lFailed}: ${errorText(err.code ? err : { code: "internal_error", message: String(err) })}`);
     } finally {
       s.busy = false;
     }
@@ -81,19 +98,24 @@ export function mountTablet(client, ctx) {
   const mine = (d) => d.member === ctx.member;
   client.on("media.recording_started", (d) => { if (mine(d)) show("recording", L.lRecording); });
   client.on("media.recording_stopped", (d) => {
-    if (!mine(d)) return;
+    if (!mine(d) || ready.has(d.recording)) return;
     show("finalising", L.lFinalising);
-    progress.hidden = false;
-    progress.textContent = L.lFinalising;
+    track(d.recording);
+    renderProgress();
   });
   client.on("media.clip_progress", (d) => {
-    if (!mine(d)) return;
-    progress.hidden = false;
-    progress.textContent = `${L.lFinalising} ${d.done}/${d.total}`;
+    if (!mine(d) || ready.has(d.recording)) return; // late progress of a saved clip
+    track(d.recording);
+    clip.done = Math.max(clip.done, d.done);
+    clip.total = d.total;
+    renderProgress();
   });
   client.on("media.clip_ready", (d) => {
     if (!mine(d)) return;
-    progress.textContent = `${L.lSaved} (${d.duration_s} s)`;
+    ready.add(d.recording);
+    track(d.recording);
+    clip.ready = d;
+    renderProgress();
     show(s.pc ? "live" : "off", s.pc ? L.lLive : L.lOff);
   });
 }
@@ -107,7 +129,7 @@ export function mountConsole(client, ctx) {
   const log = (text, cls = "") => {
     const li = document.createElement("li");
     li.className = cls;
-    li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+    li.textContent = `${fmtTime()} ${text}`;
     document.getElementById("rec-log").prepend(li);
   };
   function render() {
@@ -144,7 +166,10 @@ export function mountConsole(client, ctx) {
     log(`${L.lFailed}: ${name(d.member)} — ${d.code}`, "warn");
     render();
   });
-  client.on("media.not_recorded", (d) => log(`${L.lMissing}: ${name(d.member)}`, "warn"));
+  // Plenaries are not recorded: a missing stream there is no news.
+  client.on("media.not_recorded", (d) => {
+    if (ctx.kind === "group") log(`${L.lMissing}: ${name(d.member)}`, "warn");
+  });
 }
 
 export function mountDisplay(client, ctx) {}
@@ -164,13 +189,13 @@ export function mountReview(root) {
     const err = document.getElementById("review-error");
     err.hidden = res.ok;
     err.className = res.ok ? "" : "pill warn";
-    if (!res.ok) { err.textContent = body.error.message; return; }
+    if (!res.ok) { err.textContent = errorText(body.error); return; }
     document.getElementById("review-empty").hidden = body.clips.length > 0;
     tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}">
       <td><a href="/media/members/${c.member.id}/record/">${escapeHtml(c.member.name)}</a></td>
       <td>${escapeHtml(c.session.title)}</td><td>${escapeHtml(c.sitting.title)}</td>
       <td>${escapeHtml(c.item ? c.item.title : "—")}</td>
-      <td>${escapeHtml(c.started_at.slice(0, 19).replace("T", " "))}</td>
+      <td>${escapeHtml(fmtDateTime(c.started_at))}</td>
       <td>${c.duration_s}${c.stream_lost ? ` <span class="pill warn">${escapeHtml(L.lLost)}</span>` : ""}${c.source === "room" ? ` <span class="pill">${escapeHtml(L.lRoom)}</span>` : ""}</td>
       <td><button class="play" type="button">${escapeHtml(L.lPlay)}</button>
         ${c.downloadable ? `<a href="${c.links.file}?download=1">${escapeHtml(L.lDownload)}</a>` : ""}
@@ -203,7 +228,7 @@ export function mountReview(root) {
       headers: { "X-CSRFToken": csrf(), "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ reason }),
     });
-    if (!res.ok) alert((await res.json()).error.message);
+    if (!res.ok) alert(errorText((await res.json()).error));
     load();
   }
 
