@@ -1,6 +1,6 @@
-// One way to show a time in the browser: in the server's TIME_ZONE (from <html data-tz>),
+// One way to show a time in the browser: in the server's TIME_ZONE (from <body data-tz>),
 // never the browser's own zone, formatted like the server's pages (YYYY-MM-DD HH:MM:SS).
-const TZ = document.documentElement.dataset.tz || undefined;
+const TZ = document.body.dataset.tz || undefined;
 const parts = (date, opts) =>
   Object.fromEntries(
     new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hourCycle: "h23", ...opts })
