@@ -74,12 +74,22 @@ export const ERROR_MESSAGES = {
   disconnected: "连接已断开，请稍候再试。",
 };
 
+// Codes whose details say why, in numbers a person needs (the server's message has them
+// in English).
+const DETAILS = {
+  no_quorum: (d) =>
+    d && d.required != null ? `组成人员${d.roster_size}人，出席${d.present}人，过半数需${d.required}人。` : "",
+};
+
 const CHINESE = (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
 
 /** The message a person reads for an error reply ``{code, message}``. */
 export function errorText(err) {
   if (!err) return "";
   const known = ERROR_MESSAGES[err.code];
-  if (CHINESE && known) return known;
+  if (CHINESE && known) {
+    const why = DETAILS[err.code] ? DETAILS[err.code](err.details) : "";
+    return why ? `${known}${why}` : known;
+  }
   return err.message || known || String(err.code || err);
 }
