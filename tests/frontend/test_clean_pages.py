@@ -57,6 +57,13 @@ async def test_console_and_tablets_are_clean_from_the_first_minute(tmp_path):
                 # 3: the presenter bar is hidden while nobody presents
                 assert not await clerk.is_visible("#docs-presenter-bar")
 
+                # check-in by typing a seat number; the keys are listed on the page
+                await clerk.fill("#seat-checkin input[name=seat]", "003")
+                await clerk.press("#seat-checkin input[name=seat]", "Enter")
+                await clerk.wait_for_selector("#roster button.seat.present")
+                assert "003" in await clerk.text_content("#roster button.seat.present")
+                assert "Alt" in await clerk.text_content("#keys-line")
+
                 # 3 + 6: a plenary tablet: "已签到" not shown before check-in; no camera
                 member = await logged_in_page(browser, base, "m002", PW, width=820, height=1180)
                 await member.add_init_script(COUNT_MEDIA)

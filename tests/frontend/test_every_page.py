@@ -98,6 +98,13 @@ async def test_every_page_is_chinese_and_clean(tmp_path):
                         await page.wait_for_selector("#conn[data-state=live]")
                     await page.wait_for_load_state("networkidle")
                     await shot(page, f"screens/{name}")
+                    if name.endswith("console"):
+                        # the console fits one 1440×900 screen: no page scroll either way
+                        size = await page.evaluate(
+                            "[document.scrollingElement.scrollWidth,"
+                            " document.scrollingElement.scrollHeight]"
+                        )
+                        assert size[0] <= w and size[1] <= h, (name, size)
                     words = await english_words(page)
                     if words:
                         found[name] = words

@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
+    "--lang=zh-CN",  # native widgets (file inputs, date pickers) as a Chinese clerk sees them
 ]
 
 

@@ -119,5 +119,37 @@ document.getElementById("roster").addEventListener("click", (ev) => {
   const present = !b.classList.contains("present");
   client.send("attendance.record", { member: Number(b.dataset.member), present }, { idempotent: true }).catch(report);
 });
+// Check-in by seat number (typed, Enter) and "check in all online" (tablets on the socket).
+const seatForm = document.getElementById("seat-checkin");
+seatForm.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const typed = seatForm.elements.namedItem("seat").value.trim();
+  const m = (ctx.roster || []).find((r) => r.seat === typed || Number(r.seat) === Number(typed));
+  if (!m) { report({ code: "not_on_roster", message: typed }); return; }
+  client.send("attendance.record", { member: m.id, present: true }, { idempotent: true })
+    .then(() => { seatForm.reset(); seatForm.elements.namedItem("seat").focus(); })
+    .catch(report);
+});
+document.getElementById("check-in-online").addEventListener("click", () => {
+  const present = new Set(ctx.state.attendance.present);
+  for (const m of ctx.roster || []) {
+    if (online.has(m.id) && !present.has(m.id)) {
+      client.send("attendance.record", { member: m.id, present: true }, { idempotent: true }).catch(report);
+    }
+  }
+});
+
+// The panel that needs the clerk comes forward: a vote opens, someone asks for the floor.
+function attention(id) {
+  const panel = document.getElementById(id);
+  if (!panel) return;
+  panel.classList.add("attention");
+  panel.scrollIntoView({ block: "nearest" });
+  clearTimeout(attention[id]);
+  attention[id] = setTimeout(() => panel.classList.remove("attention"), 8000);
+}
+client.on("vote.opened", () => attention("vote-console"));
+client.on("floor.queue", (d) => { if (d.reason === "requested") attention("floor-panel"); });
+
 for (const panel of [documents, floor, vote, recording]) panel.mountConsole(client, ctx);
 client.connect();

@@ -294,6 +294,22 @@ export function mountConsole(client, ctx) {
   const fail = (err) => { $("vc-error").hidden = false; $("vc-error").textContent = errorText(err); $("vc-error").dataset.code = err.code; };
   const ok = () => { $("vc-error").hidden = true; };
 
+  // The countdown of the open vote; at zero, close it when the clerk asked for that.
+  let autoClosed = null;
+  function tick() {
+    const left = secondsLeft(s, s.open && s.open.vote);
+    const t = $("vc-timer");
+    if (left == null) { t.textContent = ""; t.dataset.remaining = ""; return; }
+    t.dataset.remaining = String(Math.max(0, Math.round(left)));
+    t.textContent = left <= 0 ? L.lTimeUp : fmtClock(left);
+    t.classList.toggle("up", left <= 0);
+    if (left <= 0 && $("vc-autoclose").checked && autoClosed !== s.open.vote.id) {
+      autoClosed = s.open.vote.id;
+      $("vc-close").click();
+    }
+  }
+  setInterval(() => { if (s.open) tick(); }, 1000);
+
   function render() {
     $("vc-prepared").innerHTML = s.prepared.map((v) => `<li data-vote="${v.id}">
       <strong>${escapeHtml(v.question)}</strong> <span class="pill">${v.kind === "secret" ? L.lSecret : L.lNamed}</span>
@@ -305,6 +321,7 @@ export function mountConsole(client, ctx) {
     $("vc-state").textContent = shown ? label("vote_state", shown) : "";
     $("vc-state").dataset.state = shown;
     if (open) {
+      tick();
       const q = ctx.state.attendance.quorum;
       const cast = (open.progress && open.progress.cast) || 0;
       $("vc-question").textContent = open.vote.question;
