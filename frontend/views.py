@@ -123,7 +123,11 @@ def review(request: HttpRequest) -> HttpResponse:
     member = _memberships(request.user).first()
     if not is_archive_staff(request.user):
         return forbidden(request, _("Staff review"), _("the committee's archive staff"), member)
-    return render(request, "frontend/review.html", {"member": member})
+    from frontend.review_filters import options
+    from meeting.models import Term
+
+    term = member.term if member else Term.objects.filter(is_current=True).first()
+    return render(request, "frontend/review.html", {"member": member, "filters": options(term)})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -107,3 +107,27 @@ def test_label_table_is_chinese_for_every_code(settings):
             assert re.search(r"[\u4e00-\u9fff]", word), (kind, code, word)
     assert table["doc_state"]["distributed"] == "已分发"
     assert table["sitting_state"]["live"] != table["role"].get("live", "?")
+
+
+def test_pinyin_initials_of_member_names():
+    from frontend.review_filters import initials
+
+    assert initials("李玉兰") == "lyl"
+    assert initials("王建国").startswith("wjg")
+
+
+@pytest.mark.django_db
+def test_review_offers_names_not_ids(client, committee):
+    login(client, "staff")
+    page = client.get("/review/").content.decode()
+    assert "委员1" in page and "第一次会议" in page
+    assert 'name="who"' in page and 'inputmode="numeric"' not in page
+
+
+@pytest.mark.django_db
+def test_clip_list_takes_several_members(client, committee):
+    login(client, "staff")
+    ids = f"{committee.members[0].pk},{committee.members[1].pk}"
+    assert client.get(f"/media/clips/?member={ids}").status_code == 200
+    bad = client.get("/media/clips/?member=1,x")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"

@@ -15,14 +15,18 @@ from tests.support.servers import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Sitting
+from meeting.models import Member, Sitting
 from meeting.services.roster import sitting_roster
 p = Sitting.objects.get(kind="plenary")
 g = Sitting.objects.filter(kind="group").order_by("pk").first()
 gm = sitting_roster(g).filter(role="member").order_by("seat").first()
+from frontend.review_filters import initials
+m2 = Member.objects.get(user__username="m002")
 result = {"plenary": p.pk, "session": p.session_id, "group": g.pk,
           "group_member": gm.user.username, "group_member_id": gm.pk,
-          "item": p.agenda_items.order_by("order").first().pk}
+          "item": p.agenda_items.order_by("order").first().pk,
+          "member_id": m2.pk, "member_name": m2.full_name,
+          "member_initials": initials(m2.full_name)}
 """
 # Counts getUserMedia calls before any page script runs.
 COUNT_MEDIA = """
@@ -100,6 +104,19 @@ async def test_console_and_tablets_are_clean_from_the_first_minute(tmp_path):
                 assert await speaker.get_attribute("#rec-progress", "data-state") == "ready"
                 text = await speaker.text_content("#rec-progress")
                 assert "12.5" in text and "4/4" not in text
+
+                # review: a member is found by pinyin initials; ?member= opens with the name
+                staff = await logged_in_page(browser, base, "staff", PW, width=1440, height=900)
+                await staff.goto(f"{base}/review/?member={info['member_id']}")
+                await staff.wait_for_function(
+                    "document.querySelector('#review-filter [name=who]').value.length > 0"
+                )
+                assert await staff.input_value("#review-filter [name=who]") == info["member_name"]
+                await staff.fill("#review-filter [name=who]", info["member_initials"])
+                await staff.wait_for_function(
+                    f"document.querySelector('#review-filter [name=member]').value"
+                    f".split(',').includes('{info['member_id']}')"
+                )
 
                 # 10: the session closes: the tablet says so and offers nothing to press
                 await member.click("#check-in")

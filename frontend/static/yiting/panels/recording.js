@@ -181,9 +181,46 @@ export function mountReview(root) {
   const form = document.getElementById("review-filter");
   const tbody = root.querySelector("#review-table tbody");
   const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+  const opts = JSON.parse(document.getElementById("review-options").textContent);
+  const field = (n) => form.elements.namedItem(n);
+  let playing = null; // the clip in the player: filters never stop or reset it
+
+  // Name or pinyin initials → member ids ("lyl" and "李" both find 李玉兰).
+  function membersFor(text) {
+    const t = text.trim().toLowerCase();
+    if (!t) return "";
+    const exact = opts.members.filter((m) => m.name === text.trim());
+    const found = exact.length ? exact : opts.members.filter((m) => m.name.includes(t) || m.initials.startsWith(t) || m.seat === t);
+    return found.map((m) => m.id).join(",") || "none";
+  }
+  // Sittings follow the session chosen, items the sitting; choices are names, never ids.
+  function fill(select, rows, keep) {
+    const first = select.options[0].outerHTML;
+    select.innerHTML = first + rows.map((r) => `<option value="${r.id}">${escapeHtml(r.order ? `${r.order}. ${r.title}` : r.title)}</option>`).join("");
+    select.value = rows.some((r) => String(r.id) === keep) ? keep : "";
+  }
+  function cascade() {
+    const session = field("session").value;
+    fill(field("sitting"), opts.sittings.filter((s) => !session || String(s.session) === session), field("sitting").value);
+    const sitting = field("sitting").value;
+    const sittings = new Set(opts.sittings.filter((s) => !session || String(s.session) === session).map((s) => s.id));
+    fill(field("item"), opts.items.filter((i) => (sitting ? String(i.sitting) === sitting : sittings.has(i.sitting))), field("item").value);
+  }
 
   async function load() {
-    const q = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""));
+    const member = membersFor(field("who").value);
+    field("member").value = member;
+    const err0 = document.getElementById("review-error");
+    if (member === "none") {
+      err0.hidden = false; err0.className = "pill warn"; err0.textContent = L.lNoMatch;
+      tbody.innerHTML = ""; document.getElementById("review-count").textContent = "";
+      return;
+    }
+    const pairs = [...new FormData(form)].filter(([k, v]) => v !== "" && k !== "who");
+    const q = new URLSearchParams(pairs);
+    // the filters are in the address, so a link (e.g. from a deputy record) opens them
+    const shown = new URLSearchParams([...new FormData(form)].filter(([k, v]) => v !== "" && k !== "member"));
+    history.replaceState(null, "", `${location.pathname}${shown.toString() ? `?${shown}` : ""}`);
     const res = await fetch(`${L.api}?${q}`, { credentials: "same-origin" });
     const body = await res.json();
     const err = document.getElementById("review-error");
@@ -191,7 +228,8 @@ export function mountReview(root) {
     err.className = res.ok ? "" : "pill warn";
     if (!res.ok) { err.textContent = errorText(body.error); return; }
     document.getElementById("review-empty").hidden = body.clips.length > 0;
-    tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}">
+    document.getElementById("review-count").textContent = `${body.count} ${L.lCount}`;
+    tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}" class="${playing === c.clip ? "playing" : ""}">
       <td><a href="/media/members/${c.member.id}/record/">${escapeHtml(c.member.name)}</a></td>
       <td>${escapeHtml(c.session.title)}</td><td>${escapeHtml(c.sitting.title)}</td>
       <td>${escapeHtml(c.item ? c.item.title : "—")}</td>
@@ -213,6 +251,8 @@ export function mountReview(root) {
     const video = document.getElementById("review-video");
     box.hidden = false;
     box.dataset.clip = c.clip;
+    playing = c.clip;
+    for (const tr of tbody.querySelectorAll("tr")) tr.classList.toggle("playing", tr.dataset.clip === c.clip);
     document.getElementById("review-title").textContent =
       `${c.member.name} · ${c.sitting.title} · ${c.item ? c.item.title : ""}`;
     video.poster = c.links.poster;
@@ -232,6 +272,24 @@ export function mountReview(root) {
     load();
   }
 
+  // Filters apply as they change (typing waits a moment); the player keeps playing.
+  let timer = null;
+  const soon = () => { clearTimeout(timer); timer = setTimeout(load, 250); };
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  form.addEventListener("input", (ev) => { if (ev.target.name === "who") soon(); });
+  form.addEventListener("change", (ev) => {
+    if (ev.target.name === "session" || ev.target.name === "sitting") cascade();
+    if (ev.target.name !== "who") load();
+  });
+  form.addEventListener("reset", () => setTimeout(() => { cascade(); load(); }, 0));
+  // open with the filters of the address (?member=12 from the deputy record, or ?who=…)
+  const params = new URLSearchParams(location.search);
+  const byId = params.get("member") && opts.members.find((m) => String(m.id) === params.get("member"));
+  if (byId) field("who").value = byId.name;
+  for (const k of ["who", "session", "from", "to"]) if (params.get(k)) field(k).value = params.get(k);
+  cascade();
+  for (const k of ["sitting", "item"]) {
+    if (params.get(k)) { field(k).value = params.get(k); cascade(); }
+  }
   load();
 }
