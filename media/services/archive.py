@@ -75,7 +75,13 @@ def filter_clips(qs, params) -> tuple:
         "term": "term_id",
     }
     for name, field in fields.items():
-        value = parse_id(name, params.get(name))
+        raw = params.get(name)
+        if name == "member" and raw and "," in str(raw):
+            # several members: the review page's name search may match more than one
+            ids = [parse_id(name, part) for part in str(raw).split(",")]
+            qs = qs.filter(**{f"{field}__in": [i for i in ids if i is not None]})
+            continue
+        value = parse_id(name, raw)
         if value is not None:
             qs = qs.filter(**{field: value})
     for name, op in (("from", "gte"), ("to", "lte")):

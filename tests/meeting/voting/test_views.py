@@ -72,6 +72,11 @@ def test_pdf_is_a_real_pdf_with_the_result(room, closed):
     reader = PdfReader(io.BytesIO(r.content))
     text = "".join(p.extract_text() for p in reader.pages)
     assert "未通过" in text and room.voters[0].full_name in text
+    # the rule names its base, and every font is embedded ("·" printed as "�" before)
+    assert "全体组成人员的过半数" in text and "·" in text and "\ufffd" not in text
+    from tests.support.pdf import embedded_fonts, not_embedded
+
+    assert embedded_fonts(r.content) and not not_embedded(r.content)
 
 
 def test_no_sheet_before_close_and_none_for_outsiders(room, open_vote):
