@@ -155,10 +155,11 @@ def _copy_floor_rules(src: Sitting, dst: Sitting) -> None:
     from meeting.floor.models import FloorRules
 
     rules = FloorRules.objects.filter(sitting=src).first()
-    if rules is not None:
-        rules.pk, rules.id, rules.sitting = None, None, dst
-        rules._state.adding = True
-        rules.save()
+    if rules is not None:  # dst got its default row when it was created
+        fields = ("mode", "max_floors", "warn_before_s", "reply_limit_s", "point_of_order_limit_s")
+        FloorRules.objects.update_or_create(
+            sitting=dst, defaults={f: getattr(rules, f) for f in fields}
+        )
 
 
 @transaction.atomic

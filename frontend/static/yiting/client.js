@@ -10,6 +10,8 @@
 //   and are resent after a reconnect with the same key, so they count once.
 
 const STATES = { offline: "offline", connecting: "reconnecting", live: "live" };
+export const SYNC_TRIES = 5; // then drop the socket and reconnect
+export const SYNC_MAX_DELAY = 4000; // ms between two tries of one socket
 
 export class SittingClient extends EventTarget {
   constructor(path, { indicator = document.getElementById("conn"), labels = {} } = {}) {
@@ -69,6 +71,7 @@ export class SittingClient extends EventTarget {
     this.ws = null;
     this.synced = false;
     clearInterval(this.pinger);
+    clearTimeout(this.syncTimer);
     if ([4401, 4403, 4404].includes(ev.code)) {
       this.setState("offline");
       this.fire("refused", { code: ev.code });
@@ -94,9 +97,22 @@ export class SittingClient extends EventTarget {
 
   onWelcome(data) {
     this.identity = data;
-    this.request("sync", { last_seq: this.seq }).then((ans) => this.onSync(ans)).catch((err) => {
+    this.resync();
+  }
+
+  // Ask for what we missed; a refused sync (e.g. `try_again` while the database
+  // recovers) is retried on the same socket with bounded, jittered backoff, and after
+  // SYNC_TRIES the socket is dropped so the reconnect backoff takes over.
+  resync(tries = 0) {
+    const ws = this.ws;
+    this.request("sync", { last_seq: this.seq }).then((ans) => {
+      if (this.ws === ws) this.onSync(ans);
+    }).catch((err) => {
+      if (this.ws !== ws) return; // that socket is gone; the new one syncs itself
       console.warn("sync failed", err);
-      this.ws && this.ws.close();
+      if (tries + 1 >= SYNC_TRIES) { ws && ws.close(); return; }
+      const delay = Math.min(SYNC_MAX_DELAY, 250 * 2 ** tries) * (0.5 + Math.random() / 2);
+      this.syncTimer = setTimeout(() => this.resync(tries + 1), delay);
     });
   }
 
@@ -118,6 +134,7 @@ export class SittingClient extends EventTarget {
     this.fire("synced", { seq: this.seq, mode: ans.mode });
     // resend idempotent commands that were in flight when the connection dropped
     for (const p of this.pending.values()) if (p.idempotent && this.ws) this.ws.send(p.frame);
+    clearInterval(this.pinger); // a gap resync must not start a second pinger
     this.pinger = setInterval(() => this.request("ping", {}).catch(() => {}), 20000);
   }
 
@@ -127,7 +144,7 @@ export class SittingClient extends EventTarget {
       // a gap: ask again from where we are
       this.synced = false;
       this.buffer = [ev];
-      this.request("sync", { last_seq: this.seq }).then((ans) => this.onSync(ans));
+      this.resync();
       return;
     }
     this.seq = ev.seq;

@@ -14,12 +14,12 @@ from meeting.floor.models import FloorRules, Kind, Mode, SpeakingRequest, Speech
 from meeting.floor.services.state import (
     KIND_RANK,
     current_item,
+    ensure_rules,
     floor_state,
     lock_sitting,
     queue,
     request_payload,
     require_live_role,
-    rules_for,
     rules_payload,
 )
 from meeting.models import Member
@@ -199,7 +199,7 @@ def set_rules(sitting_id: int, *, role: str, **changes: object) -> FloorRules:
     """Change the floor mode or limits; a smaller maximum ends nobody's floor."""
     require_live_role(role)
     lock_sitting(sitting_id)
-    rules = rules_for(sitting_id)
+    rules = ensure_rules(sitting_id)
     allowed = {"mode", "max_floors", "warn_before_s", "reply_limit_s", "point_of_order_limit_s"}
     unknown = set(changes) - allowed
     if unknown:

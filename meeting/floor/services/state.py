@@ -13,8 +13,21 @@ LIVE_ROLES = ("chair", "clerk")
 
 
 def rules_for(sitting: Sitting | int) -> FloorRules:
-    """The sitting's floor rules, created with the defaults on first use."""
+    """The sitting's floor rules (read only).
+
+    The row is created with the sitting (``meeting.floor.apps``) and by migration for
+    older sittings. Reading never writes: a lazy ``get_or_create`` here ran inside the
+    REPEATABLE READ snapshot, so concurrent first syncs raced on the unique key and the
+    losers could not see the winner's row. Should a row still be missing (rows made with
+    ``bulk_create``), the defaults are returned unsaved; ``set_rules`` saves them.
+    """
     sitting_id = sitting if isinstance(sitting, int) else sitting.pk
+    rules = FloorRules.objects.filter(sitting_id=sitting_id).first()
+    return rules if rules is not None else FloorRules(sitting_id=sitting_id)
+
+
+def ensure_rules(sitting_id: int) -> FloorRules:
+    """The sitting's rules row, created with the defaults if missing (write paths only)."""
     rules, _ = FloorRules.objects.get_or_create(sitting_id=sitting_id)
     return rules
 
