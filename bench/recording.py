@@ -178,11 +178,11 @@ def _baseline_remux(path: str, tmp: Path) -> float:
 
 
 async def _publisher(base: str, sid: int, username: str):
-    from aiortc import RTCPeerConnection, RTCSessionDescription
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
     ws = WsClient(base, sid, login_cookie(base, username, PW))
     await ws.connect()
-    pc = RTCPeerConnection()
+    pc = RTCPeerConnection(configuration=RTCConfiguration(iceServers=[]))  # no public STUN
     for t in _tracks():
         pc.addTrack(t)
     await pc.setLocalDescription(await pc.createOffer())

@@ -18,7 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For")
+        parser.add_argument(
+            "--proxy-headers",
+            action="store_true",
+            help="behind nginx on loopback: take the client address from X-Forwarded-For "
+            "(deploy/peer.py; the socket peer stays what /metrics trusts)",
+        )
         parser.add_argument(
             "--connect-timeout",
             type=int,
@@ -48,6 +53,8 @@ class Command(BaseCommand):
             str(connect_timeout),
             "deploy.asgi:application",
         ]
-        if proxy_headers:  # behind nginx (deploy/launcher.py)
-            sys.argv.insert(1, "--proxy-headers")
+        if proxy_headers:  # behind nginx (deploy/launcher.py); not Daphne's own header trust
+            from django.conf import settings
+
+            settings.BEHIND_PROXY = True
         CommandLineInterface.entrypoint()
