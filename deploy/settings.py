@@ -184,16 +184,18 @@ ICE_USERNAME = env.str("YITING_ICE_USERNAME", default="")
 ICE_CREDENTIAL = env.str("YITING_ICE_CREDENTIAL", default="")
 INPROCESS_WORKERS = env.bool("YITING_INPROCESS_WORKERS", default=not REDIS_URL)
 
+# One log configuration (deploy/logs.py): structlog formats every record; JSON lines
+# when YITING_LOG_JSON is true, with the request or socket id of the line.
 LOG_JSON = env.bool("YITING_LOG_JSON", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"structured": {"()": "deploy.logs.formatter", "json": LOG_JSON}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console/mail handlers off: its lines reach the root handler once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

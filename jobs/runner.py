@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from datetime import timedelta
@@ -190,6 +191,7 @@ def run_forever(
     while not stop_event.is_set():
         try:
             close_old_connections()
+            registry.run_due_periodic(time.monotonic())  # pruning (realtime/housekeeping.py)
             ran = run_once(owner, lease_s=lease_s)
         except Exception:  # the database went away: wait and try again, never die
             log.exception("job worker %s: claim failed", owner)

@@ -10,9 +10,9 @@ the speech starts exactly at the floor grant.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from media.models import Publisher, Recording
+from meeting import clock
 from meeting.models import Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
@@ -99,7 +99,7 @@ def discard(publisher_id: int) -> None:
 
 
 def _end(pub: Publisher, reason: str) -> None:
-    pub.state, pub.ended_at, pub.end_reason = Publisher.State.ENDED, timezone.now(), reason
+    pub.state, pub.ended_at, pub.end_reason = Publisher.State.ENDED, clock.now(), reason
     pub.save(update_fields=["state", "ended_at", "end_reason"])
     _announce(pub)
 
