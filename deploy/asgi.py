@@ -3,7 +3,9 @@
 Sockets are authenticated by the login session cookie and must come from an allowed
 origin (``ALLOWED_HOSTS``); a foreign origin is refused at the handshake (HTTP 403).
 Static files are served here unless ``YITING_SERVE_STATIC=false`` (nginx serves them
-in production). Background work starts in this process when
+in production). The socket's peer address is kept apart from ``X-Forwarded-For``
+(deploy/peer.py). A non-DEBUG start with the development ``SECRET_KEY`` refuses to
+start (deploy/hardening.py). Background work starts in this process when
 ``YITING_INPROCESS_WORKERS`` is true (the single-process default, see deploy/background.py).
 """
 
@@ -15,6 +17,10 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+from deploy.hardening import refuse_insecure_start  # noqa: E402
+
+refuse_insecure_start()  # a non-DEBUG process with the development SECRET_KEY stops here
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
@@ -24,6 +30,8 @@ from django.core.exceptions import SuspiciousOperation  # noqa: E402
 from django.http import Http404  # noqa: E402
 
 from deploy.background import start_background  # noqa: E402
+from deploy.logs import LogContextMiddleware  # noqa: E402
+from deploy.peer import PeerAddressMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -44,13 +52,17 @@ class StaticFiles(ASGIStaticFilesHandler):
 
 http_app = StaticFiles(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 
-application = ProtocolTypeRouter(
-    {
-        "http": http_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+application = LogContextMiddleware(
+    PeerAddressMiddleware(
+        ProtocolTypeRouter(
+            {
+                "http": http_app,
+                "websocket": AllowedHostsOriginValidator(
+                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                ),
+            }
+        )
+    )
 )
 
 start_background()

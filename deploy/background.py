@@ -10,7 +10,6 @@ threads in this process; in production they run as their own processes instead
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 
 from django.conf import settings
@@ -23,11 +22,10 @@ def start_background() -> None:
     if _started.is_set():
         return
     _started.set()
-    if "pytest" in sys.modules:
-        # A test imports the ASGI app to drive sockets; background threads would race
-        # each test's database transaction. Tests run jobs and sweeps explicitly, and
-        # tests that need the real thing start real Daphne processes.
-        log.info("background workers not started inside pytest")
+    if not settings.START_BACKGROUND:
+        # The test settings: a test imports the ASGI app to drive sockets; background
+        # threads would race each test's database transaction (tests/settings.py).
+        log.info("background workers not started (START_BACKGROUND is false)")
         return
     if settings.INPROCESS_WORKERS:
         _start_workers()

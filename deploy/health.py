@@ -12,7 +12,7 @@ loopback callers and logged-in staff. nginx keeps them off the public side as we
 
 from __future__ import annotations
 
-import ipaddress
+import hmac
 import shutil
 import time
 from collections.abc import Callable
@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from deploy.peer import peer_is_loopback
 from realtime import metrics
 from realtime.presence import SERVER_ID
 
@@ -32,18 +33,14 @@ MIN_FREE_BYTES = 1 << 30  # below 1 GiB of free disk, recordings are at risk
 # -- access -------------------------------------------------------------------------------
 
 
-def _loopback(request: HttpRequest) -> bool:
-    try:
-        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
-    except ValueError:
-        return False
-
-
 async def _allowed(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     if token:
-        return request.headers.get("Authorization", "") == f"Bearer {token}"
-    if _loopback(request):
+        given = request.headers.get("Authorization", "").encode()
+        return hmac.compare_digest(given, f"Bearer {token}".encode())
+    # The socket's peer, never X-Forwarded-For: behind nginx the peer is nginx, which
+    # admits only its allow list to these paths (deploy/nginx/yiting.conf.in).
+    if peer_is_loopback(request):
         return True
     user = await request.auser()
     return bool(user.is_authenticated and user.is_staff)

@@ -415,6 +415,21 @@ class Stack:
         log.info("stack stopped")
 
 
+def refuse_unsafe_stack(bind: str) -> None:
+    """Stop before starting anything when the settings are unfit for ``bind``.
+
+    The development SECRET_KEY always; beyond loopback also ``ALLOWED_HOSTS=*`` and
+    cookies without ``Secure`` (deploy/hardening.py). Each refusal names its variable.
+    """
+    from django.conf import settings
+
+    from deploy.hardening import stack_problems
+
+    problems = stack_problems(settings, bind)
+    if problems:
+        raise SystemExit("yiting stack refuses to start:\n  - " + "\n  - ".join(problems))
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s launcher %(message)s")
     opts = parse_args(argv)
@@ -424,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    if not opts.print_nginx:
+        refuse_unsafe_stack(opts.bind)
     stack = Stack(opts)
     if opts.print_nginx:
         first = opts.upstream_port or 8101

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import environ
 
+from deploy.hardening import DEV_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -21,7 +23,8 @@ DATA_DIR = Path(env.str("YITING_DATA_DIR", default=str(BASE_DIR / "var"))).resol
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="yiting-insecure-development-key-change-me")
+# Without SECRET_KEY a non-DEBUG process refuses to start (deploy/hardening.py).
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "meeting",
     "meeting.voting",
     "meeting.floor",
@@ -56,7 +60,23 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user
+# name, every login for that name is refused for the cool-down, the right password
+# included; the lock-out is written to the audit trail (meeting/proceedings/logins.py).
+AUTHENTICATION_BACKENDS = [
+    "deploy.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("YITING_LOGIN_FAILURES", default=10)
+AXES_COOLOFF_TIME = env.float("YITING_LOGIN_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per user name: tablets share the room's NAT
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "frontend.views.login_locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "deploy.urls"
 ASGI_APPLICATION = "deploy.asgi.application"
@@ -127,7 +147,10 @@ else:
     }
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -172,18 +195,30 @@ _SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 YITING_DB_THREADS = env.int("YITING_DB_THREADS", default=1 if _SQLITE else 8)
 
 SERVE_STATIC = env.bool("YITING_SERVE_STATIC", default=True)
+# Background threads (job worker, floor sweeper, media recovery) of a server process;
+# the test settings (tests/settings.py) turn them off: tests run jobs and sweeps by hand.
+START_BACKGROUND = env.bool("YITING_START_BACKGROUND", default=True)
+# WebRTC ICE servers of the server's aiortc peers (media/peers.py), comma-separated URLs,
+# e.g. ``stun:stun.internal:3478,turn:turn.internal:3478``; TURN credentials apart. None
+# by default: a legislature's closed network makes no outside request (aiortc alone would
+# ask Google's public STUN server); tablets on the same network connect by host candidates.
+ICE_SERVERS = env.list("YITING_ICE_SERVERS", default=[])
+ICE_USERNAME = env.str("YITING_ICE_USERNAME", default="")
+ICE_CREDENTIAL = env.str("YITING_ICE_CREDENTIAL", default="")
 INPROCESS_WORKERS = env.bool("YITING_INPROCESS_WORKERS", default=not REDIS_URL)
 
+# One log configuration (deploy/logs.py): structlog formats every record; JSON lines
+# when YITING_LOG_JSON is true, with the request or socket id of the line.
 LOG_JSON = env.bool("YITING_LOG_JSON", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"structured": {"()": "deploy.logs.formatter", "json": LOG_JSON}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console/mail handlers off: its lines reach the root handler once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

@@ -140,3 +140,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         db = f"error: {exc.__class__.__name__}"
     status = 200 if db == "ok" else 503
     return JsonResponse({"status": "ok" if status == 200 else "degraded", "db": db}, status=status)
+
+
+def login_locked_out(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """django-axes' refusal during a login cool-down: the login page, saying why (429)."""
+    from django.conf import settings
+
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    return render(
+        request,
+        "registration/login.html",
+        {"locked_out": True, "cooloff_minutes": minutes, "next": request.POST.get("next", "")},
+        status=429,
+    )

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 Report = Callable[[int, int], None]
 JobFn = Callable[[Any, Report], Any]
@@ -62,3 +66,42 @@ def discover() -> None:
 def runner_for(kind: str) -> JobFn | None:
     discover()
     return JOBS.get(kind)
+
+
+# -- periodic housekeeping ----------------------------------------------------------------
+@dataclass
+class Periodic:
+    name: str
+    fn: Callable[[], Any]
+    every_s: float
+    last: float = float("-inf")
+
+
+PERIODIC: dict[str, Periodic] = {}
+
+
+def periodic(name: str, every_s: float, fn: Callable[[], Any]) -> None:
+    """Register ``fn()`` to run every ``every_s`` seconds in each job worker.
+
+    Called from an ``AppConfig.ready()``; registering one name with two functions is a
+    bug and raises. The functions must be safe to run in several workers at once.
+    """
+    existing = PERIODIC.get(name)
+    if existing is not None and existing.fn is not fn:
+        raise ValueError(f"periodic task {name!r} registered twice")
+    PERIODIC[name] = Periodic(name, fn, every_s)
+
+
+def run_due_periodic(now_s: float) -> list[str]:
+    """Run the periodic tasks due at monotonic time ``now_s``; the names that ran."""
+    ran = []
+    for task in PERIODIC.values():
+        if now_s - task.last < task.every_s:
+            continue
+        task.last = now_s
+        try:
+            task.fn()
+        except Exception:  # housekeeping must never stop the worker
+            log.exception("periodic task %s failed", task.name)
+        ran.append(task.name)
+    return ran

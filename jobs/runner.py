@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 import threading
+import time
 import traceback
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -190,6 +191,7 @@ def run_forever(
     while not stop_event.is_set():
         try:
             close_old_connections()
+            registry.run_due_periodic(time.monotonic())  # pruning (realtime/housekeeping.py)
             ran = run_once(owner, lease_s=lease_s)
         except Exception:  # the database went away: wait and try again, never die
             log.exception("job worker %s: claim failed", owner)
@@ -206,21 +208,17 @@ _thread: threading.Thread | None = None
 _stop = threading.Event()
 
 
-def _under_pytest() -> bool:
-    return "pytest" in sys.modules
-
-
 def start_in_process(*, force: bool = False) -> threading.Thread | None:
     """Start one daemon worker thread in this process (embedded mode); idempotent.
 
-    Not inside a pytest process (unless ``force``): there the ASGI app is imported only to
-    drive test sockets, tests run jobs explicitly (``run_until_idle``) so they are
-    deterministic, and a stray thread would race each test's own transaction. Server
-    processes that tests start (Daphne, ``manage.py worker``) run workers as usual.
+    Not when ``settings.START_BACKGROUND`` is false (unless ``force``): the test settings,
+    where the ASGI app is imported only to drive test sockets, tests run jobs explicitly
+    (``run_until_idle``) so they are deterministic, and a stray thread would race each
+    test's own transaction. Server processes that tests start run workers as usual.
     """
     global _thread
-    if _under_pytest() and not force:
-        log.info("job worker thread not started inside pytest")
+    if not settings.START_BACKGROUND and not force:
+        log.info("job worker thread not started (START_BACKGROUND is false)")
         return None
     if _thread is not None and _thread.is_alive():
         return _thread

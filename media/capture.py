@@ -304,9 +304,6 @@ class Capture(threading.Thread):
         """The stream ended (peer closed or failed): close whatever is open."""
         self.q.put(("eof",))
 
-    def wait_closed(self, timeout: float) -> bool:
-        return self._done.wait(timeout)
-
     # --- the worker thread ------------------------------------------------------------
     def run(self) -> None:
         try:

@@ -15,10 +15,11 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from media.capture import Capture
 from realtime.presence import SERVER_ID
@@ -111,11 +112,33 @@ def process_channel(server: str = SERVER_ID) -> str:
     return "media-proc." + re.sub(r"[^A-Za-z0-9_.-]", "-", server)[:90]
 
 
+def rtc_configuration() -> RTCConfiguration:
+    """The configured ICE servers, and none by default (``YITING_ICE_SERVERS``).
+
+    ``RTCPeerConnection()`` without a configuration makes aiortc ask Google's public
+    STUN server; a legislature's closed network must make no outside request, so the
+    list is always passed, empty unless the operator names servers.
+    """
+    servers = []
+    for url in settings.ICE_SERVERS:
+        if url.startswith(("turn:", "turns:")):
+            servers.append(
+                RTCIceServer(
+                    urls=url,
+                    username=settings.ICE_USERNAME or None,
+                    credential=settings.ICE_CREDENTIAL or None,
+                )
+            )
+        else:
+            servers.append(RTCIceServer(urls=url))
+    return RTCConfiguration(iceServers=servers)
+
+
 async def open_peer(publisher_id: int, sdp: str, capture: Capture, on_ended) -> str:
     """Accept an offer: start a receiving peer, its capture worker; return the answer SDP."""
     global _loop
     _loop = asyncio.get_running_loop()
-    pc = RTCPeerConnection()
+    pc = RTCPeerConnection(configuration=rtc_configuration())
     peer = Peer(publisher_id, pc, capture)
     kinds: set[str] = set()
 

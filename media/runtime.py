@@ -111,6 +111,11 @@ def _aware(ts: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, dt.UTC)
 
 
+async def close_local(publisher_id: int) -> None:
+    """Close a peer of this process that never went live (its row could not be written)."""
+    await peers.close_peer(publisher_id, reason="not_registered")
+
+
 def close_replaced(earlier: list[Publisher]) -> None:
     for pub in earlier:
         close_remote(pub)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from tqdm import tqdm
 
 from meeting.models import (
     AgendaItem,
@@ -103,7 +104,9 @@ def load_demo(members: int = 65, with_documents: bool = True) -> DemoResult:
     chair = _member(term, "chair", "主任 " + member_name(0), Role.CHAIR, "001", groups[0])
     out.logins["chair"] = "chair"
     seated = [chair]
-    for n in range(1, members):
+    # Hashing a password per login takes most of the demo's start (PBKDF2): show it.
+    # tqdm draws only on a terminal (disable=None), so tests and logs stay clean.
+    for n in tqdm(range(1, members), desc="demo members", unit="member", disable=None):
         role = Role.VICE_CHAIR if n <= 4 else Role.MEMBER
         group = groups[n % len(groups)]
         seat = f"{n + 1:03d}"

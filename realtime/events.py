@@ -121,9 +121,3 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
-
-
-async def abroadcast_text(group: str, text: str) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        await layer.group_send(group, {"type": "event.text", "text": text})

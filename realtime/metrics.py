@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from channels.layers import get_channel_layer
-from django.apps import apps
 from django.db.models import Count
 from django.utils import timezone
 
@@ -109,19 +108,10 @@ class QueueRow:
 
 
 def job_queues() -> list[QueueRow]:
-    """Jobs by kind and state, from the jobs table (render, media, minutes …).
+    """Jobs by kind and state, from the jobs table (render, media, minutes …)."""
+    from jobs.models import Job
 
-    The jobs app owns the table; the contract read here is a model ``jobs.Job`` with
-    ``kind`` and ``state`` fields. Until that model exists the list is empty.
-    """
-    try:
-        job = apps.get_model("jobs", "Job")
-    except LookupError:
-        return []
-    names = {f.name for f in job._meta.get_fields()}
-    if not {"kind", "state"} <= names:
-        return []
-    rows = job.objects.values("kind", "state").annotate(n=Count("pk")).order_by("kind", "state")
+    rows = Job.objects.values("kind", "state").annotate(n=Count("pk")).order_by("kind", "state")
     return [QueueRow(str(r["kind"]), str(r["state"]), r["n"]) for r in rows]
 
 

@@ -23,7 +23,11 @@ class SittingEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sitting", "seq"], name="event_unique_seq"),
         ]
-        indexes = [models.Index(fields=["sitting", "seq"], name="event_sitting_seq")]
+        indexes = [
+            models.Index(fields=["sitting", "seq"], name="event_sitting_seq"),
+            # /metrics counts the last minute's events (realtime.metrics.events_per_second).
+            models.Index(fields=["created_at"], name="event_created_at"),
+        ]
         ordering = ["sitting", "seq"]
 
     def __str__(self) -> str:
@@ -43,6 +47,8 @@ class CommandReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="receipt_unique_key"),
         ]
+        # realtime/housekeeping.py prunes by age
+        indexes = [models.Index(fields=["created_at"], name="receipt_created_at")]
 
 
 class Connection(models.Model):
@@ -62,4 +68,7 @@ class Connection(models.Model):
     last_seen = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["sitting", "role"], name="conn_sitting_role")]
+        indexes = [
+            models.Index(fields=["sitting", "role"], name="conn_sitting_role"),
+            models.Index(fields=["last_seen"], name="conn_last_seen"),  # pruning
+        ]

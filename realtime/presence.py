@@ -79,8 +79,3 @@ def online(sitting_id: int) -> list[dict]:
         .order_by("member_id")
     )
     return [{"member": r["member_id"], "sockets": r["n"]} for r in rows]
-
-
-def forget_server(server_id: str = SERVER_ID) -> int:
-    """Drop the rows of a process at its start or stop (its sockets are gone)."""
-    return Connection.objects.filter(server=server_id).delete()[0]

@@ -50,8 +50,14 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
     if handler is None:
         return _error("unknown_type", f"'{cmd.spec.type}' has no handler on this server.")
     try:
-        if cmd.spec.type in OWN_TRANSACTION and not cmd.key:
-            return {"ok": True, "data": handler(ctx, cmd.data)}
+        if cmd.spec.type in OWN_TRANSACTION:
+            # Reads that need their own transaction (sync) and media.publish, which
+            # negotiates a peer between two short transactions; their answers are not
+            # replayable (a snapshot, an SDP answer), so no receipt is kept.
+            result = {"ok": True, "data": handler(ctx, cmd.data)}
+            with transaction.atomic():
+                record_command(ctx, cmd.spec.type, cmd.data.model_dump(mode="json"))
+            return result
         if cmd.key:
             earlier = _receipt(ctx, cmd)
             if earlier is not None:

@@ -36,7 +36,7 @@ def install_close_not_drop() -> None:
     daphne_server.WebSocketFactory = ClosingWebSocketFactory
 
 
-def daphne_argv(host: str, port: int, connect_timeout: int, proxy_headers: bool) -> list[str]:
+def daphne_argv(host: str, port: int, connect_timeout: int) -> list[str]:
     """The Daphne command line, with the message and frame caps from the settings."""
     cap = str(settings.YITING_WS_HARD_CAP)
     argv = [
@@ -53,6 +53,4 @@ def daphne_argv(host: str, port: int, connect_timeout: int, proxy_headers: bool)
         cap,
         "deploy.asgi:application",
     ]
-    if proxy_headers:  # behind nginx (deploy/launcher.py)
-        argv.insert(1, "--proxy-headers")
-    return argv
+    return argv  # proxy headers: deploy/peer.py (Daphne's own trusts any X-Forwarded-For)

@@ -8,9 +8,9 @@ reads with ``recalled``. Each change is written as a ``DocumentAction`` (who, wh
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from docs_store.models import Document, DocumentAction, PresenterState
+from meeting import clock
 from meeting.models import Session
 from meeting.services.errors import DomainError
 from realtime.events import emit
@@ -43,7 +43,7 @@ def distribute(session: Session, *, by, ids: list[int] | None = None) -> list[in
     docs = [d for d in docs if d.current_id is not None]
     if not docs:
         raise DomainError("nothing_to_distribute", "There are no draft documents to distribute.")
-    now = timezone.now()
+    now = clock.now()
     for doc in docs:
         doc.state = Document.State.DISTRIBUTED
         doc.save(update_fields=["state"])
@@ -61,7 +61,7 @@ def recall(session: Session, *, by, ids: list[int] | None = None) -> list[int]:
     docs = _select(session, ids, Document.State.DISTRIBUTED)
     if not docs:
         raise DomainError("nothing_to_recall", "There are no distributed documents to recall.")
-    now = timezone.now()
+    now = clock.now()
     for doc in docs:
         doc.state = Document.State.RECALLED
         doc.save(update_fields=["state"])
@@ -95,7 +95,7 @@ def _close_presenters(doc_ids: list[int]) -> None:
 
     for state in PresenterState.objects.select_for_update().filter(document_id__in=doc_ids):
         state.document, state.version, state.page = None, None, 1
-        state.updated_at = timezone.now()
+        state.updated_at = clock.now()
         state.save()
         emit(state.sitting_id, PRESENTER_PAGE, state_payload(state))
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from docs_store.models import Document, PageNote
 from docs_store.services.access import Reader
+from meeting import clock
 from meeting.services.errors import DomainError
 
 MAX_NOTE = 10_000
@@ -43,6 +43,6 @@ def save_note(reader: Reader, document: Document, page: int, text: str) -> dict:
         member=member,
         document=document,
         page=page,
-        defaults={"text": text, "updated_at": timezone.now()},
+        defaults={"text": text, "updated_at": clock.now()},
     )
     return {"page": page, "text": note.text, "updated_at": note.updated_at.isoformat()}

@@ -9,9 +9,9 @@ so a tablet needs no earlier event to show the right page.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from docs_store.models import Document, PresenterState
+from meeting import clock
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
 from realtime.events import emit
@@ -134,7 +134,7 @@ def close(sitting_id: int, *, user_id: int, role: str, member_id: int | None) ->
 
 def _save(state: PresenterState, user_id: int) -> dict:
     state.by_id = user_id
-    state.updated_at = timezone.now()
+    state.updated_at = clock.now()
     state.save()
     data = state_payload(state)
     emit(state.sitting_id, PRESENTER_PAGE, data)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from docs_store.models import Document, ReadReceipt
 from docs_store.services.access import Reader
+from meeting import clock
 from meeting.services.errors import DomainError
 
 MAX_SLICE_S = 120
@@ -25,7 +25,7 @@ def record_reading(reader: Reader, document: Document, *, seconds: int, opened: 
         return {"recorded": False}  # clerks and staff reading are not deputy duties
     if not 0 <= seconds <= MAX_SLICE_S:
         raise DomainError("invalid", f"A reading slice is 0–{MAX_SLICE_S} seconds; got {seconds}.")
-    now = timezone.now()
+    now = clock.now()
     receipt, _ = ReadReceipt.objects.get_or_create(
         member=reader.member, document=document, defaults={"first_opened_at": now}
     )

@@ -11,10 +11,10 @@ import datetime as dt
 
 from django.apps import apps
 from django.db import transaction
-from django.utils import timezone
 
 from media.models import Clip, Recording
 from media.services import paths
+from meeting import clock
 from meeting.inputs import parse_id
 from meeting.models import Attendance, Member
 from meeting.services.errors import DomainError
@@ -206,7 +206,7 @@ def delete_clip(clip: Clip, user, reason: str) -> Clip:
     clip = Clip.objects.select_for_update().get(pk=clip.pk)
     if clip.deleted_at is not None:
         raise DomainError("conflict", "The clip was already deleted.")
-    clip.deleted_at, clip.deleted_by, clip.delete_reason = timezone.now(), user, reason
+    clip.deleted_at, clip.deleted_by, clip.delete_reason = clock.now(), user, reason
     clip.save(update_fields=["deleted_at", "deleted_by", "delete_reason"])
     Recording.objects.filter(pk=clip.recording_id).update(error="deleted: " + reason[:200])
     emit(

@@ -10,9 +10,9 @@ the speech starts exactly at the floor grant.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from media.models import Publisher, Recording
+from meeting import clock
 from meeting.models import Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
@@ -50,31 +50,56 @@ def check_may_publish(ctx: Context, kind: str, member_id: int | None) -> Member 
     return member
 
 
-def register(
-    ctx: Context, kind: str, member: Member | None, server: str
-) -> tuple[Publisher, list[Publisher]]:
-    """A new live publisher; the same member's (or room's) earlier live ones end (replaced)."""
-    earlier = list(
-        Publisher.objects.select_for_update().filter(
-            sitting_id=ctx.sitting_id, kind=kind, member=member, state=Publisher.State.LIVE
-        )
-    )
-    for old in earlier:
-        _end(old, "replaced")
-    pub = Publisher.objects.create(
+NEGOTIATING = "negotiating"
+
+
+def reserve(ctx: Context, member: Member | None, kind: str, server: str) -> Publisher:
+    """A publisher row for the peer being negotiated: not live, announced to nobody.
+
+    The peer needs its publisher's id before negotiating (its capture files are named
+    after it), but the negotiation (ICE, DTLS) must run outside any transaction: on
+    SQLite a transaction holds the write lock. So the row is written first as ended
+    (``negotiating``), invisible to ``status`` and recovery; ``go_live`` makes it live,
+    ``discard`` removes it after a bad offer, so a refused offer leaves nothing behind.
+    """
+    return Publisher.objects.create(
         sitting_id=ctx.sitting_id,
         member=member,
         kind=kind,
         user_id=ctx.user_id,
         server=server,
         channel_name=ctx.channel_name,
+        state=Publisher.State.ENDED,
+        end_reason=NEGOTIATING,
     )
+
+
+@transaction.atomic
+def go_live(publisher_id: int) -> list[Publisher]:
+    """The peer answered: the publisher is live; the same member's (or room's) earlier
+    live publishers end as replaced. Returns those, whose peers the caller closes."""
+    pub = Publisher.objects.select_for_update().get(pk=publisher_id)
+    earlier = list(
+        Publisher.objects.select_for_update()
+        .filter(sitting_id=pub.sitting_id, kind=pub.kind, member=pub.member_id)
+        .filter(state=Publisher.State.LIVE)
+        .exclude(pk=pub.pk)
+    )
+    for old in earlier:
+        _end(old, "replaced")
+    pub.state, pub.end_reason, pub.ended_at = Publisher.State.LIVE, "", None
+    pub.save(update_fields=["state", "end_reason", "ended_at"])
     _announce(pub)
-    return pub, earlier
+    return earlier
+
+
+def discard(publisher_id: int) -> None:
+    """Remove a reserved publisher whose offer was refused (it was never live)."""
+    Publisher.objects.filter(pk=publisher_id, end_reason=NEGOTIATING).delete()
 
 
 def _end(pub: Publisher, reason: str) -> None:
-    pub.state, pub.ended_at, pub.end_reason = Publisher.State.ENDED, timezone.now(), reason
+    pub.state, pub.ended_at, pub.end_reason = Publisher.State.ENDED, clock.now(), reason
     pub.save(update_fields=["state", "ended_at", "end_reason"])
     _announce(pub)
 

@@ -9,9 +9,9 @@ is a conditional update, so exactly one process acts on each warning and each ze
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections
 
 from meeting.floor.services.timers import next_due, sweep_once
@@ -48,12 +48,12 @@ def run_forever(stop: threading.Event | None = None, poll_s: float = POLL_S) -> 
 def ensure_running(force: bool = False) -> threading.Thread | None:
     """Start the sweeper thread of this process once; later calls return the same thread.
 
-    Not inside a pytest process (unless ``force``): there the ASGI app is imported only to
-    be driven by tests, which sweep by hand on a fake clock (as ``jobs.runner`` does).
+    Not when ``settings.START_BACKGROUND`` is false (unless ``force``): the test settings,
+    where tests sweep by hand on a fake clock (as ``jobs.runner`` does).
     """
     global _thread
-    if "pytest" in sys.modules and not force:
-        log.info("floor sweeper thread not started inside pytest")
+    if not settings.START_BACKGROUND and not force:
+        log.info("floor sweeper thread not started (START_BACKGROUND is false)")
         return None
     with _lock:
         if _thread is None or not _thread.is_alive():

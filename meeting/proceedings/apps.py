@@ -7,3 +7,8 @@ class ProceedingsConfig(AppConfig):
     name = "meeting.proceedings"
     label = "proceedings"
     verbose_name = "Proceedings"
+
+    def ready(self) -> None:
+        from meeting.proceedings import logins
+
+        logins.connect()

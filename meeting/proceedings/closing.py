@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from meeting import clock
 from meeting.models import AgendaItem, Session, Sitting
 from meeting.proceedings import audit
 from meeting.proceedings.models import MinutesRun
@@ -61,7 +62,7 @@ def _end_sitting(sitting: Sitting) -> None:
     sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)
     sitting.state = Sitting.State.ENDED
     sitting.save(update_fields=["state"])
-    emit(sitting.pk, "sitting.state", {"state": sitting.state, "at": timezone.now().isoformat()})
+    emit(sitting.pk, "sitting.state", {"state": sitting.state, "at": clock.now().isoformat()})
 
 
 @transaction.atomic

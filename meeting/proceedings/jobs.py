@@ -6,9 +6,8 @@ and renamed, and the run is marked done only when both files exist.
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from jobs.registry import job
+from meeting import clock
 from meeting.proceedings import minutes
 from meeting.proceedings.closing import MINUTES_JOB
 from meeting.proceedings.models import MinutesRun
@@ -44,7 +43,7 @@ def generate_minutes(job, report) -> dict:
         progress=100,
         json_path=str(json_path.relative_to(root)),
         pdf_path=str(pdf_path.relative_to(root)),
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         error="",
     )
     report(100, 100)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
+from meeting import clock
 from meeting.models import AgendaItem, Attendance, Session, Sitting
 from meeting.services.quorum import quorum
 from meeting.services.roster import sitting_roster
@@ -194,7 +194,7 @@ def collect(session: Session, progress: Progress | None = None) -> dict:
     sittings = list(session.sittings.select_related("group", "chair").order_by("starts_at", "id"))
     record = {
         "format": "yiting.minutes/1",
-        "generated_at": _iso(timezone.now()),
+        "generated_at": _iso(clock.now()),
         "committee": term.committee.name,
         "term": term.name,
         "session": {

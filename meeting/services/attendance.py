@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
+from meeting import clock
 from meeting.models import Attendance, Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.quorum import quorum
@@ -36,7 +36,7 @@ def check_in(
         raise DomainError("sitting_ended", f"{sitting} has ended.")
     if not on_roster(sitting, member):
         raise DomainError("not_on_roster", f"{member} is not on the roster of {sitting}.")
-    now = timezone.now()
+    now = clock.now()
     att, created = Attendance.objects.get_or_create(
         sitting=sitting,
         member=member,
@@ -59,7 +59,7 @@ def check_out(sitting_id: int, member: Member, *, by_user_id: int | None = None)
     att = Attendance.objects.filter(sitting=sitting, member=member).first()
     if att is None or not att.present:
         raise DomainError("not_checked_in", f"{member} is not checked in.")
-    att.checked_out_at = timezone.now()
+    att.checked_out_at = clock.now()
     att.recorded_by_id = by_user_id
     att.save(update_fields=["checked_out_at", "recorded_by"])
     emit(sitting.pk, "attendance.changed", _attendance_payload(sitting, att))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from meeting import clock
 from meeting.models import Member, Sitting
 from meeting.services import agenda, attendance
 from meeting.services.agenda import agenda_snapshot, item_payload
@@ -38,7 +37,7 @@ def handle_sync(ctx: Context, cmd) -> dict:
 @handles("ping")
 def handle_ping(ctx: Context, cmd) -> dict:
     presence.seen(ctx)
-    return {"server_time": timezone.now().isoformat()}
+    return {"server_time": clock.now().isoformat()}
 
 
 @handles("attendance.check_in")

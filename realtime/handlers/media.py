@@ -18,19 +18,31 @@ from realtime.handlers import handles
 from realtime.snapshot import snapshot_part
 
 
-@handles("media.publish")
+@handles("media.publish", own_transaction=True)
 def handle_publish(ctx: Context, cmd) -> dict:
+    """Negotiate outside any transaction (ICE/DTLS take a second; SQLite's write lock
+    must not wait on them): reserve the row, negotiate, then go live in a short one."""
     member = publishing.check_may_publish(ctx, cmd.kind, cmd.member)
     if not runtime.looks_like_sdp(cmd.sdp):
         raise DomainError("bad_sdp", "The offer is not SDP (it must start with 'v=0').")
-    pub, earlier = publishing.register(ctx, cmd.kind, member, runtime.SERVER_ID)
+    pub = publishing.reserve(ctx, member, cmd.kind, runtime.SERVER_ID)
     try:
         answer = async_to_sync(runtime.open_publisher)(pub.pk, cmd.kind, cmd.sdp)
     except runtime.UnrecordedCodec as exc:
         raise DomainError("codec_not_recorded", str(exc)) from None
     except runtime.BadOffer as exc:
+        publishing.discard(pub.pk)
         raise DomainError("bad_sdp", str(exc)) from None
-    transaction.on_commit(lambda: runtime.close_replaced(earlier))
+    except BaseException:
+        publishing.discard(pub.pk)
+        raise
+    try:
+        earlier = publishing.go_live(pub.pk)
+    except BaseException:
+        async_to_sync(runtime.close_local)(pub.pk)
+        publishing.discard(pub.pk)
+        raise
+    runtime.close_replaced(earlier)
     return {"publisher": pub.pk, "sdp": answer}
 
 

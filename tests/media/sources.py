@@ -24,7 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-from aiortc import MediaStreamTrack, RTCPeerConnection
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection
 from aiortc.rtcdtlstransport import RTCDtlsTransport
 from aiortc.rtp import is_rtcp
 
@@ -201,7 +201,7 @@ class Sender:
     def __init__(self, path: Path, *, video: bool = True, audio: bool = True) -> None:
         packets = load(path)
         self.clock = Clock()
-        self.pc = RTCPeerConnection()
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # no public STUN
         self.tracks: dict[str, PacedTrack] = {}
         for kind, want in (("video", video), ("audio", audio)):
             if want and packets[kind]:

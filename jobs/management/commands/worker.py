@@ -8,6 +8,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from deploy.hardening import refuse_insecure_start
 from jobs import registry, runner
 
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
+        refuse_insecure_start()
         registry.discover()
         for module in opts["modules"]:
             importlib.import_module(module)

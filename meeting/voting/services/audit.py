@@ -12,8 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from meeting import clock
 from meeting.voting.models import AuditEntry, Vote
 
 GENESIS = "0" * 64
@@ -51,7 +50,7 @@ def append(
     ballot counter), saving a round trip on the hot path of casting.
     """
     body = body or {}
-    at = timezone.now()
+    at = clock.now()
     seq = vote.audit_seq + 1
     digest = entry_hash(vote.audit_head, vote.pk, seq, kind, member_id, body, at)
     entry = AuditEntry.objects.create(

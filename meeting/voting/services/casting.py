@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from meeting import clock
 from meeting.models import Attendance, Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import sitting_roster
@@ -48,7 +48,7 @@ def _check_open(vote: Vote) -> None:
         raise DomainError("vote_closed", "Voting has closed; the ballot was not counted.")
     if vote.state != Vote.State.OPEN:
         raise DomainError("vote_not_open", f"This vote is {vote.state}, not open.")
-    if vote.closes_at and timezone.now() > vote.closes_at:
+    if vote.closes_at and clock.now() > vote.closes_at:
         raise DomainError("vote_time_up", "The countdown has run out; the ballot was not counted.")
 
 
@@ -136,7 +136,7 @@ def cast(
         return _change(vote, ballot, chosen)
     # No savepoint: the vote row lock makes a concurrent double impossible here; if a
     # database without row locks let one through, the unique (vote, member) refuses it.
-    ballot = Ballot.objects.create(vote=vote, member_id=member_id, cast_at=timezone.now())
+    ballot = Ballot.objects.create(vote=vote, member_id=member_id, cast_at=clock.now())
     counted = {"cast_count": F("cast_count") + 1}
     if vote.is_secret:
         for qid, option in chosen.items():
@@ -159,7 +159,7 @@ def cast(
 def _change(vote: Vote, ballot: Ballot, chosen: dict[int, str]) -> CastReceipt:
     for qid, option in chosen.items():
         NamedChoice.objects.filter(ballot=ballot, question_id=qid).update(option=option)
-    ballot.changed_at = timezone.now()
+    ballot.changed_at = clock.now()
     ballot.save(update_fields=["changed_at"])
     choices = {str(k): v for k, v in chosen.items()}
     entry = audit.append(vote, "change", member_id=ballot.member_id, body={"choices": choices})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from django.utils import timezone
 
+from meeting import clock
 from meeting.models import Sitting
 from meeting.rules import decide
 from meeting.services.quorum import present_members, quorum
@@ -102,5 +102,5 @@ def count(vote: Vote) -> Result:
         passed=passed,
         questions=lines,
         named=named,
-        closed_at=vote.closed_at or timezone.now(),
+        closed_at=vote.closed_at or clock.now(),
     )

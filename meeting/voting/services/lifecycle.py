@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
+from meeting import clock
 from meeting.models import Sitting
 from meeting.services.errors import DomainError
 from meeting.services.quorum import quorum
@@ -50,7 +50,7 @@ def open_vote(sitting_id: int, vote_id: int) -> Vote:
     other = Vote.objects.filter(sitting_id=sitting_id, state=Vote.State.OPEN).first()
     if other is not None:
         raise DomainError("vote_already_open", f"Close '{other.question}' first.", vote=other.pk)
-    now = timezone.now()
+    now = clock.now()
     vote.state, vote.opened_at = Vote.State.OPEN, now
     vote.closes_at = now + dt.timedelta(seconds=vote.duration_s) if vote.duration_s else None
     vote.save(update_fields=["state", "opened_at", "closes_at"])
@@ -71,7 +71,7 @@ def close_vote(sitting_id: int, vote_id: int):
     vote = vote_in_sitting(sitting_id, vote_id, lock=True)
     if vote.state != Vote.State.OPEN:
         raise _refuse_state(vote, Vote.State.OPEN)
-    vote.state, vote.closed_at = Vote.State.CLOSED, timezone.now()
+    vote.state, vote.closed_at = Vote.State.CLOSED, clock.now()
     vote.save(update_fields=["state", "closed_at"])
     result = count(vote)
     audit.append(
@@ -104,7 +104,7 @@ def announce(sitting_id: int, vote_id: int) -> Vote:
         raise DomainError(
             "bad_state", f"Only a closed round is announced; this one is {vote.state}."
         )
-    vote.state, vote.announced_at = Vote.State.ANNOUNCED, timezone.now()
+    vote.state, vote.announced_at = Vote.State.ANNOUNCED, clock.now()
     vote.save(update_fields=["state", "announced_at"])
     audit.append(vote, "announce")
     emit(sitting_id, "vote.announced", {"vote": vote_payload(vote), "passed": vote.result.passed})
@@ -120,7 +120,7 @@ def cancel(sitting_id: int, vote_id: int, reason: str) -> Vote:
     if not reason.strip():
         raise DomainError("bad_vote", "Say why the round is cancelled; it goes on record.")
     was_open = vote.state == Vote.State.OPEN
-    vote.state, vote.cancelled_at = Vote.State.CANCELLED, timezone.now()
+    vote.state, vote.cancelled_at = Vote.State.CANCELLED, clock.now()
     vote.cancel_reason = reason.strip()[:300]
     vote.save(update_fields=["state", "cancelled_at", "cancel_reason"])
     if was_open:

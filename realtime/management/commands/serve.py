@@ -18,7 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For")
+        parser.add_argument(
+            "--proxy-headers",
+            action="store_true",
+            help="behind nginx on loopback: take the client address from X-Forwarded-For "
+            "(deploy/peer.py; the socket peer stays what /metrics trusts)",
+        )
         parser.add_argument(
             "--connect-timeout",
             type=int,
@@ -41,5 +46,9 @@ class Command(BaseCommand):
         from realtime.server import daphne_argv, install_close_not_drop
 
         install_close_not_drop()
-        sys.argv = daphne_argv(host, port, connect_timeout, proxy_headers)
+        sys.argv = daphne_argv(host, port, connect_timeout)
+        if proxy_headers:  # behind nginx (deploy/launcher.py); not Daphne's own header trust
+            from django.conf import settings
+
+            settings.BEHIND_PROXY = True
         CommandLineInterface.entrypoint()

@@ -7,6 +7,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from deploy.hardening import refuse_insecure_start
 from meeting.floor.sweeper import POLL_S, run_forever
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--poll", type=float, default=POLL_S, help="seconds between sweeps")
 
     def handle(self, *args, poll: float, **options) -> None:
+        refuse_insecure_start()
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
