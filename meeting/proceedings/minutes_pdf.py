@@ -15,10 +15,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from meeting.pdffont import cjk_font
+from meeting.proceedings.pdfwrap import CJKParagraph
 
 FONT = cjk_font()
 
@@ -42,12 +43,9 @@ VOTE_STATE_ZH = {
 }
 
 
-def _esc(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _p(text: object, style: str = "p") -> Paragraph:
-    return Paragraph(_esc(text), STYLES[style])
+def _p(text: object, style: str = "p") -> CJKParagraph:
+    """Plain text (escaped by the wrapper), wrapped so that no number breaks."""
+    return CJKParagraph(str(text), STYLES[style])
 
 
 def _time(iso: str | None) -> str:

@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from meeting.pdffont import cjk_font
+from meeting.proceedings.pdfwrap import wrap_lines
 from meeting.voting.models import Vote
 
 KIND_ZH = {"named": "记名表决", "secret": "无记名表决"}
@@ -59,13 +60,15 @@ def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
     y = height - 70
 
     def line(text: str, size: int = 11, x: float = 60) -> None:
+        """Wrapped to the page (a long question was cut at 80 characters), numbers whole."""
         nonlocal y
-        if y < 60:
-            c.showPage()
-            y = height - 60
-        c.setFont(font, size)
-        c.drawString(x, y, text[:80])
-        y -= size + 8
+        for part in wrap_lines(text, font, size, width - x - 50):
+            if y < 60:
+                c.showPage()
+                y = height - 60
+            c.setFont(font, size)
+            c.drawString(x, y, part)
+            y -= size + 8
 
     line(f"表决结果  {vote.question}", 16)
     line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.label_zh}")
