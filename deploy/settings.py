@@ -120,6 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploads (docs_store/uploads.py): every file is counted while it streams and stopped at
 # YITING_DOCS_MAX_BYTES; files spool to disk past 2.5 MB; other fields stay small.
 YITING_DOCS_MAX_BYTES = env.int("YITING_DOCS_MAX_BYTES", default=200 * 1024 * 1024)
+YITING_DOCS_MAX_INFLATED = env.int("YITING_DOCS_MAX_INFLATED", default=512 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "docs_store.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -22,10 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _error(code: str, message: str, **details) -> dict:
-    out: dict = {"ok": False, "error": {"code": code, "message": message}}
-    if details:
-        out["error"]["details"] = details
-    return out
+    return {"ok": False, "error": DomainError(code, message, **details).as_dict()}
 
 
 def _receipt(ctx: Context, cmd: Decoded) -> dict | None:

@@ -17,7 +17,14 @@ class DomainError(Exception):
         self.details = details
 
     def as_dict(self) -> dict:
-        out: dict = {"code": self.code, "message": self.message}
+        """The answer for the client: on a Chinese interface the message is Chinese
+        (``realtime.protocol.messages``), the service's English kept as ``detail``."""
+        from realtime.protocol.messages import localize
+
+        message, original = localize(self.code, self.message)
+        out: dict = {"code": self.code, "message": message}
+        if original:
+            out["detail"] = original
         if self.details:
             out["details"] = self.details
         return out

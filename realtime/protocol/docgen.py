@@ -21,11 +21,26 @@ database. A foreign `Origin` is refused at the handshake (HTTP 403).
 
 ## Frames
 
-Client → server (text frames only, at most {max_frame} bytes):
+Client → server (text frames only, at most {max_frame} bytes, `YITING_WS_MAX_FRAME`):
 
 ```json
 {{"v": 1, "type": "<command>", "id": "r1", "key": "<idempotency key>", "data": {{}}}}
 ```
+
+What the server does with a frame it cannot take, every case with an answer:
+
+| frame | answer |
+|---|---|
+| over `YITING_WS_MAX_FRAME`, up to the server's cap `YITING_WS_HARD_CAP` ({hard_cap} bytes) | reply `frame_too_large`; the socket stays open |
+| over `YITING_WS_HARD_CAP` | close 1009 (message too big), with a close frame |
+| a text frame that is not valid UTF-8 | close 1007 (invalid payload), with a close frame |
+| a binary frame | reply `binary_not_supported` |
+| not JSON, not an object, nested too deep | reply `bad_json` |
+| a string holding a lone surrogate (`"\\ud800"`), an integer outside ±(2⁵³ − 1) | reply `invalid` |
+| unknown envelope field, bad `id`/`key`, data not matching the schema | reply `invalid` (with `details`) |
+
+A reply echoes the frame's `id` when it could be read (a lone surrogate in it: `null`).
+Messages are Chinese on the zh-hans default (`realtime/protocol/messages.py`).
 
 `id` (≤ 64 chars) is echoed in the reply. `key` (≤ 80 chars) is required for commands
 marked *idempotent*: a repeat with the same key gets the first answer again (the reply carries
@@ -57,8 +72,9 @@ unsequenced notice (presence, private answers), whose content is also in the sna
 4. Live events that arrived meanwhile are applied if their `seq` is greater; a gap
    (`seq` > last + 1) triggers another `sync`. No duplicates, no gaps.
 
-Rate limit: {rate} commands per second per socket, bursts up to {burst}; beyond that
-the reply is `rate_limited` and the command is not run.
+Rate limit: {rate} frames per second per socket, bursts up to {burst}; beyond that
+the reply is `rate_limited` and the command is not run. Every frame counts, malformed
+ones included.
 
 ## Close codes
 
@@ -90,6 +106,7 @@ def render() -> str:
         HEADER.format(
             version=VERSION,
             max_frame=settings.YITING_WS_MAX_FRAME,
+            hard_cap=settings.YITING_WS_HARD_CAP,
             retention=settings.YITING_EVENT_RETENTION,
             rate=settings.YITING_WS_RATE,
             burst=settings.YITING_WS_BURST,

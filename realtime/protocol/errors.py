@@ -42,6 +42,8 @@ CLOSE_CODES: dict[int, str] = {
     CLOSE_UNAUTHENTICATED: "Not logged in: the socket has no authenticated session.",
     CLOSE_NO_ACCESS: "Logged in, but with no role in this sitting.",
     CLOSE_NO_SUCH_SITTING: "No such sitting.",
+    1007: "A text frame that is not valid UTF-8 (the server, realtime/server.py).",
+    1009: "A frame over YITING_WS_HARD_CAP (the server, realtime/server.py).",
 }
 
 
@@ -64,7 +66,12 @@ class ProtocolError(Exception):
         self.details = details
 
     def as_dict(self) -> dict:
-        out: dict = {"code": self.code, "message": self.message}
+        from realtime.protocol.messages import localize
+
+        message, original = localize(self.code, self.message)
+        out: dict = {"code": self.code, "message": message}
+        if original:
+            out["detail"] = original
         if self.details is not None:
             out["details"] = self.details
         return out

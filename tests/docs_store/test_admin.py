@@ -72,7 +72,8 @@ def test_admin_refuses_a_bad_file_and_stores_nothing(admin_client, committee):
         },
         follow=True,
     )
-    assert "bad.pdf: this is not a pdf file" in resp.content.decode().lower()  # admin capitalises
+    html = resp.content.decode()
+    assert "ad.pdf: 这不是 PDF 文件" in html  # the zh-hans message (the admin capitalises)
     assert Document.objects.count() == 0 and DocumentVersion.objects.count() == 0
 
 

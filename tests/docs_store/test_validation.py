@@ -33,7 +33,7 @@ def test_a_good_pdf_passes_with_its_page_count_and_hash(pdf_bytes):
 
 def test_not_a_pdf():
     err = refused("notes.docx", b"PK\x03\x04 this is a zip file" * 40)
-    assert err.code == "not_pdf" and "not a PDF" in err.message
+    assert err.code == "not_pdf" and "不是 PDF" in err.message
 
 
 def test_truncated_pdf(pdf_bytes):
@@ -57,7 +57,7 @@ def test_real_world_broken_file_is_refused_as_corrupt(shared_pdf):
 
 def test_password_protected_pdf(shared_pdf):
     err = refused("secret.pdf", shared_pdf("libreoffice-writer-password.pdf"))
-    assert err.code == "pdf_encrypted" and "password" in err.message
+    assert err.code == "pdf_encrypted" and "密码" in err.message
 
 
 def test_zero_pages():
@@ -73,14 +73,14 @@ def test_over_the_size_limit_states_both(pdf_bytes, settings):
     err = refused("big.pdf", data)
     assert err.code == "pdf_too_large"
     assert err.details["size"] == len(data) and err.details["limit"] == len(data) - 1
-    assert "over the limit of" in err.message
+    assert "超过上限" in err.message
 
 
 def test_over_the_page_limit_states_both(pdf_bytes, settings):
     settings.YITING_DOCS_MAX_PAGES = 5
     err = refused("long.pdf", pdf_bytes(6))
     assert err.code == "pdf_too_many_pages"
-    assert "6 pages" in err.message and "limit of 5" in err.message
+    assert "有 6 页" in err.message and "上限 5 页" in err.message
     assert (err.details["pages"], err.details["limit"]) == (6, 5)
 
 

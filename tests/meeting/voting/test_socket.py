@@ -105,7 +105,7 @@ async def test_cast_without_key_is_invalid(seated, connect):  # noqa: F811
     vote = await prepare_and_open(clerk, seated.item.pk)
     before = await atables(vote["id"])
     r = await m1.request("vote.cast", {"vote": vote["id"], "choice": "yes"})
-    assert r["error"]["code"] == "invalid" and "idempotency" in r["error"]["message"]
+    assert r["error"]["code"] == "invalid" and "幂等键" in r["error"]["message"]
     r = await m1.request("vote.cast", {"vote": vote["id"], "choice": 1}, key="k")
     assert r["error"]["code"] == "invalid"
     assert await atables(vote["id"]) == before

@@ -1,0 +1,104 @@
+"""What a person reads for each error code, translated (zh-hans first).
+
+Services raise ``DomainError`` with an English message that names values ("Page 9 does
+not exist; it has 3"). On a Chinese interface such a message is replaced by the
+translated sentence for its code (``localize``), the English kept as ``detail`` for the
+log and the curious. A code added without a sentence here fails
+``tests/realtime/test_messages.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+MESSAGES = {
+    "bad_json": _("The message is not valid JSON."),
+    "frame_too_large": _("The message is too large."),
+    "binary_not_supported": _("Binary messages are not supported."),
+    "unknown_type": _("Unknown command."),
+    "invalid": _("Some fields are missing or not valid."),
+    "unsupported_version": _("This protocol version is not supported; reload the page."),
+    "rate_limited": _("Too many commands; wait a moment."),
+    "forbidden": _("You may not do this."),
+    "key_reused": _("This request was already used for another command."),
+    "not_found": _("Not found."),
+    "not_on_roster": _("The member is not on the roster of this sitting."),
+    "not_checked_in": _("The member is not checked in."),
+    "sitting_ended": _("The sitting has ended."),
+    "no_such_item": _("There is no agenda item in that direction."),
+    "bad_order": _("The new order must list every agenda item exactly once."),
+    "already_in_group": _("The member already sits in another deliberation group."),
+    "wrong_term": _("These belong to different terms."),
+    "not_component_member": _("Only component members may do this."),
+    "conflict": _("Someone else changed this at the same moment; reload and try again."),
+    "try_again": _("The server could not complete this now; nothing was changed. Try again."),
+    "internal_error": _("The server failed; nothing was changed."),
+    "not_logged_in": _("Log in first."),
+    "recalled": _("The document was recalled."),
+    "not_distributed": _("The document is not distributed yet."),
+    "no_document_open": _("No document is being presented."),
+    "no_such_page": _("That page does not exist."),
+    "not_ready": _("The page is still being prepared; try again shortly."),
+    "confidential_no_download": _("Confidential documents may only be read on screen."),
+    "nothing_to_distribute": _("There are no draft documents to distribute."),
+    "nothing_to_recall": _("There are no distributed documents to recall."),
+    "not_pdf": _("Upload refused: the file is not a PDF."),
+    "pdf_corrupt": _("Upload refused: the PDF is damaged."),
+    "pdf_truncated": _("Upload refused: the PDF is incomplete."),
+    "pdf_encrypted": _("Upload refused: the PDF is protected by a password."),
+    "pdf_empty": _("Upload refused: the PDF has no pages."),
+    "pdf_too_large": _("Upload refused: the file is over the size limit."),
+    "pdf_too_many_pages": _("Upload refused: the PDF has too many pages."),
+    "pdf_page_size": _("Upload refused: a page is too large, too small or too narrow."),
+    "pdf_too_complex": _("Upload refused: the PDF's content is too large once unpacked."),
+    "pdf_image_too_large": _("Upload refused: an image in the PDF is too large."),
+    "file_name_too_long": _("Upload refused: the file name is too long."),
+    "bad_upload": _("The upload could not be read; send it again."),
+    "body_too_large": _("The request is too large."),
+    "render_failed": _("The document's pages could not be prepared; replace the file."),
+    "uri_too_long": _("The address is too long."),
+    "already_queued": _("You are already in the queue."),
+    "not_queued": _("There is no request waiting in the queue."),
+    "request_closed": _("This request was already handled."),
+    "already_speaking": _("The member has the floor now."),
+    "floor_full": _("As many members have the floor as the sitting allows."),
+    "queue_empty": _("Nobody is waiting for the floor."),
+    "wrong_mode": _("The floor mode of the sitting does not allow this."),
+    "floor_closed": _("That floor has already ended."),
+    "no_limit": _("That floor has no time limit."),
+    "bad_sdp": _("The camera or microphone stream could not be set up."),
+    "not_publisher": _("This login may not publish a stream in this sitting."),
+    "publish_for_other": _("A tablet may publish only for the member logged in on it."),
+    "not_group_sitting": _("Speeches are recorded in group sittings only."),
+    "disk_full": _("The server's disk is full; the recording could not be written."),
+    "stream_missing": _("No stream was there to record the speech."),
+    "reason_required": _("Give a reason; nothing was deleted."),
+    "bad_vote": _("The vote's definition is not acceptable."),
+    "no_quorum": _("The vote cannot open without a quorum."),
+    "vote_already_open": _("Another vote is open; close it first."),
+    "vote_not_prepared": _("Only a prepared round can be opened."),
+    "vote_not_open": _("The vote is not open; the ballot was not counted."),
+    "vote_closed": _("The vote has closed."),
+    "vote_time_up": _("The voting time is up; the ballot was not counted."),
+    "vote_not_closed": _("Close or cancel the round first."),
+    "bad_state": _("The vote does not allow this now."),
+    "unknown_option": _("The ballot names an option the vote does not have."),
+    "unknown_question": _("The ballot answers a question the vote does not have."),
+    "incomplete_ballot": _("Answer every question of the ballot."),
+    "already_voted": _("You have already voted in this round."),
+}
+
+
+def localize(code: str, message: str) -> tuple[str, str | None]:
+    """(message for people, the original when it was replaced) in the active language."""
+    if not (get_language() or "").startswith("zh") or CJK.search(message or ""):
+        return message, None
+    people = MESSAGES.get(code)
+    if people is None:
+        return message, None
+    return str(people), message
