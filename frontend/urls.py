@@ -12,5 +12,6 @@ urlpatterns = [
     path("console/<int:sitting_id>/", views.console, name="console"),
     path("display/<int:sitting_id>/", views.display, name="display"),
     path("review/", views.review, name="review"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -7,7 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
+from media.services.access import is_archive_staff
 from meeting.models import Member, Role, Session, Sitting
 from meeting.services.roster import sitting_role
 
@@ -84,11 +87,30 @@ def display(request: HttpRequest, sitting_id: int) -> HttpResponse:
     )
 
 
+def forbidden(request: HttpRequest, page: str, for_whom: str, member=None) -> HttpResponse:
+    """403 with a page a person can read: what this page is and whom it is for."""
+    return render(
+        request,
+        "frontend/forbidden.html",
+        {"page": page, "for_whom": for_whom, "member": member},
+        status=403,
+    )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page; send them to the static icon."""
+    return redirect(static("yiting/favicon.svg"), permanent=True)
+
+
 @login_required
 def console_index(request: HttpRequest) -> HttpResponse:
     member = _memberships(request.user).first()
-    if member is None and not request.user.is_superuser:
-        raise PermissionDenied
+    if not request.user.is_superuser and (
+        member is None or member.role not in (Role.CLERK, Role.CHAIR, Role.VICE_CHAIR)
+    ):
+        return forbidden(
+            request, _("Clerk console"), _("the clerk and the chair of a sitting"), member
+        )
     sittings = Sitting.objects.select_related("session", "group").exclude(
         session__state=Session.State.CLOSED
     )
@@ -99,7 +121,13 @@ def console_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     member = _memberships(request.user).first()
-    return render(request, "frontend/review.html", {"member": member})
+    if not is_archive_staff(request.user):
+        return forbidden(request, _("Staff review"), _("the committee's archive staff"), member)
+    from frontend.review_filters import options
+    from meeting.models import Term
+
+    term = member.term if member else Term.objects.filter(is_current=True).first()
+    return render(request, "frontend/review.html", {"member": member, "filters": options(term)})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

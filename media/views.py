@@ -154,4 +154,14 @@ def deputy_record(request: HttpRequest, member_id: int) -> HttpResponse:
     record = archive.deputy_record(member)
     if request.GET.get("format") == "json":
         return JsonResponse(record)
-    return render(request, "media/deputy_record.html", {"record": record, "subject": member})
+    viewer = Member.objects.filter(user=request.user, term=member.term).first()
+    return render(
+        request,
+        "media/deputy_record.html",
+        {
+            "record": record,
+            "subject": member,
+            "member": viewer,  # the top bar names who is reading, not the username
+            "is_staff": access.is_archive_staff(request.user),
+        },
+    )

@@ -1,21 +1,18 @@
-"""Generated bill-like PDFs for the demo and for tests (reportlab, built-in CJK font)."""
+"""Generated bill-like PDFs for the demo and for tests (reportlab, embedded CJK font)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"
+from meeting.pdffont import cjk_font
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    """The embedded CJK font every generated PDF uses (meeting/pdffont.py)."""
+    return cjk_font()
 
 
 def write_bill(path: Path, title: str, subtitle: str, pages: int) -> Path:

@@ -68,6 +68,24 @@ class DecisionRule:
         frac = named.get((n, d), f"{_zh_fraction(n, d)}")
         return f"{'过' if self.strict else '达到'}{frac}"
 
+    @property
+    def label(self) -> str:
+        """The whole rule, base included: 'more than half of all component members'."""
+        return f"{self.threshold_words} of {_BASE_WORDS[self.base][0]}"
+
+    @property
+    def label_zh(self) -> str:
+        """The whole rule, base always named: '全体组成人员的过半数', '出席人员的三分之二以上'.
+
+        '过半数' alone is ambiguous (of whom?), and the base is what decides a bill.
+        """
+        base = _BASE_WORDS[self.base][1]
+        if self.strict:
+            return f"{base}的{self.threshold_words_zh}"
+        named = {(1, 2): "半数", (2, 3): "三分之二", (3, 4): "四分之三", (1, 1): "全体"}
+        n, d = _reduced(self.numerator, self.denominator)
+        return f"{base}的{named.get((n, d), _zh_fraction(n, d))}以上"
+
     def as_dict(self) -> dict:
         return {
             "base": self.base,

@@ -40,6 +40,19 @@ def untranslated() -> list[str]:
     ]
 
 
+PLURAL = "Plural-Forms: nplurals=1; plural=0;\\n"
+
+
+def _plural_forms() -> None:
+    """Chinese has one plural form; without the header gettext picks msgstr[1] for n ≠ 1,
+    finds none and shows the English ("54 entries")."""
+    text = CATALOGUE.read_text(encoding="utf-8")
+    if "Plural-Forms:" in text:
+        return
+    head = '"Language: zh_Hans\\n"\n'
+    CATALOGUE.write_text(text.replace(head, head + f'"{PLURAL}"\n', 1), encoding="utf-8")
+
+
 def main() -> int:
     ignores = [f"--ignore={pattern}" for pattern in IGNORE]
     sh(sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", *ignores)
@@ -59,6 +72,7 @@ def main() -> int:
             str(CATALOGUE),
         )
     sh("msgattrib", "--no-obsolete", "-o", str(CATALOGUE), str(CATALOGUE))
+    _plural_forms()
     sh(sys.executable, "manage.py", "compilemessages", "-l", "zh_Hans")
     missing = untranslated()
     print(f"{CATALOGUE.relative_to(ROOT)}: {len(missing)} strings without a translation")

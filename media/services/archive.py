@@ -75,9 +75,11 @@ def filter_clips(qs, params) -> tuple:
     for name, field in fields.items():
         raw = params.get(name)
         if raw:
-            if not str(raw).isdigit():
+            ids = str(raw).split(",") if name == "member" else [str(raw)]
+            if not all(i.isdigit() for i in ids):
                 raise DomainError("invalid", f"'{name}' must be a number.", field=name)
-            qs = qs.filter(**{field: int(raw)})
+            # several members: the review page's name search may match more than one
+            qs = qs.filter(**{f"{field}__in": [int(i) for i in ids]})
     for name, op in (("from", "gte"), ("to", "lte")):
         raw = params.get(name)
         if raw:

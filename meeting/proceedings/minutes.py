@@ -119,9 +119,7 @@ def _vote(v, result) -> dict:
 
 
 def _rule_zh(rule) -> str:
-    from meeting.rules import _BASE_WORDS
-
-    return f"{_BASE_WORDS[rule.base][1]}{rule.threshold_words_zh}"
+    return rule.label_zh
 
 
 def _votes(sitting: Sitting) -> dict[int, list[dict]]:
@@ -141,7 +139,7 @@ def _documents(session: Session) -> list[dict]:
     from docs_store.models import Document, DocumentAction
 
     out = []
-    docs = Document.objects.filter(session=session).select_related("item", "current")
+    docs = Document.objects.filter(session=session).select_related("item__sitting", "current")
     for d in docs.exclude(state=Document.State.DRAFT):
         sent = d.actions.filter(kind=DocumentAction.Kind.DISTRIBUTED).order_by("at").first()
         out.append(
@@ -149,6 +147,7 @@ def _documents(session: Session) -> list[dict]:
                 "id": d.pk,
                 "title": d.title,
                 "item": d.item.title if d.item else None,
+                "sitting": d.item.sitting.title if d.item else None,
                 "version": d.current.number if d.current else None,
                 "pages": d.current.pages if d.current else None,
                 "access": d.access,

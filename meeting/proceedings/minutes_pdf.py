@@ -1,8 +1,8 @@
 """The minutes as a PDF (reportlab), in Chinese, rendered from the collected record.
 
-Chinese text uses reportlab's built-in CID font STSong-Light: no font file to ship,
-every PDF reader has a substitute, and the text stays extractable (searchable and
-checked by the tests).
+Chinese text uses the embedded TrueType font of ``meeting/pdffont.py``: reportlab's
+non-embedded STSong-Light left every reader to substitute a font and printed "·" as
+"�"; an embedded font prints the same everywhere and the text stays extractable.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from meeting.pdffont import cjk_font
+from meeting.proceedings.pdfwrap import CJKParagraph
+
+FONT = cjk_font()
 
 STYLES = {
     "title": ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1),
@@ -33,14 +33,19 @@ STYLES = {
 KIND_ZH = {"speech": "发言", "reply": "答复", "point_of_order": "程序性发言"}
 VOTE_KIND_ZH = {"named": "记名表决", "secret": "无记名表决"}
 SITTING_KIND_ZH = {"plenary": "全体会议", "group": "分组会议"}
+DOC_STATE_ZH = {"draft": "草稿", "distributed": "已分发", "recalled": "已撤回"}
+VOTE_STATE_ZH = {
+    "prepared": "已准备",
+    "open": "进行中",
+    "closed": "已结束",
+    "announced": "已宣布",
+    "cancelled": "已取消",
+}
 
 
-def _esc(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _p(text: object, style: str = "p") -> Paragraph:
-    return Paragraph(_esc(text), STYLES[style])
+def _p(text: object, style: str = "p") -> CJKParagraph:
+    """Plain text (escaped by the wrapper), wrapped so that no number breaks."""
+    return CJKParagraph(str(text), STYLES[style])
 
 
 def _time(iso: str | None) -> str:
@@ -116,11 +121,11 @@ def _vote(vote: dict) -> list:
             f"第{vote['round']}轮）",
             "h2",
         ),
-        _p(f"表决规则：{vote['rule']['words_zh']}。"),
+        _p(f"表决规则：{vote['rule'].get('label_zh') or vote['rule']['words_zh']}。"),
     ]
     res = vote["result"]
     if res is None:
-        return [*out, _p(f"未计票（状态：{vote['state']}）。")]
+        return [*out, _p(f"未计票（状态：{VOTE_STATE_ZH.get(vote['state'], vote['state'])}）。")]
     labels = _labels(vote)
     for q in res["questions"]:
         counts = "，".join(f"{labels.get(k, k)}{n}票" for k, n in q["counts"].items())
@@ -165,16 +170,23 @@ def _sitting(s: dict) -> list:
 def _documents(docs: list[dict]) -> list:
     if not docs:
         return [_p("本次会议未分发文件。")]
-    rows = [["文件", "版本", "页数", "分发时间", "状态"]]
+    rows = [["文件", "会议", "版本", "页数", "分发时间", "状态"]]
     for d in docs:
         sent = d.get("distributed_at")
         when = (
             f"{timezone.localtime(dt.datetime.fromisoformat(sent)):%Y-%m-%d %H:%M}" if sent else ""
         )
         rows.append(
-            [d.get("title", ""), d.get("version", ""), d.get("pages", ""), when, d.get("state", "")]
+            [
+                d.get("title", ""),
+                d.get("sitting") or "整个会议",
+                d.get("version", ""),
+                d.get("pages", ""),
+                when,
+                DOC_STATE_ZH.get(d.get("state", ""), d.get("state", "")),
+            ]
         )
-    return [_table(rows, [70 * mm, 15 * mm, 15 * mm, 35 * mm, 25 * mm])]
+    return [_table(rows, [55 * mm, 35 * mm, 12 * mm, 12 * mm, 32 * mm, 18 * mm])]
 
 
 def render(record: dict) -> bytes:

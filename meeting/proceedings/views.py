@@ -7,6 +7,7 @@ A refusal is shown on the page it came from with its error code and an HTTP 4xx 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from docs_store.models import Document
@@ -78,11 +80,28 @@ def _session_page(request, session: Session, *, error=None, report=None, status=
         "clerks": Member.objects.filter(term=term, role=Role.CLERK, active=True),
         "rules": forms.RULE_LABELS,
         "run": closing.latest_run(session),
+        "minutes_stages": _minutes_stages(),
         "error": error,
         "report": report,
         "member": access._member(request.user, term),
     }
     return render(request, "proceedings/session.html", ctx, status=status)
+
+
+def _minutes_stages() -> str:
+    """The minutes job's stage words (stored in English for logs) as people read them."""
+    return json.dumps(
+        {
+            "queued": _("waiting to start"),
+            "collecting": _("collecting the record"),
+            "writing JSON": _("writing the structured export"),
+            "rendering PDF": _("rendering the PDF"),
+            "done": _("minutes ready"),
+            "failed": _("generating the minutes failed"),
+            "sitting": _("collecting sitting: "),
+        },
+        ensure_ascii=False,
+    )
 
 
 def _refused(request, session: Session, exc: DomainError) -> HttpResponse:

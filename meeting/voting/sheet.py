@@ -10,13 +10,12 @@ import csv
 import io
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from meeting.pdffont import cjk_font
+from meeting.proceedings.pdfwrap import wrap_lines
 from meeting.voting.models import Vote
 
-FONT = "STSong-Light"
 KIND_ZH = {"named": "记名表决", "secret": "无记名表决"}
 
 
@@ -47,9 +46,8 @@ def csv_text(vote: Vote, *, with_named: bool) -> str:
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    """The embedded CJK font (meeting/pdffont.py): STSong-Light printed "·" as "�"."""
+    return cjk_font()
 
 
 def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
@@ -62,16 +60,18 @@ def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
     y = height - 70
 
     def line(text: str, size: int = 11, x: float = 60) -> None:
+        """Wrapped to the page (a long question was cut at 80 characters), numbers whole."""
         nonlocal y
-        if y < 60:
-            c.showPage()
-            y = height - 60
-        c.setFont(font, size)
-        c.drawString(x, y, text[:80])
-        y -= size + 8
+        for part in wrap_lines(text, font, size, width - x - 50):
+            if y < 60:
+                c.showPage()
+                y = height - 60
+            c.setFont(font, size)
+            c.drawString(x, y, part)
+            y -= size + 8
 
     line(f"表决结果  {vote.question}", 16)
-    line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.threshold_words_zh}")
+    line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.label_zh}")
     line(
         f"应到{res.roster_size}人  实到{res.present}人  投票{res.cast}人  "
         f"未按表决器{res.did_not_vote}人  缺席{res.absent}人"

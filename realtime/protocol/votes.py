@@ -159,6 +159,8 @@ _VOTE = {
         "strict": True,
         "words": "more than half",
         "words_zh": "过半数",
+        "label": "more than half of component members",
+        "label_zh": "全体组成人员的过半数",
     },
     "duration_s": 60,
     "allow_change": False,

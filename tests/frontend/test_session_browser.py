@@ -276,7 +276,7 @@ async def test_a_whole_session_from_console_to_minutes(tmp_path):
             names["m003"],
             "表决结果：通过",
             "表决结果：未通过",
-            "全体组成人员过半数",
+            "全体组成人员的过半数",
             "赞成7票",
             "条例草案说明",
         ):

@@ -131,3 +131,12 @@ def test_importable_without_django():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+def test_every_label_names_its_base():
+    from meeting.rules import DecisionRule
+
+    assert DecisionRule("roster", 1, 2, True).label_zh == "全体组成人员的过半数"
+    assert DecisionRule("present", 2, 3, False).label_zh == "出席人员的三分之二以上"
+    assert DecisionRule("cast", 1, 2, True).label_zh == "投票人数的过半数"
+    assert DecisionRule("roster", 1, 2, True).label == "more than half of component members"

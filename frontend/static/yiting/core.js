@@ -8,6 +8,7 @@ export function setup() {
     root,
     sitting: Number(d.sitting),
     role: d.role,
+    kind: d.kind, // "plenary" or "group": only group sittings record
     member: d.member ? Number(d.member) : null,
     state: { agenda: { items: [], current: null }, attendance: { present: [], quorum: null } },
   };
@@ -15,8 +16,18 @@ export function setup() {
     labels: { offline: d.lOffline, reconnecting: d.lReconnecting, live: d.lLive },
   });
   window.yiting = { client, ctx }; // for tests and the console's keyboard
+  // The sitting's state is on <body data-sitting-state>: once it has ended, base.css hides
+  // every control that would only be refused (requests, follow, check-in) on every page.
+  const setSittingState = (state) => {
+    ctx.state.sitting = state;
+    document.body.dataset.sittingState = state || "";
+    if (state === "ended") {
+      for (const i of ctx.state.agenda.items) if (i.state === "current") i.state = "done";
+    }
+  };
   client.on("snapshot", (snap) => {
     ctx.state.agenda = snap.agenda;
+    setSittingState(snap.sitting ? snap.sitting.state : null);
     ctx.state.attendance = snap.attendance;
     ctx.state.presence = snap.presence || {};
     client.fire("render", ctx);
@@ -41,6 +52,10 @@ export function setup() {
     ctx.state.attendance.quorum = data.quorum;
     client.fire("render", ctx);
   });
+  client.on("sitting.state", (d) => {
+    setSittingState(d.state);
+    client.fire("render", ctx);
+  });
   client.on("render", () => renderCore(ctx));
   return { client, ctx };
 }
@@ -59,6 +74,8 @@ export function renderCore(ctx) {
     qEl.className = `pill ${q.reached ? "ok" : "warn"}`;
     qEl.dataset.present = q.present;
   }
+  const ended = document.getElementById("sitting-ended");
+  if (ended) ended.hidden = ctx.state.sitting !== "ended";
   const cur = ctx.state.agenda.items.find((i) => i.state === "current");
   const wall = document.getElementById("current-item");
   if (wall) wall.textContent = cur ? cur.title : "—";

@@ -15,7 +15,13 @@ def _iso(value) -> str | None:
 
 def rule_payload(vote: Vote) -> dict:
     rule = vote.rule
-    return {**rule.as_dict(), "words": rule.threshold_words, "words_zh": rule.threshold_words_zh}
+    return {
+        **rule.as_dict(),
+        "words": rule.threshold_words,
+        "words_zh": rule.threshold_words_zh,
+        "label": rule.label,
+        "label_zh": rule.label_zh,
+    }
 
 
 def vote_payload(vote: Vote) -> dict:

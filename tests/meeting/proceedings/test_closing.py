@@ -95,7 +95,7 @@ def test_minutes_say_who_spoke_and_how_each_vote_went(committee):
     assert [sp["name"] for sp in item["speeches"]] == ["委员1", "委员2"]
     assert all(sp["ended_at"] and sp["duration_s"] >= 0 for sp in item["speeches"])
     named, secret = item["votes"]
-    assert named["id"] == held["named"].pk and named["rule"]["words_zh"] == "全体组成人员过半数"
+    assert named["id"] == held["named"].pk and named["rule"]["words_zh"] == "全体组成人员的过半数"
     assert named["result"]["passed"] is True
     assert named["result"]["questions"][0]["counts"] == {"yes": 5, "no": 1, "abstain": 1}
     assert named["result"]["did_not_vote"] == 1
@@ -119,7 +119,7 @@ def test_minutes_say_who_spoke_and_how_each_vote_went(committee):
         "表决结果：通过",
         "表决结果：未通过",
         "缺席1人（委员8）",
-        "全体组成人员过半数",
+        "全体组成人员的过半数",
         "时间：2026-11-24 17:00",  # 09:00 UTC in the committee's time zone (Asia/Shanghai)
     ):
         assert needle in text, needle
@@ -249,3 +249,27 @@ def test_a_speech_with_a_filed_clip_links_to_it_and_a_deleted_clip_does_not(comm
     speeches = collect(committee.session)["sittings"][0]["agenda"][0]["speeches"]
     assert speeches[0]["clip"] == f"/media/clips/{kept.public_id}/"
     assert speeches[1]["clip"] is None
+
+
+def test_minutes_list_documents_with_their_sitting_and_state_in_chinese(committee, tmp_path):
+    from docs_store.services.distribution import distribute
+    from docs_store.services.upload import Upload, upload_documents
+    from meeting.demo_pdf import write_bill
+    from tests.support.pdf import embedded_fonts
+
+    clerk = committee.clerk.user
+    pdf = write_bill(tmp_path / "bill.pdf", "数据条例（草案）", "说明", 2)
+    item = committee.group_a_sitting.agenda_items.get(order=1)
+    [doc] = upload_documents(
+        committee.session, [Upload("bill.pdf", pdf.read_bytes())], by=clerk, item=item
+    )
+    distribute(committee.session, by=clerk, ids=[doc.pk])
+    run = close_session(committee.session, by=clerk)
+    run_until_idle()
+    run.refresh_from_db()
+    path = Path(settings.DATA_DIR) / run.pdf_path
+    record = json.loads((Path(settings.DATA_DIR) / run.json_path).read_text())
+    assert record["documents"][0]["sitting"] == "第一组会议"
+    text = pdf_text(path)
+    assert "第一组会议" in text and "已撤回" in text and "recalled" not in text
+    assert embedded_fonts(path.read_bytes()), "the minutes must embed their CJK font"

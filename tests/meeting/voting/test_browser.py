@@ -73,7 +73,8 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 await clerk.click("#vc-prepared button[data-act=open]")
                 await clerk.wait_for_selector("#vc-error:not([hidden])")
                 err = await clerk.text_content("#vc-error")
-                assert err.startswith("no_quorum") and "more than half requires" in err
+                assert await clerk.get_attribute("#vc-error", "data-code") == "no_quorum"
+                assert "法定人数" in err and "过半数需" in err, err
 
                 quorum = stack.python(CHECK_IN.replace("{n}", "8"))
                 assert quorum["reached"], quorum

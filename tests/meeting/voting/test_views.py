@@ -72,6 +72,11 @@ def test_pdf_is_a_real_pdf_with_the_result(room, closed):
     reader = PdfReader(io.BytesIO(r.content))
     text = "".join(p.extract_text() for p in reader.pages)
     assert "未通过" in text and room.voters[0].full_name in text
+    # the rule names its base, and every font is embedded ("·" printed as "�" before)
+    assert "全体组成人员的过半数" in text and "·" in text and "\ufffd" not in text
+    from tests.support.pdf import embedded_fonts, not_embedded
+
+    assert embedded_fonts(r.content) and not not_embedded(r.content)
 
 
 def test_no_sheet_before_close_and_none_for_outsiders(room, open_vote):
@@ -103,3 +108,11 @@ def test_audit_detects_an_edit_and_a_removal(room, closed):
     assert audit.verify(vote).intact
     AuditEntry.objects.filter(vote=vote).order_by("-seq").first().delete()
     assert audit.verify(vote).intact is False
+
+
+def test_a_long_question_is_wrapped_on_the_sheet_not_cut(room, closed):
+    question = "关于《某省数据条例（草案）》第十二条至第四十五条修改意见的表决，" * 3 + "末尾"
+    vote = closed(question=question)
+    r = client_for(room.staff).get(f"/votes/{vote.pk}/result.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    assert "末尾" in text.replace("\n", "")

@@ -2,6 +2,8 @@
 // recall, new versions, and the presenter bar (open, flip with PageUp/PageDown, stop).
 import { escapeHtml } from "../client.js";
 import { csrf, getJson } from "./api.js";
+import { errorText } from "../errors.js";
+import { label } from "../labels.js";
 
 export function mountDocsConsole(client, ctx) {
   const root = document.getElementById("documents-console");
@@ -10,7 +12,7 @@ export function mountDocsConsole(client, ctx) {
   const L = root.dataset;
   const st = { docs: [], presenter: { document: null } };
   window.yitingDocsConsole = st;
-  const report = (err) => alert(`${err.code}: ${err.message}`);
+  const report = (err) => alert(errorText(err));
 
   async function refresh() {
     try {
@@ -30,15 +32,16 @@ export function mountDocsConsole(client, ctx) {
   function render() {
     $("docs-table").innerHTML = st.docs
       .map((d) => `<tr data-doc="${d.id}" class="${d.state}">
-        <td>${escapeHtml(d.title)} <span class="muted">v${d.version} · ${escapeHtml(d.item_title || L.lGeneral)} · ${escapeHtml(d.access)}</span></td>
-        <td class="state">${escapeHtml(d.state)}</td>
+        <td>${escapeHtml(d.title)} <span class="muted">v${d.version} · ${escapeHtml(d.item_title || L.lGeneral)} · ${escapeHtml(label("access", d.access))}</span></td>
+        <td class="state" data-state="${escapeHtml(d.state)}">${escapeHtml(label("doc_state", d.state))}</td>
         <td>${progress(d)}</td>
         <td><button data-present="${d.id}" ${d.state === "distributed" ? "" : "disabled"}>${escapeHtml(L.lPresent)}</button>
           <label class="link">${escapeHtml(L.lNewVersion)}<input type="file" data-version="${d.id}" accept="application/pdf,.pdf" hidden></label></td>
       </tr>`)
       .join("");
     const items = ctx.state.agenda.items || [];
-    const select = $("docs-upload").elements.item;
+    // namedItem: form.elements.item is HTMLFormControlsCollection.item(), not the <select>
+    const select = $("docs-upload").elements.namedItem("item");
     const chosen = select.value;
     select.innerHTML = select.options[0].outerHTML + items.map((i) => `<option value="${i.id}">${escapeHtml(i.title)}</option>`).join("");
     select.value = chosen;
@@ -74,7 +77,8 @@ export function mountDocsConsole(client, ctx) {
     const files = [...form.elements.files.files];
     for (const f of files) body.append("files", f);
     if (files.length === 1 && form.elements.title.value) body.append("titles", form.elements.title.value);
-    if (form.elements.item.value) body.append("item", form.elements.item.value);
+    const item = form.elements.namedItem("item").value;
+    if (item) body.append("item", item);
     body.append("access", form.elements.access.value);
     $("docs-upload-errors").innerHTML = "";
     try {
@@ -82,8 +86,10 @@ export function mountDocsConsole(client, ctx) {
       form.reset();
       refresh();
     } catch (err) {
-      const rows = (err.details && err.details.files) || [{ message: err.message || err.code }];
-      $("docs-upload-errors").innerHTML = rows.map((r) => `<li>${escapeHtml(r.message)}</li>`).join("");
+      const rows = (err.details && err.details.files) || [err];
+      $("docs-upload-errors").innerHTML = rows
+        .map((r) => `<li data-code="${escapeHtml(r.code)}">${r.file ? `${escapeHtml(r.file)}：` : ""}${escapeHtml(errorText(r))}</li>`)
+        .join("");
     }
   });
   $("docs-table").addEventListener("click", (ev) => {

@@ -3,6 +3,7 @@
 // presenter following (leave to read freely, one tap to come back).
 import { escapeHtml } from "../client.js";
 import { getJson, pageUrl, postJson, PageCache } from "./api.js";
+import { errorText } from "../errors.js";
 
 const ZOOMS = [1, 1.5, 2, 3];
 const PREFETCH = 2;
@@ -97,7 +98,7 @@ export function mountReader(client, ctx) {
         img.dataset.loaded = `${doc.id}:${page}`;
       }
     } catch (err) {
-      $("docs-status").textContent = err.code === "recalled" ? L.lRecalled : err.code === "not_ready" ? L.lNotReady : err.message || err.code;
+      $("docs-status").textContent = err.code === "recalled" ? L.lRecalled : err.code === "not_ready" ? L.lNotReady : errorText(err);
       if (err.code === "recalled") { cache.drop(doc.id); refresh(); }
     }
     for (let n = page + 1; n <= Math.min(doc.pages, page + PREFETCH); n++) cache.get(doc, n, width()).catch(() => {});
@@ -138,7 +139,7 @@ export function mountReader(client, ctx) {
   function goTo(page) {
     if (!st.open) return;
     if (presenting()) {
-      client.send("presenter.flip", { page }).catch((e) => ($("docs-status").textContent = e.message));
+      client.send("presenter.flip", { page }).catch((e) => ($("docs-status").textContent = errorText(e)));
       return;
     }
     st.follow = false;
@@ -231,7 +232,7 @@ export function mountReader(client, ctx) {
     st.presentingDoc = st.open.doc.id;
     client.send("presenter.open", { document: st.open.doc.id, page: st.open.page }).catch((e) => {
       st.presenting = false;
-      $("docs-status").textContent = e.message;
+      $("docs-status").textContent = errorText(e);
     });
   });
   document.addEventListener("keydown", (ev) => {
@@ -264,7 +265,7 @@ export function mountReader(client, ctx) {
       st.notes[page] = text;
       $("docs-note-state").textContent = L.lSaved;
     } catch (err) {
-      $("docs-note-state").textContent = err.message || err.code;
+      $("docs-note-state").textContent = errorText(err);
     }
   }
 

@@ -6,6 +6,7 @@ import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
 import * as recording from "../panels/recording.js";
+import { errorText } from "../errors.js";
 
 const { client, ctx } = setup();
 const head = document.getElementById("console-head").dataset;
@@ -16,7 +17,7 @@ let sittingState = null;
 function report(err) {
   errorBox.hidden = false;
   errorBox.dataset.code = err.code;
-  errorBox.textContent = `${err.code}: ${err.message}`;
+  errorBox.textContent = errorText(err);
   clearTimeout(report.timer);
   report.timer = setTimeout(() => { errorBox.hidden = true; }, 8000);
 }
@@ -65,6 +66,9 @@ client.on("snapshot", (snap) => {
   for (const o of (snap.presence && snap.presence.online) || []) online.set(o.member, o.sockets);
   ctx.roster = snap.roster || [];
   sittingState = snap.sitting ? snap.sitting.state : null;
+  // core.js rendered before the roster and presence were known: draw them now
+  renderAgenda();
+  renderRoster();
 });
 client.on("sitting.state", (d) => {
   sittingState = d.state;
@@ -115,5 +119,37 @@ document.getElementById("roster").addEventListener("click", (ev) => {
   const present = !b.classList.contains("present");
   client.send("attendance.record", { member: Number(b.dataset.member), present }, { idempotent: true }).catch(report);
 });
+// Check-in by seat number (typed, Enter) and "check in all online" (tablets on the socket).
+const seatForm = document.getElementById("seat-checkin");
+seatForm.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const typed = seatForm.elements.namedItem("seat").value.trim();
+  const m = (ctx.roster || []).find((r) => r.seat === typed || Number(r.seat) === Number(typed));
+  if (!m) { report({ code: "not_on_roster", message: typed }); return; }
+  client.send("attendance.record", { member: m.id, present: true }, { idempotent: true })
+    .then(() => { seatForm.reset(); seatForm.elements.namedItem("seat").focus(); })
+    .catch(report);
+});
+document.getElementById("check-in-online").addEventListener("click", () => {
+  const present = new Set(ctx.state.attendance.present);
+  for (const m of ctx.roster || []) {
+    if (online.has(m.id) && !present.has(m.id)) {
+      client.send("attendance.record", { member: m.id, present: true }, { idempotent: true }).catch(report);
+    }
+  }
+});
+
+// The panel that needs the clerk comes forward: a vote opens, someone asks for the floor.
+function attention(id) {
+  const panel = document.getElementById(id);
+  if (!panel) return;
+  panel.classList.add("attention");
+  panel.scrollIntoView({ block: "nearest" });
+  clearTimeout(attention[id]);
+  attention[id] = setTimeout(() => panel.classList.remove("attention"), 8000);
+}
+client.on("vote.opened", () => attention("vote-console"));
+client.on("floor.queue", (d) => { if (d.reason === "requested") attention("floor-panel"); });
+
 for (const panel of [documents, floor, vote, recording]) panel.mountConsole(client, ctx);
 client.connect();

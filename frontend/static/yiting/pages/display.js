@@ -3,6 +3,7 @@
 import { setup } from "../core.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
+import { fmtTime } from "../time.js";
 
 const { client, ctx } = setup();
 const wall = document.getElementById("wall");
@@ -24,7 +25,7 @@ client.on("render", () => {
 });
 
 const tick = () => {
-  clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+  clock.textContent = fmtTime(new Date(), { seconds: false });
 };
 tick();
 setInterval(tick, 15000);

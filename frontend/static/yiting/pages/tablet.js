@@ -4,6 +4,7 @@ import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
 import * as recording from "../panels/recording.js";
+import { errorText } from "../errors.js";
 
 const { client, ctx } = setup();
 const btn = document.getElementById("check-in");
@@ -17,7 +18,7 @@ client.on("render", () => {
 btn.addEventListener("click", () => {
   btn.disabled = true;
   client.send("attendance.check_in", {}, { idempotent: true })
-    .catch((err) => alert(err.message))
+    .catch((err) => alert(errorText(err)))
     .finally(() => { btn.disabled = false; });
 });
 for (const panel of [documents, floor, vote, recording]) panel.mountTablet(client, ctx);

@@ -5,6 +5,9 @@
 // corrected by this device's offset to the server clock, measured with `ping` after each
 // (re)sync: a tablet with a wrong clock still shows the room's time.
 import { escapeHtml, fmtClock } from "../client.js";
+import { fmtTime } from "../time.js";
+import { errorText } from "../errors.js";
+import { label } from "../labels.js";
 
 const FLOOR_EVENTS = ["floor.queue", "floor.granted", "floor.released", "floor.extended",
   "floor.warning", "floor.time_up", "floor.rules", "floor.priority"];
@@ -85,7 +88,7 @@ function showError(root, err) {
   if (!box) return;
   box.hidden = false;
   box.dataset.code = err.code || "";
-  box.textContent = `${err.message || err.code}`;
+  box.textContent = errorText(err);
   clearTimeout(box._t);
   box._t = setTimeout(() => { box.hidden = true; }, 6000);
 }
@@ -218,7 +221,7 @@ export function mountConsole(client, ctx) {
   function render() {
     const st = s.state;
     if (!st) return;
-    root.querySelector("#floor-mode-label").textContent = `${st.rules.mode} · ${st.rules.max_floors}`;
+    root.querySelector("#floor-mode-label").textContent = `${label("floor_mode", st.rules.mode)} · ${L.lMaxFloors}${st.rules.max_floors}`;
     root.querySelector("#floor-mode").value = st.rules.mode;
     const max = root.querySelector("#floor-max");
     if (document.activeElement !== max) max.value = st.rules.max_floors;
@@ -235,7 +238,7 @@ export function mountConsole(client, ctx) {
       <button data-act="up" title="${escapeHtml(L.lUp)}">↑</button><button data-act="down" title="${escapeHtml(L.lDown)}">↓</button>
       <button data-act="grant" class="primary">${escapeHtml(L.lGrant)}</button><button data-act="refuse">${escapeHtml(L.lRefuse)}</button></li>`).join("");
     root.querySelector("#floor-log-count").textContent = s.log.length;
-    const t = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
+    const t = (iso) => (iso ? fmtTime(iso) : "");
     root.querySelector("#floor-log").innerHTML = s.log.map((e) => `<tr data-speech="${e.id}" data-member="${e.member}" data-ended-how="${e.ended_how}">
       <td>${escapeHtml(e.seat)} ${escapeHtml(e.name)}</td><td>${escapeHtml(kindLabel(root, e.kind))}</td>
       <td>${t(e.started_at)}</td><td>${t(e.ended_at)}</td><td>${fmtClock(e.duration_s || 0)}</td>

@@ -5,6 +5,8 @@
 // a second or more, and the server keeps a two-second pre-roll, so no speech loses its
 // first second. The offer is sent complete (aiortc does not trickle ICE candidates).
 import { escapeHtml } from "../client.js";
+import { fmtDateTime, fmtTime } from "../time.js";
+import { errorText } from "../errors.js";
 
 const MEDIA = { video: { width: 640, height: 360, frameRate: 15 }, audio: true };
 
@@ -19,13 +21,28 @@ function gathered(pc) {
 
 export function mountTablet(client, ctx) {
   const panel = document.getElementById("recording-panel");
-  if (!panel || ctx.member == null) return;
+  // Only group sittings record speeches: a plenary tablet never touches the camera.
+  if (!panel || ctx.member == null || ctx.kind !== "group") return;
   const L = panel.dataset;
   const badge = document.getElementById("rec-state");
   const preview = document.getElementById("rec-preview");
   const progress = document.getElementById("rec-progress");
   const s = { pc: null, stream: null, wanted: true, busy: false, refused: false };
   const show = (state, label) => { badge.dataset.state = state; badge.textContent = label; };
+  // The saving line renders the state of this member's latest recording, not the last
+  // message: clip_progress is unsequenced and may arrive after clip_ready.
+  const clip = { recording: null, done: 0, total: 0, ready: null };
+  const ready = new Set();
+  function renderProgress() {
+    progress.hidden = clip.recording == null;
+    progress.dataset.state = clip.ready ? "ready" : "saving";
+    progress.textContent = clip.ready
+      ? `${L.lSaved} (${clip.ready.duration_s} s)`
+      : `${L.lFinalising}${clip.total ? ` ${clip.done}/${clip.total}` : ""}`;
+  }
+  function track(recording) {
+    if (clip.recording !== recording) Object.assign(clip, { recording, done: 0, total: 0, ready: null });
+  }
 
   async function start() {
     if (s.busy || s.refused || !s.wanted) return;
@@ -56,7 +73,7 @@ export function mountTablet(client, ctx) {
         panel.hidden = true;
         return;
       }
-      show("failed", `${L.lFailed}: ${err.message || err}`);
+      show("failed", `${L.lFailed}: ${errorText(err.code ? err : { code: "internal_error", message: String(err) })}`);
     } finally {
       s.busy = false;
     }
@@ -81,19 +98,24 @@ export function mountTablet(client, ctx) {
   const mine = (d) => d.member === ctx.member;
   client.on("media.recording_started", (d) => { if (mine(d)) show("recording", L.lRecording); });
   client.on("media.recording_stopped", (d) => {
-    if (!mine(d)) return;
+    if (!mine(d) || ready.has(d.recording)) return;
     show("finalising", L.lFinalising);
-    progress.hidden = false;
-    progress.textContent = L.lFinalising;
+    track(d.recording);
+    renderProgress();
   });
   client.on("media.clip_progress", (d) => {
-    if (!mine(d)) return;
-    progress.hidden = false;
-    progress.textContent = `${L.lFinalising} ${d.done}/${d.total}`;
+    if (!mine(d) || ready.has(d.recording)) return; // late progress of a saved clip
+    track(d.recording);
+    clip.done = Math.max(clip.done, d.done);
+    clip.total = d.total;
+    renderProgress();
   });
   client.on("media.clip_ready", (d) => {
     if (!mine(d)) return;
-    progress.textContent = `${L.lSaved} (${d.duration_s} s)`;
+    ready.add(d.recording);
+    track(d.recording);
+    clip.ready = d;
+    renderProgress();
     show(s.pc ? "live" : "off", s.pc ? L.lLive : L.lOff);
   });
 }
@@ -107,7 +129,7 @@ export function mountConsole(client, ctx) {
   const log = (text, cls = "") => {
     const li = document.createElement("li");
     li.className = cls;
-    li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+    li.textContent = `${fmtTime()} ${text}`;
     document.getElementById("rec-log").prepend(li);
   };
   function render() {
@@ -144,7 +166,10 @@ export function mountConsole(client, ctx) {
     log(`${L.lFailed}: ${name(d.member)} — ${d.code}`, "warn");
     render();
   });
-  client.on("media.not_recorded", (d) => log(`${L.lMissing}: ${name(d.member)}`, "warn"));
+  // Plenaries are not recorded: a missing stream there is no news.
+  client.on("media.not_recorded", (d) => {
+    if (ctx.kind === "group") log(`${L.lMissing}: ${name(d.member)}`, "warn");
+  });
 }
 
 export function mountDisplay(client, ctx) {}
@@ -156,21 +181,59 @@ export function mountReview(root) {
   const form = document.getElementById("review-filter");
   const tbody = root.querySelector("#review-table tbody");
   const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+  const opts = JSON.parse(document.getElementById("review-options").textContent);
+  const field = (n) => form.elements.namedItem(n);
+  let playing = null; // the clip in the player: filters never stop or reset it
+
+  // Name or pinyin initials → member ids ("lyl" and "李" both find 李玉兰).
+  function membersFor(text) {
+    const t = text.trim().toLowerCase();
+    if (!t) return "";
+    const exact = opts.members.filter((m) => m.name === text.trim());
+    const found = exact.length ? exact : opts.members.filter((m) => m.name.includes(t) || m.initials.startsWith(t) || m.seat === t);
+    return found.map((m) => m.id).join(",") || "none";
+  }
+  // Sittings follow the session chosen, items the sitting; choices are names, never ids.
+  function fill(select, rows, keep) {
+    const first = select.options[0].outerHTML;
+    select.innerHTML = first + rows.map((r) => `<option value="${r.id}">${escapeHtml(r.order ? `${r.order}. ${r.title}` : r.title)}</option>`).join("");
+    select.value = rows.some((r) => String(r.id) === keep) ? keep : "";
+  }
+  function cascade() {
+    const session = field("session").value;
+    fill(field("sitting"), opts.sittings.filter((s) => !session || String(s.session) === session), field("sitting").value);
+    const sitting = field("sitting").value;
+    const sittings = new Set(opts.sittings.filter((s) => !session || String(s.session) === session).map((s) => s.id));
+    fill(field("item"), opts.items.filter((i) => (sitting ? String(i.sitting) === sitting : sittings.has(i.sitting))), field("item").value);
+  }
 
   async function load() {
-    const q = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""));
+    const member = membersFor(field("who").value);
+    field("member").value = member;
+    const err0 = document.getElementById("review-error");
+    if (member === "none") {
+      err0.hidden = false; err0.className = "pill warn"; err0.textContent = L.lNoMatch;
+      tbody.innerHTML = ""; document.getElementById("review-count").textContent = "";
+      return;
+    }
+    const pairs = [...new FormData(form)].filter(([k, v]) => v !== "" && k !== "who");
+    const q = new URLSearchParams(pairs);
+    // the filters are in the address, so a link (e.g. from a deputy record) opens them
+    const shown = new URLSearchParams([...new FormData(form)].filter(([k, v]) => v !== "" && k !== "member"));
+    history.replaceState(null, "", `${location.pathname}${shown.toString() ? `?${shown}` : ""}`);
     const res = await fetch(`${L.api}?${q}`, { credentials: "same-origin" });
     const body = await res.json();
     const err = document.getElementById("review-error");
     err.hidden = res.ok;
     err.className = res.ok ? "" : "pill warn";
-    if (!res.ok) { err.textContent = body.error.message; return; }
+    if (!res.ok) { err.textContent = errorText(body.error); return; }
     document.getElementById("review-empty").hidden = body.clips.length > 0;
-    tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}">
+    document.getElementById("review-count").textContent = `${body.count} ${L.lCount}`;
+    tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}" class="${playing === c.clip ? "playing" : ""}">
       <td><a href="/media/members/${c.member.id}/record/">${escapeHtml(c.member.name)}</a></td>
       <td>${escapeHtml(c.session.title)}</td><td>${escapeHtml(c.sitting.title)}</td>
       <td>${escapeHtml(c.item ? c.item.title : "—")}</td>
-      <td>${escapeHtml(c.started_at.slice(0, 19).replace("T", " "))}</td>
+      <td>${escapeHtml(fmtDateTime(c.started_at))}</td>
       <td>${c.duration_s}${c.stream_lost ? ` <span class="pill warn">${escapeHtml(L.lLost)}</span>` : ""}${c.source === "room" ? ` <span class="pill">${escapeHtml(L.lRoom)}</span>` : ""}</td>
       <td><button class="play" type="button">${escapeHtml(L.lPlay)}</button>
         ${c.downloadable ? `<a href="${c.links.file}?download=1">${escapeHtml(L.lDownload)}</a>` : ""}
@@ -188,6 +251,8 @@ export function mountReview(root) {
     const video = document.getElementById("review-video");
     box.hidden = false;
     box.dataset.clip = c.clip;
+    playing = c.clip;
+    for (const tr of tbody.querySelectorAll("tr")) tr.classList.toggle("playing", tr.dataset.clip === c.clip);
     document.getElementById("review-title").textContent =
       `${c.member.name} · ${c.sitting.title} · ${c.item ? c.item.title : ""}`;
     video.poster = c.links.poster;
@@ -203,10 +268,28 @@ export function mountReview(root) {
       headers: { "X-CSRFToken": csrf(), "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ reason }),
     });
-    if (!res.ok) alert((await res.json()).error.message);
+    if (!res.ok) alert(errorText((await res.json()).error));
     load();
   }
 
+  // Filters apply as they change (typing waits a moment); the player keeps playing.
+  let timer = null;
+  const soon = () => { clearTimeout(timer); timer = setTimeout(load, 250); };
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  form.addEventListener("input", (ev) => { if (ev.target.name === "who") soon(); });
+  form.addEventListener("change", (ev) => {
+    if (ev.target.name === "session" || ev.target.name === "sitting") cascade();
+    if (ev.target.name !== "who") load();
+  });
+  form.addEventListener("reset", () => setTimeout(() => { cascade(); load(); }, 0));
+  // open with the filters of the address (?member=12 from the deputy record, or ?who=…)
+  const params = new URLSearchParams(location.search);
+  const byId = params.get("member") && opts.members.find((m) => String(m.id) === params.get("member"));
+  if (byId) field("who").value = byId.name;
+  for (const k of ["who", "session", "from", "to"]) if (params.get(k)) field(k).value = params.get(k);
+  cascade();
+  for (const k of ["sitting", "item"]) {
+    if (params.get(k)) { field(k).value = params.get(k); cascade(); }
+  }
   load();
 }

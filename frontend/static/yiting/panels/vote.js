@@ -6,6 +6,8 @@
 // out again after the reconnect with the same key and is counted once. What the tablet
 // shows as "your ballot" comes from the server (reply, snapshot), never from a guess.
 import { escapeHtml, fmtClock } from "../client.js";
+import { errorText } from "../errors.js";
+import { label } from "../labels.js";
 
 function follow(client, ctx, onChange) {
   const s = { open: null, latest: null, prepared: [], history: [], missing: [], offset: 0, note: "" };
@@ -217,7 +219,7 @@ export function mountTablet(client, ctx) {
       out.dataset.found = String(!!entry);
       out.textContent = `${intact ? L.lChainOk : L.lChainBroken} · ${entry ? `${L.lFound} ${entry.hash.slice(0, 12)}…` : L.lNotFound}`;
     } catch (err) {
-      out.textContent = err.message;
+      out.textContent = errorText(err);
     }
   });
 
@@ -272,7 +274,7 @@ export function mountTablet(client, ctx) {
       if (err.code === "already_voted" && s.open) {
         s.open.mine = { cast: true, cast_at: err.details.cast_at, choices: err.details.choices };
       }
-      ui.error = err.code === "already_voted" ? "" : err.message;
+      ui.error = err.code === "already_voted" ? "" : errorText(err);
     } finally {
       button.disabled = false;
       ui.confirming = false; ui.changing = false; ui.picked = {};
@@ -289,18 +291,37 @@ export function mountConsole(client, ctx) {
   const L = root.dataset;
   const $ = (id) => document.getElementById(id);
   const s = follow(client, ctx, () => render());
-  const fail = (err) => { $("vc-error").hidden = false; $("vc-error").textContent = `${err.code}: ${err.message}`; };
+  const fail = (err) => { $("vc-error").hidden = false; $("vc-error").textContent = errorText(err); $("vc-error").dataset.code = err.code; };
   const ok = () => { $("vc-error").hidden = true; };
+
+  // The countdown of the open vote; at zero, close it when the clerk asked for that.
+  let autoClosed = null;
+  function tick() {
+    const left = secondsLeft(s, s.open && s.open.vote);
+    const t = $("vc-timer");
+    if (left == null) { t.textContent = ""; t.dataset.remaining = ""; return; }
+    t.dataset.remaining = String(Math.max(0, Math.round(left)));
+    t.textContent = left <= 0 ? L.lTimeUp : fmtClock(left);
+    t.classList.toggle("up", left <= 0);
+    if (left <= 0 && $("vc-autoclose").checked && autoClosed !== s.open.vote.id) {
+      autoClosed = s.open.vote.id;
+      $("vc-close").click();
+    }
+  }
+  setInterval(() => { if (s.open) tick(); }, 1000);
 
   function render() {
     $("vc-prepared").innerHTML = s.prepared.map((v) => `<li data-vote="${v.id}">
       <strong>${escapeHtml(v.question)}</strong> <span class="pill">${v.kind === "secret" ? L.lSecret : L.lNamed}</span>
-      <span class="muted">${escapeHtml(zh() ? v.rule.words_zh : v.rule.words)}${v.round > 1 ? ` · ${L.lRound} ${v.round}` : ""}</span>
+      <span class="muted">${escapeHtml(zh() ? v.rule.label_zh : v.rule.label)}${v.round > 1 ? ` · ${L.lRound} ${v.round}` : ""}</span>
       <button class="primary" data-act="open">${L.lOpen}</button> <button data-act="cancel">${L.lCancel}</button></li>`).join("");
     const open = s.open;
     $("vc-open").hidden = !open;
-    $("vc-state").textContent = open ? open.vote.state : s.latest ? s.latest.vote.state : "";
+    const shown = open ? open.vote.state : s.latest ? s.latest.vote.state : "";
+    $("vc-state").textContent = shown ? label("vote_state", shown) : "";
+    $("vc-state").dataset.state = shown;
     if (open) {
+      tick();
       const q = ctx.state.attendance.quorum;
       const cast = (open.progress && open.progress.cast) || 0;
       $("vc-question").textContent = open.vote.question;
@@ -325,7 +346,7 @@ export function mountConsole(client, ctx) {
       ].join(" ");
       $("vc-result").innerHTML = `<h3>${escapeHtml(v.question)}</h3>${resultHtml(v, latest.result, L)}<div class="row">${actions}</div>`;
     }
-    $("vc-history").innerHTML = s.history.map((h) => `<li data-vote="${h.id}">${escapeHtml(h.question)} · ${h.state}${h.round > 1 ? ` · ${L.lRound} ${h.round}` : ""}${h.passed == null ? "" : ` · ${h.passed ? L.lPassed : L.lFailed}`}</li>`).join("");
+    $("vc-history").innerHTML = s.history.map((h) => `<li data-vote="${h.id}">${escapeHtml(h.question)} · ${escapeHtml(label("vote_state", h.state))}${h.round > 1 ? ` · ${L.lRound} ${h.round}` : ""}${h.passed == null ? "" : ` · ${h.passed ? L.lPassed : L.lFailed}`}</li>`).join("");
   }
 
   $("vc-prepare").addEventListener("submit", (ev) => {

@@ -7,11 +7,23 @@ const json = document.getElementById("minutes-json");
 const again = document.getElementById("minutes-again");
 const csrf = () => (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
 
+import { errorText } from "/static/yiting/errors.js";
+
+// The job stores its stage in English words (for logs); people read the stage's label.
+const STAGES = JSON.parse(box.dataset.stages || "{}");
+function stageLabel(s) {
+  if (!s) return "";
+  if (STAGES[s]) return STAGES[s];
+  const sitting = /^sitting (.*)$/.exec(s);
+  return sitting ? `${STAGES.sitting || ""}${sitting[1]}` : s;
+}
+
 function show(run) {
   if (!run) { box.dataset.state = "none"; return false; }
   box.dataset.state = run.state;
   bar.value = run.progress;
-  stage.textContent = run.state === "failed" ? `✘ ${run.error}` : run.stage;
+  stage.textContent = run.state === "failed" ? `✘ ${STAGES.failed || run.error}` : stageLabel(run.stage);
+  stage.dataset.stage = run.stage;
   const done = run.state === "done";
   pdf.hidden = json.hidden = !done;
   if (done) {
@@ -33,7 +45,7 @@ if (again) {
     again.disabled = true;
     const r = await fetch(box.dataset.url, { method: "POST", headers: { "X-CSRFToken": csrf() } });
     const body = await r.json();
-    if (!r.ok) alert(`${body.error.code}: ${body.error.message}`);
+    if (!r.ok) alert(errorText(body.error));
     again.disabled = false;
     poll();
   });

@@ -1,6 +1,7 @@
 // The session clerk's overview: every sitting of the session side by side, each column
 // following its own sitting socket (current item, quorum, tablets, floor, queue, vote).
 import { SittingClient } from "/static/yiting/client.js";
+import { label } from "/static/yiting/labels.js";
 
 function follow(col, L) {
   const field = (name) => col.querySelector(`[data-f=${name}]`);
@@ -37,7 +38,7 @@ function follow(col, L) {
     const latest = votes.latest;
     st.vote = open ? { ...open } : latest ? { ...latest.vote, passed: latest.result && latest.result.passed } : null;
     if (snap.sitting) {
-      col.querySelector("[data-f=state]").textContent = snap.sitting.state;
+      col.querySelector("[data-f=state]").textContent = label("sitting_state", snap.sitting.state);
       col.dataset.state = snap.sitting.state;
     }
     draw();
@@ -56,7 +57,7 @@ function follow(col, L) {
   client.on("vote.announced", (d) => { st.vote = { ...(st.vote || {}), ...d.vote, passed: d.passed }; draw(); });
   client.on("vote.cancelled", () => { st.vote = null; draw(); });
   client.on("sitting.state", (d) => {
-    col.querySelector("[data-f=state]").textContent = d.state;
+    col.querySelector("[data-f=state]").textContent = label("sitting_state", d.state);
     col.dataset.state = d.state;
     if (d.state === "ended") for (const i of st.items) if (i.state === "current") i.state = "done";
     draw();

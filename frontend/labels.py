@@ -1,0 +1,84 @@
+"""The words people read for the codes the socket and the JSON APIs carry.
+
+Events carry stable codes (``distributed``, ``open``, ``request`` …); pages must show
+them in the reader's language. This is the one table of those labels, built from the
+models' own choices (so a new state is labelled where it is defined) plus the few words
+whose Chinese depends on what they qualify (a sitting is "进行中", a tablet is "在线").
+Pages get it as JSON (``{% yiting_labels %}``) and ``static/yiting/labels.js`` reads it.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import pgettext
+
+
+def labels() -> dict[str, dict[str, str]]:
+    from docs_store.models import Access, Document
+    from meeting.floor.models import Mode as FloorMode
+    from meeting.models import Role, Session
+    from meeting.voting.models import Vote
+
+    def table(choices) -> dict[str, str]:
+        return {str(value): str(label) for value, label in choices}
+
+    return {
+        "doc_state": table(Document.State.choices),
+        "access": table(Access.choices),
+        "vote_state": table(Vote.State.choices),
+        "vote_kind": table(Vote.Kind.choices),
+        "session_state": table(Session.State.choices),
+        "sitting_state": {
+            "planned": pgettext("sitting state", "planned"),
+            "live": pgettext("sitting state", "in progress"),
+            "ended": pgettext("sitting state", "ended"),
+        },
+        "floor_mode": {
+            "request": pgettext("floor mode", "by request"),
+            "direct": pgettext("floor mode", "direct"),
+            "override": pgettext("floor mode", "override"),
+        },
+        "floor_mode_long": table(FloorMode.choices),
+        "role": table(Role.choices),
+        "action": {
+            "agenda.open": pgettext("audit action", "open an agenda item"),
+            "agenda.step": pgettext("audit action", "next / previous agenda item"),
+            "agenda.add": pgettext("audit action", "add an agenda item"),
+            "agenda.remove": pgettext("audit action", "remove an agenda item"),
+            "agenda.update": pgettext("audit action", "change an agenda item"),
+            "attendance.check_in": pgettext("audit action", "check in"),
+            "attendance.check_out": pgettext("audit action", "check out"),
+            "attendance.record": pgettext("audit action", "check in / out by the clerk"),
+            "documents.distribute": pgettext("audit action", "distribute documents"),
+            "documents.recall": pgettext("audit action", "recall documents"),
+            "presenter.open": pgettext("audit action", "present a document"),
+            "presenter.flip": pgettext("audit action", "turn the presenter's page"),
+            "presenter.close": pgettext("audit action", "stop presenting"),
+            "floor.request": pgettext("audit action", "request the floor"),
+            "floor.enter": pgettext("audit action", "enter a written request"),
+            "floor.grant": pgettext("audit action", "grant the floor"),
+            "floor.refuse": pgettext("audit action", "refuse a request"),
+            "floor.end": pgettext("audit action", "end a floor"),
+            "floor.extend": pgettext("audit action", "extend a floor"),
+            "floor.priority": pgettext("audit action", "give priority"),
+            "floor.reorder": pgettext("audit action", "reorder the queue"),
+            "floor.rules": pgettext("audit action", "change the floor rules"),
+            "floor.take": pgettext("audit action", "take the floor"),
+            "floor.withdraw": pgettext("audit action", "withdraw a request"),
+            "floor.yield": pgettext("audit action", "finish speaking"),
+            "vote.prepare": pgettext("audit action", "prepare a vote"),
+            "vote.open": pgettext("audit action", "open a vote"),
+            "vote.close": pgettext("audit action", "close a vote"),
+            "vote.announce": pgettext("audit action", "announce a result"),
+            "vote.cancel": pgettext("audit action", "cancel a vote"),
+            "vote.revote": pgettext("audit action", "new voting round"),
+            "media.publish": pgettext("audit action", "camera on"),
+            "media.unpublish": pgettext("audit action", "camera off"),
+            "session.create": pgettext("audit action", "create a session"),
+            "session.copy": pgettext("audit action", "copy a session"),
+            "session.close": pgettext("audit action", "close the session"),
+            "sitting.add": pgettext("audit action", "add a sitting"),
+            "sitting.update": pgettext("audit action", "change a sitting"),
+            "roster.import": pgettext("audit action", "import members"),
+            "minutes.request": pgettext("audit action", "generate the minutes"),
+        },
+    }
