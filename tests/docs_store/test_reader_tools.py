@@ -100,7 +100,9 @@ async def open_page_2(t, doc: int) -> None:
 async def draw(t) -> None:
     box = await t.locator("#docs-ink").bounding_box()
     x0, y0 = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3
-    async with t.expect_response(lambda r: r.url.endswith("/ink/") and r.request.method == "POST") as resp:
+    async with t.expect_response(
+        lambda r: r.url.endswith("/ink/") and r.request.method == "POST"
+    ) as resp:
         await t.mouse.move(x0, y0)
         await t.mouse.down()
         for i in range(1, 21):
@@ -143,7 +145,10 @@ async def test_member_searches_opens_a_hit_and_annotates_it(tmp_path):
                 assert await t.is_hidden("#docs-following")  # reading freely
                 hit = await t.locator(".docs-hit-box").first.bounding_box()
                 sheet = await t.locator("#docs-page").bounding_box()
-                assert sheet["x"] <= hit["x"] and hit["x"] + hit["width"] <= sheet["x"] + sheet["width"]
+                assert (
+                    sheet["x"] <= hit["x"]
+                    and hit["x"] + hit["width"] <= sheet["x"] + sheet["width"]
+                )
                 assert sheet["y"] <= hit["y"] < sheet["y"] + sheet["height"] * 0.3  # top of page
                 await screens(t, "reader-search")
 
