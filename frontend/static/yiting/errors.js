@@ -69,6 +69,12 @@ export const ERROR_MESSAGES = {
   unknown_question: "所答事项不属于本次表决。",
   incomplete_ballot: "每一项都须作出选择。",
   already_voted: "您已在本轮投票。",
+  query_empty: "请输入要检索的文字（只有标点无法检索）。",
+  query_too_long: "检索内容过长，请不超过 100 个字。",
+  invalid_stroke: "笔迹无效（工具、颜色、粗细或点数不符合要求），未保存。",
+  stroke_out_of_page: "笔迹超出了页面范围，未保存。",
+  too_many_strokes: "本页批注笔迹已达上限，请先撤销部分笔迹。",
+  stale_version: "该文件已有新版本，请刷新页面后在新版本上批注。",
   // not protocol codes: the client's own
   offline: "未连接到服务器，请稍候再试。",
   disconnected: "连接已断开，请稍候再试。",

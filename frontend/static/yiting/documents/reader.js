@@ -4,6 +4,8 @@
 import { escapeHtml } from "../client.js";
 import { getJson, pageUrl, postJson, PageCache } from "./api.js";
 import { errorText } from "../errors.js";
+import { mountSearch } from "./search.js";
+import { mountInk } from "./ink.js";
 
 const ZOOMS = [1, 1.5, 2, 3];
 const PREFETCH = 2;
@@ -25,6 +27,8 @@ export function mountReader(client, ctx) {
     zoom: 0,
     notes: {},
     changed: new Set(),
+    penActive: false, // the pen or highlighter draws: swiping does not turn pages
+    shownHooks: [], // called with (doc, page, img) once a page image is on screen
   };
   window.yitingDocs = st; // for tests and debugging
 
@@ -94,8 +98,14 @@ export function mountReader(client, ctx) {
     try {
       const src = await cache.get(doc, page, width());
       if (st.open && st.open.doc.id === doc.id && st.open.page === page) {
-        img.src = src;
-        img.dataset.loaded = `${doc.id}:${page}`;
+        if (img.src !== src) {
+          img.src = src;
+          await img.decode().catch(() => {});
+        }
+        if (st.open && st.open.doc.id === doc.id && st.open.page === page) {
+          img.dataset.loaded = `${doc.id}:${page}`;
+          for (const hook of st.shownHooks) hook(doc, page, img);
+        }
       }
     } catch (err) {
       $("docs-status").textContent = err.code === "recalled" ? L.lRecalled : err.code === "not_ready" ? L.lNotReady : errorText(err);
@@ -193,7 +203,7 @@ export function mountReader(client, ctx) {
     st.zoom = Math.min(ZOOMS.length - 1, Math.max(0, st.zoom + step));
     const z = ZOOMS[st.zoom];
     $("docs-zoom").textContent = `${Math.round(z * 100)}%`;
-    $("docs-page").style.width = `${z * 100}%`;
+    $("docs-sheet").style.width = `${z * 100}%`;
     if (st.open) show(st.open.doc.id, st.open.page, { fromPresenter: st.follow });
   }
 
@@ -241,7 +251,7 @@ export function mountReader(client, ctx) {
     if (ev.key === "ArrowLeft" || ev.key === "PageUp") turn(-1);
   });
   let touchX = null;
-  $("docs-viewport").addEventListener("pointerdown", (ev) => { if (ZOOMS[st.zoom] === 1) touchX = ev.clientX; });
+  $("docs-viewport").addEventListener("pointerdown", (ev) => { if (ZOOMS[st.zoom] === 1 && !st.penActive) touchX = ev.clientX; });
   $("docs-viewport").addEventListener("pointerup", (ev) => {
     if (touchX == null) return;
     const dx = ev.clientX - touchX;
@@ -293,5 +303,14 @@ export function mountReader(client, ctx) {
     }
     refresh();
   });
+  // a search result: read that page freely (leaving follow mode)
+  st.openFree = (docId, page) => {
+    if (!docById(docId)) return false;
+    st.follow = false;
+    show(docId, page);
+    return true;
+  };
+  st.search = mountSearch(root, st);
+  st.ink = mountInk(root, st);
   return st;
 }
