@@ -53,6 +53,7 @@ def setup_django(data_dir: Path) -> None:
 
 def build_term(members: int, sittings: int, speeches: int):
     """The term, in bulk (the bench measures the books, not the set-up)."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -61,8 +62,6 @@ def build_term(members: int, sittings: int, speeches: int):
     from meeting.demo import load_demo
     from meeting.floor.models import Speech
     from meeting.models import COMPONENT_ROLES, AgendaItem, Attendance, Member, Session, Sitting
-
-    from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up only
     demo = load_demo(members=members, with_documents=False)
