@@ -1,11 +1,13 @@
-"""Background jobs of the briefs: reprint after a clip deletion; the books with progress."""
+"""Background jobs of the briefs: reprint after a clip deletion; the term book with progress.
+
+A member's book is small (under a second) and is made in the request that asks for it.
+"""
 
 from __future__ import annotations
 
 from jobs.registry import job
 
 TERM_BOOK_JOB = "briefs.term_book"
-MEMBER_BOOK_JOB = "briefs.member_book"
 
 
 @job("briefs.reprint")
@@ -22,12 +24,4 @@ def term_book(job, report) -> dict:
     from meeting.briefs.services import books
 
     path = books.write_term_book_file(job.payload["term"], report)
-    return {"file": path}
-
-
-@job(MEMBER_BOOK_JOB)
-def member_book(job, report) -> dict:
-    from meeting.briefs.services import books
-
-    path = books.write_member_book_file(job.payload["member"], report)
     return {"file": path}

@@ -8,7 +8,9 @@ member, so the two books never disagree.
 
 from __future__ import annotations
 
+import os
 import statistics
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -270,6 +272,7 @@ def write_term_book_file(term_id: int, report=None) -> str:
 
 def _write(path: Path, data: bytes) -> None:
     """Whole or not at all: a rerun after a crash never leaves half a book."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # one per writer: no races
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    Path(tmp).replace(path)

@@ -80,7 +80,7 @@ def create_brief(
 
 def _locked(brief: Brief) -> Brief:
     return (
-        Brief.objects.select_for_update()
+        Brief.objects.select_for_update(of=("self",))
         .select_related("session__term__committee", "sitting__group", "compiled_by")
         .get(pk=brief.pk)
     )

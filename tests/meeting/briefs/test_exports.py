@@ -136,8 +136,39 @@ def _with_attendance(ns):
     return m1
 
 
+def _named_vote(ns, member) -> None:
+    from meeting.services import agenda
+    from meeting.voting.services.casting import cast
+    from meeting.voting.services.definition import VoteSpec, prepare
+    from meeting.voting.services.lifecycle import close_vote, open_vote
+
+    s = ns.group_a_sitting
+    type(s).objects.filter(pk=s.pk).update(state="live")  # the vote was held during it
+    for other in [ns.chair] + [m for m in ns.members if m.group_id == s.group_id][1:3]:
+        Attendance.objects.get_or_create(
+            sitting=s, member=other, defaults={"checked_in_at": s.starts_at, "method": "clerk"}
+        )  # quorum
+    agenda.open_item(s.pk, ns.items[0].pk)
+    v = prepare(s.pk, VoteSpec(item_id=ns.items[0].pk, question="数据条例草案修改稿"))
+    open_vote(s.pk, v.pk)
+    cast(s.pk, v.pk, member.pk, {str(v.questions.get().pk): "yes"})
+    close_vote(s.pk, v.pk)
+    type(s).objects.filter(pk=s.pk).update(state="ended")
+
+
+def _read(ns, member) -> None:
+    from docs_store.models import Document, ReadReceipt
+
+    doc = Document.objects.create(
+        session=ns.session, title="关于条例草案的说明", state="distributed"
+    )
+    ReadReceipt.objects.create(member=member, document=doc, opens=3, seconds=600)
+
+
 def test_member_book(summarised, tmp_path):
     m1 = _with_attendance(summarised)
+    _named_vote(summarised, m1)
+    _read(summarised, m1)
     out = tmp_path / "m.pdf"
     call_command("term_book", member="m1", out=str(out), stdout=StringIO())
     data = out.read_bytes()
@@ -152,6 +183,9 @@ def test_member_book(summarised, tmp_path):
         "罚则要明确",
         "各次会议出席率",
         "中位数",
+        "数据条例草案修改稿",
+        "赞成",
+        "关于条例草案的说明",
     ):
         assert needle in text, needle
     assert "委员3" not in text and "\ufffd" not in text
