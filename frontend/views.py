@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from meeting import policy
 from meeting.models import Member, Role, Session, Sitting
 from meeting.services.roster import sitting_role
 
@@ -74,7 +75,7 @@ def tablet(request: HttpRequest, sitting_id: int) -> HttpResponse:
 
 @login_required
 def console(request: HttpRequest, sitting_id: int) -> HttpResponse:
-    return _page(request, sitting_id, "frontend/console.html", {"clerk", "chair"})
+    return _page(request, sitting_id, "frontend/console.html", policy.LIVE_ROLES)
 
 
 @login_required
@@ -92,7 +93,7 @@ def console_index(request: HttpRequest) -> HttpResponse:
     sittings = Sitting.objects.select_related("session", "group").exclude(
         session__state=Session.State.CLOSED
     )
-    visible = [s for s in sittings if sitting_role(request.user, s) in ("clerk", "chair")]
+    visible = [s for s in sittings if policy.is_live(sitting_role(request.user, s))]
     return render(request, "frontend/console_index.html", {"sittings": visible, "member": member})
 
 

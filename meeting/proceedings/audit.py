@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from meeting import policy
 from meeting.models import Member, Session, Sitting
 from meeting.proceedings.models import AuditEntry
 from realtime.context import Context
 
-AUDITED_ROLES = frozenset({"clerk", "chair"})
+AUDITED_ROLES = policy.LIVE_ROLES  # every action of the people who run the sitting
 # Commands that only read or keep the socket alive are not actions. A ballot
 # (vote.cast) is recorded by the vote's own hash-chained record (meeting.voting), which
 # keeps a secret ballot's choice apart from the member; this trail must never hold it.
