@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from meeting import clock
+from meeting.events import emit
 from meeting.models import AgendaItem, Role, Session, Sitting
 from meeting.policy import Acting
 from meeting.proceedings import audit
 from meeting.proceedings.models import MinutesRun
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 MINUTES_JOB = "proceedings.minutes"
 

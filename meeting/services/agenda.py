@@ -6,9 +6,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from meeting import policy
+from meeting.events import emit
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 
 def item_payload(item: AgendaItem | None) -> dict | None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from meeting import clock, policy
+from meeting.events import emit
 from meeting.floor.models import FloorRules, Kind, Mode, SpeakingRequest, Speech
 from meeting.floor.services.signals_wiring import granted_on_commit, released_on_commit
 from meeting.floor.services.state import (
@@ -27,7 +28,6 @@ from meeting.floor.services.state import (
 from meeting.models import AgendaItem, Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
-from realtime.events import emit
 
 MAX_EXTENSION_S = 3600
 

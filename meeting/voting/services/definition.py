@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from meeting import policy
+from meeting.events import emit
 from meeting.models import AgendaItem, Sitting
 from meeting.rules import MAJORITY_OF_ROSTER, DecisionRule
 from meeting.services.errors import DomainError
 from meeting.voting.models import DEFAULT_OPTIONS, Question, Vote
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.payloads import vote_payload
-from realtime.events import emit
 
 OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_QUESTIONS = 200

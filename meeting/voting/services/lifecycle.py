@@ -11,7 +11,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from meeting import clock, policy
+from meeting import clock, events, policy
+from meeting.events import emit
 from meeting.models import Sitting
 from meeting.services.errors import DomainError
 from meeting.services.quorum import quorum
@@ -20,7 +21,6 @@ from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.counting import count
 from meeting.voting.services.payloads import result_payload, vote_payload
-from realtime.events import emit, notify, role_group
 
 
 def _refuse_state(vote: Vote, wanted: str) -> DomainError:
@@ -94,7 +94,7 @@ def close_vote(sitting_id: int, vote_id: int, *, actor: policy.Actor):
     if not vote.is_secret:
         payload = {"vote": vote.pk, "named": result.named}
         for role in policy.LIVE_ROLES:
-            notify(role_group(sitting_id, role), "vote.named_result", payload, sitting_id)
+            events.notify(events.role(sitting_id, role), "vote.named_result", payload, sitting_id)
     return result
 
 
