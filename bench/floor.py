@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.support.actors import CLERK
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -75,7 +77,7 @@ def plenary():
 
     s = Sitting.objects.get(kind="plenary")
     item = s.agenda_items.order_by("order").first()
-    agenda.open_item(s.pk, item.pk)
+    agenda.open_item(s.pk, item.pk, actor=CLERK)
     return s, item
 
 

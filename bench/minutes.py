@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.actors import CLERK
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -61,16 +63,22 @@ def hold_sitting(speeches: int, votes: int):
     items = list(s.agenda_items.order_by("order"))
     for n in range(speeches):
         if n % max(speeches // len(items), 1) == 0:
-            agenda.open_item(s.pk, items[min(n * len(items) // speeches, len(items) - 1)].pk)
+            agenda.open_item(
+                s.pk, items[min(n * len(items) // speeches, len(items) - 1)].pk, actor=CLERK
+            )
         sp = floor.grant(s.pk, role="clerk", by_user_id=None, member_id=roster[n % 65].pk)
         floor.end(s.pk, role="clerk", speech_id=sp.pk)
     for n in range(votes):
-        v = prepare(s.pk, VoteSpec(item_id=items[n % len(items)].pk, question=f"表决事项{n + 1}"))
-        open_vote(s.pk, v.pk)
+        v = prepare(
+            s.pk,
+            VoteSpec(item_id=items[n % len(items)].pk, question=f"表决事项{n + 1}"),
+            actor=CLERK,
+        )
+        open_vote(s.pk, v.pk, actor=CLERK)
         q = str(v.questions.get().pk)
         for k, m in enumerate(roster):
             cast(s.pk, v.pk, m.pk, {q: ("yes", "no", "abstain")[k % 3]})
-        close_vote(s.pk, v.pk)
+        close_vote(s.pk, v.pk, actor=CLERK)
     return demo.session
 
 

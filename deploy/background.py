@@ -32,20 +32,13 @@ def start_background() -> None:
 
 
 def _start_workers() -> None:
-    starters = [
-        ("jobs.runner", "start_in_process"),
-        ("meeting.floor.sweeper", "ensure_running"),
-        ("media.recovery", "recover_on_start"),
-    ]
-    for module, name in starters:
-        try:
-            mod = __import__(module, fromlist=[name])
-        except ImportError:
-            continue
-        fn = getattr(mod, name, None)
-        if fn is None:
-            continue
+    # Imported by name, not by string: a missing worker is an error at start, not a skip.
+    from jobs.runner import start_in_process
+    from media.recovery import recover_on_start
+    from meeting.floor.sweeper import ensure_running
+
+    for fn in (start_in_process, ensure_running, recover_on_start):
         try:
             fn()
         except Exception:  # a failing helper must not take the web process down
-            log.exception("could not start %s.%s", module, name)
+            log.exception("could not start %s.%s", fn.__module__, fn.__name__)

@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from docs_store.models import Access, Document
 from docs_store.services.distribution import distribute
 from docs_store.services.upload import Upload, upload_documents
-from meeting.models import AgendaItem
+from meeting.models import AgendaItem, Role
+from meeting.policy import Acting
 
 ACCESS_BY_ITEM = {1: Access.COMMITTEE, 2: Access.CONFIDENTIAL, 3: Access.PUBLIC}
 
@@ -41,5 +42,5 @@ def attach_demo_documents(out) -> list[Document]:
                 access=ACCESS_BY_ITEM.get(order, Access.COMMITTEE),
             )
     if added:
-        distribute(out.session, by=clerk, ids=[d.pk for d in added])
+        distribute(out.session, actor=Acting(role=Role.CLERK), by=clerk, ids=[d.pk for d in added])
     return added

@@ -14,6 +14,7 @@ from django.db.models import F
 from docs_store import rendering, storage
 from docs_store.models import Document, Rendition
 from jobs.registry import job
+from meeting import policy
 from realtime.events import notify, role_group
 
 PROGRESS = "documents.progress"
@@ -29,7 +30,7 @@ def _audience(sha256: str) -> list[tuple[int, int]]:
 def _announce(audience: list[tuple[int, int]], done: int, total: int) -> None:
     for sitting_id, doc_id in audience:
         payload = {"document": doc_id, "pages_ready": done, "pages": total}
-        for role in ("clerk", "chair"):
+        for role in policy.LIVE_ROLES:
             notify(role_group(sitting_id, role), PROGRESS, payload, sitting_id)
 
 

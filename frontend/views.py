@@ -11,6 +11,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from media.services.access import is_archive_staff
+from meeting import policy
 from meeting.models import Member, Role, Session, Sitting
 from meeting.services.roster import sitting_role
 
@@ -77,7 +78,7 @@ def tablet(request: HttpRequest, sitting_id: int) -> HttpResponse:
 
 @login_required
 def console(request: HttpRequest, sitting_id: int) -> HttpResponse:
-    return _page(request, sitting_id, "frontend/console.html", {"clerk", "chair"})
+    return _page(request, sitting_id, "frontend/console.html", policy.LIVE_ROLES)
 
 
 @login_required
@@ -114,7 +115,7 @@ def console_index(request: HttpRequest) -> HttpResponse:
     sittings = Sitting.objects.select_related("session", "group").exclude(
         session__state=Session.State.CLOSED
     )
-    visible = [s for s in sittings if sitting_role(request.user, s) in ("clerk", "chair")]
+    visible = [s for s in sittings if policy.is_live(sitting_role(request.user, s))]
     return render(request, "frontend/console_index.html", {"sittings": visible, "member": member})
 
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from meeting.roles import COMPONENT_ROLES, Role  # noqa: F401  (re-exported)
+
 
 class Committee(models.Model):
     """The body, e.g. a provincial people's congress standing committee (常务委员会)."""
@@ -71,18 +73,8 @@ class DeliberationGroup(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    """What a login is to the committee. Only the first three are component members."""
-
-    MEMBER = "member", _("member")
-    CHAIR = "chair", _("chair")
-    VICE_CHAIR = "vice_chair", _("vice-chair")
-    CLERK = "clerk", _("clerk")
-    STAFF = "staff", _("staff reviewer")
-    DISPLAY = "display", _("wall display")
-
-
-COMPONENT_ROLES = (Role.MEMBER, Role.CHAIR, Role.VICE_CHAIR)
+# The roles live in meeting/roles.py (importable before Django's apps, for the protocol
+# and meeting/policy.py); they are re-exported here where every caller looks for them.
 
 
 class Member(models.Model):

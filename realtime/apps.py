@@ -7,8 +7,22 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self) -> None:
+        from django.core.exceptions import ImproperlyConfigured
+
         from jobs import registry
+        from meeting import events
         from realtime import housekeeping
+        from realtime.events import DELIVERY
+        from realtime.handlers import HANDLERS, load_all
+        from realtime.protocol import REGISTRY
+
+        # The domain's events are delivered by this app (meeting imports nothing from it).
+        events.register(DELIVERY)
+        # Every command of the protocol has its handler, or the process does not start.
+        load_all()
+        missing = sorted(set(REGISTRY.commands) - set(HANDLERS))
+        if missing:
+            raise ImproperlyConfigured(f"protocol commands without a handler: {missing}")
 
         # Receipts and stale presence rows only grow otherwise (realtime/housekeeping.py).
         registry.periodic("realtime.prune", housekeeping.EVERY_S, housekeeping.prune)

@@ -26,6 +26,7 @@ from realtime.protocol.codec import valid_unicode
 from realtime.protocol.errors import (
     CLOSE_NO_ACCESS,
     CLOSE_NO_SUCH_SITTING,
+    CLOSE_ROLE_CHANGED,
     CLOSE_UNAUTHENTICATED,
 )
 from realtime.ratelimit import TokenBucket
@@ -131,6 +132,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
         result = await in_db_thread(run_command)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
         await self.send(text_data=json.dumps(result, ensure_ascii=False, default=str))
+        if not result["ok"] and result["error"]["code"] == "role_changed":
+            # Its groups (role events) belong to the old role: reconnect with the new one.
+            await self.close(code=CLOSE_ROLE_CHANGED)
 
     async def event_text(self, message: dict) -> None:
         """A pre-serialised event from the channel layer: forward it unchanged."""

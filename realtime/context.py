@@ -17,4 +17,6 @@ class Context:
 
     @property
     def is_live_role(self) -> bool:
-        return self.role in ("clerk", "chair")
+        from meeting import policy
+
+        return policy.is_live(self.role)

@@ -121,3 +121,28 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
+
+
+# -- the delivery of meeting.events (registered in RealtimeConfig.ready) -------------------
+def group_for(audience) -> str:
+    """The channel-layer group of a domain audience (``meeting.events.Audience``)."""
+    if audience.kind == "sitting":
+        return sitting_group(audience.sitting_id)
+    if audience.kind == "role":
+        return role_group(audience.sitting_id, audience.role)
+    if audience.kind == "user":
+        return user_group(audience.user_id)
+    raise ValueError(f"unknown audience {audience!r}")
+
+
+class _Delivery:
+    """``meeting.events`` → this module: the journal and the groups; looked up per call."""
+
+    def emit(self, sitting_id: int, type_: str, payload: dict) -> Emitted:
+        return emit(sitting_id, type_, payload)
+
+    def notify(self, audience, type_: str, payload: dict, sitting_id: int) -> None:
+        notify(group_for(audience), type_, payload, sitting_id)
+
+
+DELIVERY = _Delivery()

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from meeting import policy
 from realtime.context import Context
 from realtime.events import notify, role_group
 from realtime.models import Connection
 
 STALE_AFTER = timedelta(seconds=90)
-TABLET_ROLES = ("member", "chair")
+TABLET_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
 SERVER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -39,7 +40,7 @@ def _announce(ctx: Context) -> None:
         return
     n = _member_sockets(ctx.sitting_id, ctx.member_id)
     payload = {"member": ctx.member_id, "online": n > 0, "sockets": n}
-    for role in ("clerk", "chair"):
+    for role in policy.LIVE_ROLES:
         notify(role_group(ctx.sitting_id, role), "presence.changed", payload, ctx.sitting_id)
 
 

@@ -11,8 +11,10 @@ import logging
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 
+from meeting import policy
 from meeting.proceedings.audit import record_command
 from meeting.services.errors import DomainError
+from meeting.services.roster import role_of
 from realtime.context import Context
 from realtime.handlers import HANDLERS, OWN_TRANSACTION, load_all
 from realtime.models import CommandReceipt
@@ -35,13 +37,27 @@ def _receipt(ctx: Context, cmd: Decoded) -> dict | None:
 
 
 def run_command(ctx: Context, cmd: Decoded) -> dict:
-    """Return ``{"ok": True, "data": …}`` or ``{"ok": False, "error": {...}}``."""
+    """Return ``{"ok": True, "data": …}`` or ``{"ok": False, "error": {...}}``.
+
+    Authority is resolved per command, from the database (two queries): a chair
+    replaced or a member taken off the roster since the socket connected gets
+    ``role_changed`` and the consumer closes the socket, which reconnects with the role
+    the login has now (or is refused). Who may send what is ``meeting.policy``.
+    """
     load_all()
-    if ctx.role not in cmd.spec.roles:
+    role_now = role_of(ctx.user_id, ctx.sitting_id)
+    if role_now != ctx.role:
+        return _error(
+            "role_changed",
+            "Your role in this sitting has changed; reconnect.",
+            was=ctx.role,
+            now=role_now,
+        )
+    if not policy.may(ctx, cmd.spec.type):
         return _error(
             "forbidden",
             f"The {ctx.role} role may not send '{cmd.spec.type}'.",
-            allowed=sorted(cmd.spec.roles),
+            allowed=sorted(policy.roles_for(cmd.spec.type)),
         )
     handler = HANDLERS.get(cmd.spec.type)
     if handler is None:

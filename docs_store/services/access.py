@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docs_store.models import Access, Document
+from meeting import policy
 from meeting.models import COMPONENT_ROLES, Member, Role
 from meeting.services.errors import DomainError
 from meeting.services.roster import member_for, sitting_role
@@ -38,7 +39,7 @@ class Reader:
 
     @property
     def is_clerk(self) -> bool:
-        return self.role == "clerk"
+        return policy.is_clerk(self.role)
 
 
 def not_found(document_id: object) -> DomainError:

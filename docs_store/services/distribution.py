@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from docs_store.models import Document, DocumentAction, PresenterState
-from meeting import clock
+from meeting import clock, policy
 from meeting.models import Session
 from meeting.services.errors import DomainError
 from realtime.events import emit
@@ -37,8 +37,11 @@ def _select(session: Session, ids: list[int] | None, state: str):
 
 
 @transaction.atomic
-def distribute(session: Session, *, by, ids: list[int] | None = None) -> list[int]:
+def distribute(
+    session: Session, *, actor: policy.Actor, by, ids: list[int] | None = None
+) -> list[int]:
     """Distribute the session's drafts (or the ones named); returns the ids distributed."""
+    policy.require(actor, "documents.distribute")
     docs = _select(session, ids, Document.State.DRAFT)
     docs = [d for d in docs if d.current_id is not None]
     if not docs:
@@ -56,8 +59,9 @@ def distribute(session: Session, *, by, ids: list[int] | None = None) -> list[in
 
 
 @transaction.atomic
-def recall(session: Session, *, by, ids: list[int] | None = None) -> list[int]:
+def recall(session: Session, *, actor: policy.Actor, by, ids: list[int] | None = None) -> list[int]:
     """Recall the session's distributed documents (or the ones named); returns their ids."""
+    policy.require(actor, "documents.recall")
     docs = _select(session, ids, Document.State.DISTRIBUTED)
     if not docs:
         raise DomainError("nothing_to_recall", "There are no distributed documents to recall.")

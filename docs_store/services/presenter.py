@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from docs_store.models import Document, PresenterState
-from meeting import clock
+from meeting import clock, policy
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
 from realtime.events import emit
@@ -20,13 +20,14 @@ PRESENTER_PAGE = "presenter.page"
 
 
 def may_present(sitting: Sitting, role: str, member_id: int | None) -> bool:
-    if role in ("clerk", "chair"):
+    """``meeting.policy.may_present``: live roles always, a member as the item's presenter."""
+    if policy.is_live(role):
         return True
-    if role != "member" or member_id is None:
+    if not policy.may(role, "presenter.open") or member_id is None:
         return False
-    return AgendaItem.objects.filter(
-        sitting=sitting, state=AgendaItem.State.CURRENT, presenter_id=member_id
-    ).exists()
+    current = AgendaItem.objects.filter(sitting=sitting, state=AgendaItem.State.CURRENT)
+    presenter_id = current.values_list("presenter_id", flat=True).first()
+    return policy.may_present(role, member_id=member_id, presenter_id=presenter_id)
 
 
 def state_payload(state: PresenterState | None) -> dict:

@@ -1,20 +1,20 @@
-"""Who may see, download and delete clips: members their own, staff all, others none."""
+"""Who may see, download and delete clips: members their own, staff reviewers all.
+
+The rule is ``meeting.policy`` (``clips.review``/``clips.delete``): the reviewer role
+(机关工作人员), not Django's ``is_staff`` flag, which the clerk's login carries only to
+enter the admin site. A clip is a member's personal archive; see docs/policy.md.
+"""
 
 from __future__ import annotations
 
 from media.models import Clip
-from meeting.models import Member, Role
-
-ARCHIVE_ROLES = (Role.STAFF,)
+from meeting import policy
+from meeting.models import Member
 
 
 def is_archive_staff(user) -> bool:
-    """Staff reviewers (机关工作人员) of any term, and site administrators."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    return Member.objects.filter(user=user, role__in=ARCHIVE_ROLES, active=True).exists()
+    """Staff reviewers (机关工作人员) of any term, and superusers (``clips.review``)."""
+    return policy.may_review_clips(user)
 
 
 def visible_clips(user):

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from media.models import Clip, Recording
 from media.services import paths
-from meeting import clock
+from meeting import clock, policy
 from meeting.inputs import parse_id
 from meeting.models import Attendance, Member
 from meeting.services.errors import DomainError
@@ -198,6 +198,8 @@ def _documents_read(member: Member) -> list[dict]:
 @transaction.atomic
 def delete_clip(clip: Clip, user, reason: str) -> Clip:
     """Delete a clip's file with a reason; the row stays as the record of the deletion."""
+    if not policy.may_review_clips(user):  # clips.delete: the reviewer role (meeting/policy.py)
+        raise DomainError("forbidden", "Only staff reviewers delete clips.")
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise DomainError(

@@ -12,14 +12,15 @@ from __future__ import annotations
 from django.db import transaction
 
 from media.models import Publisher, Recording
-from meeting import clock
+from meeting import clock, policy
 from meeting.models import Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
 from realtime.context import Context
 from realtime.events import notify, role_group
 
-MEMBER_ROLES = ("member", "chair")
+# media.publish (meeting/policy.py): a seat publishes its own camera, these the room camera.
+MEMBER_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
 ROOM_ROLES = ("clerk", "display")
 
 
@@ -124,7 +125,7 @@ def own_live(ctx: Context) -> list[Publisher]:
 
 def _announce(pub: Publisher) -> None:
     payload = publisher_payload(pub)
-    for role in ("clerk", "chair"):
+    for role in policy.LIVE_ROLES:
         notify(role_group(pub.sitting_id, role), "media.publisher_changed", payload, pub.sitting_id)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from meeting import policy
 from meeting.models import Member, Role, Term
 
 
@@ -23,7 +24,7 @@ def is_session_clerk(user, term: Term | None = None) -> bool:
     if user.is_superuser:
         return True
     m = _member(user, term)
-    return m is not None and m.role == Role.CLERK and not m.clerked_sittings.exists()
+    return m is not None and policy.is_clerk(m.role) and not m.clerked_sittings.exists()
 
 
 def may_read_record(user, term: Term | None = None) -> bool:

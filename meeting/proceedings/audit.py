@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from meeting import policy
 from meeting.models import Member, Session, Sitting
 from meeting.proceedings.models import AuditEntry
-from realtime.context import Context
 
-AUDITED_ROLES = frozenset({"clerk", "chair"})
+
+class SocketActor(Protocol):
+    """A socket's identity (``realtime.context.Context``), as far as the trail needs it."""
+
+    user_id: int
+    sitting_id: int
+    role: str
+    member_id: int | None
+
+
+AUDITED_ROLES = policy.LIVE_ROLES  # every action of the people who run the sitting
 # Commands that only read or keep the socket alive are not actions. A ballot
 # (vote.cast) is recorded by the vote's own hash-chained record (meeting.voting), which
 # keeps a secret ballot's choice apart from the member; this trail must never hold it.
@@ -57,7 +68,7 @@ def _summary(action: str, data: dict) -> str:
     return (action + " " + " ".join(parts)).strip()[:300]
 
 
-def record_command(ctx: Context, action: str, data: dict) -> AuditEntry | None:
+def record_command(ctx: SocketActor, action: str, data: dict) -> AuditEntry | None:
     """Record a successful live command of a clerk or chair; others are not audited."""
     if ctx.role not in AUDITED_ROLES or action in NOT_ACTIONS:
         return None

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from meeting import clock
-from meeting.models import AgendaItem, Session, Sitting
+from meeting.events import emit
+from meeting.models import AgendaItem, Role, Session, Sitting
+from meeting.policy import Acting
 from meeting.proceedings import audit
 from meeting.proceedings.models import MinutesRun
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 MINUTES_JOB = "proceedings.minutes"
 
@@ -55,7 +56,8 @@ def _recall_documents(session: Session, by) -> int:
         return 0
     if by is None:
         raise DomainError("invalid", "Recalling documents needs to know who closes the session.")
-    return len(recall(session, by=by))
+    # closing the session is the session clerk's (meeting/proceedings/access.py)
+    return len(recall(session, actor=Acting(role=Role.CLERK), by=by))
 
 
 def _end_sitting(sitting: Sitting) -> None:

@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from meeting import policy
 from meeting.models import AgendaItem, DeliberationGroup, Member, Role, Session, Sitting, Term
 from meeting.proceedings import audit
 from meeting.services import agenda
 from meeting.services.errors import DomainError
+
+# Preparation is the session clerk's work: the pages admit only them
+# (meeting/proceedings/access.py), and the services they call act as the clerk role.
+SESSION_CLERK = policy.Acting(role=Role.CLERK)
 
 ITEM_FIELDS = (
     "title",
@@ -146,7 +151,7 @@ def _copy_votes(src: Sitting, dst: Sitting, items: dict[int, int], by_user_id) -
             show_running=v.show_running,
             choices_visible=v.choices_visible,
         )
-        prepare(dst.pk, spec, by_user_id=by_user_id)
+        prepare(dst.pk, spec, actor=SESSION_CLERK, by_user_id=by_user_id)
         n += 1
     return n
 
@@ -384,6 +389,6 @@ def prepare_vote(
         rule=DecisionRule(*RULES[rule]),
         duration_s=duration_s,
     )
-    vote = prepare(sitting.pk, spec, by_user_id=by.pk if by else None)
+    vote = prepare(sitting.pk, spec, actor=SESSION_CLERK, by_user_id=by.pk if by else None)
     audit.record(by, "vote.prepare", sitting=sitting, summary=f"{item}: {vote.question}")
     return vote

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
+from meeting import policy
+from meeting.events import emit
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 
 def item_payload(item: AgendaItem | None) -> dict | None:
@@ -53,8 +54,9 @@ def current_item(sitting: Sitting) -> AgendaItem | None:
 
 
 @transaction.atomic
-def open_item(sitting_id: int, item_id: int) -> AgendaItem:
+def open_item(sitting_id: int, item_id: int, *, actor: policy.Actor) -> AgendaItem:
     """Make an item current; the previous current item is done."""
+    policy.require(actor, "agenda.open")
     sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
     if sitting.state == Sitting.State.ENDED:
         raise DomainError("sitting_ended", f"{sitting} has ended.")
@@ -77,8 +79,9 @@ def open_item(sitting_id: int, item_id: int) -> AgendaItem:
 
 
 @transaction.atomic
-def step(sitting_id: int, direction: int) -> AgendaItem:
+def step(sitting_id: int, direction: int, *, actor: policy.Actor) -> AgendaItem:
     """Open the next (+1) or previous (-1) item relative to the current one."""
+    policy.require(actor, "agenda.step")
     sitting = Sitting.objects.get(pk=sitting_id)
     items = list(sitting.agenda_items.order_by("order"))
     if not items:
@@ -87,7 +90,7 @@ def step(sitting_id: int, direction: int) -> AgendaItem:
     target = 0 if cur is None else cur + direction
     if not 0 <= target < len(items):
         raise DomainError("no_such_item", "There is no item in that direction.")
-    return open_item(sitting_id, items[target].pk)
+    return open_item(sitting_id, items[target].pk, actor=actor)
 
 
 def agenda_snapshot(sitting: Sitting) -> dict:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from meeting import clock
+from meeting.events import emit
 from meeting.models import Attendance, Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.quorum import quorum
 from meeting.services.roster import on_roster
-from realtime.events import emit
 
 
 def _attendance_payload(sitting: Sitting, att: Attendance) -> dict:

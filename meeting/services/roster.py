@@ -65,17 +65,47 @@ def sitting_role(user, sitting: Sitting) -> str | None:
     sittings; a group sitting's chair is its convener.
     """
     member = member_for(user, sitting.session.term)
+    superuser = bool(user and user.is_authenticated and user.is_superuser)
+    return _role_in(sitting, member, superuser)
+
+
+def role_of(user_id: int, sitting_id: int) -> str | None:
+    """``sitting_role`` by ids, in two queries: the socket runner asks it per command.
+
+    A socket's role is not fixed at connect: a chair replaced or a member taken off the
+    roster loses the powers with their next command (realtime/runner.py).
+    """
+    sitting = Sitting.objects.select_related("session").filter(pk=sitting_id).first()
+    if sitting is None:
+        return None
+    member = Member.objects.filter(user_id=user_id, term_id=sitting.session.term_id).first()
+    superuser = False
     if member is None or not member.active:
-        return "clerk" if user and user.is_authenticated and user.is_superuser else None
+        from django.contrib.auth import get_user_model
+
+        superuser = get_user_model().objects.filter(pk=user_id, is_superuser=True).exists()
+    return _role_in(sitting, member, superuser)
+
+
+def _role_in(sitting: Sitting, member: Member | None, superuser: bool) -> str | None:
+    if member is None or not member.active:
+        return Role.CLERK.value if superuser else None
     if member.role == Role.CLERK:
         clerked = member.clerked_sittings.exists()
-        return "clerk" if not clerked or sitting.clerk_id == member.pk else None
+        return Role.CLERK.value if not clerked or sitting.clerk_id == member.pk else None
     if member.role in (Role.STAFF, Role.DISPLAY):
-        return member.role
+        return str(member.role)
     if sitting.chair_id == member.pk:
-        return "chair"
+        return Role.CHAIR.value
     if sitting.kind == Sitting.Kind.PLENARY and member.role in (Role.CHAIR, Role.VICE_CHAIR):
-        return "chair"
-    if on_roster(sitting, member):
-        return "member"
+        return Role.CHAIR.value
+    if _seated(sitting, member):
+        return Role.MEMBER.value
     return None
+
+
+def _seated(sitting: Sitting, member: Member) -> bool:
+    """``on_roster`` without a query: the member row and the sitting row say it."""
+    if not member.active or member.role not in COMPONENT_ROLES:
+        return False
+    return sitting.kind != Sitting.Kind.GROUP or member.group_id == sitting.group_id

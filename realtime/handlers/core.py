@@ -66,12 +66,12 @@ def handle_record(ctx: Context, cmd) -> dict:
 
 @handles("agenda.open")
 def handle_open(ctx: Context, cmd) -> dict:
-    return {"item": item_payload(agenda.open_item(ctx.sitting_id, cmd.item))}
+    return {"item": item_payload(agenda.open_item(ctx.sitting_id, cmd.item, actor=ctx))}
 
 
 @handles("agenda.step")
 def handle_step(ctx: Context, cmd) -> dict:
-    item = agenda.step(ctx.sitting_id, 1 if cmd.direction == "next" else -1)
+    item = agenda.step(ctx.sitting_id, 1 if cmd.direction == "next" else -1, actor=ctx)
     return {"item": item_payload(item)}
 
 

@@ -42,13 +42,15 @@ def _user(ctx: Context):
 
 @handles("documents.distribute")
 def handle_distribute(ctx: Context, cmd) -> dict:
-    ids = distribution.distribute(_session(ctx), by=_user(ctx), ids=cmd.documents or None)
+    ids = distribution.distribute(
+        _session(ctx), actor=ctx, by=_user(ctx), ids=cmd.documents or None
+    )
     return {"documents": ids}
 
 
 @handles("documents.recall")
 def handle_recall(ctx: Context, cmd) -> dict:
-    ids = distribution.recall(_session(ctx), by=_user(ctx), ids=cmd.documents or None)
+    ids = distribution.recall(_session(ctx), actor=ctx, by=_user(ctx), ids=cmd.documents or None)
     return {"documents": ids}
 
 

@@ -33,34 +33,38 @@ def handle_prepare(ctx: Context, cmd) -> dict:
         show_running=cmd.show_running,
         choices_visible=cmd.choices_visible,
     )
-    vote = services.prepare(ctx.sitting_id, spec, by_user_id=ctx.user_id)
+    vote = services.prepare(ctx.sitting_id, spec, actor=ctx, by_user_id=ctx.user_id)
     return {"vote": vote_payload(vote)}
 
 
 @handles("vote.open")
 def handle_open(ctx: Context, cmd) -> dict:
-    return {"vote": vote_payload(services.open_vote(ctx.sitting_id, cmd.vote))}
+    return {"vote": vote_payload(services.open_vote(ctx.sitting_id, cmd.vote, actor=ctx))}
 
 
 @handles("vote.close")
 def handle_close(ctx: Context, cmd) -> dict:
-    result = services.close_vote(ctx.sitting_id, cmd.vote)
+    result = services.close_vote(ctx.sitting_id, cmd.vote, actor=ctx)
     return {"result": result_payload(result, with_named=True)}
 
 
 @handles("vote.announce")
 def handle_announce(ctx: Context, cmd) -> dict:
-    return {"vote": vote_payload(services.announce(ctx.sitting_id, cmd.vote))}
+    return {"vote": vote_payload(services.announce(ctx.sitting_id, cmd.vote, actor=ctx))}
 
 
 @handles("vote.cancel")
 def handle_cancel(ctx: Context, cmd) -> dict:
-    return {"vote": vote_payload(services.cancel(ctx.sitting_id, cmd.vote, cmd.reason))}
+    return {"vote": vote_payload(services.cancel(ctx.sitting_id, cmd.vote, cmd.reason, actor=ctx))}
 
 
 @handles("vote.revote")
 def handle_revote(ctx: Context, cmd) -> dict:
-    return {"vote": vote_payload(services.revote(ctx.sitting_id, cmd.vote, by_user_id=ctx.user_id))}
+    return {
+        "vote": vote_payload(
+            services.revote(ctx.sitting_id, cmd.vote, actor=ctx, by_user_id=ctx.user_id)
+        )
+    }
 
 
 @handles("vote.cast")

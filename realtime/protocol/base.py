@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
+from meeting import policy
+
 VERSION = 1
 
-ALL_ROLES = frozenset({"member", "chair", "clerk", "staff", "display"})
-LIVE_ROLES = frozenset({"chair", "clerk"})
+# Derived from the rulebook (meeting/policy.py), never written here.
+ALL_ROLES = frozenset(str(r.value) for r in policy.SITTING_ROLES)
+LIVE_ROLES = frozenset(str(r.value) for r in policy.LIVE_ROLES)
 
 
 class CommandData(BaseModel):
@@ -55,11 +58,13 @@ REGISTRY = Registry()
 def command(
     type_: str,
     *,
-    roles: frozenset[str] | set[str],
     example: dict,
     idempotent: bool = False,
 ) -> Callable[[type[CommandData]], type[CommandData]]:
     """Register the decorated model as the ``data`` schema of command ``type_``.
+
+    Who may send it is the rulebook's (``meeting.policy.roles_for``): a command without
+    a rule fails here, at import, rather than being open to every role.
 
     ``idempotent`` commands must carry an idempotency ``key`` in the envelope; the
     first answer is stored and returned again for a repeat.
@@ -73,7 +78,7 @@ def command(
         REGISTRY.commands[type_] = CommandSpec(
             type_,
             model,
-            frozenset(roles),
+            policy.roles_for(type_),
             (model.__doc__ or "").strip(),
             example,
             idempotent,

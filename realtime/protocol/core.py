@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from realtime.protocol.base import ALL_ROLES, LIVE_ROLES, CommandData, command, event
+from realtime.protocol.base import CommandData, command, event
 
 
-@command("sync", roles=ALL_ROLES, example={"last_seq": 41})
+@command("sync", example={"last_seq": 41})
 class Sync(CommandData):
     """Ask for what was missed since ``last_seq`` (0 = never seen anything).
 
@@ -21,24 +21,23 @@ class Sync(CommandData):
     last_seq: int = Field(ge=0)
 
 
-@command("ping", roles=ALL_ROLES, example={})
+@command("ping", example={})
 class Ping(CommandData):
     """Keep-alive; refreshes presence. Answer: ``{"server_time": "…"}``."""
 
 
-@command("attendance.check_in", roles={"member", "chair"}, example={}, idempotent=True)
+@command("attendance.check_in", example={}, idempotent=True)
 class CheckIn(CommandData):
     """Check the tablet's own member in to the sitting (签到)."""
 
 
-@command("attendance.check_out", roles={"member", "chair"}, example={}, idempotent=True)
+@command("attendance.check_out", example={}, idempotent=True)
 class CheckOut(CommandData):
     """Check the tablet's own member out (leaving the room)."""
 
 
 @command(
     "attendance.record",
-    roles=LIVE_ROLES,
     example={"member": 12, "present": True},
     idempotent=True,
 )
@@ -49,21 +48,21 @@ class RecordAttendance(CommandData):
     present: bool
 
 
-@command("agenda.open", roles=LIVE_ROLES, example={"item": 3})
+@command("agenda.open", example={"item": 3})
 class OpenItem(CommandData):
     """Make an agenda item current (the previous one is done)."""
 
     item: int
 
 
-@command("agenda.step", roles=LIVE_ROLES, example={"direction": "next"})
+@command("agenda.step", example={"direction": "next"})
 class StepItem(CommandData):
     """Open the next or previous agenda item."""
 
     direction: Literal["next", "previous"]
 
 
-@command("presence.list", roles=LIVE_ROLES, example={})
+@command("presence.list", example={})
 class ListPresence(CommandData):
     """Which tablets are online now. Answer: ``{"online": [{"member": 12, "sockets": 1}]}``."""
 

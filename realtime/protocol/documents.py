@@ -15,8 +15,6 @@ from pydantic import Field
 from realtime.protocol.base import CommandData, command, event
 from realtime.protocol.errors import register_error
 
-PRESENTER_ROLES = frozenset({"clerk", "chair", "member"})  # members: the item's presenter only
-
 for code, meaning in {
     "not_logged_in": "Log in first (HTTP only).",
     "recalled": "The document was recalled; it may no longer be read.",
@@ -56,7 +54,7 @@ for code, meaning in {
     register_error(code, meaning)
 
 
-@command("presenter.open", roles=PRESENTER_ROLES, example={"document": 7, "page": 1})
+@command("presenter.open", example={"document": 7, "page": 1})
 class PresenterOpen(CommandData):
     """Present a distributed document of this sitting at ``page``; answer: the state."""
 
@@ -64,26 +62,26 @@ class PresenterOpen(CommandData):
     page: int = Field(default=1, ge=1)
 
 
-@command("presenter.flip", roles=PRESENTER_ROLES, example={"page": 3})
+@command("presenter.flip", example={"page": 3})
 class PresenterFlip(CommandData):
     """Turn the presented document to ``page`` (same page again: no event)."""
 
     page: int = Field(ge=1)
 
 
-@command("presenter.close", roles=PRESENTER_ROLES, example={})
+@command("presenter.close", example={})
 class PresenterClose(CommandData):
     """Stop presenting; following tablets stay where they are."""
 
 
-@command("documents.distribute", roles={"clerk"}, example={"documents": []}, idempotent=True)
+@command("documents.distribute", example={"documents": []}, idempotent=True)
 class Distribute(CommandData):
     """Distribute the session's drafts (all, or the ids listed); answer: ``{"documents": [...]}``."""
 
     documents: list[int] = Field(default_factory=list, max_length=500)
 
 
-@command("documents.recall", roles={"clerk"}, example={"documents": []}, idempotent=True)
+@command("documents.recall", example={"documents": []}, idempotent=True)
 class Recall(CommandData):
     """Recall the session's distributed documents (all, or the ids listed)."""
 

@@ -16,7 +16,9 @@ ERROR_CODES: dict[str, str] = {
     "invalid": "A field is missing, has the wrong type, or is not allowed; see details.",
     "unsupported_version": "The client speaks a protocol version the server does not.",
     "rate_limited": "Too many commands on this socket; slow down (token bucket per socket).",
-    "forbidden": "Your role in this sitting may not send this command.",
+    "forbidden": "Your role in this sitting may not send this command (meeting/policy.py).",
+    "role_changed": "Your role in this sitting changed since the socket connected; nothing "
+    "was done. The server closes the socket (4409); reconnect to get the new role.",
     "key_reused": "This idempotency key was used for a different command.",
     # state
     "not_found": "The thing named does not exist in this sitting.",
@@ -38,12 +40,15 @@ ERROR_CODES: dict[str, str] = {
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NO_ACCESS = 4403
 CLOSE_NO_SUCH_SITTING = 4404
+CLOSE_ROLE_CHANGED = 4409
 CLOSE_CODES: dict[int, str] = {
     CLOSE_UNAUTHENTICATED: "Not logged in: the socket has no authenticated session.",
     CLOSE_NO_ACCESS: "Logged in, but with no role in this sitting.",
     CLOSE_NO_SUCH_SITTING: "No such sitting.",
     1007: "A text frame that is not valid UTF-8 (the server, realtime/server.py).",
     1009: "A frame over YITING_WS_HARD_CAP (the server, realtime/server.py).",
+    CLOSE_ROLE_CHANGED: "The login's role in the sitting changed: reconnect (a login with "
+    "no role left is then refused with 4403).",
 }
 
 

@@ -11,10 +11,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from realtime.protocol.base import ALL_ROLES, LIVE_ROLES, CommandData, command, event
+from realtime.protocol.base import CommandData, command, event
 from realtime.protocol.errors import register_error
 
-TABLET_ROLES = frozenset({"member", "chair"})
 KINDS = Literal["speech", "reply", "point_of_order"]
 
 register_error("already_queued", "The member already has a request in the queue.")
@@ -32,7 +31,7 @@ register_error("floor_closed", "That floor has already ended.")
 register_error("no_limit", "That floor has no time limit (the chair's own floor).")
 
 
-@command("floor.request", roles=TABLET_ROLES, example={"kind": "speech"}, idempotent=True)
+@command("floor.request", example={"kind": "speech"}, idempotent=True)
 class RequestFloor(CommandData):
     """Ask for the floor (申请发言) with a kind: speech, reply to a speaker, point of order.
 
@@ -43,25 +42,24 @@ class RequestFloor(CommandData):
     kind: KINDS = "speech"
 
 
-@command("floor.withdraw", roles=TABLET_ROLES, example={}, idempotent=True)
+@command("floor.withdraw", example={}, idempotent=True)
 class WithdrawRequest(CommandData):
     """Take back your waiting request. After a grant the answer is ``request_closed``."""
 
 
-@command("floor.take", roles=TABLET_ROLES, example={}, idempotent=True)
+@command("floor.take", example={}, idempotent=True)
 class TakeFloor(CommandData):
     """Take the floor at once: in direct mode while there is room, in override mode by
     ending the longest-running floor. The chair may always take it (never counted)."""
 
 
-@command("floor.yield", roles=TABLET_ROLES, example={}, idempotent=True)
+@command("floor.yield", example={}, idempotent=True)
 class YieldFloor(CommandData):
     """The speaker ends their own floor (finished)."""
 
 
 @command(
     "floor.enter",
-    roles=LIVE_ROLES,
     example={"member": 12, "kind": "speech", "note": "书面申请"},
     idempotent=True,
 )
@@ -73,14 +71,14 @@ class EnterRequest(CommandData):
     note: str = Field(default="", max_length=200)
 
 
-@command("floor.reorder", roles=LIVE_ROLES, example={"order": [31, 29, 30]})
+@command("floor.reorder", example={"order": [31, 29, 30]})
 class ReorderQueue(CommandData):
     """Put the queue in a new order; ``order`` names every waiting request once."""
 
     order: list[int] = Field(max_length=500)
 
 
-@command("floor.grant", roles=LIVE_ROLES, example={"request": 29}, idempotent=True)
+@command("floor.grant", example={"request": 29}, idempotent=True)
 class GrantFloor(CommandData):
     """Grant the floor: to ``request``, to ``member`` (on the roster), or with neither to
     the head of the queue. Two grants at once: one wins, the other gets ``floor_full``
@@ -90,7 +88,7 @@ class GrantFloor(CommandData):
     member: int | None = None
 
 
-@command("floor.refuse", roles=LIVE_ROLES, example={"request": 30, "note": ""}, idempotent=True)
+@command("floor.refuse", example={"request": 30, "note": ""}, idempotent=True)
 class RefuseRequest(CommandData):
     """Refuse a waiting request; it leaves the queue, the reason is kept."""
 
@@ -98,7 +96,7 @@ class RefuseRequest(CommandData):
     note: str = Field(default="", max_length=200)
 
 
-@command("floor.end", roles=LIVE_ROLES, example={"speech": 7, "how": "finished"}, idempotent=True)
+@command("floor.end", example={"speech": 7, "how": "finished"}, idempotent=True)
 class EndFloor(CommandData):
     """End a floor as ``finished`` (the speech is over) or ``revoked`` (the chair takes it)."""
 
@@ -106,7 +104,7 @@ class EndFloor(CommandData):
     how: Literal["finished", "revoked"] = "finished"
 
 
-@command("floor.extend", roles=LIVE_ROLES, example={"speech": 7, "seconds": 120}, idempotent=True)
+@command("floor.extend", example={"speech": 7, "seconds": 120}, idempotent=True)
 class ExtendFloor(CommandData):
     """Give the speaker more time (only the chair's side may)."""
 
@@ -114,14 +112,14 @@ class ExtendFloor(CommandData):
     seconds: int = Field(gt=0, le=3600)
 
 
-@command("floor.priority", roles={"chair"}, example={"clear_queue": False}, idempotent=True)
+@command("floor.priority", example={"clear_queue": False}, idempotent=True)
 class ChairPriority(CommandData):
     """The chair's priority: end every member's floor at once, optionally clear the queue."""
 
     clear_queue: bool = False
 
 
-@command("floor.rules", roles=LIVE_ROLES, example={"mode": "direct", "max_floors": 2})
+@command("floor.rules", example={"mode": "direct", "max_floors": 2})
 class SetFloorRules(CommandData):
     """Change the floor mode (request, direct, override), floors at once, or limits."""
 
@@ -132,7 +130,7 @@ class SetFloorRules(CommandData):
     point_of_order_limit_s: int | None = Field(default=None, ge=10, le=3600)
 
 
-@command("floor.log", roles=ALL_ROLES - {"display"}, example={})
+@command("floor.log", example={})
 class SpeakingLog(CommandData):
     """The sitting's speaking log: ``{"log": [{member, kind, started_at, ended_at, …}]}``."""
 

@@ -47,7 +47,6 @@ _OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/R
 
 @command(
     "media.publish",
-    roles={"member", "chair", "clerk", "display"},
     example={"sdp": _OFFER, "kind": "member"},
 )
 class Publish(CommandData):
@@ -63,12 +62,12 @@ class Publish(CommandData):
     member: int | None = None
 
 
-@command("media.unpublish", roles={"member", "chair", "clerk", "display"}, example={})
+@command("media.unpublish", example={})
 class Unpublish(CommandData):
     """Stop publishing (the tablet leaves or turns its camera off)."""
 
 
-@command("media.status", roles={"member", "chair", "clerk", "display", "staff"}, example={})
+@command("media.status", example={})
 class Status(CommandData):
     """Who publishes and who is being recorded now (same as the ``media`` snapshot part)."""
 

@@ -12,10 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from realtime.protocol.base import LIVE_ROLES, CommandData, command, event
+from realtime.protocol.base import CommandData, command, event
 from realtime.protocol.errors import register_error
-
-VOTERS = frozenset({"member", "chair"})
 
 for _code, _meaning in {
     "bad_vote": "The vote's definition is not acceptable (options, rule, visibility, countdown).",
@@ -50,7 +48,6 @@ class Option(CommandData):
 
 @command(
     "vote.prepare",
-    roles=LIVE_ROLES,
     idempotent=True,
     example={
         "item": 3,
@@ -78,7 +75,7 @@ class PrepareVote(CommandData):
     choices_visible: Literal["all", "clerk", "nobody"] | None = None
 
 
-@command("vote.open", roles=LIVE_ROLES, example={"vote": 7})
+@command("vote.open", example={"vote": 7})
 class OpenVote(CommandData):
     """Open a prepared round. Refused with ``no_quorum`` (details: roster_size, present,
     required) when fewer than a quorum are checked in."""
@@ -86,7 +83,7 @@ class OpenVote(CommandData):
     vote: int
 
 
-@command("vote.close", roles=LIVE_ROLES, example={"vote": 7})
+@command("vote.close", example={"vote": 7})
 class CloseVote(CommandData):
     """Close an open round and count it. Answer: ``{"result": {...}}``; a second close
     gets ``vote_closed``."""
@@ -94,14 +91,14 @@ class CloseVote(CommandData):
     vote: int
 
 
-@command("vote.announce", roles=LIVE_ROLES, example={"vote": 7})
+@command("vote.announce", example={"vote": 7})
 class AnnounceVote(CommandData):
     """Announce a closed round's result (宣布)."""
 
     vote: int
 
 
-@command("vote.cancel", roles=LIVE_ROLES, example={"vote": 7, "reason": "表决器故障"})
+@command("vote.cancel", example={"vote": 7, "reason": "表决器故障"})
 class CancelVote(CommandData):
     """Cancel a prepared or open round; ballots already cast stay on record, uncounted."""
 
@@ -109,7 +106,7 @@ class CancelVote(CommandData):
     reason: str = Field(min_length=1, max_length=300)
 
 
-@command("vote.revote", roles=LIVE_ROLES, idempotent=True, example={"vote": 7})
+@command("vote.revote", idempotent=True, example={"vote": 7})
 class Revote(CommandData):
     """Prepare a new round of a closed or cancelled vote (重新表决); the old one stays."""
 
@@ -118,7 +115,6 @@ class Revote(CommandData):
 
 @command(
     "vote.cast",
-    roles=VOTERS,
     idempotent=True,
     example={"vote": 7, "choice": "yes"},
 )
@@ -133,7 +129,7 @@ class CastBallot(CommandData):
     choices: dict[str, str] | None = Field(default=None, max_length=200)
 
 
-@command("vote.audit", roles=frozenset({"member", "chair", "clerk", "staff"}), example={"vote": 7})
+@command("vote.audit", example={"vote": 7})
 class AuditVote(CommandData):
     """Check a round's audit chain; a member also gets their own entries (to see that
     their named ballot is in the record). Answer: ``{"chain": {...}, "mine": [...]}``."""

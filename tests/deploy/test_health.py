@@ -11,6 +11,7 @@ from django.test import Client
 from meeting.services import agenda
 from realtime import metrics
 from realtime.models import Connection
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +123,8 @@ def test_metrics_count_sockets_events_and_jobs(committee):
         server="gone:2",
         last_seen=timezone.now() - timezone.timedelta(hours=1),
     )
-    agenda.step(s.pk, 1)
-    agenda.step(s.pk, 1)
+    agenda.step(s.pk, 1, actor=CLERK)
+    agenda.step(s.pk, 1, actor=CLERK)
     m = samples(Client().get("/metrics").content.decode())
     assert m[f'yiting_sockets{{sitting="{s.pk}",role="member"}}'] == 3
     assert f'yiting_sockets{{sitting="{s.pk}",role="clerk"}}' not in m  # stale row

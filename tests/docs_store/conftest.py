@@ -9,6 +9,8 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from tests.support.actors import CLERK
+
 SHARED_PDFS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pdfs"
 if not SHARED_PDFS.exists():
     SHARED_PDFS = Path("/work/shared/testdata/pdfs")
@@ -60,7 +62,7 @@ def upload(committee):
         if distribute:
             from docs_store.services.distribution import distribute as dist
 
-            dist(committee.session, by=committee.clerk.user, ids=[d.pk for d in docs])
+            dist(committee.session, actor=CLERK, by=committee.clerk.user, ids=[d.pk for d in docs])
             for d in docs:
                 d.refresh_from_db()
         return docs

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from docs_store.models import DocumentAction
 from docs_store.services.distribution import recall
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def docs(committee, upload, pdf_bytes, rendered):
     [ns.public] = upload(("p.pdf", pdf_bytes(2, "p")), access="public", distribute=True)
     [ns.draft] = upload(("d.pdf", pdf_bytes(2, "d")))
     [ns.gone] = upload(("r.pdf", pdf_bytes(2, "r")), distribute=True)
-    recall(committee.session, by=committee.clerk.user, ids=[ns.gone.pk])
+    recall(committee.session, by=committee.clerk.user, ids=[ns.gone.pk], actor=CLERK)
     rendered()
     return ns
 

@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from meeting.models import Sitting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
+from meeting.policy import Acting
 
 buf = io.BytesIO()
 c = canvas.Canvas(buf, pagesize=A4)
@@ -37,7 +38,7 @@ item = sitting.agenda_items.order_by("order").first()
 clerk = get_user_model().objects.get(username="clerk")
 [doc] = upload_documents(sitting.session, [Upload("bill.pdf", buf.getvalue(), "条例草案")],
                          by=clerk, item=item)
-distribute(sitting.session, by=clerk)
+distribute(sitting.session, actor=Acting(role="clerk"), by=clerk)
 result = {"sitting": sitting.pk, "doc": doc.pk}
 """
 

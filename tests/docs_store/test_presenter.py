@@ -11,6 +11,7 @@ from docs_store.services.distribution import recall
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
 from realtime.models import SittingEvent
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,7 +95,7 @@ def test_only_this_sittings_distributed_documents(committee, paper, upload, pdf_
 def test_recall_stops_the_presenter(committee, paper):
     sid = committee.plenary.pk
     presenter.open_document(sid, document=paper.pk, page=4, **who(committee.clerk, "clerk"))
-    recall(committee.session, by=committee.clerk.user)
+    recall(committee.session, by=committee.clerk.user, actor=CLERK)
     assert presenter.current(sid)["document"] is None
     last = SittingEvent.objects.filter(sitting_id=sid).order_by("-seq")[:2]
     assert {e.type for e in last} == {"presenter.page", "documents.changed"}

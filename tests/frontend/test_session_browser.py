@@ -32,6 +32,7 @@ from django.contrib.auth import get_user_model
 from meeting.models import Member, Sitting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
+from meeting.policy import Acting
 
 buf = io.BytesIO()
 c = canvas.Canvas(buf, pagesize=A4)
@@ -45,7 +46,7 @@ item = s.agenda_items.order_by("order").first()
 clerk = get_user_model().objects.get(username="clerk")
 [doc] = upload_documents(s.session, [Upload("bill.pdf", buf.getvalue(), "条例草案说明")],
                          by=clerk, item=item)
-distribute(s.session, by=clerk)
+distribute(s.session, actor=Acting(role="clerk"), by=clerk)
 members = Member.objects.filter(term=s.session.term).select_related("user")
 result = {
     "sitting": s.pk, "session": s.session_id, "item": item.pk, "item_title": item.title,

@@ -11,6 +11,7 @@ from meeting.services.errors import DomainError
 from meeting.services.quorum import more_than_half, quorum
 from meeting.services.roster import assign_group, component_members, sitting_role, sitting_roster
 from realtime.models import SittingEvent
+from tests.support.actors import CLERK
 
 
 def test_more_than_half_is_exact():
@@ -90,16 +91,16 @@ def test_events_are_numbered_without_gaps_and_rolled_back_with_the_change(commit
 
 def test_agenda_one_current_item_and_stepping(committee):
     s = committee.plenary
-    first = agenda.step(s.pk, +1)
+    first = agenda.step(s.pk, +1, actor=CLERK)
     assert first.order == 1 and first.state == "current"
-    second = agenda.step(s.pk, +1)
+    second = agenda.step(s.pk, +1, actor=CLERK)
     assert second.order == 2
     states = dict(s.agenda_items.values_list("order", "state"))
     assert states == {1: "done", 2: "current", 3: "pending"}
     assert Sitting.objects.get(pk=s.pk).state == "live"
-    agenda.step(s.pk, +1)
+    agenda.step(s.pk, +1, actor=CLERK)
     with pytest.raises(DomainError) as e:
-        agenda.step(s.pk, +1)
+        agenda.step(s.pk, +1, actor=CLERK)
     assert e.value.code == "no_such_item"
     assert s.agenda_items.get(state="current").order == 3
 
@@ -114,7 +115,7 @@ def test_database_allows_only_one_current_item(committee):
 def test_open_item_of_another_sitting_is_refused(committee):
     other = committee.group_a_sitting.agenda_items.first()
     with pytest.raises(DomainError) as e:
-        agenda.open_item(committee.plenary.pk, other.pk)
+        agenda.open_item(committee.plenary.pk, other.pk, actor=CLERK)
     assert e.value.code == "not_found"
     assert other.__class__.objects.get(pk=other.pk).state == "pending"
 

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from meeting import clock
+from meeting import clock, policy
+from meeting.events import emit
 from meeting.floor.models import FloorRules, Kind, Mode, SpeakingRequest, Speech
 from meeting.floor.services.signals_wiring import granted_on_commit, released_on_commit
 from meeting.floor.services.state import (
@@ -27,7 +28,6 @@ from meeting.floor.services.state import (
 from meeting.models import AgendaItem, Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
-from realtime.events import emit
 
 MAX_EXTENSION_S = 3600
 
@@ -222,7 +222,7 @@ def end(
 ) -> Speech:
     """End a floor: the chair or clerk ends any (finished or revoked); a speaker yields their own."""
     lock_sitting(sitting_id, allow_ended=True)
-    if role not in ("chair", "clerk"):
+    if not policy.may(role, "floor.end"):
         if member is None:
             raise DomainError("forbidden", "Only the chair may end another member's floor.")
         sp = _open_speech(sitting_id, None, member)
@@ -264,7 +264,7 @@ def extend(sitting_id: int, speech_id: int, seconds: int, *, role: str) -> Speec
 @transaction.atomic
 def priority(sitting_id: int, *, role: str, clear_queue: bool = False) -> dict:
     """The chair's priority (主席优先): every member's floor ends at once; optionally the queue clears."""
-    if role != "chair":
+    if not policy.may(role, "floor.priority"):
         raise DomainError("forbidden", "Only the chair has the priority action.")
     lock_sitting(sitting_id, allow_ended=True)
     ended = [sp.pk for sp in _member_floors(sitting_id) if close_speech(sp, Speech.Ended.PRIORITY)]

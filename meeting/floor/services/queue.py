@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from meeting import clock
+from meeting.events import emit
 from meeting.floor.models import FloorRules, Kind, Mode, SpeakingRequest, Speech
 from meeting.floor.services.state import (
     KIND_RANK,
@@ -25,7 +26,6 @@ from meeting.floor.services.state import (
 from meeting.models import Member
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
-from realtime.events import emit
 
 
 def _emit_queue(sitting_id: int, reason: str, req: SpeakingRequest | None) -> None:

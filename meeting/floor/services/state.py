@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from meeting import clock
+from meeting import clock, policy
 from meeting.floor.models import FloorRules, Kind, SpeakingRequest, Speech
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
 
-LIVE_ROLES = ("chair", "clerk")
+LIVE_ROLES = tuple(str(r.value) for r in policy.LIVE_ROLES)  # the rulebook's
 
 
 def rules_for(sitting: Sitting | int) -> FloorRules:
@@ -44,9 +44,9 @@ def lock_sitting(sitting_id: int, *, allow_ended: bool = False) -> Sitting:
     return sitting
 
 
-def require_live_role(role: str) -> None:
-    """Only the chair or the clerk run the floor; a member's tablet never does."""
-    if role not in LIVE_ROLES:
+def require_live_role(role: str, action: str = "floor.grant") -> None:
+    """Only the chair or the clerk run the floor (``meeting.policy``); a tablet never does."""
+    if not policy.may(role, action):
         raise DomainError("forbidden", f"The {role} role may not run the floor.")
 
 

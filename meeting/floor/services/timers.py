@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from meeting import clock
+from meeting.events import emit
 from meeting.floor.models import FloorRules, Speech
 from meeting.floor.services.floor import close_speech
 from meeting.floor.services.state import floor_state, speech_payload
 from meeting.models import AgendaItem, Sitting
-from realtime.events import emit
 
 
 def _due_floors() -> list[Speech]:

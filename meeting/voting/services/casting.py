@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from meeting import clock
+from meeting import clock, events
 from meeting.models import Attendance, Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import sitting_roster
@@ -21,7 +21,6 @@ from meeting.voting.models import Ballot, NamedChoice, Question, SecretTally, Vo
 from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.counting import counts_by_question
-from realtime.events import notify, role_group
 
 
 @dataclass(frozen=True)
@@ -179,4 +178,4 @@ def _progress(vote: Vote, member_id: int) -> None:
         payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
         roles.append("display")
     for role in roles:
-        notify(role_group(vote.sitting_id, role), "vote.progress", payload, vote.sitting_id)
+        events.notify(events.role(vote.sitting_id, role), "vote.progress", payload, vote.sitting_id)

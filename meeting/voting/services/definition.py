@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from meeting import policy
+from meeting.events import emit
 from meeting.models import AgendaItem, Sitting
 from meeting.rules import MAJORITY_OF_ROSTER, DecisionRule
 from meeting.services.errors import DomainError
 from meeting.voting.models import DEFAULT_OPTIONS, Question, Vote
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.payloads import vote_payload
-from realtime.events import emit
 
 OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_QUESTIONS = 200
@@ -88,8 +89,11 @@ def _check_spec(spec: VoteSpec) -> str:
 
 
 @transaction.atomic
-def prepare(sitting_id: int, spec: VoteSpec, *, by_user_id: int | None = None) -> Vote:
+def prepare(
+    sitting_id: int, spec: VoteSpec, *, actor: policy.Actor, by_user_id: int | None = None
+) -> Vote:
     """Create a vote in the ``prepared`` state on an item of this sitting."""
+    policy.require(actor, "vote.prepare")
     sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
     if sitting.state == Sitting.State.ENDED:
         raise DomainError("sitting_ended", f"{sitting} has ended.")
@@ -138,8 +142,11 @@ _COPIED = [
 
 
 @transaction.atomic
-def revote(sitting_id: int, vote_id: int, *, by_user_id: int | None = None) -> Vote:
+def revote(
+    sitting_id: int, vote_id: int, *, actor: policy.Actor, by_user_id: int | None = None
+) -> Vote:
     """A new round of a closed, announced or cancelled vote; the earlier round stays."""
+    policy.require(actor, "vote.revote")
     old = vote_in_sitting(sitting_id, vote_id, lock=True)
     if old.state in (Vote.State.PREPARED, Vote.State.OPEN):
         raise DomainError("vote_not_closed", "Close or cancel this round before a new one.")

@@ -11,7 +11,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from meeting import clock
+from meeting import clock, events, policy
+from meeting.events import emit
 from meeting.models import Sitting
 from meeting.services.errors import DomainError
 from meeting.services.quorum import quorum
@@ -20,7 +21,6 @@ from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.counting import count
 from meeting.voting.services.payloads import result_payload, vote_payload
-from realtime.events import emit, notify, role_group
 
 
 def _refuse_state(vote: Vote, wanted: str) -> DomainError:
@@ -34,8 +34,9 @@ def _refuse_state(vote: Vote, wanted: str) -> DomainError:
 
 
 @transaction.atomic
-def open_vote(sitting_id: int, vote_id: int) -> Vote:
+def open_vote(sitting_id: int, vote_id: int, *, actor: policy.Actor) -> Vote:
     """Open a prepared round; refused without a quorum of the roster present."""
+    policy.require(actor, "vote.open")
     vote = vote_in_sitting(sitting_id, vote_id, lock=True)
     if vote.state != Vote.State.PREPARED:
         raise DomainError(
@@ -66,8 +67,9 @@ def open_vote(sitting_id: int, vote_id: int) -> Vote:
 
 
 @transaction.atomic
-def close_vote(sitting_id: int, vote_id: int):
+def close_vote(sitting_id: int, vote_id: int, *, actor: policy.Actor):
     """Close an open round, count it, store and announce the result to the room."""
+    policy.require(actor, "vote.close")
     vote = vote_in_sitting(sitting_id, vote_id, lock=True)
     if vote.state != Vote.State.OPEN:
         raise _refuse_state(vote, Vote.State.OPEN)
@@ -91,14 +93,15 @@ def close_vote(sitting_id: int, vote_id: int):
     emit(sitting_id, "vote.closed", {"vote": vote_payload(vote), "result": public})
     if not vote.is_secret:
         payload = {"vote": vote.pk, "named": result.named}
-        for role in ("clerk", "chair"):
-            notify(role_group(sitting_id, role), "vote.named_result", payload, sitting_id)
+        for role in policy.LIVE_ROLES:
+            events.notify(events.role(sitting_id, role), "vote.named_result", payload, sitting_id)
     return result
 
 
 @transaction.atomic
-def announce(sitting_id: int, vote_id: int) -> Vote:
+def announce(sitting_id: int, vote_id: int, *, actor: policy.Actor) -> Vote:
     """The chair announces the result (宣布表决结果); the wall display shows it as final."""
+    policy.require(actor, "vote.announce")
     vote = vote_in_sitting(sitting_id, vote_id, lock=True)
     if vote.state != Vote.State.CLOSED:
         raise DomainError(
@@ -112,8 +115,9 @@ def announce(sitting_id: int, vote_id: int) -> Vote:
 
 
 @transaction.atomic
-def cancel(sitting_id: int, vote_id: int, reason: str) -> Vote:
+def cancel(sitting_id: int, vote_id: int, reason: str, *, actor: policy.Actor) -> Vote:
     """Cancel a prepared or open round; its ballots stay on record, uncounted."""
+    policy.require(actor, "vote.cancel")
     vote = vote_in_sitting(sitting_id, vote_id, lock=True)
     if vote.state not in (Vote.State.PREPARED, Vote.State.OPEN):
         raise _refuse_state(vote, "prepared or open")

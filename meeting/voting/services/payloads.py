@@ -6,6 +6,7 @@ secret vote mentions a member next to a choice.
 
 from __future__ import annotations
 
+from meeting import policy
 from meeting.voting.models import Result, Vote
 
 
@@ -73,4 +74,4 @@ def may_see_named(vote: Vote, role: str) -> bool:
         return False
     if vote.choices_visible == Vote.Visibility.ALL:
         return True
-    return vote.choices_visible == Vote.Visibility.CLERK and role in ("clerk", "chair")
+    return vote.choices_visible == Vote.Visibility.CLERK and policy.is_live(role)

@@ -7,13 +7,14 @@ adds how many have voted and, for a named vote, who has not.
 
 from __future__ import annotations
 
+from meeting import policy
 from meeting.models import Sitting
 from meeting.voting.models import Ballot, Vote
 from meeting.voting.services.casting import own_choices
 from meeting.voting.services.counting import not_voted
 from meeting.voting.services.payloads import may_see_named, result_payload, vote_payload
 
-LIVE = ("clerk", "chair")
+LIVE = tuple(str(r.value) for r in policy.LIVE_ROLES)
 
 
 def mine(vote: Vote, member_id: int | None) -> dict | None:

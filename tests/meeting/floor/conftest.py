@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meeting import clock
+from tests.support.actors import CLERK
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def sitting(committee):
     item = s.agenda_items.order_by("order").first()
     item.first_speech_limit_s, item.second_speech_limit_s = 600, 480
     item.save()
-    agenda.open_item(s.pk, item.pk)
+    agenda.open_item(s.pk, item.pk, actor=CLERK)
     s.refresh_from_db()
     return s
 

@@ -19,9 +19,10 @@ PW = "yiting-demo"
 SETUP = """
 from meeting.models import Member, Sitting
 from meeting.services import agenda
+from meeting.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
-agenda.open_item(s.pk, item.pk)
+agenda.open_item(s.pk, item.pk, actor=Acting(role='clerk'))
 ids = {m.user.username: m.pk for m in Member.objects.select_related('user')}
 result = {'sitting': s.pk, 'm002': ids['m002'], 'm003': ids['m003'], 'limit': item.first_speech_limit_s}
 """
@@ -120,12 +121,13 @@ SHORT_ITEM = """
 from meeting.floor.services import set_rules
 from meeting.models import Member, Sitting
 from meeting.services import agenda
+from meeting.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
 item.first_speech_limit_s = 8
 item.on_time_up = 'end'
 item.save()
-agenda.open_item(s.pk, item.pk)
+agenda.open_item(s.pk, item.pk, actor=Acting(role='clerk'))
 set_rules(s.pk, role='clerk', warn_before_s=6)
 result = {'sitting': s.pk, 'm002': Member.objects.get(user__username='m002').pk}
 """

@@ -12,6 +12,7 @@ from meeting.services import agenda
 from meeting.services.errors import DomainError
 from realtime.models import SittingEvent
 from tests.meeting.floor.conftest import floor_tables
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -241,7 +242,7 @@ def test_second_speech_on_the_same_item_gets_the_shorter_limit(committee, sittin
     assert (first.number, first.limit_s) == (1, 600)
     assert (second.number, second.limit_s) == (2, 480)
     floor.end(sitting.pk, role="chair", speech_id=second.pk)
-    agenda.step(sitting.pk, 1)  # the next item: a first speech again
+    agenda.step(sitting.pk, 1, actor=CLERK)  # the next item: a first speech again
     third = floor.grant(sitting.pk, role="chair", by_user_id=None, member_id=m1.pk)
     assert (third.number, third.limit_s) == (1, 600)
 
@@ -251,7 +252,7 @@ def test_plenary_limit_comes_from_its_item(committee, group_a):
     item = plenary.agenda_items.order_by("order").first()
     item.first_speech_limit_s = 900
     item.save()
-    agenda.open_item(plenary.pk, item.pk)
+    agenda.open_item(plenary.pk, item.pk, actor=CLERK)
     sp = floor.grant(plenary.pk, role="chair", by_user_id=None, member_id=committee.members[1].pk)
     assert sp.limit_s == 900
 

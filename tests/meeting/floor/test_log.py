@@ -13,6 +13,7 @@ from meeting.floor import services as floor
 from meeting.floor.services.log import member_totals, sitting_log
 from meeting.models import Session, Sitting
 from meeting.services import agenda
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def history(committee, sitting, group_a, fake_clock):
     speak(sitting, m1, 300, fake_clock)
     speak(sitting, m3, 100, fake_clock, "revoked")
     speak(sitting, m1, 200, fake_clock)
-    agenda.step(sitting.pk, 1)
+    agenda.step(sitting.pk, 1, actor=CLERK)
     speak(sitting, m1, 50.5, fake_clock)
     later = Session.objects.create(
         term=committee.term, number=2, title="第二次会议", starts_on=dt.date(2026, 12, 20)
@@ -45,7 +46,7 @@ def history(committee, sitting, group_a, fake_clock):
         starts_at=dt.datetime(2026, 12, 20, 9, tzinfo=dt.UTC),
     )
     item = agenda.add_item(other, "议题甲")
-    agenda.open_item(other.pk, item.pk)
+    agenda.open_item(other.pk, item.pk, actor=CLERK)
     speak(other, m1, 60, fake_clock)
     open_now = floor.grant(sitting.pk, role="chair", by_user_id=None, member_id=m3.pk)
     return {"other": other, "later": later, "open": open_now}

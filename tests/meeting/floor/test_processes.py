@@ -26,12 +26,13 @@ OPEN_ITEM = """
 from meeting.floor.services import set_rules
 from meeting.models import Member, Sitting
 from meeting.services import agenda
+from meeting.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
 item.first_speech_limit_s = {limit}
 item.on_time_up = 'end'
 item.save()
-agenda.open_item(s.pk, item.pk)
+agenda.open_item(s.pk, item.pk, actor=Acting(role='clerk'))
 set_rules(s.pk, role='clerk', warn_before_s={warn})
 result = s.pk
 """

@@ -9,6 +9,7 @@ from meeting.floor.models import Speech
 from meeting.services import agenda
 from tests.meeting.floor.conftest import floor_tables
 from tests.realtime.conftest import connect  # noqa: F401  (the socket fixture)
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 atables = sync_to_async(floor_tables)
@@ -18,7 +19,7 @@ atables = sync_to_async(floor_tables)
 def live(committee):
     s = committee.group_a_sitting
     item = s.agenda_items.order_by("order").first()
-    agenda.open_item(s.pk, item.pk)
+    agenda.open_item(s.pk, item.pk, actor=CLERK)
     return s
 
 

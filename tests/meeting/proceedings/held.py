@@ -8,6 +8,7 @@ from meeting.services import agenda, attendance
 from meeting.voting.services.casting import cast
 from meeting.voting.services.definition import VoteSpec, prepare
 from meeting.voting.services.lifecycle import announce, close_vote, open_vote
+from tests.support.actors import CLERK
 
 
 def ballot(vote, option: str) -> dict[str, str]:
@@ -16,13 +17,15 @@ def ballot(vote, option: str) -> dict[str, str]:
 
 def run_vote(sitting, item, question, kind, choices: dict) -> object:
     v = prepare(
-        sitting.pk, VoteSpec(item_id=item.pk, question=question, kind=kind, rule=MAJORITY_OF_ROSTER)
+        sitting.pk,
+        VoteSpec(item_id=item.pk, question=question, kind=kind, rule=MAJORITY_OF_ROSTER),
+        actor=CLERK,
     )
-    open_vote(sitting.pk, v.pk)
+    open_vote(sitting.pk, v.pk, actor=CLERK)
     for member, option in choices.items():
         cast(sitting.pk, v.pk, member.pk, ballot(v, option))
-    close_vote(sitting.pk, v.pk)
-    announce(sitting.pk, v.pk)
+    close_vote(sitting.pk, v.pk, actor=CLERK)
+    announce(sitting.pk, v.pk, actor=CLERK)
     v.refresh_from_db()
     return v
 
@@ -34,7 +37,7 @@ def hold_plenary(c) -> dict:
     for m in everyone[:-1]:
         attendance.check_in(s.pk, m, method="tablet", by_user_id=m.user_id)
     item = s.agenda_items.get(order=1)
-    agenda.open_item(s.pk, item.pk)
+    agenda.open_item(s.pk, item.pk, actor=CLERK)
     for m in c.members[:2]:
         sp = floor.grant(s.pk, role="clerk", by_user_id=c.clerk.user_id, member_id=m.pk)
         floor.end(s.pk, role="clerk", speech_id=sp.pk)

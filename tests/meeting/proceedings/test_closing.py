@@ -20,6 +20,7 @@ from meeting.services.errors import DomainError
 from meeting.voting.services.definition import VoteSpec, prepare
 from meeting.voting.services.lifecycle import open_vote
 from tests.meeting.proceedings.held import hold_plenary
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +34,7 @@ def test_close_ends_sittings_and_floors_and_queues_minutes(committee):
     s = committee.plenary
     from meeting.services import agenda
 
-    agenda.open_item(s.pk, s.agenda_items.first().pk)
+    agenda.open_item(s.pk, s.agenda_items.first().pk, actor=CLERK)
     sp = floor.grant(s.pk, role="clerk", by_user_id=None, member_id=committee.members[0].pk)
     run = close_session(committee.session, by=committee.clerk.user)
     committee.session.refresh_from_db()
@@ -58,8 +59,8 @@ def test_open_vote_refuses_the_close_and_nothing_changes(committee):
     s = committee.plenary
     for m in [committee.chair, *committee.members]:
         attendance.check_in(s.pk, m, method="clerk")
-    v = prepare(s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q"))
-    open_vote(s.pk, v.pk)
+    v = prepare(s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q"), actor=CLERK)
+    open_vote(s.pk, v.pk, actor=CLERK)
     with pytest.raises(DomainError) as e:
         close_session(committee.session)
     assert e.value.code == "vote_open" and e.value.details == {"vote": v.pk, "sitting": s.pk}
@@ -176,7 +177,7 @@ def test_close_recalls_distributed_documents_and_the_minutes_list_them(committee
         committee.session, [Upload("bill.pdf", pdf.read_bytes())], by=clerk, item=item
     )
     upload_documents(committee.session, [Upload("draft.pdf", pdf.read_bytes(), "未分发")], by=clerk)
-    distribute(committee.session, by=clerk, ids=[doc.pk])
+    distribute(committee.session, by=clerk, ids=[doc.pk], actor=CLERK)
     run = close_session(committee.session, by=clerk)
     doc.refresh_from_db()
     assert doc.state == Document.State.RECALLED
@@ -198,7 +199,7 @@ def test_close_without_knowing_who_cannot_recall_and_changes_nothing(committee, 
     clerk = committee.clerk.user
     pdf = write_bill(tmp_path / "bill.pdf", "条例", "说明", 1)
     upload_documents(committee.session, [Upload("bill.pdf", pdf.read_bytes())], by=clerk)
-    distribute(committee.session, by=clerk)
+    distribute(committee.session, by=clerk, actor=CLERK)
     with pytest.raises(DomainError) as e:
         close_session(committee.session)
     assert e.value.code == "invalid"

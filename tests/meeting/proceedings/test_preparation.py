@@ -13,6 +13,7 @@ from meeting.rules import TWO_THIRDS_OF_ROSTER
 from meeting.services.errors import DomainError
 from meeting.voting.models import Vote
 from meeting.voting.services.definition import VoteSpec, prepare
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 12, 20)
@@ -67,6 +68,7 @@ def test_copy_carries_sittings_agenda_presenters_and_prepared_votes(committee):
     prepare(
         committee.plenary.pk,
         VoteSpec(item_id=item.pk, question="通过条例草案", rule=TWO_THIRDS_OF_ROSTER),
+        actor=CLERK,
     )
     assert prep.last_session(committee.term) == src
     new = prep.copy_session(
@@ -95,7 +97,7 @@ def test_copy_carries_sittings_agenda_presenters_and_prepared_votes(committee):
 def test_copy_does_not_copy_what_happened(committee):
     from meeting.services import agenda, attendance
 
-    agenda.open_item(committee.plenary.pk, committee.plenary.agenda_items.first().pk)
+    agenda.open_item(committee.plenary.pk, committee.plenary.agenda_items.first().pk, actor=CLERK)
     attendance.check_in(committee.plenary.pk, committee.members[0], method="tablet")
     new = prep.copy_session(committee.session, number=2, title="二", starts_on=DAY)
     assert not AgendaItem.objects.filter(sitting__session=new).exclude(state="pending").exists()
@@ -186,7 +188,7 @@ def test_agenda_refusals_change_nothing(committee):
 
     s = committee.plenary
     first = s.agenda_items.get(order=1)
-    agenda.open_item(s.pk, first.pk)
+    agenda.open_item(s.pk, first.pk, actor=CLERK)
     before = shape(committee.session)
     cases = [
         (lambda: prep.add_item(s, "  "), "invalid"),
@@ -207,10 +209,10 @@ def test_item_with_a_vote_on_record_cannot_be_removed(committee):
 
     s = committee.plenary
     item = s.agenda_items.get(order=3)
-    v = prepare(s.pk, VoteSpec(item_id=item.pk, question="q"))
+    v = prepare(s.pk, VoteSpec(item_id=item.pk, question="q"), actor=CLERK)
     for m in [committee.chair, *committee.members]:
         attendance.check_in(s.pk, m, method="clerk")
-    open_vote(s.pk, v.pk)
+    open_vote(s.pk, v.pk, actor=CLERK)
     before = shape(committee.session)
     with pytest.raises(DomainError) as e:
         prep.remove_item(item)
@@ -221,6 +223,6 @@ def test_item_with_a_vote_on_record_cannot_be_removed(committee):
 def test_prepared_votes_go_with_a_removed_item(committee):
     s = committee.plenary
     item = s.agenda_items.get(order=3)
-    prepare(s.pk, VoteSpec(item_id=item.pk, question="q"))
+    prepare(s.pk, VoteSpec(item_id=item.pk, question="q"), actor=CLERK)
     prep.remove_item(item)
     assert not Vote.objects.filter(sitting=s).exists()

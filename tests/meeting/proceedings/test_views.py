@@ -14,6 +14,7 @@ from meeting.models import AgendaItem, Member, Session
 from meeting.proceedings.models import AuditEntry
 from meeting.voting.models import Vote
 from tests.meeting.proceedings.held import hold_plenary
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,8 +190,8 @@ def test_close_with_an_open_vote_is_refused_on_the_page(committee, clerk):
     s = committee.plenary
     for m in [committee.chair, *committee.members]:
         attendance.check_in(s.pk, m, method="clerk")
-    v = prepare(s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q"))
-    open_vote(s.pk, v.pk)
+    v = prepare(s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q"), actor=CLERK)
+    open_vote(s.pk, v.pk, actor=CLERK)
     r = clerk.post(f"/proceedings/sessions/{committee.session.pk}/close/")
     assert r.status_code == 409 and 'data-code="vote_open"' in r.content.decode()
     committee.session.refresh_from_db()
@@ -230,8 +231,10 @@ def test_a_chair_ballot_never_enters_the_audit_trail(committee, live):
     s = committee.plenary
     for m in [committee.chair, *committee.members]:
         attendance.check_in(s.pk, m, method="clerk")
-    v = prepare(s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q", kind="secret"))
-    open_vote(s.pk, v.pk)
+    v = prepare(
+        s.pk, VoteSpec(item_id=s.agenda_items.first().pk, question="q", kind="secret"), actor=CLERK
+    )
+    open_vote(s.pk, v.pk, actor=CLERK)
     ans = live(
         committee.chair,
         s,

@@ -7,6 +7,7 @@ import pytest
 from meeting.services import attendance
 from meeting.voting import services
 from meeting.voting.models import Vote
+from tests.support.actors import CLERK
 
 
 def check_in(sitting, members) -> None:
@@ -31,7 +32,7 @@ def make_vote(room):
             question=fields.pop("question", "关于《数据条例（草案）》的表决"),
             **fields,
         )
-        return services.prepare(room.plenary.pk, spec, by_user_id=room.clerk.user_id)
+        return services.prepare(room.plenary.pk, spec, by_user_id=room.clerk.user_id, actor=CLERK)
 
     return _make
 
@@ -40,7 +41,7 @@ def make_vote(room):
 def open_vote(room, make_vote):
     def _open(**fields) -> Vote:
         vote = make_vote(**fields)
-        return services.open_vote(room.plenary.pk, vote.pk)
+        return services.open_vote(room.plenary.pk, vote.pk, actor=CLERK)
 
     return _open
 

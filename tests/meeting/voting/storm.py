@@ -43,7 +43,8 @@ s = Sitting.objects.create(session=session, kind='plenary', title='全体会议'
 item = AgendaItem.objects.create(sitting=s, order=1, title='议题')
 AgendaItem.objects.create(sitting=s, order=2, title='议题二')
 from meeting.services.agenda import open_item
-open_item(s.pk, item.pk)  # the first event: tablets resync from seq 1 by replay
+from meeting.policy import Acting
+open_item(s.pk, item.pk, actor=Acting(role='clerk'))  # the first event: tablets resync from seq 1 by replay
 members = list(Member.objects.filter(term=term, role='member').select_related('user').order_by('seat'))
 now = timezone.now()
 Attendance.objects.bulk_create([Attendance(sitting=s, member=m, checked_in_at=now, method='clerk') for m in members])

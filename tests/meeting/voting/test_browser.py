@@ -19,9 +19,10 @@ PW = "yiting-demo"
 SETUP = """
 from meeting.models import Member, Sitting
 from meeting.services import agenda
+from meeting.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
-agenda.open_item(s.pk, item.pk)
+agenda.open_item(s.pk, item.pk, actor=Acting(role='clerk'))
 ids = {m.user.username: m.pk for m in Member.objects.select_related('user')}
 result = {'sitting': s.pk, 'ids': ids}
 """

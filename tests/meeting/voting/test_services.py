@@ -11,6 +11,7 @@ from meeting.voting import services
 from meeting.voting.models import AuditEntry, Ballot, NamedChoice, Result, Vote
 from realtime.models import SittingEvent
 from tests.meeting.voting.conftest import line
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_full_named_round_counts_against_the_roster(room, open_vote):
     for m, opt in zip(room.voters, ["yes", "yes", "yes", "yes", "no", "abstain"], strict=False):
         cast(room, vote, m, opt)
     # The 7th present member (m6) did not press: "did not vote", apart from abstain.
-    result = services.close_vote(room.plenary.pk, vote.pk)
+    result = services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     q = result.questions[0]
     assert q["counts"] == {"yes": 4, "no": 1, "abstain": 1}
     assert (result.roster_size, result.present, result.cast) == (9, 7, 6)
@@ -63,7 +64,7 @@ def test_present_base_passes_where_roster_base_fails(room, open_vote):
     vote = open_vote(rule=DecisionRule("present", 1, 2, True))
     for m in room.voters[:4]:
         cast(room, vote, m, "yes")
-    result = services.close_vote(room.plenary.pk, vote.pk)
+    result = services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     assert result.questions[0]["outcome"]["required"] == 4 and result.passed
 
 
@@ -72,7 +73,7 @@ def test_personnel_vote_decides_each_line(room, open_vote):
     q1, q2 = [str(q.pk) for q in vote.questions.order_by("order")]
     for m in room.voters[:5]:
         services.cast(room.plenary.pk, vote.pk, m.pk, {q1: "yes", q2: "no"})
-    result = services.close_vote(room.plenary.pk, vote.pk)
+    result = services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     assert [q["outcome"]["passed"] for q in result.questions] == [True, False]
     assert result.passed is False
 
@@ -86,14 +87,14 @@ def test_open_without_quorum_is_refused_with_the_arithmetic(room, make_vote):
     for m in committee.voters[:3]:
         attendance.check_out(committee.plenary.pk, m)
     with pytest.raises(DomainError) as exc:
-        services.open_vote(committee.plenary.pk, vote.pk)
+        services.open_vote(committee.plenary.pk, vote.pk, actor=CLERK)
     assert exc.value.code == "no_quorum"
     assert exc.value.details == {"roster_size": 9, "present": 4, "required": 5, "reached": False}
     assert "4 of 9 component members present; more than half requires 5" in exc.value.message
     vote.refresh_from_db()
     assert vote.state == "prepared" and vote.audit_seq == 0
     check_in(committee.plenary, committee.voters[:1])
-    assert services.open_vote(committee.plenary.pk, vote.pk).state == "open"
+    assert services.open_vote(committee.plenary.pk, vote.pk, actor=CLERK).state == "open"
 
 
 @pytest.mark.parametrize(
@@ -113,12 +114,12 @@ def test_open_without_quorum_is_refused_with_the_arithmetic(room, make_vote):
 def test_refused_ballots_change_nothing(room, make_vote, who, setup, code):
     vote = make_vote()
     if setup != "prepared":
-        services.open_vote(room.plenary.pk, vote.pk)
+        services.open_vote(room.plenary.pk, vote.pk, actor=CLERK)
         cast(room, vote, room.voters[1], "yes")  # one good ballot already in
     if setup == "closed":
-        services.close_vote(room.plenary.pk, vote.pk)
+        services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     if setup == "cancelled":
-        services.cancel(room.plenary.pk, vote.pk, "设备故障")
+        services.cancel(room.plenary.pk, vote.pk, "设备故障", actor=CLERK)
     member = {
         "voter": room.voters[0],
         "absent": room.members[7],
@@ -158,7 +159,7 @@ def test_changing_a_ballot_where_allowed_keeps_one_ballot(room, open_vote):
     receipt = cast(room, vote, room.voters[0], "yes")
     assert receipt.changed and receipt.choices == {line(vote): "yes"}
     assert Ballot.objects.filter(vote=vote).count() == 1
-    result = services.close_vote(room.plenary.pk, vote.pk)
+    result = services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     assert result.questions[0]["counts"]["yes"] == 1 and result.questions[0]["counts"]["no"] == 0
     kinds = list(AuditEntry.objects.filter(vote=vote).values_list("kind", flat=True))
     assert kinds == ["open", "ballot", "change", "close"]
@@ -179,9 +180,9 @@ def test_ballot_after_countdown_is_refused(room, open_vote):
 def test_second_close_is_refused_and_result_is_kept_once(room, open_vote):
     vote = open_vote()
     cast(room, vote, room.voters[0], "yes")
-    first = services.close_vote(room.plenary.pk, vote.pk)
+    first = services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     with pytest.raises(DomainError) as exc:
-        services.close_vote(room.plenary.pk, vote.pk)
+        services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     assert exc.value.code == "vote_closed"
     assert Result.objects.filter(vote=vote).count() == 1
     assert Result.objects.get(vote=vote).pk == first.pk
@@ -191,7 +192,7 @@ def test_only_one_open_vote_per_sitting(room, open_vote, make_vote):
     first = open_vote()
     second = make_vote(question="第二个")
     with pytest.raises(DomainError) as exc:
-        services.open_vote(room.plenary.pk, second.pk)
+        services.open_vote(room.plenary.pk, second.pk, actor=CLERK)
     assert exc.value.code == "vote_already_open" and exc.value.details == {"vote": first.pk}
     second.refresh_from_db()
     assert second.state == "prepared"
@@ -200,15 +201,15 @@ def test_only_one_open_vote_per_sitting(room, open_vote, make_vote):
 def test_revote_keeps_the_earlier_round(room, open_vote):
     vote = open_vote()
     cast(room, vote, room.voters[0], "yes")
-    services.close_vote(room.plenary.pk, vote.pk)
-    again = services.revote(room.plenary.pk, vote.pk)
+    services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
+    again = services.revote(room.plenary.pk, vote.pk, actor=CLERK)
     assert (again.round, again.previous_id, again.state) == (2, vote.pk, "prepared")
     assert [q.text for q in again.questions.all()] == [q.text for q in vote.questions.all()]
-    services.open_vote(room.plenary.pk, again.pk)
+    services.open_vote(room.plenary.pk, again.pk, actor=CLERK)
     cast(room, again, room.voters[0], "no")  # a new round: the same member votes again
     assert Result.objects.filter(vote=vote).exists()
     with pytest.raises(DomainError) as exc:
-        services.revote(room.plenary.pk, vote.pk)
+        services.revote(room.plenary.pk, vote.pk, actor=CLERK)
     assert exc.value.code == "conflict"
 
 
@@ -239,9 +240,9 @@ def test_cancel_keeps_ballots_uncounted_and_needs_a_reason(room, open_vote):
     cast(room, vote, room.voters[0], "yes")
     before = ballots_state(vote)
     with pytest.raises(DomainError) as exc:
-        services.cancel(room.plenary.pk, vote.pk, "  ")
+        services.cancel(room.plenary.pk, vote.pk, "  ", actor=CLERK)
     assert exc.value.code == "bad_vote" and ballots_state(vote) == before
-    services.cancel(room.plenary.pk, vote.pk, "表决器故障")
+    services.cancel(room.plenary.pk, vote.pk, "表决器故障", actor=CLERK)
     vote.refresh_from_db()
     assert (vote.state, vote.cancel_reason) == ("cancelled", "表决器故障")
     assert Ballot.objects.filter(vote=vote).count() == 1
@@ -257,12 +258,12 @@ def test_announce_only_after_close(room, open_vote):
     vote = open_vote()
     before = ballots_state(vote)
     with pytest.raises(DomainError) as exc:
-        services.announce(room.plenary.pk, vote.pk)
+        services.announce(room.plenary.pk, vote.pk, actor=CLERK)
     assert exc.value.code == "bad_state" and ballots_state(vote) == before
-    services.close_vote(room.plenary.pk, vote.pk)
-    assert services.announce(room.plenary.pk, vote.pk).state == "announced"
+    services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
+    assert services.announce(room.plenary.pk, vote.pk, actor=CLERK).state == "announced"
     with pytest.raises(DomainError) as exc:
-        services.announce(room.plenary.pk, vote.pk)
+        services.announce(room.plenary.pk, vote.pk, actor=CLERK)
     assert exc.value.code == "bad_state"
 
 
@@ -270,7 +271,7 @@ def test_member_who_voted_then_left_was_present_for_it(room, open_vote):
     vote = open_vote()
     cast(room, vote, room.voters[0], "yes")
     attendance.check_out(room.plenary.pk, room.voters[0])
-    result = services.close_vote(room.plenary.pk, vote.pk)
+    result = services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
     # 6 still checked in + the one who voted and left
     assert (result.present, result.cast, result.did_not_vote, result.absent) == (7, 1, 6, 2)
 

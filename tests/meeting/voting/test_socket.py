@@ -12,6 +12,7 @@ from meeting.voting.models import AuditEntry, Ballot, NamedChoice, Vote
 from realtime.models import CommandReceipt
 from tests.meeting.voting.conftest import check_in
 from tests.realtime.conftest import connect  # noqa: F401  (the socket fixture)
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -271,7 +272,7 @@ async def test_member_checks_their_named_ballot_in_the_audit(seated, connect):  
 def test_services_refuse_before_receipt_is_written(seated):
     """A refused ballot leaves no receipt, so a corrected resend is not answered from one."""
     vote = services.prepare(
-        seated.plenary.pk, services.VoteSpec(item_id=seated.item.pk, question="q")
+        seated.plenary.pk, services.VoteSpec(item_id=seated.item.pk, question="q"), actor=CLERK
     )
     assert CommandReceipt.objects.count() == 0
     assert vote.state == "prepared"

@@ -13,6 +13,7 @@ from meeting.voting import services
 from meeting.voting.models import AuditEntry
 from meeting.voting.services import audit
 from tests.meeting.voting.conftest import line
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def closed(room, open_vote):
         vote = open_vote(**fields)
         for m, opt in zip(room.voters[:4], ["yes", "yes", "no", "abstain"], strict=True):
             services.cast(room.plenary.pk, vote.pk, m.pk, {line(vote): opt})
-        services.close_vote(room.plenary.pk, vote.pk)
+        services.close_vote(room.plenary.pk, vote.pk, actor=CLERK)
         vote.refresh_from_db()
         return vote
 

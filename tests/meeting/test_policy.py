@@ -1,0 +1,114 @@
+"""The rulebook (meeting/policy.py): one rule per action, asked by services and sockets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from meeting import policy
+from meeting.models import Role
+from meeting.services import agenda
+from meeting.services.errors import DomainError
+from tests.support.actors import CHAIR, CLERK, MEMBER
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_protocol_command_has_its_rule_and_takes_its_roles_from_it():
+    from realtime.protocol import REGISTRY
+
+    for type_, spec in REGISTRY.commands.items():
+        assert type_ in policy.RULES, type_
+        assert spec.roles == policy.roles_for(type_), type_
+
+
+def test_a_command_without_a_rule_fails_at_registration():
+    from realtime.protocol.base import CommandData, command
+
+    with pytest.raises(LookupError, match="no rule"):
+
+        @command("nobody.knows", example={})
+        class Nobody(CommandData):
+            pass
+
+
+def test_docs_policy_md_is_in_step_with_the_rules():
+    on_disk = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    assert on_disk == policy.table_markdown(), (
+        "docs/policy.md is out of step: python -m meeting.policy docs/policy.md"
+    )
+
+
+def test_roles_are_the_enum_and_compare_with_socket_strings():
+    assert all(isinstance(r, Role) for rule in policy.RULES.values() for r in rule.roles)
+    assert policy.may("chair", "vote.open") and policy.may(Role.CLERK, "vote.open")
+    assert not policy.may("member", "vote.open") and not policy.may(None, "sync")
+    assert policy.is_clerk("clerk") and not policy.is_clerk("chair")
+    assert policy.is_live("chair") and not policy.is_live("staff")
+
+
+def test_one_definition_of_live_roles_and_clerk_in_production_code():
+    literal = re.compile(
+        r"""[({]\s*["'](?:chair|clerk)["']\s*,\s*["'](?:chair|clerk)["']\s*[,)}]"""
+    )
+    hits = []
+    for pkg in ("meeting", "realtime", "docs_store", "media", "frontend"):
+        for p in (ROOT / pkg).rglob("*.py"):
+            if "migrations" in p.parts or p.name == "policy.py":
+                continue
+            for n, line in enumerate(p.read_text().splitlines(), 1):
+                if literal.search(line) and ".get(" not in line:
+                    hits.append(f"{p.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert hits == []
+
+
+@pytest.mark.django_db
+def test_the_vote_services_ask_the_policy(committee):
+    from meeting.voting import services
+    from meeting.voting.models import Vote
+
+    s = committee.plenary
+    item = s.agenda_items.first()
+    spec = services.VoteSpec(item_id=item.pk, question="表决")
+    with pytest.raises(DomainError) as exc:
+        services.prepare(s.pk, spec, actor=MEMBER)
+    assert exc.value.code == "forbidden" and exc.value.details["allowed"] == ["chair", "clerk"]
+    vote = services.prepare(s.pk, spec, actor=CHAIR)
+    for fn in (services.open_vote, services.close_vote, services.announce):
+        with pytest.raises(DomainError, match="may not") as exc:
+            fn(s.pk, vote.pk, actor=MEMBER)
+        assert exc.value.code == "forbidden"
+    with pytest.raises(DomainError):
+        services.cancel(s.pk, vote.pk, "故障", actor=policy.Acting(role=Role.DISPLAY))
+    assert Vote.objects.get(pk=vote.pk).state == Vote.State.PREPARED  # nothing changed
+    services.cancel(s.pk, vote.pk, "故障", actor=CLERK)
+
+
+@pytest.mark.django_db
+def test_agenda_and_documents_services_ask_the_policy(committee):
+    from docs_store.services import distribution
+
+    s = committee.plenary
+    with pytest.raises(DomainError, match="may not agenda.open"):
+        agenda.open_item(s.pk, s.agenda_items.first().pk, actor=MEMBER)
+    with pytest.raises(DomainError, match="may not agenda.step"):
+        agenda.step(s.pk, 1, actor=policy.Acting(role=Role.STAFF))
+    for fn in (distribution.distribute, distribution.recall):
+        with pytest.raises(DomainError) as exc:
+            fn(s.session, actor=CHAIR, by=committee.chair.user)  # the clerk alone
+        assert exc.value.code == "forbidden"
+
+
+@pytest.mark.django_db
+def test_clips_are_the_reviewers_not_the_django_staff_clerk(committee):
+    clerk = committee.clerk.user
+    clerk.is_staff = True  # the demo's clerk may enter the admin site
+    clerk.save()
+    assert not policy.may_review_clips(clerk)
+    assert policy.may_review_clips(committee.staff.user)
+    assert not policy.may_review_clips(committee.members[0].user)
+    committee.staff.active = False
+    committee.staff.save()
+    assert not policy.may_review_clips(committee.staff.user)

@@ -1,0 +1,72 @@
+"""Authority per command: a demotion or a removal from the roster acts on an open socket."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from meeting.models import Member, Sitting
+from meeting.services.roster import role_of, sitting_role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _closed_with(sock) -> int:
+    """The close code the server sent after the last reply (events before it skipped)."""
+    while True:
+        out = await sock.comm.receive_output(timeout=5)
+        if out["type"] == "websocket.close":
+            return out["code"]
+        assert json.loads(out["text"])["type"] != "reply", out
+
+
+async def test_a_chair_replaced_mid_sitting_loses_the_powers_at_the_next_command(
+    committee, connect
+):
+    sitting = committee.group_a_sitting
+    sock = await connect(committee.chair.user, sitting.pk)
+    assert sock.welcome["data"]["role"] == "chair"
+    assert (await sock.request("agenda.open", {"item": 1}))["ok"] is False  # unknown item id
+    await sync_to_async(Sitting.objects.filter(pk=sitting.pk).update)(chair=None)  # demoted
+    item = await sync_to_async(lambda: sitting.agenda_items.first().pk)()
+    r = await sock.request("agenda.open", {"item": item})
+    assert r["ok"] is False and r["error"]["code"] == "role_changed"
+    assert r["error"]["details"] == {"was": "chair", "now": "member"}
+    assert await _closed_with(sock) == 4409
+    current = await sync_to_async(lambda: sitting.agenda_items.filter(state="current").count())()
+    assert current == 0  # nothing was done
+    # reconnecting gives the role the login has now, with its powers only
+    again = await connect(committee.chair.user, sitting.pk)
+    assert again.welcome["data"]["role"] == "member"
+    r = await again.request("agenda.open", {"item": item})
+    assert r["error"]["code"] == "forbidden" and r["error"]["details"]["allowed"] == [
+        "chair",
+        "clerk",
+    ]
+
+
+async def test_a_member_taken_off_the_roster_mid_socket_is_refused_and_cannot_return(
+    committee, connect
+):
+    sitting = committee.group_a_sitting
+    member = committee.members[0]  # m1, group A
+    sock = await connect(member.user, sitting.pk)
+    assert (await sock.request("ping"))["ok"] is True
+    await sync_to_async(Member.objects.filter(pk=member.pk).update)(active=False)
+    r = await sock.request("ping")
+    assert r["error"]["code"] == "role_changed" and r["error"]["details"]["now"] is None
+    assert await _closed_with(sock) == 4409
+    await connect(member.user, sitting.pk, expect_close=4403)
+
+
+def test_role_of_agrees_with_sitting_role_in_two_queries(committee, django_assert_max_num_queries):
+    people = [committee.chair, committee.clerk, committee.staff, committee.display]
+    people += committee.members[:3]
+    for sitting in (committee.plenary, committee.group_a_sitting, committee.group_b_sitting):
+        for m in people:
+            with django_assert_max_num_queries(3):  # sitting, member (+ a clerk's sittings)
+                fast = role_of(m.user.pk, sitting.pk)
+            assert fast == sitting_role(m.user, sitting), (m, sitting)
+    assert role_of(committee.outsider.pk, committee.plenary.pk) is None

@@ -1,0 +1,8 @@
+"""Actors for tests that call services directly (meeting/policy.py asks every service)."""
+
+from meeting.models import Role
+from meeting.policy import Acting
+
+CLERK = Acting(role=Role.CLERK)
+CHAIR = Acting(role=Role.CHAIR)
+MEMBER = Acting(role=Role.MEMBER)
