@@ -195,9 +195,11 @@ def committee():
 def upload(session, clerk, data: bytes, name: str):
     from docs_store.services.distribution import distribute
     from docs_store.services.upload import Upload, upload_documents
+    from meeting.models import Role
+    from meeting.policy import Acting
 
     [doc] = upload_documents(session, [Upload(name, data)], by=clerk.user)
-    distribute(session, by=clerk.user, ids=[doc.pk])
+    distribute(session, actor=Acting(role=Role.CLERK), by=clerk.user, ids=[doc.pk])
     return doc
 
 

@@ -72,7 +72,7 @@ def mark_failed(rendition: Rendition, audience: list[tuple[int, int]], exc: Exce
             "pages": rendition.pages,
             "failed": True,
         }
-        for role in ("clerk", "chair"):
+        for role in policy.LIVE_ROLES:
             notify(role_group(sitting_id, role), PROGRESS, payload, sitting_id)
 
 

@@ -125,6 +125,12 @@ _rule(
     "archive (个人档案), kept for the term; its custodian is the reviewing office, not "
     "the people who run the sitting, and is_staff is a technical flag, not a role",
 )
+_rule(
+    "briefs.release",
+    REVIEWER_ROLES,
+    "a staff reviewer, once a second staff member has checked the brief; the release "
+    "itself distributes the brief (简报) as a session document, without the clerk",
+)
 
 
 # -- asking -----------------------------------------------------------------------------------

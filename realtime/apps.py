@@ -16,8 +16,13 @@ class RealtimeConfig(AppConfig):
         from realtime.handlers import HANDLERS, load_all
         from realtime.protocol import REGISTRY
 
-        # The domain's events are delivered by this app (meeting imports nothing from it).
+        # The domain's events are delivered by this app (meeting imports nothing from it),
+        # and its refusals are worded per code by the protocol's message table.
         events.register(DELIVERY)
+        from meeting.services.errors import register_localizer
+        from realtime.protocol.messages import localize
+
+        register_localizer(localize)
         # Every command of the protocol has its handler, or the process does not start.
         load_all()
         missing = sorted(set(REGISTRY.commands) - set(HANDLERS))

@@ -42,6 +42,17 @@ def distribute(
 ) -> list[int]:
     """Distribute the session's drafts (or the ones named); returns the ids distributed."""
     policy.require(actor, "documents.distribute")
+    return _distribute(session, by=by, ids=ids)
+
+
+@transaction.atomic
+def distribute_brief(session: Session, *, actor: policy.Actor, by, document_id: int) -> list[int]:
+    """A released brief (简报) is distributed by its release, not by a clerk."""
+    policy.require(actor, "briefs.release")
+    return _distribute(session, by=by, ids=[document_id])
+
+
+def _distribute(session: Session, *, by, ids: list[int] | None) -> list[int]:
     docs = _select(session, ids, Document.State.DRAFT)
     docs = [d for d in docs if d.current_id is not None]
     if not docs:

@@ -91,6 +91,18 @@ MESSAGES = {
     "unknown_question": _("The ballot answers a question the vote does not have."),
     "incomplete_ballot": _("Answer every question of the ballot."),
     "already_voted": _("You have already voted in this round."),
+    "codec_not_recorded": _(
+        "This device's audio/video codec cannot be recorded; the room camera records the speech instead."
+    ),
+    "invalid_stroke": _(
+        "The stroke is not valid (tool, colour, width or points); it was not saved."
+    ),
+    "query_empty": _("Type the words to search for (punctuation alone cannot be searched)."),
+    "query_too_long": _("The search is too long: at most 100 characters."),
+    "role_changed": _("Your role in this sitting has changed; reconnecting."),
+    "stale_version": _("The document has a newer version; reload the page to annotate it."),
+    "stroke_out_of_page": _("The stroke goes outside the page; it was not saved."),
+    "too_many_strokes": _("This page holds the most strokes allowed; undo some first."),
 }
 
 

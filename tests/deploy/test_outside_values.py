@@ -12,6 +12,8 @@ import re
 import pytest
 from django.test import Client
 
+from tests.support.actors import CLERK
+
 pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -66,7 +68,7 @@ def test_a_note_with_a_lone_surrogate_is_invalid(committee, body):
     [doc] = upload_documents(
         committee.session, [Upload("a.pdf", make_pdf(1))], by=committee.clerk.user
     )
-    distribute(committee.session, by=committee.clerk.user, ids=[doc.pk])
+    distribute(committee.session, actor=CLERK, by=committee.clerk.user, ids=[doc.pk])
     resp = _client(committee.members[0].user).post(
         f"/docs/d/{doc.pk}/notes/", json.dumps(body), content_type="application/json"
     )

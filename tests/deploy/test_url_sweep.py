@@ -18,6 +18,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.support.actors import CLERK
+
 pytestmark = pytest.mark.django_db
 
 HOSTILE = [
@@ -105,7 +107,7 @@ def world(committee, settings):
     [doc] = upload_documents(
         committee.session, [Upload("议程.pdf", make_pdf(2))], by=committee.clerk.user
     )
-    distribute(committee.session, by=committee.clerk.user, ids=[doc.pk])
+    distribute(committee.session, actor=CLERK, by=committee.clerk.user, ids=[doc.pk])
     item = committee.plenary.agenda_items.order_by("order").first()
     vote = votes.prepare(
         committee.plenary.pk,

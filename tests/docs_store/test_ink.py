@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from docs_store.models import InkStroke
 from docs_store.services.distribution import recall
 from meeting.proceedings.models import AuditEntry
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_ink_goes_with_a_recall_and_the_trail_counts_it(committee, doc):
         '{"page": 1, "text": "注意第三款"}',
         content_type="application/json",
     )
-    recall(committee.session, by=committee.clerk.user, ids=[doc.pk])
+    recall(committee.session, actor=CLERK, by=committee.clerk.user, ids=[doc.pk])
     assert InkStroke.objects.count() == 0
     entry = AuditEntry.objects.get(action="documents.annotations_removed")
     assert (entry.data["strokes"], entry.data["notes"]) == (1, 1)

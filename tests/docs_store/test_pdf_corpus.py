@@ -30,6 +30,7 @@ from docs_store import storage
 from docs_store.models import Document, Rendition
 from realtime.protocol import ERROR_CODES
 from tests.docs_store.conftest import make_pdf
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +290,7 @@ def test_corpus_file_is_refused_precisely_or_fully_readable(
     member.force_login(committee.members[0].user)
     from docs_store.services.distribution import distribute
 
-    distribute(committee.session, by=committee.clerk.user, ids=[doc.pk])
+    distribute(committee.session, actor=CLERK, by=committee.clerk.user, ids=[doc.pk])
     for page in range(1, doc.current.pages + 1):
         for width in storage.WIDTHS:
             r = member.get(f"/docs/d/{doc.pk}/v/1/p/{page}/{width}.jpg")

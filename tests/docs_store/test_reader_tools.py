@@ -26,6 +26,7 @@ from meeting.models import Sitting
 from meeting.pdffont import cjk_font
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
+from meeting.policy import Acting
 
 pages = [
     ["第一章 总则", "为了规范数据活动，制定本条例。"],
@@ -46,7 +47,7 @@ item = sitting.agenda_items.order_by("order").first()
 clerk = get_user_model().objects.get(username="clerk")
 [doc] = upload_documents(sitting.session, [Upload("bill.pdf", buf.getvalue(), "数据条例（草案）")],
                          by=clerk, item=item)
-distribute(sitting.session, by=clerk)
+distribute(sitting.session, actor=Acting(role="clerk"), by=clerk)
 result = {"sitting": sitting.pk, "doc": doc.pk}
 """
 

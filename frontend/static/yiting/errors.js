@@ -84,6 +84,7 @@ export const ERROR_MESSAGES = {
   pdf_too_complex: "上传被拒绝：文件内容解压后超出上限，疑为异常文件。",
   render_failed: "该文件的页面无法生成，请会务人员更换文件。",
   uri_too_long: "地址过长，请求未被接受。",
+  role_changed: "您在本场次的身份已变更，正在重新连接。",
   // not protocol codes: the client's own
   offline: "未连接到服务器，请稍候再试。",
   disconnected: "连接已断开，请稍候再试。",

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from docs_store.models import Access, Document
 from docs_store.services import distribution, upload
+from meeting import policy
 from meeting.briefs import authority
 from meeting.briefs.models import Brief
 from meeting.briefs.services import content as contents
-from meeting.models import Session, Sitting
+from meeting.models import Role, Session, Sitting
 from meeting.proceedings import audit
 from meeting.services.errors import DomainError
 
@@ -128,7 +129,12 @@ def release_brief(actor, brief: Brief, access: str = Access.COMMITTEE) -> Brief:
     doc = Document.objects.filter(pk=brief.document_id).first() if brief.document_id else None
     if doc is None:
         [doc] = upload.upload_documents(brief.session, [up], by=actor, access=access)
-        distribution.distribute(brief.session, by=actor, ids=[doc.pk])
+        distribution.distribute_brief(
+            brief.session,
+            actor=policy.Acting(role=Role.STAFF, user_id=actor.pk),
+            by=actor,
+            document_id=doc.pk,
+        )
     else:
         if doc.access != access:
             Document.objects.filter(pk=doc.pk).update(access=access)

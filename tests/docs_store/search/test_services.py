@@ -10,6 +10,7 @@ from docs_store.search import services
 from docs_store.search.extract import extract_all
 from docs_store.services.distribution import recall
 from meeting.services.errors import DomainError
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_drafts_and_recalled_papers_are_not_found_by_members(committee, upload, 
 
     [draft] = upload(("d.pdf", chinese_pdf([["草稿 审议稿"]])))
     [gone] = upload(("r.pdf", chinese_pdf([["收回 审议稿"]])), distribute=True)
-    recall(committee.session, by=committee.clerk.user, ids=[gone.pk])
+    recall(committee.session, actor=CLERK, by=committee.clerk.user, ids=[gone.pk])
     rendered()
     member = committee.members[0].user
     assert services.search_sitting(member, committee.plenary, "审议稿") == []

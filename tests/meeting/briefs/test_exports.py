@@ -21,6 +21,7 @@ from meeting.briefs.services.exports import export_brief
 from meeting.briefs.services.summaries import save_summary
 from meeting.models import Attendance, Term
 from meeting.services.errors import DomainError
+from tests.support.actors import CLERK
 
 
 def _text(data: bytes) -> str:
@@ -148,11 +149,11 @@ def _named_vote(ns, member) -> None:
         Attendance.objects.get_or_create(
             sitting=s, member=other, defaults={"checked_in_at": s.starts_at, "method": "clerk"}
         )  # quorum
-    agenda.open_item(s.pk, ns.items[0].pk)
-    v = prepare(s.pk, VoteSpec(item_id=ns.items[0].pk, question="数据条例草案修改稿"))
-    open_vote(s.pk, v.pk)
+    agenda.open_item(s.pk, ns.items[0].pk, actor=CLERK)
+    v = prepare(s.pk, VoteSpec(item_id=ns.items[0].pk, question="数据条例草案修改稿"), actor=CLERK)
+    open_vote(s.pk, v.pk, actor=CLERK)
     cast(s.pk, v.pk, member.pk, {str(v.questions.get().pk): "yes"})
-    close_vote(s.pk, v.pk)
+    close_vote(s.pk, v.pk, actor=CLERK)
     type(s).objects.filter(pk=s.pk).update(state="ended")
 
 

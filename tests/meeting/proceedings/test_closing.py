@@ -264,7 +264,7 @@ def test_minutes_list_documents_with_their_sitting_and_state_in_chinese(committe
     [doc] = upload_documents(
         committee.session, [Upload("bill.pdf", pdf.read_bytes())], by=clerk, item=item
     )
-    distribute(committee.session, by=clerk, ids=[doc.pk])
+    distribute(committee.session, actor=CLERK, by=clerk, ids=[doc.pk])
     run = close_session(committee.session, by=clerk)
     run_until_idle()
     run.refresh_from_db()
