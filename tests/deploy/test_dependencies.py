@@ -19,6 +19,7 @@ IMPORT_NAME = {
     "imageio-ffmpeg": "imageio_ffmpeg",
     "django-environ": "environ",
     "django-axes": "axes",
+    "python-docx": "docx",
 }
 # Used by configuration, not by an import statement: where.
 BY_NAME = {
