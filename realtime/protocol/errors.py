@@ -46,7 +46,8 @@ CLOSE_CODES: dict[int, str] = {
     CLOSE_NO_ACCESS: "Logged in, but with no role in this sitting.",
     CLOSE_NO_SUCH_SITTING: "No such sitting.",
     CLOSE_SLOW_READER: "The socket did not read its events: more than YITING_WS_MAX_PENDING "
-    "bytes (1 MiB by default) were waiting for it. Reconnect and sync from the last seq.",
+    "bytes (1 MiB by default) were waiting for it. The close frame queues behind that "
+    "data, so the tablet often sees 1006 instead; either way: reconnect and sync.",
     CLOSE_NOT_LIVE: "The server could not subscribe the socket to its sitting's events in "
     "time (channel layer unavailable). Reconnect.",
 }
