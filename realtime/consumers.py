@@ -42,10 +42,10 @@ def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
     sitting = Sitting.objects.select_related("session__term").filter(pk=sitting_id).first()
     if sitting is None:
         return CLOSE_NO_SUCH_SITTING, None
-    role = sitting_role(user, sitting)
+    member = member_for(user, sitting.session.term)
+    role = sitting_role(user, sitting, member)
     if role is None:
         return CLOSE_NO_ACCESS, None
-    member = member_for(user, sitting.session.term)
     return None, {
         "role": role,
         "member_id": member.pk if member else None,
