@@ -40,6 +40,19 @@ from tests.support.servers import (  # noqa: E402
 )
 
 CLIENT_PROCS = 2
+OPEN_DEADLINE_S = 120.0  # one client: connect, welcome and sync
+REPLY_DEADLINE_S = 30.0  # the clerk's answer to one flip
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident memory of one process (Linux), for memory per socket."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _raise_fd_limit() -> None:
@@ -63,8 +76,17 @@ async def _client_main(urls: list[str], cookies: list[str], n: int, flips: int, 
 
     received: list[dict[int, float]] = [dict() for _ in range(n)]
     socks = []
+    failures: dict[str, int] = {}
 
     async def open_one(i: int):
+        try:
+            async with asyncio.timeout(OPEN_DEADLINE_S):
+                return await _open_one(i)
+        except Exception as exc:  # counted: its events are reported lost, never a hang
+            failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
+            return None
+
+    async def _open_one(i: int):
         url = urls[i % len(urls)]
         headers = {"Cookie": cookies[i % len(cookies)]} if yiting else {}
         origin = url.replace("ws://", "http://").split("/ws/")[0]
@@ -83,8 +105,10 @@ async def _client_main(urls: list[str], cookies: list[str], n: int, flips: int, 
         if yiting:
             await ws.recv()  # welcome
             await ws.send(json.dumps({"type": "sync", "id": "s", "data": {"last_seq": 0}}))
-            while json.loads(await ws.recv()).get("type") != "reply":
+            while (reply := json.loads(await ws.recv())).get("type") != "reply":
                 pass
+            if not reply.get("ok"):
+                raise RuntimeError(f"sync refused: {reply.get('error')}")
         socks.append(ws)
         return ws
 
@@ -107,13 +131,15 @@ async def _client_main(urls: list[str], cookies: list[str], n: int, flips: int, 
         except Exception:
             pass
 
-    tasks = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(opened)]
-    conn.send("ready")
-    # wait for "done" without blocking the loop that timestamps the events
-    await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+    tasks = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(opened) if ws]
+    conn.send({"ready": n - sum(failures.values()), "failures": failures})
+    # wait for "done" without blocking the loop that timestamps the events (bounded:
+    # the parent died → the process ends)
+    await asyncio.get_running_loop().run_in_executor(None, conn.poll, 3600)
     await asyncio.sleep(1.0)
     for ws in opened:
-        await ws.close()
+        if ws is not None:
+            ws.transport.abort()
     for t in tasks:
         t.cancel()
     conn.send(received)
@@ -135,11 +161,15 @@ def _start_clients(urls, cookies, n, flips, yiting):
         p.start()
         procs.append(p)
         pipes.append(parent)
+    ready, failures = 0, {}
     for pipe in pipes:
-        if not pipe.poll(600):
-            raise TimeoutError("clients did not connect in 600 s")
-        pipe.recv()
-    return procs, pipes
+        if not pipe.poll(900):
+            raise TimeoutError("clients did not connect in 900 s")
+        got = pipe.recv()
+        ready += got["ready"]
+        for k, v in got["failures"].items():
+            failures[k] = failures.get(k, 0) + v
+    return procs, pipes, {"connected": ready, "connect_failures": failures}
 
 
 def _collect(procs, pipes) -> list[dict]:
@@ -147,9 +177,12 @@ def _collect(procs, pipes) -> list[dict]:
     for pipe in pipes:
         pipe.send("done")
     for pipe in pipes:
-        out.extend(pipe.recv())
+        if pipe.poll(300):
+            out.extend(pipe.recv())
     for p in procs:
         p.join(30)
+        if p.is_alive():
+            p.kill()
     return out
 
 
@@ -182,8 +215,10 @@ async def _clerk_flips(
 
     url = base.replace("http://", "ws://") + f"/ws/sittings/{sitting}/"
     sent: dict[int, float] = {}
+    errors: dict[str, int] = {}
     async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=base) as ws:
-        seq = json.loads(await ws.recv())["data"]["seq"]
+        async with asyncio.timeout(60):
+            seq = json.loads(await ws.recv())["data"]["seq"]
         for n in range(flips):
             item = items[n % 2]  # alternating items: every flip emits exactly one event
             seq += 1
@@ -191,12 +226,22 @@ async def _clerk_flips(
             await ws.send(
                 json.dumps({"type": "agenda.open", "id": f"f{n}", "data": {"item": item}})
             )
-            while True:
-                msg = json.loads(await ws.recv())
-                if msg.get("type") == "reply" and msg.get("id") == f"f{n}":
-                    break
+            try:
+                async with asyncio.timeout(REPLY_DEADLINE_S):
+                    while True:
+                        msg = json.loads(await ws.recv())
+                        if msg.get("type") == "reply" and msg.get("id") == f"f{n}":
+                            break
+            except TimeoutError:
+                errors["timeout"] = errors.get("timeout", 0) + 1
+                continue
+            if not msg.get("ok"):  # refused: no event was raised, so expect none
+                del sent[seq]
+                seq -= 1
+                code = msg.get("error", {}).get("code", "?")
+                errors[code] = errors.get(code, 0) + 1
             await asyncio.sleep(gap)
-    return sent
+    return sent, errors
 
 
 def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> dict:
@@ -223,11 +268,20 @@ def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> di
         users = [f"m{k:03d}" for k in range(6, 66)]
         cookies = [login_cookie(base, u, "yiting-demo") for u in users[:30]]
         ws_urls = [u.replace("http://", "ws://") + f"/ws/sittings/{sitting}/" for u in stack.urls]
-        procs, pipes = _start_clients(ws_urls, cookies, n, flips, yiting=True)
+        rss0 = sum(_rss_kib(p.pid) for p in stack.procs)
+        procs, pipes, opened = _start_clients(ws_urls, cookies, n, flips, yiting=True)
+        rss1 = sum(_rss_kib(p.pid) for p in stack.procs)
         clerk = login_cookie(base, "clerk", "yiting-demo")
-        sent = asyncio.run(_clerk_flips(base, sitting, clerk, items, flips, gap))
+        sent, errors = asyncio.run(_clerk_flips(base, sitting, clerk, items, flips, gap))
         received = _collect(procs, pipes)
-        return {**_stats(sent, received, n), "db": "postgresql" if db_url else "sqlite"}
+        return {
+            **_stats(sent, received, n),
+            **opened,
+            "flip_errors": errors,
+            "rss_mib": round(rss1 / 1024, 1),
+            "kib_per_socket": round((rss1 - rss0) / max(n, 1), 1),
+            "db": "postgresql" if db_url else "sqlite",
+        }
     finally:
         stack.stop()
         if drop:
@@ -269,10 +323,11 @@ async def _baseline_flips(url: str, flips: int, gap: float) -> dict[int, float]:
         for n in range(flips):
             sent[n] = time.time()
             await ws.send(json.dumps({"n": n, "type": "flip", "data": {"page": n}}))
-            while True:
-                msg = json.loads(await ws.recv())
-                if msg.get("type") == "reply" and msg.get("id") == n:
-                    break
+            async with asyncio.timeout(REPLY_DEADLINE_S):
+                while True:
+                    msg = json.loads(await ws.recv())
+                    if msg.get("type") == "reply" and msg.get("id") == n:
+                        break
             await asyncio.sleep(gap)
     return sent
 
@@ -283,13 +338,21 @@ def run_baseline(n: int, flips: int, gap: float) -> dict:
     ready = ctx.Event()
     server = ctx.Process(target=_baseline_server, args=(port, ready), daemon=True)
     server.start()
-    ready.wait(30)
+    if not ready.wait(30):
+        raise TimeoutError("baseline server did not start in 30 s")
     url = f"ws://127.0.0.1:{port}/"
     try:
-        procs, pipes = _start_clients([url], [""], n, flips, yiting=False)
+        rss0 = _rss_kib(server.pid)
+        procs, pipes, opened = _start_clients([url], [""], n, flips, yiting=False)
+        rss1 = _rss_kib(server.pid)
         sent = asyncio.run(_baseline_flips(url, flips, gap))
         received = _collect(procs, pipes)
-        return _stats(sent, received, n)
+        return {
+            **_stats(sent, received, n),
+            **opened,
+            "rss_mib": round(rss1 / 1024, 1),
+            "kib_per_socket": round((rss1 - rss0) / max(n, 1), 1),
+        }
     finally:
         server.terminate()
         server.join(10)
@@ -313,11 +376,14 @@ def main() -> None:
         base = run_baseline(n, args.flips, args.gap)
         for layer in layers:
             y = run_yiting(n, args.flips, layer, args.redis, args.gap)
-            ratio = (
-                round(y["p99_ms"] / base["p99_ms"], 2) if y["p99_ms"] and base["p99_ms"] else None
-            )
+
+            def ratio(key: str, y: dict = y, base: dict = base) -> float | None:
+                a, b = y[key], base[key]
+                return round(a / b, 2) if a and b else None
+
             results.append(
                 {
+                    "load_average": [round(x, 2) for x in os.getloadavg()],
                     "clients": n,
                     "layer": layer,
                     "db": y["db"],
@@ -325,11 +391,19 @@ def main() -> None:
                     "p99_ms": y["p99_ms"],
                     "max_ms": y["max_ms"],
                     "lost": y["lost"],
+                    "connected": y["connected"],
+                    "connect_failures": y["connect_failures"],
+                    "flip_errors": y["flip_errors"],
+                    "rss_mib": y["rss_mib"],
+                    "kib_per_socket": y["kib_per_socket"],
+                    "baseline_rss_mib": base["rss_mib"],
+                    "baseline_kib_per_socket": base["kib_per_socket"],
                     "baseline_p50_ms": base["p50_ms"],
                     "baseline_p99_ms": base["p99_ms"],
                     "baseline_max_ms": base["max_ms"],
                     "baseline_lost": base["lost"],
-                    "ratio_p99": ratio,
+                    "ratio_p50": ratio("p50_ms"),
+                    "ratio_p99": ratio("p99_ms"),
                 }
             )
             if not args.json:
@@ -337,7 +411,9 @@ def main() -> None:
                 print(
                     f"N={n:5d} {layer:6} yiting p50 {r['p50_ms']:>7} p99 {r['p99_ms']:>7} max {r['max_ms']:>7} "
                     f"lost {r['lost']:>3} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
-                    f"| ratio p99 {r['ratio_p99']}",
+                    f"| ratio p50 {r['ratio_p50']} p99 {r['ratio_p99']} "
+                    f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} "
+                    f"| load {r['load_average']}",
                     flush=True,
                 )
     if args.json:

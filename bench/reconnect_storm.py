@@ -64,40 +64,67 @@ def _answers(port: int) -> bool:
 # -- client processes ---------------------------------------------------------------------
 
 
+TABLET_DEADLINE_S = 60.0  # connect + welcome + sync of one tablet, retries included
+SYNC_TRIES = 5  # as client.js: a refused sync is retried on the same socket
+
+
+class Failed(Exception):
+    """A tablet that did not end synced within its deadline (counted, never a hang)."""
+
+
 class Tablet:
-    """One socket: connect, welcome, sync from its last seq, check against the truth."""
+    """One socket: connect, welcome, sync from its last seq, check against the truth.
+
+    Every wait is bounded by ``TABLET_DEADLINE_S``; an error reply to ``sync`` is
+    retried with backoff like the real client, and a tablet still unsynced at the
+    deadline raises ``Failed`` with the reason, which the storm counts.
+    """
 
     def __init__(self, url: str, cookie: str, origin: str) -> None:
         self.url, self.cookie, self.origin = url, cookie, origin
         self.ws = None
         self.seq = 0
         self.current: int | None = None
+        self.sync_errors = 0
 
     async def connect_and_sync(self) -> None:
+        try:
+            async with asyncio.timeout(TABLET_DEADLINE_S):
+                await self._connect_and_sync()
+        except TimeoutError:
+            raise Failed("timeout") from None
+
+    async def _connect_and_sync(self) -> None:
         import websockets
 
-        for attempt in range(60):
+        for attempt in range(1000):
             try:
                 self.ws = await websockets.connect(
                     self.url,
                     additional_headers={"Cookie": self.cookie},
                     origin=self.origin,
-                    open_timeout=60,
+                    open_timeout=30,
                     max_size=2**24,
                 )
                 break
             except Exception:
                 await asyncio.sleep(min(2.0, 0.05 * (attempt + 1)))
-        else:
-            raise RuntimeError("could not connect")
         json.loads(await self.ws.recv())  # welcome
-        await self.ws.send(
-            json.dumps({"v": 1, "type": "sync", "id": "s", "data": {"last_seq": self.seq}})
-        )
-        while True:
-            msg = json.loads(await self.ws.recv())
-            if msg.get("type") == "reply" and msg.get("id") == "s":
+        for tries in range(SYNC_TRIES):
+            rid = f"s{tries}"
+            await self.ws.send(
+                json.dumps({"v": 1, "type": "sync", "id": rid, "data": {"last_seq": self.seq}})
+            )
+            while True:
+                msg = json.loads(await self.ws.recv())
+                if msg.get("type") == "reply" and msg.get("id") == rid:
+                    break
+            if msg.get("ok"):
                 break
+            self.sync_errors += 1
+            await asyncio.sleep(min(4.0, 0.25 * 2**tries))
+        else:
+            raise Failed(f"sync refused: {msg.get('error', {}).get('code')}")
         data = msg["data"]
         if data["mode"] == "snapshot":
             cur = data["snapshot"]["agenda"]["current"]
@@ -110,7 +137,8 @@ class Tablet:
 
     def cut(self) -> None:
         """The Wi-Fi drops: the TCP connection goes away without a closing handshake."""
-        self.ws.transport.abort()
+        if self.ws is not None:
+            self.ws.transport.abort()
 
 
 async def _client_main(urls: list[str], cookies: list[str], n: int, offset: int, conn) -> None:
@@ -124,32 +152,61 @@ async def _client_main(urls: list[str], cookies: list[str], n: int, offset: int,
         for i in range(n)
     ]
     sem = asyncio.Semaphore(200)
+    failures: dict[str, int] = {}
+
+    def failed(exc: BaseException) -> None:
+        reason = str(exc) if isinstance(exc, Failed) else type(exc).__name__
+        failures[reason] = failures.get(reason, 0) + 1
 
     async def first(t: Tablet) -> None:
         async with sem:
-            await t.connect_and_sync()
+            try:
+                await t.connect_and_sync()
+            except Exception as exc:
+                failed(exc)
 
     await asyncio.gather(*(first(t) for t in tablets))
-    conn.send("connected")
-    assert conn.recv() == "cut"
+    conn.send({"connected": n - sum(failures.values()), "failures": dict(failures)})
+    if _recv(conn, 600) != "cut":
+        return
     for t in tablets:
         t.cut()
     conn.send("cut")
-    truth = conn.recv()  # {"seq":…, "current":…} after the clerk's move; then storm
+    truth = _recv(conn, 600)  # {"seq":…, "current":…} after the clerk's move; then storm
+    failures.clear()
     done: list[float] = []
     wrong = 0
 
     async def back(t: Tablet) -> None:
         nonlocal wrong
-        await t.connect_and_sync()
+        try:
+            await t.connect_and_sync()
+        except Exception as exc:
+            failed(exc)
+            return
         if t.seq != truth["seq"] or t.current != truth["current"]:
             wrong += 1
         done.append(time.monotonic())
 
     await asyncio.gather(*(back(t) for t in tablets))
-    conn.send({"last": max(done), "wrong": wrong, "n": len(done)})
+    conn.send(
+        {
+            "last": max(done) if done else time.monotonic(),
+            "wrong": wrong,
+            "n": len(done),
+            "failed": dict(failures),
+            "sync_errors": sum(t.sync_errors for t in tablets),
+        }
+    )
     for t in tablets:
         t.cut()
+
+
+def _recv(conn, timeout: float):
+    """A bounded wait on a pipe: the other side died or hung → TimeoutError, not a hang."""
+    if not conn.poll(timeout):
+        raise TimeoutError(f"no message within {timeout:.0f} s")
+    return conn.recv()
 
 
 def _client_proc(urls, cookies, n, offset, conn) -> None:
@@ -167,23 +224,33 @@ def storm(urls: list[str], cookies: list[str], n: int, move) -> dict:
         p.start()
         procs.append(p)
         pipes.append(parent)
-    for p in pipes:
-        assert p.recv() == "connected"
-    for p in pipes:
-        p.send("cut")
-    for p in pipes:
-        assert p.recv() == "cut"
-    truth = move()
-    t0 = time.monotonic()
-    for p in pipes:
-        p.send(truth)
-    results = [p.recv() for p in pipes]
-    for p in procs:
-        p.join(timeout=60)
+    try:
+        connected = [_recv(p, 900) for p in pipes]
+        for p in pipes:
+            p.send("cut")
+        for p in pipes:
+            _recv(p, 120)
+        truth = move()
+        t0 = time.monotonic()
+        for p in pipes:
+            p.send(truth)
+        results = [_recv(p, 300) for p in pipes]
+    finally:
+        for p in procs:
+            p.join(timeout=60)
+            if p.is_alive():
+                p.kill()
+    failed: dict[str, int] = {}
+    for r in results:
+        for k, v in r["failed"].items():
+            failed[k] = failed.get(k, 0) + v
     return {
         "n": sum(r["n"] for r in results),
+        "connected_first": sum(c["connected"] for c in connected),
         "seconds": max(r["last"] for r in results) - t0,
         "wrong": sum(r["wrong"] for r in results),
+        "failed": failed,
+        "sync_errors": sum(r["sync_errors"] for r in results),
     }
 
 
@@ -206,6 +273,10 @@ def yiting_storm(stack: Stack, n: int) -> dict:
 
     def move() -> dict:
         async def go() -> None:
+            async with asyncio.timeout(60):
+                await _clerk_step()
+
+        async def _clerk_step() -> None:
             await clerk.connect()
             r = await clerk.request("agenda.step", {"direction": "next"})
             if not r["ok"]:
@@ -282,14 +353,15 @@ def baseline_storm(n: int) -> dict:
         target=_baseline_server, args=(port, ready), daemon=True
     )
     server.start()
-    ready.wait(30)
+    if not ready.wait(30):
+        raise TimeoutError("baseline server did not start in 30 s")
     url = f"ws://127.0.0.1:{port}/ws/"
 
     def move() -> dict:
         async def go():
             import websockets
 
-            async with websockets.connect(url) as ws:
+            async with asyncio.timeout(30), websockets.connect(url) as ws:
                 await ws.recv()
                 await ws.send(json.dumps({"type": "move"}))
                 await ws.send(
@@ -351,7 +423,17 @@ def main() -> None:
             drop()
     db = "postgresql" if db_url else "sqlite"
     if args.json:
-        print(json.dumps({"database": db, "budget_s": BUDGET_S, "rows": rows}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "database": db,
+                    "budget_s": BUDGET_S,
+                    "load_average": [round(x, 2) for x in os.getloadavg()],
+                    "rows": rows,
+                },
+                indent=2,
+            )
+        )
     else:
         print(
             f"(2 Daphne workers, Redis pub/sub layer, {db}, DB_CONN_MAX_AGE={args.conn_max_age};"
@@ -362,7 +444,8 @@ def main() -> None:
 def _print_row(n: int, y: dict, b: dict) -> None:
     verdict = "within" if y["seconds"] <= BUDGET_S else "OVER"
     print(
-        f"N={n:5d}  yiting all resynced {y['seconds']:6.2f} s ({y['n']} ok, {y['wrong']} wrong)  "
+        f"N={n:5d}  yiting all resynced {y['seconds']:6.2f} s ({y['n']} ok, {y['wrong']} wrong, "
+        f"failed {y['failed'] or 0}, sync errors retried {y['sync_errors']})  "
         f"baseline {b['seconds']:6.2f} s  ratio {y['seconds'] / max(b['seconds'], 1e-6):5.1f}x  "
         f"{verdict} the {BUDGET_S:.0f} s budget",
         flush=True,

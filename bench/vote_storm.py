@@ -94,6 +94,8 @@ def run(n: int, resend: float, baseline_runs: int, procs: int) -> dict:
             "refused": len(out["refused"]),
             "all_ballots_answered_s": out["all_acked_s"],
             "close_to_last_result_ms": out["close_to_last_result_ms"],
+            "tablets_with_result": out["tablets_with_result"],
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             "baseline_plain_event_ms": round(statistics.median(plain), 1),
             "db": "postgresql" if db_url else "sqlite",
             "layer": "redis" if stack.env.get("REDIS_URL") else "in-memory",

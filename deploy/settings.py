@@ -189,6 +189,10 @@ YITING_WS_HARD_CAP = env.int(
 )
 YITING_WS_RATE = env.int("YITING_WS_RATE", default=20)  # commands per second per socket
 YITING_WS_BURST = env.int("YITING_WS_BURST", default=40)
+# Bytes a socket may leave unread before it is closed (4408) and must resync.
+YITING_WS_MAX_PENDING = env.int("YITING_WS_MAX_PENDING", default=1024 * 1024)
+# Seconds a connecting socket waits for its group subscriptions to be effective.
+YITING_WS_LIVE_TIMEOUT = env.float("YITING_WS_LIVE_TIMEOUT", default=10.0)
 YITING_EVENT_RETENTION = env.int("YITING_EVENT_RETENTION", default=500)
 # Threads running socket commands (realtime/dbthreads.py). SQLite takes one writer at a
 # time (and shared-cache test databases refuse concurrent writers), so one thread there.

@@ -1,8 +1,8 @@
 """The sitting socket ``/ws/sittings/<id>/``: thin by rule.
 
 Authenticate, resolve the role from the database, decode and validate each frame,
-run one command in a database thread, answer. Events arrive from the channel layer
-already serialised and are forwarded as they are.
+run one command in a database thread, answer. Events arrive already serialised through
+the process's hub (``realtime.hub``), which writes them to the socket as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,32 +20,35 @@ from meeting.models import Sitting
 from meeting.services.roster import member_for, sitting_role
 from realtime import metrics, presence
 from realtime.context import Context
-from realtime.dbthreads import in_db_thread
+from realtime.dbthreads import in_db_thread, in_live_db_thread
 from realtime.events import remember_server_loop, role_group, sitting_group, user_group
+from realtime.hub import NotLive, get_hub
 from realtime.protocol import VERSION, ProtocolError, decode, reply_error
 from realtime.protocol.codec import valid_unicode
 from realtime.protocol.errors import (
     CLOSE_NO_ACCESS,
     CLOSE_NO_SUCH_SITTING,
     CLOSE_ROLE_CHANGED,
+    CLOSE_NOT_LIVE,
+    CLOSE_SLOW_READER,
     CLOSE_UNAUTHENTICATED,
 )
 from realtime.ratelimit import TokenBucket
 from realtime.runner import run_command
+from realtime.transport import pending_probe
 
 log = logging.getLogger(__name__)
 
 
-@in_db_thread
-def _resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
-    """(close code, identity) for this login in this sitting."""
+def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
+    """(close code, identity) for this login in this sitting (queries pinned in tests)."""
     sitting = Sitting.objects.select_related("session__term").filter(pk=sitting_id).first()
     if sitting is None:
         return CLOSE_NO_SUCH_SITTING, None
-    role = sitting_role(user, sitting)
+    member = member_for(user, sitting.session.term)
+    role = sitting_role(user, sitting, member)
     if role is None:
         return CLOSE_NO_ACCESS, None
-    member = member_for(user, sitting.session.term)
     return None, {
         "role": role,
         "member_id": member.pk if member else None,
@@ -52,8 +56,28 @@ def _resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
     }
 
 
+_resolve = in_db_thread(resolve)
+
+
 class SittingConsumer(AsyncWebsocketConsumer):
     ctx: Context | None = None
+    _joined: list[str] = []
+    _closing = False
+    _pending = None
+    _held: list[str] | None = None  # events that arrived before the welcome went out
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch without its ``aclose_old_connections()`` before every message.
+
+        That hop is a thread-sensitive ``sync_to_async`` (one thread per process, in
+        series), so a reconnect storm's connects and disconnects queued behind it. This
+        consumer never uses that thread's connection: its database work runs in
+        ``in_db_thread``, which closes stale connections around each call itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -76,8 +100,15 @@ class SittingConsumer(AsyncWebsocketConsumer):
         remember_server_loop(asyncio.get_running_loop())
         metrics.socket_opened(sitting_id)  # paired with socket_closed in disconnect
         self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
-        for group in self._groups():
-            await self.channel_layer.group_add(group, self.channel_name)
+        self._pending = pending_probe(self.base_send)
+        self._held = []
+        try:  # live only once the subscriptions are: no event after `welcome` is missed
+            await get_hub().join(self, self._groups(), settings.YITING_WS_LIVE_TIMEOUT)
+        except NotLive:
+            log.warning("socket not live in %s s; closing", settings.YITING_WS_LIVE_TIMEOUT)
+            await self.close(code=CLOSE_NOT_LIVE)
+            return
+        self._joined = self._groups()
         await in_db_thread(presence.connected)(self.ctx)
         welcome = {
             "type": "welcome",
@@ -94,6 +125,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
             },
         }
         await self.send(text_data=json.dumps(welcome, ensure_ascii=False))
+        held, self._held = self._held, None  # the welcome is always the first frame
+        for text in held:
+            await self.deliver(text)
 
     def _groups(self) -> list[str]:
         assert self.ctx is not None
@@ -107,8 +141,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if self.ctx is None:
             return
         metrics.socket_closed(self.ctx.sitting_id)
-        for group in self._groups():
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self._joined:
+            await get_hub().leave(self, self._joined)
+            self._joined = []
         try:
             await in_db_thread(presence.disconnected)(self.ctx)
         except Exception:  # the row goes stale by itself
@@ -129,16 +164,39 @@ class SittingConsumer(AsyncWebsocketConsumer):
         except ProtocolError as exc:
             await self.send(text_data=reply_error(_peek_id(frame), exc.as_dict()))
             return
-        result = await in_db_thread(run_command)(self.ctx, cmd)
+        lane = in_live_db_thread if self.ctx.is_live_role else in_db_thread
+        result = await lane(run_command)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
         await self.send(text_data=json.dumps(result, ensure_ascii=False, default=str))
         if not result["ok"] and result["error"]["code"] == "role_changed":
             # Its groups (role events) belong to the old role: reconnect with the new one.
             await self.close(code=CLOSE_ROLE_CHANGED)
 
+    async def deliver(self, text: str) -> None:
+        """The hub hands this socket a pre-serialised event: write it unless it is behind.
+
+        Does not suspend (Daphne's send queues the frame in Twisted), so the hub's pass
+        over a sitting's sockets takes no event-loop trip per socket. A socket with more
+        than ``YITING_WS_MAX_PENDING`` bytes unwritten is closed (4408) instead: one
+        tablet that stopped reading must not grow the server's memory; it resyncs.
+        """
+        if self._closing:
+            return
+        if self._held is not None:
+            self._held.append(text)
+            return
+        if self._pending is not None and self._pending() > settings.YITING_WS_MAX_PENDING:
+            self._closing = True
+            log.info(
+                "closing slow reader %s (%d bytes pending)", self.channel_name, self._pending()
+            )
+            await self.base_send({"type": "websocket.close", "code": CLOSE_SLOW_READER})
+            return
+        await self.base_send({"type": "websocket.send", "text": text})
+
     async def event_text(self, message: dict) -> None:
-        """A pre-serialised event from the channel layer: forward it unchanged."""
-        await self.send(text_data=message["text"])
+        """A pre-serialised event sent to this socket's own channel: forward it unchanged."""
+        await self.deliver(message["text"])
 
 
 def _peek_id(frame: object) -> str | None:

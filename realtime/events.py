@@ -5,7 +5,8 @@ inside the service's transaction: it takes the next sequence number of the sitti
 (locking the sitting row), stores the event, and schedules the broadcast for after the
 commit, so a rolled-back change is never announced and a committed one always is.
 
-The event is serialised to JSON text once; every socket forwards that same text.
+The event is serialised to JSON text once; each process's hub (``realtime.hub``)
+receives it once per group and writes that same text to every local socket.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def broadcast_text(group: str, text: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "event.text", "text": text}
+    message = {"type": "event.text", "text": text, "group": group}  # group: for the hub
     try:
         loop = _server_loop
         if loop is not None and loop.is_running() and not _on_loop(loop):

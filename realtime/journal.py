@@ -19,6 +19,8 @@ def resync(ctx: Context, last_seq: int) -> dict:
     otherwise (first connect, long absence, or a client ahead of the server after a
     restore) sends a snapshot.
     """
+    if last_seq <= 0:  # a first connect: the snapshot reads the seq with everything else
+        return _snapshot(ctx)
     current = Sitting.objects.values_list("event_seq", flat=True).get(pk=ctx.sitting_id)
     gap = current - last_seq
     if 0 < last_seq <= current and gap <= settings.YITING_EVENT_RETENTION:
@@ -33,5 +35,9 @@ def resync(ctx: Context, last_seq: int) -> dict:
         seq = events[-1]["seq"] if events else last_seq
         if all(e["seq"] == last_seq + n for n, e in enumerate(events, start=1)):
             return {"mode": "replay", "seq": seq, "events": events}
+    return _snapshot(ctx)
+
+
+def _snapshot(ctx: Context) -> dict:
     seq, snap = build_snapshot(ctx)
     return {"mode": "snapshot", "seq": seq, "snapshot": json.loads(json.dumps(snap, default=str))}

@@ -46,16 +46,15 @@ def _announce(ctx: Context) -> None:
 
 @transaction.atomic
 def connected(ctx: Context) -> None:
-    Connection.objects.update_or_create(
+    # a channel name is new for every socket: one INSERT, no look-up first
+    Connection.objects.create(
         channel_name=ctx.channel_name,
-        defaults={
-            "sitting_id": ctx.sitting_id,
-            "user_id": ctx.user_id,
-            "member_id": ctx.member_id,
-            "role": ctx.role,
-            "server": SERVER_ID,
-            "last_seen": timezone.now(),
-        },
+        sitting_id=ctx.sitting_id,
+        user_id=ctx.user_id,
+        member_id=ctx.member_id,
+        role=ctx.role,
+        server=SERVER_ID,
+        last_seen=timezone.now(),
     )
     _announce(ctx)
 

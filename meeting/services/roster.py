@@ -56,7 +56,10 @@ def member_for(user, term: Term) -> Member | None:
     return Member.objects.filter(user=user, term=term).select_related("group").first()
 
 
-def sitting_role(user, sitting: Sitting) -> str | None:
+_LOOK_UP = object()
+
+
+def sitting_role(user, sitting: Sitting, member: Member | None | object = _LOOK_UP) -> str | None:
     """The role a login plays in a sitting, from the database alone.
 
     Returns ``clerk``, ``chair``, ``member``, ``staff``, ``display`` or None (no access).
@@ -64,7 +67,8 @@ def sitting_role(user, sitting: Sitting) -> str | None:
     session clerk) runs all. The committee chair and vice-chairs preside at plenary
     sittings; a group sitting's chair is its convener.
     """
-    member = member_for(user, sitting.session.term)
+    if member is _LOOK_UP:  # a caller that already has it (the socket's connect) passes it
+        member = member_for(user, sitting.session.term)
     superuser = bool(user and user.is_authenticated and user.is_superuser)
     return _role_in(sitting, member, superuser)
 

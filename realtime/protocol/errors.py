@@ -2,7 +2,8 @@
 
 A reply that fails carries ``{"code": …, "message": …}``; the code is stable and is
 what clients branch on, the message is for people. Close codes are used only where
-there is no socket to answer on (authentication).
+there is no socket to answer on (authentication) or the socket cannot be served (a
+reader too slow, no subscription).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NO_ACCESS = 4403
 CLOSE_NO_SUCH_SITTING = 4404
 CLOSE_ROLE_CHANGED = 4409
+CLOSE_SLOW_READER = 4408
+CLOSE_NOT_LIVE = 4503
 CLOSE_CODES: dict[int, str] = {
     CLOSE_UNAUTHENTICATED: "Not logged in: the socket has no authenticated session.",
     CLOSE_NO_ACCESS: "Logged in, but with no role in this sitting.",
@@ -49,6 +52,11 @@ CLOSE_CODES: dict[int, str] = {
     1009: "A frame over YITING_WS_HARD_CAP (the server, realtime/server.py).",
     CLOSE_ROLE_CHANGED: "The login's role in the sitting changed: reconnect (a login with "
     "no role left is then refused with 4403).",
+    CLOSE_SLOW_READER: "The socket did not read its events: more than YITING_WS_MAX_PENDING "
+    "bytes (1 MiB by default) were waiting for it. The close frame queues behind that "
+    "data, so the tablet often sees 1006 instead; either way: reconnect and sync.",
+    CLOSE_NOT_LIVE: "The server could not subscribe the socket to its sitting's events in "
+    "time (channel layer unavailable). Reconnect.",
 }
 
 

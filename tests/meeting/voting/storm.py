@@ -102,6 +102,9 @@ async def _open(url: str, cookie: str):
     raise RuntimeError(f"could not connect to {url}: {last!r}")
 
 
+REPLY_S = 120.0  # the longest a tablet waits for one reply; then it counts as failed
+
+
 class Voter:
     """One tablet: a socket, its sequence position, the time it saw the result."""
 
@@ -122,7 +125,8 @@ class Voter:
         full snapshot per socket: the storm measures voting, not reconnect snapshots.
         """
         self.ws = await _open(self.urls[which % len(self.urls)], self.cookie)
-        welcome = json.loads(await self.ws.recv())
+        async with asyncio.timeout(REPLY_S):
+            welcome = json.loads(await self.ws.recv())
         self.seq = max(getattr(self, "seq", 0), welcome["data"]["seq"])
         ans = await self.request("sync", {"last_seq": self.seq})
         self.seq = max(self.seq, ans["data"]["seq"])
@@ -134,11 +138,12 @@ class Voter:
         if key:
             frame["key"] = key
         await self.ws.send(json.dumps(frame))
-        while True:
-            msg = json.loads(await self.ws.recv())
-            if msg.get("type") == "reply" and msg.get("id") == rid:
-                return msg
-            self._seen(msg)
+        async with asyncio.timeout(REPLY_S):  # a reply that never comes is a failure
+            while True:
+                msg = json.loads(await self.ws.recv())
+                if msg.get("type") == "reply" and msg.get("id") == rid:
+                    return msg
+                self._seen(msg)
 
     def _seen(self, msg: dict) -> None:
         t = msg.get("type")
@@ -179,7 +184,8 @@ async def _proc_main(urls, sitting, shard, resend_set, conn) -> None:
         async with sem:
             await v.connect(v.index)
 
-    await asyncio.gather(*(connect(v) for v in voters))
+    opened = await asyncio.gather(*(connect(v) for v in voters), return_exceptions=True)
+    voters = [v for v, r in zip(voters, opened, strict=True) if not isinstance(r, BaseException)]
     conn.send(("ready", len(voters)))
     while True:
         cmd, arg = await asyncio.to_thread(conn.recv)  # keep the sockets answering pings
@@ -190,18 +196,27 @@ async def _proc_main(urls, sitting, shard, resend_set, conn) -> None:
             for v in voters:
                 v.events.pop(type_, None)
             conn.send(("armed", None))
-            times = await asyncio.gather(*(v.wait_for(type_) for v in voters))
-            conn.send(("times", times))
+            times = await asyncio.gather(
+                *(v.wait_for(type_) for v in voters), return_exceptions=True
+            )
+            conn.send(("times", [t for t in times if isinstance(t, float)]))
         if cmd == "vote":
             vote, window = arg
             answers = await asyncio.gather(
-                *(_cast_later(v, vote, window, v.member in resend_set) for v in voters)
+                *(_cast_later(v, vote, window, v.member in resend_set) for v in voters),
+                return_exceptions=True,
             )
+            answers = [  # a tablet whose cast raised (no reply in time) is a counted failure
+                a if isinstance(a, dict) else {"ok": False, "error": {"code": type(a).__name__}}
+                for a in answers
+            ]
             bad = [a for a in answers if not a["ok"]]
             repeats = sum(1 for a in answers if a.get("repeat"))
             conn.send(("cast", {"ok": len(answers) - len(bad), "bad": bad[:5], "repeats": repeats}))
-            times = await asyncio.gather(*(v.wait_for("vote.closed") for v in voters))
-            conn.send(("times", times))
+            times = await asyncio.gather(
+                *(v.wait_for("vote.closed") for v in voters), return_exceptions=True
+            )
+            conn.send(("times", [t for t in times if isinstance(t, float)]))
     for v in voters:
         await v.ws.close()
 
@@ -258,8 +273,8 @@ class Storm:
         t0 = time.time()
         ans = await self.clerk.request("agenda.step", {"direction": direction})
         assert ans["ok"], ans
-        last = max([max((await asyncio.to_thread(_recv, a))[1]) for a in self.pipes])
-        return (last - t0) * 1000
+        times = [t for a in self.pipes for t in (await asyncio.to_thread(_recv, a))[1]]
+        return (max(times, default=t0) - t0) * 1000
 
     async def vote(self, window: float = 1.0) -> dict:
         """Prepare, open, storm, close; returns counts from the clients and the latency."""
@@ -282,8 +297,10 @@ class Storm:
         t0 = time.time()
         closed = await self.clerk.request("vote.close", {"vote": vote})
         assert closed["ok"], closed
-        last = max([max((await asyncio.to_thread(_recv, a, 600))[1]) for a in self.pipes])
+        times = [t for a in self.pipes for t in (await asyncio.to_thread(_recv, a, 600))[1]]
+        last = max(times, default=t0)
         return {
+            "tablets_with_result": len(times),
             "vote": vote,
             "acked": sum(c["ok"] for c in cast),
             "repeats": sum(c["repeats"] for c in cast),

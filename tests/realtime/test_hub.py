@@ -1,0 +1,67 @@
+"""The process hub: one subscription per group, one pass per event, live once subscribed."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.layers import InMemoryChannelLayer, channel_layers
+
+from realtime.events import abroadcast_text, role_group, sitting_group
+from realtime.hub import current_hub
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_many_sockets_share_one_subscription_and_each_gets_the_event(committee, connect):
+    people = [committee.chair, *committee.members, committee.clerk]
+    socks = [await connect(p.user, committee.plenary.pk) for p in people]
+    layer = channel_layers["default"]
+    hub = current_hub()
+    group = sitting_group(committee.plenary.pk)
+    # the channel layer sees one member of the group per process: the hub's channel
+    assert layer.groups[group].keys() == {hub.channel}
+    assert hub.count(group) == len(people)
+    await abroadcast_text(group, '{"type":"x","seq":null,"data":{}}')
+    for s in socks:
+        assert (await s.event("x"))["data"] == {}
+    # a role group reaches only that role's sockets
+    await abroadcast_text(role_group(committee.plenary.pk, "clerk"), '{"type":"only","seq":null}')
+    assert (await socks[-1].event("only"))["type"] == "only"
+    for s in socks[:-1]:
+        assert await s.comm.receive_nothing(timeout=0.2)
+    for s in socks:
+        await s.close()
+    assert hub.count(group) == 0 and group not in layer.groups
+
+
+class LateSubscribeLayer(InMemoryChannelLayer):
+    """Like the Redis pub/sub layer: ``group_add`` returns before the subscription is
+    effective (there, before Redis confirms the SUBSCRIBE)."""
+
+    DELAY = 0.3
+
+    async def group_add(self, group, channel):
+        async def later():
+            await asyncio.sleep(self.DELAY)
+            await InMemoryChannelLayer.group_add(self, group, channel)
+
+        asyncio.ensure_future(later())
+
+
+@pytest.fixture
+def late_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.LateSubscribeLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+async def test_a_socket_is_welcomed_only_once_its_subscription_is_effective(
+    committee, connect, late_layer
+):
+    s = await connect(committee.members[0].user, committee.plenary.pk)
+    # the first event after the welcome is not lost, however late the subscription was
+    await abroadcast_text(sitting_group(committee.plenary.pk), '{"type":"first","seq":null}')
+    assert (await s.event("first"))["type"] == "first"
+    await s.close()

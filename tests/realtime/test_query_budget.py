@@ -1,0 +1,158 @@
+"""Queries per connect, per resync, per flip and per ballot: pinned, each one named.
+
+A reconnect storm multiplies these by 2,000 and a vote storm by every ballot; a new
+query on one of these paths must be a decision (change the pin and its comment), never
+an accident. Savepoints (the test's own transaction around the service's) are not
+counted: in production the service's transaction is the outermost one.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from meeting.services import agenda
+from realtime import presence
+from realtime.consumers import resolve
+from realtime.context import Context
+from realtime.protocol import decode
+from realtime.runner import run_command
+from tests.meeting.voting.conftest import line, make_vote, open_vote, room  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+class Queries(CaptureQueriesContext):
+    def statements(self) -> list[str]:
+        return [
+            x["sql"]
+            for x in self.captured_queries
+            # transaction control, not reads or writes: savepoints, and on PostgreSQL
+            # the snapshot's SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
+            if not x["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET TRANSACTION"))
+        ]
+
+    def tables(self) -> list[str]:
+        """The first table each statement names: what the pins' comments describe."""
+        out = []
+        for sql in self.statements():
+            words = sql.replace('"', " ").split()
+            verb = words[0]
+            at = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE", "DELETE": "FROM"}[verb]
+            out.append(f"{verb} {words[words.index(at) + 1]}")
+        return out
+
+
+def _cmd(type_: str, data: dict, key: str | None = None):
+    frame = {"type": type_, "id": "q", "data": data}
+    if key:
+        frame["key"] = key
+    return decode(json.dumps(frame), 65536)
+
+
+def _ctx(committee, who, role="member") -> Context:
+    return Context(
+        user_id=who.user_id,
+        sitting_id=committee.plenary.pk,
+        role=role,
+        member_id=who.pk,
+        channel_name=f"test.{who.pk}",
+    )
+
+
+def test_connect(committee):
+    member = committee.members[0]
+    with Queries(connection) as q:
+        code, ident = resolve(member.user, committee.plenary.pk)
+        presence.connected(_ctx(committee, member))
+    assert code is None and ident["role"] == "member"
+    assert q.tables() == [
+        "SELECT meeting_sitting",  # the sitting, with its session and term (one join)
+        "SELECT meeting_member",  # the login's member in the term (once: passed on)
+        "SELECT meeting_member",  # on the sitting's roster?
+        "INSERT realtime_connection",  # presence: this socket (no look-up first)
+        "SELECT realtime_connection",  # presence: the member's live sockets, for the console
+    ]
+
+
+def _run(ctx, cmd) -> tuple[dict, list[str]]:
+    with Queries(connection) as q:
+        answer = run_command(ctx, cmd)
+    assert answer["ok"], answer
+    return answer, q.tables()
+
+
+def test_resync_snapshot(committee):
+    _, tables = _run(_ctx(committee, committee.members[0]), _cmd("sync", {"last_seq": 0}))
+    assert tables == [
+        "SELECT meeting_sitting",  # the sitting, session, term and group (one join)
+        "SELECT meeting_agendaitem",  # agenda part: the items
+        "SELECT meeting_attendance",  # attendance part: who is present
+        "SELECT meeting_member",  # attendance part: the roster
+        "SELECT meeting_member",  # roster part (attendance's roster is not shared yet)
+        "SELECT meeting_member",  # presenter part: the member (may they present?)
+        "SELECT docs_store_presenterstate",  # presenter part: document and page
+        "SELECT meeting_agendaitem",  # presenter part: the current item's presenter
+        "SELECT auth_user",  # documents part: the reader's access level
+        "SELECT docs_store_document",  # documents
+        "SELECT floor_floorrules",  # floor: rules (read only, never created here)
+        "SELECT floor_speech",  # floor: open floors
+        "SELECT floor_speakingrequest",  # floor: the queue
+        "SELECT floor_speech",  # floor: the recent log
+        "SELECT media_publisher",  # media: publishers
+        "SELECT media_recording",  # media: recordings
+        "SELECT voting_vote",  # votes
+    ]
+
+
+def test_resync_replay(committee):
+    agenda.step(committee.plenary.pk, 1)
+    agenda.step(committee.plenary.pk, 1)
+    _, tables = _run(_ctx(committee, committee.members[0]), _cmd("sync", {"last_seq": 1}))
+    assert tables == [
+        "SELECT meeting_sitting",  # the sitting's current seq
+        "SELECT realtime_sittingevent",  # the missed events, in order
+    ]
+
+
+def test_flip(committee):
+    items = list(committee.plenary.agenda_items.order_by("order"))
+    agenda.open_item(committee.plenary.pk, items[0].pk)
+    ctx = _ctx(committee, committee.clerk, role="clerk")
+    _, tables = _run(ctx, _cmd("agenda.open", {"item": items[1].pk}))
+    assert tables == [
+        "SELECT meeting_sitting",  # lock the sitting row
+        "SELECT meeting_agendaitem",  # the item to open
+        "UPDATE meeting_agendaitem",  # the current one becomes done
+        "UPDATE meeting_agendaitem",  # the new one becomes current
+        "UPDATE meeting_sitting",  # emit: next seq
+        "SELECT meeting_sitting",  # emit: read it back
+        "INSERT realtime_sittingevent",  # emit: the journal row
+        "SELECT meeting_member",  # audit: who did it
+        "SELECT meeting_sitting",  # audit: the sitting's session
+        "INSERT proceedings_auditentry",  # audit: the entry
+    ]
+
+
+def test_ballot(room, open_vote):  # noqa: F811
+    vote = open_vote()
+    member = room.voters[1]
+    ctx = _ctx(room, member)
+    _, tables = _run(ctx, _cmd("vote.cast", {"vote": vote.pk, "choice": "yes"}, key="b1"))
+    assert tables == [
+        "SELECT realtime_commandreceipt",  # a resend? answer from the receipt
+        "SELECT voting_vote",  # the vote, locked
+        "SELECT voting_question",  # its ballot lines
+        "SELECT meeting_term",  # the term (who may vote)
+        "SELECT meeting_attendance",  # checked in?
+        "SELECT voting_vote",  # the vote's round
+        "SELECT voting_ballot",  # an earlier ballot of this member?
+        "INSERT voting_ballot",  # the ballot
+        "INSERT voting_namedchoice",  # its choice (named vote)
+        "INSERT voting_auditentry",  # the vote's hash chain
+        "UPDATE voting_vote",  # the running count
+        "INSERT realtime_commandreceipt",  # the idempotency receipt, same transaction
+    ]
