@@ -28,8 +28,8 @@ from realtime.protocol.codec import valid_unicode
 from realtime.protocol.errors import (
     CLOSE_NO_ACCESS,
     CLOSE_NO_SUCH_SITTING,
-    CLOSE_ROLE_CHANGED,
     CLOSE_NOT_LIVE,
+    CLOSE_ROLE_CHANGED,
     CLOSE_SLOW_READER,
     CLOSE_UNAUTHENTICATED,
 )
