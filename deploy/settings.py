@@ -74,6 +74,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("YITING_LOGIN_FAILURES", default=10)
 AXES_COOLOFF_TIME = env.float("YITING_LOGIN_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]  # per user name: tablets share the room's NAT
+# axes.W006 asks for the IP address too; every tablet in the room shares one address,
+# so a lock per address would shut the whole room out for one member's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "frontend.views.login_locked_out"
 AXES_VERBOSE = False
