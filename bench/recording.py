@@ -137,6 +137,8 @@ def _clip_stats(path: str) -> tuple[int, float]:
     import av
 
     with av.open(path) as c:
+        if not c.streams.video:
+            return 0, 0.0
         v = c.streams.video[0]
         pts = sorted(float(p.pts * v.time_base) for p in c.demux(v) if p.pts is not None and p.size)
     gaps = [b - a for a, b in zip(pts, pts[1:], strict=False)]
@@ -434,10 +436,12 @@ async def run(
         if failed or os.environ.get("BENCH_DEBUG"):
             print(stack.log_text()[-6000:], file=sys.stderr)
         src = wire = in_clip = srv = 0
-        gaps, src_gaps, base_s, offsets = [], [], [], []
+        gaps, src_gaps, base_s, offsets, odd = [], [], [], [], []
         for entry, path, _dur, quality in clips:
             snd, g0, g1 = spans[entry]
             n, gap = _clip_stats(path)
+            if n == 0 or quality.get("gaps"):
+                odd.append({"entry": entry, "video_frames": n, "quality": quality})
             sent = snd.sent_between("video", g0, g1)
             got = (quality.get("received") or {}).get("video", 0)
             src, wire, in_clip = src + sent, wire + got, in_clip + n
@@ -467,6 +471,7 @@ async def run(
         "av_flashes": len(offsets),
         "clips": len(clips),
         "clerk_reconnects": clerk.reconnects,
+        "clips_with_gaps": odd[:5],
         "connected": connected,
         "not_filed": failed,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
