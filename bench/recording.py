@@ -44,6 +44,7 @@ import contextlib
 import fractions
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -437,9 +438,14 @@ async def run(
             print(stack.log_text()[-6000:], file=sys.stderr)
         src = wire = in_clip = srv = 0
         gaps, src_gaps, base_s, offsets, odd = [], [], [], [], []
+        unmatched = 0
         for entry, path, _dur, quality in clips:
             snd, g0, g1 = spans[entry]
             n, gap = _clip_stats(path)
+            if os.environ.get("BENCH_KEEP_CLIPS"):  # for a look afterwards
+                keep = Path(os.environ["BENCH_KEEP_CLIPS"])
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, keep / f"k{k}-loss{loss}-{entry}.mp4")
             if n == 0 or quality.get("gaps"):
                 odd.append({"entry": entry, "video_frames": n, "quality": quality})
             sent = snd.sent_between("video", g0, g1)
@@ -449,6 +455,7 @@ async def run(
             gaps.append(gap)
             src_gaps.append(snd.max_send_gap_ms("video", g0, g1))
             offsets += sources.av_offsets_ms(Path(path))
+            unmatched += sources.unmatched_flashes(Path(path))
             base_s.append(_baseline_remux(path, tmp))
     return {
         "publishers": k,
@@ -469,6 +476,7 @@ async def run(
         "av_offset_ms": max(offsets, key=abs) if offsets else None,
         "av_offset_median_ms": statistics.median(offsets) if offsets else None,
         "av_flashes": len(offsets),
+        "av_flashes_without_beep_onset": unmatched,
         "clips": len(clips),
         "clerk_reconnects": clerk.reconnects,
         "clips_with_gaps": odd[:5],
