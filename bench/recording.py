@@ -154,10 +154,13 @@ def _baseline_remux(path: str, tmp: Path) -> float:
     return time.perf_counter() - t
 
 
-async def _publisher(base: str, sid: int, username: str, source: Path):
+async def _publisher(base: str, sid: int, username: str, source: Path | None = None):
+    """A pre-encoded publisher on the sitting socket (also used by test_multiprocess)."""
     from aiortc import RTCSessionDescription
 
-    from tests.media.sources import Sender
+    from tests.media.sources import Sender, flash_beep
+
+    source = source or flash_beep(240, "640x360", pattern=True)
 
     ws = WsClient(base, sid, login_cookie(base, username, PW))
     await ws.connect()
