@@ -44,6 +44,7 @@ import contextlib
 import fractions
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -137,6 +138,8 @@ def _clip_stats(path: str) -> tuple[int, float]:
     import av
 
     with av.open(path) as c:
+        if not c.streams.video:
+            return 0, 0.0
         v = c.streams.video[0]
         pts = sorted(float(p.pts * v.time_base) for p in c.demux(v) if p.pts is not None and p.size)
     gaps = [b - a for a, b in zip(pts, pts[1:], strict=False)]
@@ -151,10 +154,13 @@ def _baseline_remux(path: str, tmp: Path) -> float:
     return time.perf_counter() - t
 
 
-async def _publisher(base: str, sid: int, username: str, source: Path):
+async def _publisher(base: str, sid: int, username: str, source: Path | None = None):
+    """A pre-encoded publisher on the sitting socket (also used by test_multiprocess)."""
     from aiortc import RTCSessionDescription
 
-    from tests.media.sources import Sender
+    from tests.media.sources import Sender, flash_beep
+
+    source = source or flash_beep(240, "640x360", pattern=True)
 
     ws = WsClient(base, sid, login_cookie(base, username, PW))
     await ws.connect()
@@ -434,10 +440,17 @@ async def run(
         if failed or os.environ.get("BENCH_DEBUG"):
             print(stack.log_text()[-6000:], file=sys.stderr)
         src = wire = in_clip = srv = 0
-        gaps, src_gaps, base_s, offsets = [], [], [], []
+        gaps, src_gaps, base_s, offsets, odd = [], [], [], [], []
+        unmatched = 0
         for entry, path, _dur, quality in clips:
             snd, g0, g1 = spans[entry]
             n, gap = _clip_stats(path)
+            if os.environ.get("BENCH_KEEP_CLIPS"):  # for a look afterwards
+                keep = Path(os.environ["BENCH_KEEP_CLIPS"])
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, keep / f"k{k}-loss{loss}-{entry}.mp4")
+            if n == 0 or quality.get("gaps"):
+                odd.append({"entry": entry, "video_frames": n, "quality": quality})
             sent = snd.sent_between("video", g0, g1)
             got = (quality.get("received") or {}).get("video", 0)
             src, wire, in_clip = src + sent, wire + got, in_clip + n
@@ -445,6 +458,7 @@ async def run(
             gaps.append(gap)
             src_gaps.append(snd.max_send_gap_ms("video", g0, g1))
             offsets += sources.av_offsets_ms(Path(path))
+            unmatched += sources.unmatched_flashes(Path(path))
             base_s.append(_baseline_remux(path, tmp))
     return {
         "publishers": k,
@@ -465,8 +479,10 @@ async def run(
         "av_offset_ms": max(offsets, key=abs) if offsets else None,
         "av_offset_median_ms": statistics.median(offsets) if offsets else None,
         "av_flashes": len(offsets),
+        "av_flashes_without_beep_onset": unmatched,
         "clips": len(clips),
         "clerk_reconnects": clerk.reconnects,
+        "clips_with_gaps": odd[:5],
         "connected": connected,
         "not_filed": failed,
         "loadavg": [round(x, 2) for x in os.getloadavg()],

@@ -175,6 +175,8 @@ def read_written_until(path: Path) -> float:
         return 0.0
 
 
+END_WAIT_S = 1.5  # after the floor's end, frames of a stream that stopped are waited this long
+CATCH_UP_S = 4.0  # ... and of a stream still arriving, only behind, up to this long
 GAP_S = 0.2  # a pause between two frames of a stream longer than this is stated as a gap
 
 
@@ -281,6 +283,7 @@ class Capture(threading.Thread):
         self.clocks = {k: TrackClock() for k in ("video", "audio")}
         self.dropped = 0
         self.last_wall = 0.0
+        self.arrived: dict[str, float] = {}  # when a frame of each kind last came in
         self.room_dir, self.on_room_file, self.room_file_s = room_dir, on_room_file, room_file_s
         self.room: TsWriter | None = None
         self._room_mark = 0.0
@@ -329,6 +332,7 @@ class Capture(threading.Thread):
         if op == "frame":
             _, kind, frame, wall = item
             self.last_wall = max(self.last_wall, wall)
+            self.arrived[kind] = time.time()
             self._frame(kind, frame, wall)
         elif op == "start":
             self._start(*item[1:])
@@ -396,9 +400,19 @@ class Capture(threading.Thread):
         job = self.job
         if job is None or job.stop_at is None:
             return
-        late = time.time() > job.stop_at + 1.5  # frames after the end never came
-        if job.passed >= self.kinds or late:
-            self._close_job(lost=late and self.last_wall < job.stop_at - 0.5)
+        if job.passed >= self.kinds:
+            self._close_job(lost=False)
+            return
+        now = time.time()
+        if now <= job.stop_at + END_WAIT_S:
+            return
+        # A stream still arriving, only late (its decoder behind on a loaded server), is
+        # waited for a while: its frames keep their media time and belong in the clip.
+        pending = self.kinds - job.passed
+        flowing = any(now - self.arrived.get(k, 0.0) < 1.0 for k in pending)
+        if flowing and now <= job.stop_at + CATCH_UP_S:
+            return
+        self._close_job(lost=self.last_wall < job.stop_at - 0.5)
 
     def _close_job(self, *, lost: bool) -> None:
         job, self.job = self.job, None

@@ -103,6 +103,11 @@ def onsets(path: Path) -> tuple[list[float], list[float]]:
     return video, audio
 
 
+def unmatched_flashes(path: Path) -> int:
+    """Flashes in the video without a beep starting beside them (see ``av_offsets_ms``)."""
+    return len(onsets(path)[0]) - len(av_offsets_ms(path))
+
+
 def _samples(frame) -> array.array:
     """The first channel's samples of a decoded audio frame (planar float or s16)."""
     name = frame.format.name
@@ -125,12 +130,17 @@ def _scale(frame) -> float:
 
 
 def av_offsets_ms(path: Path) -> list[float]:
-    """Audio onset minus video onset for each flash (ms); a flash with no beep is skipped."""
+    """Audio onset minus video onset for each flash (ms).
+
+    A flash whose beep has no onset within half the flash's length is skipped: its start
+    was lost on the network (what is left of it starts later), which is a gap, not an
+    offset; ``unmatched_flashes`` counts them.
+    """
     video, audio = onsets(path)
     out = []
     for v in video:
         near = min(audio, key=lambda a: abs(a - v), default=None)
-        if near is not None and abs(near - v) < FLASH_EVERY_S / 2:
+        if near is not None and abs(near - v) <= FLASH_LEN_S / 2:
             out.append(round((near - v) * 1000, 1))
     return out
 
