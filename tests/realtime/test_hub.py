@@ -7,8 +7,18 @@ import asyncio
 import pytest
 from channels.layers import InMemoryChannelLayer, channel_layers
 
-from realtime.events import abroadcast_text, role_group, sitting_group
+from realtime.events import role_group, sitting_group
 from realtime.hub import current_hub
+
+
+async def abroadcast_text(group: str, text: str) -> None:
+    """What a broadcast after commit sends to a group (the layer's own group_send)."""
+    from channels.layers import get_channel_layer
+
+    await get_channel_layer().group_send(
+        group, {"type": "event.text", "text": text, "group": group}
+    )
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
