@@ -7,6 +7,7 @@ background jobs: page one of every file first (priority), then the rest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def upload_documents(
         order = (last or 0) + 1
         docs = []
         for up, pdf in zip(uploads, checked, strict=True):
-            title = up.title.strip() or pdf.title or _stem(pdf.filename)
+            title = up.title.strip() or _meaningful(pdf.title) or _stem(pdf.filename)
             doc = Document.objects.create(
                 session=session, item=item, title=title[:300], order=order, access=access
             )
@@ -168,6 +169,15 @@ def queue_rendering(sha256: str, pages: int) -> Rendition:
         Rendition.objects.filter(pk=rendition.pk).update(job_id=job.pk)
         rendition.job_id = job.pk
     return rendition
+
+
+# Titles that PDF producers write when nobody gave one (reportlab's "untitled", Word's
+# "Microsoft Word - file.docx"): the file's own name says more to the committee.
+_PLACEHOLDER = re.compile(r"^\s*(untitled|无标题|microsoft (word|powerpoint|excel) - .*)\s*$", re.I)
+
+
+def _meaningful(title: str | None) -> str:
+    return "" if not title or _PLACEHOLDER.match(title) else title
 
 
 def _stem(filename: str) -> str:

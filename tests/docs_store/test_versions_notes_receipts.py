@@ -73,6 +73,14 @@ def test_http_upload_several_files_with_titles(committee, pdf_bytes):
     assert [d.order for d in docs] == [1, 2]
 
 
+@pytest.mark.parametrize("placeholder", ["untitled", "Microsoft Word - 草案.docx", "无标题"])
+def test_a_placeholder_pdf_title_gives_way_to_the_file_name(
+    committee, upload, pdf_bytes, placeholder
+):
+    [doc] = upload(("数据条例（草案）.pdf", pdf_bytes(1, placeholder)))
+    assert doc.title == "数据条例（草案）"
+
+
 def test_http_upload_refusals(committee, pdf_bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -71,6 +71,16 @@ export function mountDocsConsole(client, ctx) {
     return data;
   }
 
+  // The browser's own file button says "Choose Files" in English whatever the page's
+  // language: it is hidden behind a Chinese label, and the chosen names are shown here.
+  const picked = $("docs-picked");
+  const showPicked = () => {
+    const names = [...$("docs-upload").elements.files.files].map((f) => f.name);
+    picked.textContent = names.length ? names.join("、") : picked.dataset.none;
+  };
+  $("docs-upload").elements.files.addEventListener("change", showPicked);
+  $("docs-upload").addEventListener("reset", () => setTimeout(showPicked));
+
   $("docs-upload").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const form = ev.target;
