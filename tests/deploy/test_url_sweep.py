@@ -112,6 +112,7 @@ def world(committee, settings):
     vote = votes.prepare(
         committee.plenary.pk,
         votes.VoteSpec(item_id=item.pk, question="表决"),
+        actor=CLERK,
         by_user_id=committee.clerk.user_id,
     )
     admin = get_user_model().objects.create_superuser("root", password="pw-root")

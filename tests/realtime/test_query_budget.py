@@ -21,6 +21,7 @@ from realtime.context import Context
 from realtime.protocol import decode
 from realtime.runner import run_command
 from tests.meeting.voting.conftest import line, make_vote, open_vote, room  # noqa: F401
+from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,7 @@ def test_connect(committee):
     assert code is None and ident["role"] == "member"
     assert q.tables() == [
         "SELECT meeting_sitting",  # the sitting, with its session and term (one join)
-        "SELECT meeting_member",  # the login's member in the term (once: passed on)
-        "SELECT meeting_member",  # on the sitting's roster?
+        "SELECT meeting_member",  # the login's member in the term (its role says the rest)
         "INSERT realtime_connection",  # presence: this socket (no look-up first)
         "SELECT realtime_connection",  # presence: the member's live sockets, for the console
     ]
@@ -88,6 +88,8 @@ def _run(ctx, cmd) -> tuple[dict, list[str]]:
 def test_resync_snapshot(committee):
     _, tables = _run(_ctx(committee, committee.members[0]), _cmd("sync", {"last_seq": 0}))
     assert tables == [
+        "SELECT meeting_sitting",  # authority per command (policy): the sitting
+        "SELECT meeting_member",  # authority per command: the login's member in the term
         "SELECT meeting_sitting",  # the sitting, session, term and group (one join)
         "SELECT meeting_agendaitem",  # agenda part: the items
         "SELECT meeting_attendance",  # attendance part: who is present
@@ -109,10 +111,12 @@ def test_resync_snapshot(committee):
 
 
 def test_resync_replay(committee):
-    agenda.step(committee.plenary.pk, 1)
-    agenda.step(committee.plenary.pk, 1)
+    agenda.step(committee.plenary.pk, 1, actor=CLERK)
+    agenda.step(committee.plenary.pk, 1, actor=CLERK)
     _, tables = _run(_ctx(committee, committee.members[0]), _cmd("sync", {"last_seq": 1}))
     assert tables == [
+        "SELECT meeting_sitting",  # authority per command (policy): the sitting
+        "SELECT meeting_member",  # authority per command: the login's member in the term
         "SELECT meeting_sitting",  # the sitting's current seq
         "SELECT realtime_sittingevent",  # the missed events, in order
     ]
@@ -120,10 +124,13 @@ def test_resync_replay(committee):
 
 def test_flip(committee):
     items = list(committee.plenary.agenda_items.order_by("order"))
-    agenda.open_item(committee.plenary.pk, items[0].pk)
+    agenda.open_item(committee.plenary.pk, items[0].pk, actor=CLERK)
     ctx = _ctx(committee, committee.clerk, role="clerk")
     _, tables = _run(ctx, _cmd("agenda.open", {"item": items[1].pk}))
     assert tables == [
+        "SELECT meeting_sitting",  # authority per command (policy): the sitting
+        "SELECT meeting_member",  # authority per command: the login's member in the term
+        "SELECT meeting_sitting",  # authority: a clerk assigned to sittings runs only those
         "SELECT meeting_sitting",  # lock the sitting row
         "SELECT meeting_agendaitem",  # the item to open
         "UPDATE meeting_agendaitem",  # the current one becomes done
@@ -143,6 +150,8 @@ def test_ballot(room, open_vote):  # noqa: F811
     ctx = _ctx(room, member)
     _, tables = _run(ctx, _cmd("vote.cast", {"vote": vote.pk, "choice": "yes"}, key="b1"))
     assert tables == [
+        "SELECT meeting_sitting",  # authority per command (policy): the sitting
+        "SELECT meeting_member",  # authority per command: the login's member in the term
         "SELECT realtime_commandreceipt",  # a resend? answer from the receipt
         "SELECT voting_vote",  # the vote, locked
         "SELECT voting_question",  # its ballot lines
