@@ -124,7 +124,10 @@ async def test_codec_not_recorded_is_refused_by_name_and_the_room_records(
     offer = (await tablet.offer()).replace("VP8/90000", "VP9/90000")
     r = await sock.request("media.publish", {"sdp": offer, "kind": "member"})
     assert not r["ok"] and r["error"]["code"] == "codec_not_recorded", r
-    assert "video: VP9" in r["error"]["message"]
+    # people read the Chinese sentence for the code; the stream and codec are named in
+    # the service's own words, kept as detail
+    assert "会场摄像机" in r["error"]["message"]
+    assert "video: VP9" in r["error"]["detail"]
     n = await sync_to_async(Publisher.objects.filter(member=m1, state="live").count)()
     assert n == 0
     await asyncio.sleep(1.5)
