@@ -45,7 +45,11 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
     the login has now (or is refused). Who may send what is ``meeting.policy``.
     """
     load_all()
-    role_now = role_of(ctx.user_id, ctx.sitting_id)
+    try:
+        role_now = role_of(ctx.user_id, ctx.sitting_id)
+    except (OperationalError, InterfaceError) as exc:  # the database is away: no answer yet
+        log.warning("database unavailable for %s (authority): %s", cmd.spec.type, exc)
+        return _error("try_again", "The database is unavailable; nothing was changed. Retry.")
     if role_now != ctx.role:
         return _error(
             "role_changed",
