@@ -250,6 +250,7 @@ class WsClient:
         self.events: list[dict] = []
         self.welcome: dict | None = None
         self._n = 0
+        self._taken = 0  # events[:_taken] were already returned by next_event
 
     async def connect(self, sync: bool = True) -> dict | None:
         import websockets
@@ -292,6 +293,7 @@ class WsClient:
 
         self._n += 1
         rid = f"t{self._n}"
+        self._taken = len(self.events)  # next_event: only what this command caused, or later
         frame = {"v": 1, "type": type_, "id": rid, "data": data or {}}
         if key:
             frame["key"] = key
@@ -304,16 +306,30 @@ class WsClient:
                 self._apply(msg)
 
     async def next_event(self, type_: str | None = None, timeout: float = 10) -> dict:
+        """The next event (of ``type_``) not yet returned, including one that arrived
+        while a request waited for its reply: an event broadcast after commit may reach
+        the socket before the command's own reply does."""
         import asyncio
 
+        found = self._take(type_)
+        if found is not None:
+            return found
         async with asyncio.timeout(timeout):
             while True:
                 msg = json.loads(await self.ws.recv())
                 if msg.get("type") == "reply":
                     continue
                 self._apply(msg)
-                if type_ is None or msg.get("type") == type_:
-                    return msg
+                found = self._take(type_)
+                if found is not None:
+                    return found
+
+    def _take(self, type_: str | None) -> dict | None:
+        for i in range(self._taken, len(self.events)):
+            if type_ is None or self.events[i].get("type") == type_:
+                self._taken = i + 1
+                return self.events[i]
+        return None
 
     async def close(self) -> None:
         if self.ws is not None:
