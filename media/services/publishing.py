@@ -9,7 +9,10 @@ the speech starts exactly at the floor grant.
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import time
+
+from django.db import OperationalError, transaction
 
 from media.models import Publisher, Recording
 from meeting import clock, policy
@@ -18,6 +21,8 @@ from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
 from realtime.context import Context
 from realtime.events import notify, role_group
+
+log = logging.getLogger(__name__)
 
 # media.publish (meeting/policy.py): a seat publishes its own camera, these the room camera.
 MEMBER_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
@@ -54,6 +59,34 @@ def check_may_publish(ctx: Context, kind: str, member_id: int | None) -> Member 
 NEGOTIATING = "negotiating"
 
 
+LOCK_RETRIES = 5
+LOCK_BACKOFF_S = 0.05
+
+
+def _retry_locked(fn):
+    """Run a one-statement write again when SQLite reports its table locked.
+
+    The negotiation runs outside any transaction, so these two small writes race with
+    other connections' writes (a live peer's recording rows). SQLite in shared-cache mode
+    answers such a race with "table is locked" at once instead of waiting; the statement
+    changed nothing, so it is simply tried again a bounded number of times.
+    """
+
+    def run(*args, **kwargs):
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return fn(*args, **kwargs)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
+                    raise
+                log.info("%s: %s; retry %d", fn.__name__, exc, attempt + 1)
+                time.sleep(LOCK_BACKOFF_S * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return run
+
+
+@_retry_locked
 def reserve(ctx: Context, member: Member | None, kind: str, server: str) -> Publisher:
     """A publisher row for the peer being negotiated: not live, announced to nobody.
 
@@ -94,6 +127,7 @@ def go_live(publisher_id: int) -> list[Publisher]:
     return earlier
 
 
+@_retry_locked
 def discard(publisher_id: int) -> None:
     """Remove a reserved publisher whose offer was refused (it was never live)."""
     Publisher.objects.filter(pk=publisher_id, end_reason=NEGOTIATING).delete()
