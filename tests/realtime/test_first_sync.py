@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from meeting.floor.models import FloorRules
 from meeting.models import Sitting
+from meeting.services.roster import sitting_role
 from realtime.context import Context
 from realtime.protocol import decode
 from realtime.runner import run_command
@@ -23,7 +24,9 @@ SYNC = json.dumps({"type": "sync", "id": "s1", "data": {"last_seq": 0}})
 
 
 def _ctx(committee, sitting, who) -> Context:
-    role = "clerk" if who is committee.clerk else "member"
+    """The socket's context as connect builds it: the login's real role in the sitting
+    (the runner checks it again on every command; the committee's chair presides)."""
+    role = sitting_role(who.user, sitting)
     return Context(user_id=who.user_id, sitting_id=sitting.pk, role=role, member_id=who.pk)
 
 
