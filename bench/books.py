@@ -38,19 +38,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def setup_django(data_dir: Path) -> None:
-    os.environ["YITING_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ["YITING_INPROCESS_WORKERS"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def build_term(members: int, sittings: int, speeches: int):
     """The term, in bulk (the bench measures the books, not the set-up)."""
     from django.conf import settings
@@ -272,6 +259,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="yiting-books-") as tmp:
+        from bench.common import setup_django
+
         setup_django(Path(tmp))
         out = measure(args.members, args.sittings, args.speeches)
     if args.json:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 import tempfile
 import time
@@ -52,19 +51,6 @@ def make_pdf(pages: int) -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
-
-
-def setup_django(data_dir: Path) -> None:
-    os.environ["YITING_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ["YITING_INPROCESS_WORKERS"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def committee_session():
@@ -132,6 +118,8 @@ def main() -> None:
     args = parser.parse_args()
     data = make_pdf(args.pages)
     with tempfile.TemporaryDirectory(prefix="yiting-ingest-") as tmp:
+        from bench.common import setup_django
+
         setup_django(Path(tmp))
         result = measure_pipeline(data, args.pages)
         baseline = measure_baseline(data)

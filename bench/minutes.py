@@ -21,32 +21,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.support.actors import CLERK
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def setup_django(data_dir: Path) -> None:
-    os.environ["YITING_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ["YITING_INPROCESS_WORKERS"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def hold_sitting(speeches: int, votes: int):
+    from meeting.models import Role
+    from meeting.policy import Acting
+
+    clerk = Acting(role=Role.CLERK)  # the clerk who runs the sitting
     from meeting.demo import load_demo
     from meeting.floor.services import floor
     from meeting.services import agenda, attendance
@@ -64,7 +52,7 @@ def hold_sitting(speeches: int, votes: int):
     for n in range(speeches):
         if n % max(speeches // len(items), 1) == 0:
             agenda.open_item(
-                s.pk, items[min(n * len(items) // speeches, len(items) - 1)].pk, actor=CLERK
+                s.pk, items[min(n * len(items) // speeches, len(items) - 1)].pk, actor=clerk
             )
         sp = floor.grant(s.pk, role="clerk", by_user_id=None, member_id=roster[n % 65].pk)
         floor.end(s.pk, role="clerk", speech_id=sp.pk)
@@ -72,13 +60,13 @@ def hold_sitting(speeches: int, votes: int):
         v = prepare(
             s.pk,
             VoteSpec(item_id=items[n % len(items)].pk, question=f"表决事项{n + 1}"),
-            actor=CLERK,
+            actor=clerk,
         )
-        open_vote(s.pk, v.pk, actor=CLERK)
+        open_vote(s.pk, v.pk, actor=clerk)
         q = str(v.questions.get().pk)
         for k, m in enumerate(roster):
             cast(s.pk, v.pk, m.pk, {q: ("yes", "no", "abstain")[k % 3]})
-        close_vote(s.pk, v.pk, actor=CLERK)
+        close_vote(s.pk, v.pk, actor=clerk)
     return demo.session
 
 
@@ -135,6 +123,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        from bench.common import setup_django
+
         setup_django(Path(tmp))
         out = measure(args.speeches, args.votes)
         out["baseline"] = baseline(out["rows"])

@@ -152,17 +152,12 @@ def make_pdf(pages: int, rng: random.Random) -> bytes:
 
 
 def setup(database_url: str | None, data_dir: Path) -> None:
-    os.environ["YITING_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ["YITING_INPROCESS_WORKERS"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
-    import django
+    from bench.common import setup_django
 
-    django.setup()
-    from django.core.management import call_command
+    setup_django(data_dir, database_url)
+    if database_url:  # a PostgreSQL database of its own, emptied
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    if database_url:
         call_command("flush", interactive=False, verbosity=0)
 
 
