@@ -9,10 +9,11 @@ import math
 import time
 
 import pytest
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection
 from asgiref.sync import sync_to_async
 from av import AudioFrame, VideoFrame
 
+from tests.media.sources import Peer
 from tests.realtime.conftest import connect  # noqa: F401  (the socket fixture)
 
 FPS = 15
@@ -85,7 +86,7 @@ class ToneAudio(MediaStreamTrack):
         return frame
 
 
-class Publisher:
+class Publisher(Peer):
     """A member tablet's WebRTC side, in aiortc: offer, answer, tracks running."""
 
     def __init__(self, video: bool = True, audio: bool = True) -> None:
@@ -95,22 +96,6 @@ class Publisher:
             self.pc.addTrack(ToneVideo())
         if audio:
             self.pc.addTrack(ToneAudio())
-
-    async def offer(self) -> str:
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        return self.pc.localDescription.sdp
-
-    async def answer(self, sdp: str) -> None:
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
-
-    async def wait_connected(self, timeout: float = 15) -> None:
-        end = time.time() + timeout
-        while self.pc.connectionState != "connected":
-            assert time.time() < end, f"peer stuck in {self.pc.connectionState}"
-            await asyncio.sleep(0.05)
-
-    async def close(self) -> None:
-        await self.pc.close()
 
 
 @pytest.fixture

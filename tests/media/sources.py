@@ -205,7 +205,31 @@ class PacedTrack(MediaStreamTrack):
             return p
 
 
-class Sender:
+class Peer:
+    """The sending side of one tablet's WebRTC peer (``self.pc``): offer, answer, connect."""
+
+    pc: RTCPeerConnection
+
+    async def offer(self) -> str:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return self.pc.localDescription.sdp
+
+    async def answer(self, sdp: str) -> None:
+        from aiortc import RTCSessionDescription
+
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+
+    async def wait_connected(self, timeout: float = 15) -> None:
+        end = time.time() + timeout
+        while self.pc.connectionState != "connected":
+            assert time.time() < end, f"peer stuck in {self.pc.connectionState}"
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await self.pc.close()
+
+
+class Sender(Peer):
     """One publisher from a file: a peer with a paced video and audio track."""
 
     def __init__(self, path: Path, *, video: bool = True, audio: bool = True) -> None:
@@ -224,21 +248,6 @@ class Sender:
                     caps = RTCRtpSender.getCapabilities("video").codecs
                     tr.setCodecPreferences([c for c in caps if c.mimeType == "video/VP8"])
 
-    async def offer(self) -> str:
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        return self.pc.localDescription.sdp
-
-    async def answer(self, sdp: str) -> None:
-        from aiortc import RTCSessionDescription
-
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
-
-    async def wait_connected(self, timeout: float = 15) -> None:
-        end = time.time() + timeout
-        while self.pc.connectionState != "connected":
-            assert time.time() < end, f"peer stuck in {self.pc.connectionState}"
-            await asyncio.sleep(0.05)
-
     def stall(self, seconds: float, *, hold: bool = True) -> None:
         self.clock.hold = hold
         self.clock.stall_until = time.time() + seconds
@@ -252,9 +261,6 @@ class Sender:
         times = [t for t in (track.sent if track else []) if t0 <= t <= t1]
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         return round(max(gaps) * 1000, 1) if gaps else 0.0
-
-    async def close(self) -> None:
-        await self.pc.close()
 
 
 _LOSS = {"rate": 0.0, "rng": random.Random(18), "dropped": 0, "sent": 0}
