@@ -18,34 +18,23 @@ PW = "yiting-demo"
 PHRASE = "个人信息处理"
 
 SETUP = """
-import io
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 from django.contrib.auth import get_user_model
 from meeting.models import Sitting
-from meeting.pdffont import cjk_font
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
 from meeting.policy import Acting
+from tests.support.pdf import chinese_pdf
 
-pages = [
+pdf = chinese_pdf([
     ["第一章 总则", "为了规范数据活动，制定本条例。"],
     ["第二章 个人信息保护", "第十条 个人信息处理者应当遵循合法、正当、必要原则。",
      "第十一条 处理敏感个人信息应当取得个人的单独同意。"],
     ["第三章 附则", "本条例自公布之日起施行。"],
-]
-buf = io.BytesIO()
-c = canvas.Canvas(buf, pagesize=A4)
-for lines in pages:
-    c.setFont(cjk_font(), 14)
-    for n, line in enumerate(lines):
-        c.drawString(72, 750 - 30 * n, line)
-    c.showPage()
-c.save()
+])
 sitting = Sitting.objects.get(kind="plenary")
 item = sitting.agenda_items.order_by("order").first()
 clerk = get_user_model().objects.get(username="clerk")
-[doc] = upload_documents(sitting.session, [Upload("bill.pdf", buf.getvalue(), "数据条例（草案）")],
+[doc] = upload_documents(sitting.session, [Upload("bill.pdf", pdf, "数据条例（草案）")],
                          by=clerk, item=item)
 distribute(sitting.session, actor=Acting(role="clerk"), by=clerk)
 result = {"sitting": sitting.pk, "doc": doc.pk}

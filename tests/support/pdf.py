@@ -1,10 +1,15 @@
-"""What a generated PDF carries: its text and whether its fonts are embedded."""
+"""Generated PDFs for tests: Chinese pages with known text, and what a PDF carries
+(its text and whether its fonts are embedded)."""
 
 from __future__ import annotations
 
 import io
 
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from meeting.pdffont import cjk_font
 
 
 def embedded_fonts(data: bytes) -> list[str]:
@@ -62,3 +67,16 @@ STANDARD_14 = {
     "Symbol",
     "ZapfDingbats",
 }
+
+
+def chinese_pdf(pages: list[list[str]]) -> bytes:
+    """One page per list of lines, drawn at known places (line n at y = 750 − 30n)."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for lines in pages:
+        c.setFont(cjk_font(), 14)
+        for n, line in enumerate(lines):
+            c.drawString(72, 750 - 30 * n, line)
+        c.showPage()
+    c.save()
+    return buf.getvalue()

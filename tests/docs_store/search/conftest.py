@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
-from meeting.pdffont import cjk_font
-
-
-def chinese_pdf(pages: list[list[str]]) -> bytes:
-    """One page per list of lines, drawn at known places (line n at y = 750 − 30n)."""
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    for lines in pages:
-        c.setFont(cjk_font(), 14)
-        for n, line in enumerate(lines):
-            c.drawString(72, 750 - 30 * n, line)
-        c.showPage()
-    c.save()
-    return buf.getvalue()
+from tests.support.pdf import chinese_pdf
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_confidential_group_paper_only_for_those_who_may_read_it(committee, inde
 
 
 def test_drafts_and_recalled_papers_are_not_found_by_members(committee, upload, rendered):
-    from tests.docs_store.search.conftest import chinese_pdf
+    from tests.support.pdf import chinese_pdf
 
     [draft] = upload(("d.pdf", chinese_pdf([["草稿 审议稿"]])))
     [gone] = upload(("r.pdf", chinese_pdf([["收回 审议稿"]])), distribute=True)
