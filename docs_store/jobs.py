@@ -14,8 +14,7 @@ from django.db.models import F
 from docs_store import rendering, storage
 from docs_store.models import Document, Rendition
 from jobs.registry import job
-from meeting import policy
-from realtime.events import notify, role_group
+from meeting import events
 
 PROGRESS = "documents.progress"
 ANNOUNCE_EVERY_S = 0.5
@@ -30,8 +29,7 @@ def _audience(sha256: str) -> list[tuple[int, int]]:
 def _announce(audience: list[tuple[int, int]], done: int, total: int) -> None:
     for sitting_id, doc_id in audience:
         payload = {"document": doc_id, "pages_ready": done, "pages": total}
-        for role in policy.LIVE_ROLES:
-            notify(role_group(sitting_id, role), PROGRESS, payload, sitting_id)
+        events.notify(events.live(sitting_id), PROGRESS, payload, sitting_id)
 
 
 @job("docs_store.render")
@@ -72,8 +70,7 @@ def mark_failed(rendition: Rendition, audience: list[tuple[int, int]], exc: Exce
             "pages": rendition.pages,
             "failed": True,
         }
-        for role in policy.LIVE_ROLES:
-            notify(role_group(sitting_id, role), PROGRESS, payload, sitting_id)
+        events.notify(events.live(sitting_id), PROGRESS, payload, sitting_id)
 
 
 def _render(job, sha: str, rendition: Rendition, pdf, on_page) -> dict:

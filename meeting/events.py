@@ -11,10 +11,25 @@ The delivery is registered, not imported: ``realtime`` registers it in
 ``RealtimeConfig.ready()`` (``register``), so ``meeting`` imports nothing from
 ``realtime`` (a test walks the imports). An event with no delivery registered fails
 loudly instead of vanishing.
+
+Every app's services use this module and never a channel-layer group name
+(``meeting``, ``docs_store``, ``media``; a test walks their imports):
+
+========================================  ===============================================
+what the service says                     call
+========================================  ===============================================
+a change of the sitting (journalled)      ``emit(sitting_id, type, payload)`` in atomic
+a notice to the whole sitting             ``notify(sitting(sid), type, payload, sid)``
+a notice to one role (e.g. the wall)      ``notify(role(sid, Role.DISPLAY), ...)``
+a notice to several roles                 ``notify(roles(sid, [Role.CLERK, ...]), ...)``
+a notice to the consoles (chair, clerk)   ``notify(live(sid), type, payload, sid)``
+a private answer to one login             ``notify(user(user_id), type, payload, sid)``
+========================================  ===============================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -42,6 +57,22 @@ def role(sitting_id: int, role_: str) -> Audience:
 def user(user_id: int) -> Audience:
     """Every socket of one login (private answers)."""
     return Audience("user", user_id=user_id)
+
+
+def roles(sitting_id: int, roles_: Iterable[str]) -> tuple[Audience, ...]:
+    """The sockets of several roles in a sitting, each once (``notify`` takes the tuple)."""
+    return tuple(role(sitting_id, r) for r in sorted({str(r) for r in roles_}))
+
+
+def live(sitting_id: int) -> tuple[Audience, ...]:
+    """Those who run the sitting live: its chairs and clerks (``policy.LIVE_ROLES``).
+
+    Progress and private results for the consoles (rendering, named votes, publishers)
+    go here, so no service repeats the list of live roles.
+    """
+    from meeting import policy
+
+    return roles(sitting_id, policy.LIVE_ROLES)
 
 
 class Delivery(Protocol):
@@ -75,6 +106,18 @@ def emit(sitting_id: int, type_: str, payload: dict) -> Any:
     return _require().emit(sitting_id, type_, payload)
 
 
-def notify(audience: Audience, type_: str, payload: dict, sitting_id: int) -> None:
-    """Send an unsequenced notice to ``audience`` (after commit inside a transaction)."""
-    _require().notify(audience, type_, payload, sitting_id)
+def notify(
+    audience: Audience | Iterable[Audience], type_: str, payload: dict, sitting_id: int
+) -> None:
+    """Send an unsequenced notice to ``audience`` (after commit inside a transaction).
+
+    ``audience`` is one ``Audience`` or several (``roles``/``live``); notices are not
+    replayed on reconnect, so whatever they say must also be in the snapshot.
+    """
+    delivery = _require()
+    if isinstance(audience, str):  # a channel-layer group name is the delivery's business
+        raise TypeError(f"not an audience: {audience!r} (use meeting.events.sitting/role/user)")
+    for one in (audience,) if isinstance(audience, Audience) else tuple(audience):
+        if not isinstance(one, Audience):
+            raise TypeError(f"not an audience: {one!r} (use meeting.events.sitting/role/user)")
+        delivery.notify(one, type_, payload, sitting_id)

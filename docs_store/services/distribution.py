@@ -11,9 +11,9 @@ from django.db import transaction
 
 from docs_store.models import Document, DocumentAction, PresenterState
 from meeting import clock, policy
+from meeting.events import emit
 from meeting.models import Session
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 DOCUMENTS_CHANGED = "documents.changed"
 

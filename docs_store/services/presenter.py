@@ -12,9 +12,9 @@ from django.db import transaction
 
 from docs_store.models import Document, PresenterState
 from meeting import clock, policy
+from meeting.events import emit
 from meeting.models import AgendaItem, Sitting
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 PRESENTER_PAGE = "presenter.page"
 

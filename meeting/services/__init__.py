@@ -1,6 +1,6 @@
 """Domain services: plain functions over models, each in one transaction.
 
-A service changes state, records the event with ``realtime.events.emit`` inside the
+A service changes state, records the event with ``meeting.events.emit`` inside the
 same transaction, and the event is broadcast only after the commit.
 """
 

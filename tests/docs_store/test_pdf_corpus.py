@@ -330,13 +330,19 @@ def test_a_name_over_the_limit_but_within_the_header_is_refused_too(committee, c
 
 
 def test_a_render_that_fails_for_good_is_marked_and_told(committee, clerk_client, monkeypatch):
-    from docs_store import jobs as render_jobs
     from docs_store import rendering
     from jobs.models import Job
     from jobs.runner import run_until_idle
+    from meeting import events
 
     told: list[dict] = []
-    monkeypatch.setattr(render_jobs, "notify", lambda group, kind, data, sid: told.append(data))
+    audiences = set()
+
+    def notify(audience, kind, data, sid):
+        audiences.add(audience)
+        told.append(data)
+
+    monkeypatch.setattr(events, "notify", notify)
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer gave up")
@@ -349,6 +355,9 @@ def test_a_render_that_fails_for_good_is_marked_and_told(committee, clerk_client
     rendition = Rendition.objects.get(sha256=doc.current.sha256)
     assert "renderer gave up" in rendition.failed
     assert any(d.get("failed") for d in told)
+    # Each sitting of the session's consoles (chair, clerk), never the tablets.
+    assert events.live(committee.plenary.pk) in audiences
+    assert all(a == events.live(a[0].sitting_id) for a in audiences)
     r = clerk_client.get(f"/docs/d/{doc.pk}/v/1/p/1/800.jpg")
     assert r.status_code == 422 and r.json()["code"] == "render_failed"
     assert CJK.search(r.json()["message"])

@@ -20,9 +20,15 @@ def _imported_modules(path: Path) -> set[str]:
     return found
 
 
-def test_meeting_imports_nothing_from_realtime():
+# The domain packages tell the room through meeting.events; realtime only delivers.
+# (media joins this list when its services move to meeting.events: issue 18.)
+DOMAIN_PACKAGES = ["meeting", "docs_store", "jobs"]
+
+
+@pytest.mark.parametrize("package", DOMAIN_PACKAGES)
+def test_domain_package_imports_nothing_from_realtime(package):
     offenders = []
-    for path in sorted((ROOT / "meeting").rglob("*.py")):
+    for path in sorted((ROOT / package).rglob("*.py")):
         for module in _imported_modules(path):
             if module == "realtime" or module.startswith("realtime."):
                 offenders.append(f"{path.relative_to(ROOT)}: {module}")
@@ -47,6 +53,10 @@ def test_the_realtime_app_registers_the_delivery_and_maps_audiences():
     assert delivery.group_for(events.sitting(3)) == delivery.sitting_group(3)
     assert delivery.group_for(events.role(3, "clerk")) == delivery.role_group(3, "clerk")
     assert delivery.group_for(events.user(9)) == delivery.user_group(9)
+    assert [delivery.group_for(a) for a in events.live(3)] == [
+        delivery.role_group(3, "chair"),
+        delivery.role_group(3, "clerk"),
+    ]
     with pytest.raises(RuntimeError, match="second event delivery"):
         events.register(object())
 
@@ -56,3 +66,22 @@ def test_every_command_has_a_handler_registered_at_start():
     from realtime.protocol import REGISTRY
 
     assert set(REGISTRY.commands) == set(HANDLERS)  # checked in RealtimeConfig.ready()
+
+
+def test_notify_reaches_each_audience_once_and_refuses_group_names(monkeypatch):
+    from meeting import events
+
+    sent = []
+
+    class Recorder:
+        def notify(self, audience, type_, payload, sitting_id):
+            sent.append(audience)
+
+    monkeypatch.setattr(events, "_delivery", Recorder())
+    events.notify(events.roles(4, ["clerk", "display", "clerk"]), "vote.progress", {}, 4)
+    assert sent == [events.role(4, "clerk"), events.role(4, "display")]
+    sent.clear()
+    events.notify(events.sitting(4), "media.clip_progress", {}, 4)
+    assert sent == [events.sitting(4)]
+    with pytest.raises(TypeError, match="not an audience"):
+        events.notify("sitting.4.clerk", "documents.progress", {}, 4)  # a group name

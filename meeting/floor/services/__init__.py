@@ -1,7 +1,7 @@
 """Floor services: the queue, the floor, timers and the speaking log.
 
 Each changing function locks the sitting row, writes in one transaction, records a
-sequenced event with ``realtime.events.emit`` and sends the floor signals after the
+sequenced event with ``meeting.events.emit`` and sends the floor signals after the
 commit. Times come from ``meeting.clock``.
 """
 

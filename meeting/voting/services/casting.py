@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from meeting import clock, events
+from meeting import clock, events, policy
 from meeting.models import Attendance, Member, Sitting
+from meeting.roles import Role
 from meeting.services.errors import DomainError
 from meeting.services.roster import sitting_roster
 from meeting.voting.models import Ballot, NamedChoice, Question, SecretTally, Vote
@@ -173,9 +174,8 @@ def _progress(vote: Vote, member_id: int) -> None:
     payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
     if not vote.is_secret:
         payload["member"] = member_id
-    roles = ["clerk", "chair"]
+    roles = set(policy.LIVE_ROLES)
     if vote.show_running:
         payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
-        roles.append("display")
-    for role in roles:
-        events.notify(events.role(vote.sitting_id, role), "vote.progress", payload, vote.sitting_id)
+        roles.add(Role.DISPLAY)
+    events.notify(events.roles(vote.sitting_id, roles), "vote.progress", payload, vote.sitting_id)

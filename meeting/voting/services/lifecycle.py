@@ -93,8 +93,7 @@ def close_vote(sitting_id: int, vote_id: int, *, actor: policy.Actor):
     emit(sitting_id, "vote.closed", {"vote": vote_payload(vote), "result": public})
     if not vote.is_secret:
         payload = {"vote": vote.pk, "named": result.named}
-        for role in policy.LIVE_ROLES:
-            events.notify(events.role(sitting_id, role), "vote.named_result", payload, sitting_id)
+        events.notify(events.live(sitting_id), "vote.named_result", payload, sitting_id)
     return result
 
 
