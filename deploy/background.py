@@ -13,6 +13,7 @@ import logging
 import threading
 
 from django.conf import settings
+from django.db import DatabaseError
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
@@ -31,14 +32,26 @@ def start_background() -> None:
         _start_workers()
 
 
-def _start_workers() -> None:
-    # Imported by name, not by string: a missing worker is an error at start, not a skip.
+def workers() -> tuple:
+    """The in-process workers, in start order: imported by name, so a missing one is an
+    ImportError at start, never a skip."""
     from jobs.runner import start_in_process
     from media.recovery import recover_on_start
     from meeting.floor.sweeper import ensure_running
 
-    for fn in (start_in_process, ensure_running, recover_on_start):
+    return (start_in_process, ensure_running, recover_on_start)
+
+
+def _start_workers() -> None:
+    # A worker that does not start fails the start: a server without its job worker
+    # would show pages that never render and clips that never finish, and say nothing.
+    # One exception: the database being away (or not migrated yet) at start. The server
+    # comes up and says so in /healthz; the threads retry on their own, and recovery of
+    # a dead process's recordings runs again at the next start (logged as an error).
+    for fn in workers():
         try:
             fn()
-        except Exception:  # a failing helper must not take the web process down
-            log.exception("could not start %s.%s", fn.__module__, fn.__name__)
+        except DatabaseError:
+            log.exception("%s.%s: database unavailable at start", fn.__module__, fn.__name__)
+        except Exception as exc:
+            raise RuntimeError(f"could not start {fn.__module__}.{fn.__name__}: {exc}") from exc

@@ -7,14 +7,10 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self) -> None:
-        from django.core.exceptions import ImproperlyConfigured
-
         from jobs import registry
         from meeting import events
-        from realtime import housekeeping
+        from realtime import housekeeping, registration
         from realtime.events import DELIVERY
-        from realtime.handlers import HANDLERS, load_all
-        from realtime.protocol import REGISTRY
 
         # The domain's events are delivered by this app (meeting imports nothing from it),
         # and its refusals are worded per code by the protocol's message table.
@@ -23,11 +19,9 @@ class RealtimeConfig(AppConfig):
         from realtime.protocol.messages import localize
 
         register_localizer(localize)
-        # Every command of the protocol has its handler, or the process does not start.
-        load_all()
-        missing = sorted(set(REGISTRY.commands) - set(HANDLERS))
-        if missing:
-            raise ImproperlyConfigured(f"protocol commands without a handler: {missing}")
+        # The protocol's messages and handlers, from the one list of their modules: a
+        # command without a handler, or a handler without a schema, stops the start.
+        registration.install()
 
         # Receipts and stale presence rows only grow otherwise (realtime/housekeeping.py).
         registry.periodic("realtime.prune", housekeeping.EVERY_S, housekeeping.prune)

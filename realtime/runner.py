@@ -16,7 +16,7 @@ from meeting.proceedings.audit import record_command
 from meeting.services.errors import DomainError
 from meeting.services.roster import role_of
 from realtime.context import Context
-from realtime.handlers import HANDLERS, OWN_TRANSACTION, load_all
+from realtime.handlers import HANDLERS, OWN_TRANSACTION
 from realtime.models import CommandReceipt
 from realtime.protocol import Decoded
 
@@ -44,7 +44,6 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
     ``role_changed`` and the consumer closes the socket, which reconnects with the role
     the login has now (or is refused). Who may send what is ``meeting.policy``.
     """
-    load_all()
     try:
         role_now = role_of(ctx.user_id, ctx.sitting_id)
     except (OperationalError, InterfaceError) as exc:  # the database is away: no answer yet

@@ -2,7 +2,10 @@
 
 A handler receives the socket's ``Context`` and the validated command data, calls one
 domain service, and returns the reply's ``data`` dict. It raises ``DomainError`` to
-refuse. Feature modules register theirs with ``@handles("type")``.
+refuse. Feature modules declare theirs with ``@handles("type")``; declaring registers
+nothing: ``realtime.registration`` installs the handlers of the modules it lists into
+``HANDLERS`` at start and refuses to start when a command has none (or a handler names
+a command the protocol does not have).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from realtime.context import Context
-from realtime.protocol import REGISTRY, CommandData
+from realtime.protocol import CommandData
 
 Handler = Callable[[Context, CommandData], dict]
 HANDLERS: dict[str, Handler] = {}
@@ -20,20 +23,26 @@ OWN_TRANSACTION: set[str] = set()
 
 
 def handles(type_: str, *, own_transaction: bool = False) -> Callable[[Handler], Handler]:
-    if type_ not in REGISTRY.commands:
-        raise ValueError(f"no command {type_!r} in the protocol")
+    """Declare the decorated function the handler of command ``type_``."""
 
     def wrap(fn: Handler) -> Handler:
-        if type_ in HANDLERS:
-            raise ValueError(f"two handlers for {type_!r}")
-        HANDLERS[type_] = fn
-        if own_transaction:
-            OWN_TRANSACTION.add(type_)
+        fn.__handles__ = (type_, own_transaction)  # type: ignore[attr-defined]
         return fn
 
     return wrap
 
 
+def declared_handler(obj: object) -> tuple[str, bool] | None:
+    """``(command type, own transaction)`` if ``obj`` was declared with ``@handles``."""
+    return getattr(obj, "__dict__", {}).get("__handles__") if callable(obj) else None
+
+
 def load_all() -> None:
-    """Import every handler module so the table is complete."""
-    from realtime.handlers import core, documents, floor, media, votes  # noqa: F401
+    """Fail loudly if the handlers are not installed (``RealtimeConfig.ready`` does it).
+
+    Kept for callers that used to import every handler module here; installing is now
+    ``realtime.registration.install``, once, at start.
+    """
+    from realtime import registration
+
+    registration.require_installed()

@@ -8,21 +8,15 @@ Client → server frames: ``{"v": 1, "type": "<command>", "id": "<request id>",
 Server → client events: ``{"type": "<event>", "seq": N | null, "sitting": S, "data": {...}}``;
 ``seq`` is the sitting's gapless sequence number, null for unsequenced notices.
 
-Feature modules register their own commands, events and error codes by importing
-``command``/``event``/``register_error``; importing this package loads them all.
+Feature modules (``core``, ``documents``, ``floor``, ``media``, ``votes``) *declare* their
+commands, events and error codes with ``command``/``event``/``error_code``; importing
+them registers nothing. ``realtime.registration`` lists them and installs their
+declarations into ``REGISTRY``/``ERROR_CODES`` at start (``RealtimeConfig.ready``).
 """
 
-# Feature protocols (documents, votes, floor, media) register on import:
-from realtime.protocol import (  # noqa: E402,F401,I001
-    core,  # noqa: F401  (registers the core messages)
-    documents,
-    floor,
-    media,
-    votes,
-)
 from realtime.protocol.base import REGISTRY, VERSION, CommandData, command, event
 from realtime.protocol.codec import Decoded, decode, reply_error, reply_ok
-from realtime.protocol.errors import ERROR_CODES, ProtocolError, register_error
+from realtime.protocol.errors import ERROR_CODES, ProtocolError, error_code
 
 __all__ = [
     "REGISTRY",
@@ -36,5 +30,5 @@ __all__ = [
     "reply_ok",
     "ERROR_CODES",
     "ProtocolError",
-    "register_error",
+    "error_code",
 ]

@@ -1,8 +1,14 @@
-"""Message specifications and the registries features add to.
+"""Message specifications and the registry they are installed into.
 
-Commands (client → server) are pydantic models registered with ``@command``; events
+Commands (client → server) are pydantic models declared with ``@command``; events
 (server → client) are described with ``event(...)`` so ``docs/protocol.md`` can be
 generated from one place and a test can check that every type is documented.
+
+Declaring registers nothing: the decorator attaches the ``CommandSpec`` to the model
+and ``event`` returns an ``EventType`` carrying its ``EventSpec``. ``realtime.registration``
+installs the declarations of the modules it lists into ``REGISTRY`` at start
+(``RealtimeConfig.ready``), so what the socket serves never depends on which module
+happened to be imported first.
 """
 
 from __future__ import annotations
@@ -46,13 +52,41 @@ class EventSpec:
     audience: str = "everyone in the sitting"
 
 
+class EventType(str):
+    """An event's type (compares and serialises as the string) with its ``spec``."""
+
+    spec: EventSpec
+
+    def __new__(cls, spec: EventSpec) -> EventType:
+        self = super().__new__(cls, spec.type)
+        self.spec = spec
+        return self
+
+
 @dataclass
 class Registry:
     commands: dict[str, CommandSpec] = field(default_factory=dict)
     events: dict[str, EventSpec] = field(default_factory=dict)
 
+    def add_command(self, spec: CommandSpec) -> None:
+        """Install a command's spec; the same spec again is a no-op, another one an error."""
+        known = self.commands.get(spec.type)
+        if known is not None and known is not spec:
+            raise ValueError(
+                f"command {spec.type!r} declared twice ({known.model.__module__}."
+                f"{known.model.__name__} and {spec.model.__module__}.{spec.model.__name__})"
+            )
+        self.commands[spec.type] = spec
+
+    def add_event(self, spec: EventSpec) -> None:
+        known = self.events.get(spec.type)
+        if known is not None and known is not spec:
+            raise ValueError(f"event {spec.type!r} declared twice")
+        self.events[spec.type] = spec
+
 
 REGISTRY = Registry()
+"""Filled by ``realtime.registration.install`` at start; empty before Django is set up."""
 
 
 def command(
@@ -71,11 +105,9 @@ def command(
     """
 
     def wrap(model: type[CommandData]) -> type[CommandData]:
-        if type_ in REGISTRY.commands:
-            raise ValueError(f"command {type_!r} registered twice")
         example_ok = model.model_validate(example)  # an example that does not validate is a bug
         del example_ok
-        REGISTRY.commands[type_] = CommandSpec(
+        model.__command_spec__ = CommandSpec(  # type: ignore[attr-defined]
             type_,
             model,
             policy.roles_for(type_),
@@ -95,9 +127,17 @@ def event(
     *,
     sequenced: bool = True,
     audience: str = "everyone in the sitting",
-) -> str:
-    """Describe an event type the server sends; returns the type for use as a constant."""
-    if type_ in REGISTRY.events:
-        raise ValueError(f"event {type_!r} registered twice")
-    REGISTRY.events[type_] = EventSpec(type_, summary, example, sequenced, audience)
-    return type_
+) -> EventType:
+    """Describe an event type the server sends; returns the type for use as a constant.
+
+    The constant must be a module-level name of a listed protocol module: that is how
+    ``realtime.registration`` finds it.
+    """
+    return EventType(EventSpec(type_, summary, example, sequenced, audience))
+
+
+def declared_command(obj: object) -> CommandSpec | None:
+    """The spec ``@command`` attached to ``obj`` itself (not inherited by a subclass)."""
+    if isinstance(obj, type):
+        return obj.__dict__.get("__command_spec__")
+    return None

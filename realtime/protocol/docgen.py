@@ -153,10 +153,7 @@ def main() -> None:
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
-    django.setup()
-    from realtime.handlers import load_all
-
-    load_all()
+    django.setup()  # RealtimeConfig.ready() installs the protocol (realtime.registration)
     text = render()
     if len(sys.argv) > 1:
         Path(sys.argv[1]).write_text(text, encoding="utf-8")

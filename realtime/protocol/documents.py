@@ -13,9 +13,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from realtime.protocol.base import CommandData, command, event
-from realtime.protocol.errors import register_error
 
-for code, meaning in {
+ERRORS: dict[str, str] = {  # installed by realtime.registration
     "not_logged_in": "Log in first (HTTP only).",
     "recalled": "The document was recalled; it may no longer be read.",
     "not_distributed": "The document is not distributed yet.",
@@ -50,8 +49,7 @@ for code, meaning in {
     "render_failed": "The document's pages could not be rendered and will not be; the "
     "clerk's console was told (HTTP 422). Replace the file.",
     "uri_too_long": "The address (query string) is over 8 KiB (HTTP 414).",
-}.items():
-    register_error(code, meaning)
+}
 
 
 @command("presenter.open", example={"document": 7, "page": 1})

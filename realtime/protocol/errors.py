@@ -60,12 +60,32 @@ CLOSE_CODES: dict[int, str] = {
 }
 
 
-def register_error(code: str, meaning: str) -> str:
-    """Add a feature's error code to the table (once, at import)."""
-    if code in ERROR_CODES and ERROR_CODES[code] != meaning:
-        raise ValueError(f"error code {code!r} registered twice with different meanings")
-    ERROR_CODES[code] = meaning
-    return code
+class ErrorCode(str):
+    """A feature's error code (the string) with its ``meaning``, declared by ``error_code``."""
+
+    meaning: str
+
+    def __new__(cls, code: str, meaning: str) -> ErrorCode:
+        self = super().__new__(cls, code)
+        self.meaning = meaning
+        return self
+
+
+def error_code(code: str, meaning: str) -> ErrorCode:
+    """Declare a feature's error code; ``realtime.registration`` adds it to the table.
+
+    A feature module declares its codes as module-level ``ErrorCode`` constants or in
+    one module-level ``ERRORS`` dict (code → meaning).
+    """
+    return ErrorCode(code, meaning)
+
+
+def add_error(code: str, meaning: str, table: dict[str, str] | None = None) -> None:
+    """Install one code into ``table`` (``ERROR_CODES``); two meanings for a code is a bug."""
+    table = ERROR_CODES if table is None else table
+    if code in table and table[code] != meaning:
+        raise ValueError(f"error code {code!r} declared twice with different meanings")
+    table[code] = meaning
 
 
 class ProtocolError(Exception):

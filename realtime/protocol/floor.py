@@ -12,23 +12,21 @@ from typing import Literal
 from pydantic import Field
 
 from realtime.protocol.base import CommandData, command, event
-from realtime.protocol.errors import register_error
 
 KINDS = Literal["speech", "reply", "point_of_order"]
 
-register_error("already_queued", "The member already has a request in the queue.")
-register_error("not_queued", "The member has no request waiting in the queue.")
-register_error("request_closed", "The request was already granted, refused, withdrawn or cleared.")
-register_error("already_speaking", "The member holds the floor now.")
-register_error("floor_full", "As many members hold the floor as the sitting allows.")
-register_error("queue_empty", "Nobody is waiting for the floor.")
-register_error(
-    "wrong_mode",
-    "The sitting's floor mode does not allow this (e.g. taking the "
+ERRORS: dict[str, str] = {  # installed by realtime.registration
+    "already_queued": "The member already has a request in the queue.",
+    "not_queued": "The member has no request waiting in the queue.",
+    "request_closed": "The request was already granted, refused, withdrawn or cleared.",
+    "already_speaking": "The member holds the floor now.",
+    "floor_full": "As many members hold the floor as the sitting allows.",
+    "queue_empty": "Nobody is waiting for the floor.",
+    "wrong_mode": "The sitting's floor mode does not allow this (e.g. taking the "
     "floor directly in request mode).",
-)
-register_error("floor_closed", "That floor has already ended.")
-register_error("no_limit", "That floor has no time limit (the chair's own floor).")
+    "floor_closed": "That floor has already ended.",
+    "no_limit": "That floor has no time limit (the chair's own floor).",
+}
 
 
 @command("floor.request", example={"kind": "speech"}, idempotent=True)

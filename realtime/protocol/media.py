@@ -12,33 +12,33 @@ from typing import Literal
 from pydantic import Field
 
 from realtime.protocol.base import CommandData, command, event
-from realtime.protocol.errors import register_error
+from realtime.protocol.errors import error_code
 
-BAD_SDP = register_error("bad_sdp", "The SDP offer is not valid or has no audio/video to publish.")
-CODEC_NOT_RECORDED = register_error(
+BAD_SDP = error_code("bad_sdp", "The SDP offer is not valid or has no audio/video to publish.")
+CODEC_NOT_RECORDED = error_code(
     "codec_not_recorded",
     "A stream of the offer is only in codecs the server does not record (it records VP8 or "
     "H.264 video and Opus audio); the speech is recorded from the room camera if there is one.",
 )
-NOT_PUBLISHER = register_error(
+NOT_PUBLISHER = error_code(
     "not_publisher", "This login may not publish a stream in this sitting (not on its roster)."
 )
-PUBLISH_FOR_OTHER = register_error(
+PUBLISH_FOR_OTHER = error_code(
     "publish_for_other", "A tablet may publish only for the member logged in on it."
 )
-NOT_GROUP_SITTING = register_error(
+NOT_GROUP_SITTING = error_code(
     "not_group_sitting", "Speeches are recorded in group deliberation sittings only."
 )
-DISK_FULL = register_error(
+DISK_FULL = error_code(
     "disk_full",
     "The server's disk is full: the recording could not be written; nothing "
     "already recorded was lost.",
 )
-STREAM_MISSING = register_error(
+STREAM_MISSING = error_code(
     "stream_missing", "No stream (member tablet or room camera) was there to record the speech."
 )
 
-REASON_REQUIRED = register_error(
+REASON_REQUIRED = error_code(
     "reason_required", "Deleting a clip needs a reason; nothing was deleted."
 )
 

@@ -13,9 +13,8 @@ from typing import Literal
 from pydantic import Field
 
 from realtime.protocol.base import CommandData, command, event
-from realtime.protocol.errors import register_error
 
-for _code, _meaning in {
+ERRORS: dict[str, str] = {  # installed by realtime.registration
     "bad_vote": "The vote's definition is not acceptable (options, rule, visibility, countdown).",
     "no_quorum": "A vote cannot open without a quorum of the roster present; details say why.",
     "vote_already_open": "Another vote of this sitting is open; close it first.",
@@ -30,8 +29,7 @@ for _code, _meaning in {
     "incomplete_ballot": "Every line of the ballot must be answered.",
     "already_voted": "This member has voted in this round; details carry the ballot "
     "(named votes) so the tablet can show it.",
-}.items():
-    register_error(_code, _meaning)
+}
 
 
 class Rule(CommandData):
