@@ -3,6 +3,11 @@
 Handlers run in a database thread; the peer must live in this process's event loop,
 so the offer is answered there with ``async_to_sync`` (the socket that negotiated the
 peer owns it). Rules of who may publish are in ``media.services.publishing``.
+
+``media.runtime`` (and with it aiortc and the capture threads' PyAV) is imported by the
+handlers that need a peer, not by this module: the handler table is installed in every
+process at start (``manage.py check``, ``migrate``, the job worker), and only a process
+serving WebRTC should pay for loading aiortc (a test checks a fresh ``manage.py check``).
 """
 
 from __future__ import annotations
@@ -10,11 +15,11 @@ from __future__ import annotations
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
-from media import runtime
 from media.services import publishing
 from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import handles
+from realtime.presence import SERVER_ID
 from realtime.snapshot import snapshot_part
 
 
@@ -22,10 +27,12 @@ from realtime.snapshot import snapshot_part
 def handle_publish(ctx: Context, cmd) -> dict:
     """Negotiate outside any transaction (ICE/DTLS take a second; SQLite's write lock
     must not wait on them): reserve the row, negotiate, then go live in a short one."""
+    from media import runtime  # aiortc: loaded where a peer is negotiated, not at start
+
     member = publishing.check_may_publish(ctx, cmd.kind, cmd.member)
     if not runtime.looks_like_sdp(cmd.sdp):
         raise DomainError("bad_sdp", "The offer is not SDP (it must start with 'v=0').")
-    pub = publishing.reserve(ctx, member, cmd.kind, runtime.SERVER_ID)
+    pub = publishing.reserve(ctx, member, cmd.kind, SERVER_ID)
     try:
         answer = async_to_sync(runtime.open_publisher)(pub.pk, cmd.kind, cmd.sdp)
     except runtime.UnrecordedCodec as exc:
@@ -52,8 +59,14 @@ def handle_unpublish(ctx: Context, cmd) -> dict:
     for pub in publishing.own_live(ctx):
         publishing.ended(pub.pk, "unpublished")
         ended.append(pub.pk)
-        transaction.on_commit(lambda p=pub: runtime.close_remote(p))
+        transaction.on_commit(lambda p=pub: _close_remote(p))
     return {"ended": ended}
+
+
+def _close_remote(pub) -> None:
+    from media import runtime  # the peer may live in this process (then aiortc is loaded)
+
+    runtime.close_remote(pub)
 
 
 @handles("media.status")
