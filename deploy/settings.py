@@ -203,6 +203,13 @@ _SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 YITING_DB_THREADS = env.int("YITING_DB_THREADS", default=1 if _SQLITE else 8)
 
 SERVE_STATIC = env.bool("YITING_SERVE_STATIC", default=True)
+# The address members' devices reach the server by: printed in briefs' and books' clip
+# links and QR codes (meeting/briefs/exports/common.py), so it must not be this machine's
+# loopback in production.
+PUBLIC_URL = env.str("YITING_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The CJK TrueType font embedded in every PDF made here (meeting/pdffont.py); empty: the
+# first of Debian's WenQuanYi/Noto CJK fonts installed.
+PDF_FONT = env.str("YITING_PDF_FONT", default="")
 # Background threads (job worker, floor sweeper, media recovery) of a server process;
 # the test settings (tests/settings.py) turn them off: tests run jobs and sweeps by hand.
 START_BACKGROUND = env.bool("YITING_START_BACKGROUND", default=True)

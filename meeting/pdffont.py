@@ -10,7 +10,6 @@ A missing font fails loudly: a PDF with tofu is worse than an error.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
@@ -30,8 +29,10 @@ class FontMissing(RuntimeError):
 
 
 def font_path() -> Path:
-    """The font file to embed: ``YITING_PDF_FONT`` or the first installed candidate."""
-    configured = os.environ.get("YITING_PDF_FONT")
+    """The font file to embed: ``settings.PDF_FONT`` or the first installed candidate."""
+    from django.conf import settings
+
+    configured = settings.PDF_FONT
     for candidate in ([configured] if configured else []) + list(CANDIDATES):
         if candidate and Path(candidate).is_file():
             return Path(candidate)

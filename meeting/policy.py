@@ -23,6 +23,7 @@ Two definitions that used to be repeated:
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -126,6 +127,13 @@ _rule(
     "the people who run the sitting, and is_staff is a technical flag, not a role",
 )
 _rule(
+    "clips.play_cited",
+    {Role.CHAIR, Role.CLERK, Role.MEMBER, Role.STAFF},
+    "whoever may read a released brief (简报) may play the clips it cites, at the quoted "
+    "second (the brief's links and QR codes); staff reviewers every clip, a member their "
+    "own; no one else (an uncited clip stays the speaker's and the reviewers')",
+)
+_rule(
     "briefs.release",
     REVIEWER_ROLES,
     "a staff reviewer, once a second staff member has checked the brief; the release "
@@ -193,6 +201,24 @@ def may_review_clips(user) -> bool:
         return True
     roles = Member.objects.filter(user=user, active=True).values_list("role", flat=True)
     return any(may(r, "clips.review") for r in roles)
+
+
+def may_play_cited_clip(
+    user, *, speaker_user_id: int | None, cited_in_readable_brief: Callable[[], bool]
+) -> bool:
+    """clips.play_cited: a reviewer any clip, the speaker their own, a brief's reader its clips.
+
+    ``cited_in_readable_brief`` answers whether a released brief citing the clip is one
+    this login may read (``meeting.briefs.services.citations``); it is asked last, as it
+    reads the briefs, and only for a login that is neither reviewer nor speaker.
+    """
+    if may_review_clips(user):
+        return True
+    if not user or not user.is_authenticated:
+        return False
+    if speaker_user_id is not None and speaker_user_id == user.pk:
+        return True
+    return bool(cited_in_readable_brief())
 
 
 # -- docs/policy.md ---------------------------------------------------------------------------

@@ -44,13 +44,6 @@ def may_read_term_book(user) -> bool:
     return is_archive_staff(user)
 
 
-def may_play_cited_clip(user, clip, cited_in_readable_brief) -> bool:
-    """A clip at a quoted second: staff, the speaker, and readers of a brief that cites it."""
-    if is_archive_staff(user) or (user.is_authenticated and clip.member.user_id == user.pk):
-        return True
-    return cited_in_readable_brief()
-
-
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise DomainError("forbidden", message)

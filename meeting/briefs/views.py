@@ -23,11 +23,12 @@ from jobs.services import enqueue
 from media import ranges
 from media.models import Clip
 from media.services import paths
+from meeting import policy
 from meeting.briefs import authority
 from meeting.briefs.errors import ERROR_CODES
 from meeting.briefs.jobs import TERM_BOOK_JOB
 from meeting.briefs.models import Brief, Summary
-from meeting.briefs.services import books, briefs, exports, summaries
+from meeting.briefs.services import books, briefs, citations, exports, summaries
 from meeting.briefs.services.content import clip_states
 from meeting.floor.models import Speech
 from meeting.models import Member, Session, Sitting, Term
@@ -271,25 +272,14 @@ def export(request: HttpRequest, brief_id: int, fmt: str) -> HttpResponse:
 
 
 def _cited_clip(request: HttpRequest, public_id) -> Clip:
+    """The clip behind a brief's link, for whoever ``clips.play_cited`` allows (else 404)."""
     clip = get_object_or_404(Clip.objects.select_related("member", "session"), public_id=public_id)
-
-    def cited() -> bool:
-        needle = str(clip.public_id)
-        for b in Brief.objects.filter(
-            session_id=clip.session_id, state=Brief.State.RELEASED
-        ).select_related("document__session__term", "document__item"):
-            if b.document is None or not any(
-                sp["clip"] == needle for sec in b.content["sections"] for sp in sec["speeches"]
-            ):
-                continue
-            try:
-                reader_for(request.user, b.document)
-                return True
-            except DomainError:
-                continue
-        return False
-
-    if not authority.may_play_cited_clip(request.user, clip, cited):
+    allowed = policy.may_play_cited_clip(
+        request.user,
+        speaker_user_id=clip.member.user_id,
+        cited_in_readable_brief=lambda: citations.readable_brief_cites(request.user, clip),
+    )
+    if not allowed:
         raise Http404("no such clip")
     return clip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,8 @@ PROBE = (
     "'host': s.DATABASES['default'].get('HOST'), 'layer': s.CHANNEL_LAYERS['default']['BACKEND'],"
     "'hosts': s.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('hosts'), 'data': str(s.DATA_DIR),"
     "'debug': s.DEBUG, 'allowed': s.ALLOWED_HOSTS, 'secret': s.SECRET_KEY, 'lang': s.LANGUAGE_CODE,"
-    "'secure': s.SESSION_COOKIE_SECURE, 'workers': s.INPROCESS_WORKERS}))"
+    "'secure': s.SESSION_COOKIE_SECURE, 'workers': s.INPROCESS_WORKERS,"
+    "'public': s.PUBLIC_URL, 'font': s.PDF_FONT}))"
 )
 
 
@@ -40,6 +42,7 @@ def test_defaults_are_sqlite_and_in_memory(tmp_path):
     assert s["name"] == str(tmp_path / "yiting.sqlite3")
     assert s["layer"] == "channels.layers.InMemoryChannelLayer"
     assert s["lang"] == "zh-hans" and s["debug"] is False and s["workers"] is True
+    assert s["public"] == "http://127.0.0.1:8000" and s["font"] == ""
 
 
 def test_environment_overrides(tmp_path):
@@ -51,6 +54,8 @@ def test_environment_overrides(tmp_path):
         ALLOWED_HOSTS="yiting.example,10.0.0.5",
         DEBUG="true",
         YITING_SECURE_COOKIES="true",
+        YITING_PUBLIC_URL="https://yiting.example/",
+        YITING_PDF_FONT="/srv/fonts/cjk.ttf",
     )
     assert s["db"] == "django.db.backends.postgresql"
     assert (s["name"], s["host"]) == ("yiting", "db.internal")
@@ -59,8 +64,28 @@ def test_environment_overrides(tmp_path):
     assert s["secret"] == "s3cret" and s["debug"] is True and s["secure"] is True
     assert s["allowed"] == ["yiting.example", "10.0.0.5"]
     assert s["workers"] is False  # with Redis, workers run as their own processes
+    assert s["public"] == "https://yiting.example" and s["font"] == "/srv/fonts/cjk.ttf"
 
 
 def test_core_channel_layer_can_be_chosen(tmp_path):
     s = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", YITING_CHANNEL_LAYER="core")
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+
+
+def test_the_packages_read_settings_not_the_environment():
+    """An operator's knob is a setting (deploy/settings.py, documented in README.md)."""
+    offenders = []
+    for package in ("meeting", "docs_store", "realtime", "jobs", "frontend"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if "os.environ.get(" in line or "os.getenv(" in line or "os.environ[" in line:
+                    offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+def test_every_yiting_setting_is_in_the_readme_table():
+    names = set(
+        re.findall(r'env\.\w+\(\s*"(YITING_\w+)"', (ROOT / "deploy/settings.py").read_text())
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert names and sorted(n for n in names if f"`{n}`" not in readme) == []

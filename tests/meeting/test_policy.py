@@ -112,3 +112,39 @@ def test_clips_are_the_reviewers_not_the_django_staff_clerk(committee):
     committee.staff.active = False
     committee.staff.save()
     assert not policy.may_review_clips(committee.staff.user)
+
+
+def test_cited_clips_are_played_by_a_briefs_readers_and_asked_in_the_rulebook(committee):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert "clips.play_cited" in policy.RULES
+
+    def never():  # a reviewer or the speaker needs no brief: the briefs are not read
+        raise AssertionError("asked for a brief")
+
+    member, other = committee.members[0].user, committee.members[1].user
+    clerk = committee.clerk.user
+    clerk.is_staff = True  # admin access is no reason to play a clip
+    clerk.save()
+    assert policy.may_play_cited_clip(
+        committee.staff.user, speaker_user_id=member.pk, cited_in_readable_brief=never
+    )
+    assert policy.may_play_cited_clip(
+        member, speaker_user_id=member.pk, cited_in_readable_brief=never
+    )
+    assert not policy.may_play_cited_clip(
+        AnonymousUser(), speaker_user_id=member.pk, cited_in_readable_brief=never
+    )
+    for user in (other, clerk):
+        assert policy.may_play_cited_clip(
+            user, speaker_user_id=member.pk, cited_in_readable_brief=lambda: True
+        )
+        assert not policy.may_play_cited_clip(
+            user, speaker_user_id=member.pk, cited_in_readable_brief=lambda: False
+        )
+
+
+def test_the_moment_view_asks_the_rulebook_not_its_own_rule():
+    view = (ROOT / "meeting" / "briefs" / "views.py").read_text(encoding="utf-8")
+    assert "policy.may_play_cited_clip(" in view
+    assert "reader_for(request.user, b.document)" not in view  # the old ad-hoc loop

@@ -1,17 +1,18 @@
 """What every brief and book PDF shares: the embedded CJK font, styles, clip links, QR codes.
 
 Links point at ``/briefs/clips/<clip>/at/<second>/`` (the player opens at that second)
-under ``YITING_PUBLIC_URL``, the address members' devices reach the server by.
+under ``settings.PUBLIC_URL`` (``YITING_PUBLIC_URL``), the address members' devices reach
+the server by.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 from functools import cache, lru_cache
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils import timezone
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
@@ -26,7 +27,7 @@ QR_SIZE = 20 * mm
 
 
 def public_url() -> str:
-    return os.environ.get("YITING_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    return settings.PUBLIC_URL.rstrip("/")
 
 
 def moment_path(clip_id: str, at: float) -> str:

@@ -128,3 +128,19 @@ def test_term_book_of_an_empty_term(archive):
 def test_index_and_review_link(archive, path):
     page = client_for(archive.staff).get(path)
     assert page.status_code == 200 and "/briefs/" in page.content.decode()
+
+
+def test_a_brief_cites_a_clip_for_its_readers_only(archive):
+    from meeting.briefs.services import citations
+
+    staff, staff2 = client_for(archive.staff), client_for(archive.staff2)
+    _post_summary(staff, archive.sp1, text="建议明确罚则", quotes=[{"at": 12, "text": "罚则"}])
+    staff.post("/briefs/new", {"sitting": archive.group_a_sitting.pk})
+    brief = Brief.objects.get()
+    cited = Clip.objects.get(floor_entry_id=archive.sp1.pk)
+    reader = archive.members[1].user
+    assert not citations.readable_brief_cites(reader, cited)  # a draft cites for nobody
+    staff2.post(f"/briefs/{brief.pk}/check")
+    staff2.post(f"/briefs/{brief.pk}/release", {"access": "committee"})
+    assert citations.readable_brief_cites(reader, cited)
+    assert not citations.readable_brief_cites(archive.outsider, cited)
