@@ -53,3 +53,22 @@ def test_fake_clock_is_safe_across_threads():
     for t in threads:
         t.join()
     assert fake.now() - start == dt.timedelta(seconds=400)
+
+
+def test_domain_services_take_their_time_from_the_clock():
+    """Voting, attendance, the floor, briefs: time is ``meeting.clock.now()`` (fakeable)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "meeting"
+    offenders = []
+    for path in sorted(root.rglob("services/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "now"
+                and getattr(node.func.value, "id", None) in ("timezone", "datetime", "dt")
+            ):
+                offenders.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    assert offenders == []

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from docs_store.models import Access, Document
 from docs_store.services import distribution, upload
-from meeting import policy
+from meeting import clock, policy
 from meeting.briefs import authority
 from meeting.briefs.models import Brief
 from meeting.briefs.services import content as contents
@@ -100,7 +99,7 @@ def check_brief(actor, brief: Brief) -> Brief:
     authority.require(authority.may_check_brief(actor, brief), "Only staff reviewers check briefs.")
     brief.content = contents.compile_content(brief)
     brief.content["checked_by"] = contents.display_name(actor, brief.session.term_id)
-    brief.state, brief.checked_by, brief.checked_at = Brief.State.CHECKED, actor, timezone.now()
+    brief.state, brief.checked_by, brief.checked_at = Brief.State.CHECKED, actor, clock.now()
     brief.save()
     _audit(actor, "brief.check", brief)
     return brief
@@ -141,7 +140,7 @@ def release_brief(actor, brief: Brief, access: str = Access.COMMITTEE) -> Brief:
             doc.access = access
         upload.replace_version(doc, up, by=actor)
         Document.objects.filter(pk=doc.pk).update(title=up.title[:300])
-    brief.state, brief.released_by, brief.released_at = Brief.State.RELEASED, actor, timezone.now()
+    brief.state, brief.released_by, brief.released_at = Brief.State.RELEASED, actor, clock.now()
     brief.access, brief.document = access, doc
     brief.save()
     _audit(actor, "brief.release", brief, document=doc.pk, access=access)
@@ -157,7 +156,7 @@ def revise_brief(actor, brief: Brief) -> Brief:
         raise DomainError("bad_state", "Only a released brief is revised.")
     brief.revision += 1
     brief.state, brief.content = Brief.State.DRAFT, None
-    brief.compiled_by, brief.compiled_at = actor, timezone.now()
+    brief.compiled_by, brief.compiled_at = actor, clock.now()
     brief.checked_by = brief.checked_at = None
     brief.save()
     _audit(actor, "brief.revise", brief)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from media.models import Clip
+from meeting import clock
 from meeting.briefs import authority
 from meeting.briefs.models import Summary, SummaryVersion
 from meeting.floor.models import Speech
@@ -93,7 +94,7 @@ def save_summary(
         return summary  # autosave of nothing new
     summary.version += 1
     summary.text, summary.quotes = text, cleaned
-    summary.updated_by, summary.updated_at = actor, timezone.now()
+    summary.updated_by, summary.updated_at = actor, clock.now()
     summary.save()
     SummaryVersion.objects.create(
         summary=summary, number=summary.version, text=text, quotes=cleaned, by=actor
