@@ -1,15 +1,17 @@
 """Per-publisher capture worker: pre-roll ring, encoder and working file, off the event loop.
 
-aiortc decodes every received track in its own thread; the event loop only hands each
-decoded frame with its wall-clock time to this worker's queue. The worker thread keeps
-the last ``preroll_s`` seconds in memory and, while the publisher holds the floor,
+aiortc decodes a received track in its own thread, and only while this worker records
+(``media.gate`` keeps the compressed pre-roll otherwise; its gates are opened by
+``start_recording`` and closed when the job's file is closed); the event loop only hands
+each decoded frame with its arrival time to this worker's queue. The worker thread keeps
+decoded frames of the last ``preroll_s`` seconds and, while the publisher holds the floor,
 encodes H.264/AAC into an MPEG-TS working file. MPEG-TS is written through a small I/O
 buffer straight to the OS, so a crash of the server process loses well under a second
 and what was written stays readable (TS needs no trailer).
 
 Alignment: aiortc starts every track at pts 0, so each track's pts is mapped to wall
 clock by ``TrackClock`` (offset fixed at the first frame, tightened to the smallest
-arrival delay seen in the first two seconds). Both streams of the file are then stamped
+arrival delay seen since). Both streams of the file are then stamped
 from the same origin, the moment the floor was granted.
 """
 

@@ -3,8 +3,8 @@
 Decision (documented in docs/media.md): tablets publish for the whole group sitting,
 not only while holding the floor. Negotiating a peer takes a second or more (ICE,
 DTLS, the first keyframe), which would cut the start of every speech; a running peer
-costs only decoding, and the capture worker keeps a two-second pre-roll in memory so
-the speech starts exactly at the floor grant.
+costs only receiving (it is decoded only while it holds the floor, media/gate.py), and
+a two-second pre-roll is kept so the speech starts exactly at the floor grant.
 """
 
 from __future__ import annotations
