@@ -373,13 +373,23 @@ async def study(k: int, tmp: Path, *, decode: bool) -> dict:
 
 
 async def run(
-    k: int, speech_s: float, tmp: Path, *, busy: bool, loss: float, profile: bool
+    k: int,
+    speech_s: float,
+    tmp: Path,
+    *,
+    busy: bool,
+    loss: float,
+    profile: bool,
+    decode_all: bool = False,
 ) -> dict:
     from tests.media import sources
 
     source = sources.flash_beep(240, "640x360", pattern=True)
     lossy = sources.simulate_loss(loss)
-    with Stack(tmp, workers=1, extra_env={"YITING_INPROCESS_WORKERS": "1"}).start(
+    env = {"YITING_INPROCESS_WORKERS": "1"}
+    if decode_all:  # the comparison: aiortc decodes every track, as before media.gate
+        env["YITING_MEDIA_DECODE_ALL"] = "1"
+    with Stack(tmp, workers=1, extra_env=env).start(
         demo_members=k + 8  # the demo's first four seats are vice-chairs
     ) as stack:
         base, pid = stack.urls[0], stack.procs[0].pid
@@ -442,7 +452,8 @@ async def run(
         src = wire = in_clip = srv = 0
         gaps, src_gaps, base_s, offsets, odd = [], [], [], [], []
         unmatched = 0
-        for entry, path, _dur, quality in clips:
+        by_clip: list[list[float]] = []
+        for entry, path, _dur, quality in sorted(clips):
             snd, g0, g1 = spans[entry]
             n, gap = _clip_stats(path)
             if os.environ.get("BENCH_KEEP_CLIPS"):  # for a look afterwards
@@ -457,13 +468,15 @@ async def run(
             srv += quality.get("dropped_server", 0)
             gaps.append(gap)
             src_gaps.append(snd.max_send_gap_ms("video", g0, g1))
-            offsets += sources.av_offsets_ms(Path(path))
+            by_clip.append(sources.av_offsets_ms(Path(path)))
+            offsets += by_clip[-1]
             unmatched += sources.unmatched_flashes(Path(path))
             base_s.append(_baseline_remux(path, tmp))
     return {
         "publishers": k,
         "busy": busy_out,
         "loss": loss,
+        "decoding": "every track" if decode_all else "floor holder only (media.gate)",
         "rtp_dropped_by_sim": lossy["dropped"],
         "cpu_per_stream_pct": round((busy_cpu - idle) * 100 / k, 1),
         "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / k, 1),
@@ -479,6 +492,7 @@ async def run(
         "av_offset_ms": max(offsets, key=abs) if offsets else None,
         "av_offset_median_ms": statistics.median(offsets) if offsets else None,
         "av_flashes": len(offsets),
+        "av_offsets_ms_by_clip": by_clip,  # in speaking order: is a young stream worse?
         "av_flashes_without_beep_onset": unmatched,
         "clips": len(clips),
         "clerk_reconnects": clerk.reconnects,
@@ -505,6 +519,9 @@ def main() -> None:
     ap.add_argument(
         "--study", action="store_true", help="passthrough study: receive CPU with/without decode"
     )
+    ap.add_argument(
+        "--decode-all", action="store_true", help="decode every track (no media.gate): compare"
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--loop-cost", action="store_true", help="also time the event loop's share")
     args = ap.parse_args()
@@ -522,7 +539,15 @@ def main() -> None:
     for k in args.publishers:
         with tempfile.TemporaryDirectory() as d:
             res = asyncio.run(
-                run(k, args.speech, Path(d), busy=args.busy, loss=args.loss, profile=args.profile)
+                run(
+                    k,
+                    args.speech,
+                    Path(d),
+                    busy=args.busy,
+                    loss=args.loss,
+                    profile=args.profile,
+                    decode_all=args.decode_all,
+                )
             )
         if args.json:
             print(json.dumps(res), flush=True)

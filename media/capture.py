@@ -1,15 +1,17 @@
 """Per-publisher capture worker: pre-roll ring, encoder and working file, off the event loop.
 
-aiortc decodes every received track in its own thread; the event loop only hands each
-decoded frame with its wall-clock time to this worker's queue. The worker thread keeps
-the last ``preroll_s`` seconds in memory and, while the publisher holds the floor,
+aiortc decodes a received track in its own thread, and only while this worker records
+(``media.gate`` keeps the compressed pre-roll otherwise; its gates are opened by
+``start_recording`` and closed when the job's file is closed); the event loop only hands
+each decoded frame with its arrival time to this worker's queue. The worker thread keeps
+decoded frames of the last ``preroll_s`` seconds and, while the publisher holds the floor,
 encodes H.264/AAC into an MPEG-TS working file. MPEG-TS is written through a small I/O
 buffer straight to the OS, so a crash of the server process loses well under a second
 and what was written stays readable (TS needs no trailer).
 
 Alignment: aiortc starts every track at pts 0, so each track's pts is mapped to wall
 clock by ``TrackClock`` (offset fixed at the first frame, tightened to the smallest
-arrival delay seen in the first two seconds). Both streams of the file are then stamped
+arrival delay seen since). Both streams of the file are then stamped
 from the same origin, the moment the floor was granted.
 """
 
@@ -26,6 +28,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+
+from media.gate import Gate
 
 log = logging.getLogger(__name__)
 
@@ -288,6 +292,34 @@ class Capture(threading.Thread):
         self.room: TsWriter | None = None
         self._room_mark = 0.0
         self._done = threading.Event()
+        # Decoding is gated: only while recording (or always, for the room camera).
+        self.gates: dict[str, Gate] = {}
+        self._gate_lock = threading.Lock()
+        self._starts_pending = 0
+
+    def gate_for(self, kind: str) -> Gate:
+        """The decoder gate of this publisher's ``kind`` track (media.gate)."""
+        with self._gate_lock:
+            gate = self.gates.get(kind)
+            if gate is None:
+                gate = Gate(kind, preroll_s=self.preroll_s, always_open=self.room_dir is not None)
+                self.gates[kind] = gate
+                if self.job is not None or self._starts_pending:
+                    gate.open()
+            return gate
+
+    def _gates_open(self) -> None:
+        with self._gate_lock:
+            self._starts_pending += 1
+            for gate in self.gates.values():
+                gate.open()
+
+    def _gates_close(self) -> None:
+        """After a job closed: stop decoding unless another recording is on its way."""
+        with self._gate_lock:
+            if self.job is None and not self._starts_pending:
+                for gate in self.gates.values():
+                    gate.close()
 
     # --- called from the event loop or other threads ---------------------------------
     def feed(self, kind: str, frame, arrival: float) -> None:
@@ -298,6 +330,7 @@ class Capture(threading.Thread):
             self.dropped += 1  # the encoder is behind: count, never block the event loop
 
     def start_recording(self, recording_id: int, path: Path, start: float) -> None:
+        self._gates_open()  # at once: the decoder thread starts on the pre-roll meanwhile
         self.q.put(("start", recording_id, path, start))
 
     def stop_recording(self, recording_id: int, stop_at: float) -> None:
@@ -379,7 +412,9 @@ class Capture(threading.Thread):
 
     def _start(self, rec_id: int, path: Path, start: float) -> None:
         if self.job is not None:
-            self._close_job(lost=False)
+            self._close_job(lost=False)  # the gates stay open: this start is still pending
+        with self._gate_lock:
+            self._starts_pending -= 1
         writer = TsWriter(
             path, start, video="video" in self.kinds, audio="audio" in self.kinds, gop=self.gop
         )
@@ -416,6 +451,7 @@ class Capture(threading.Thread):
 
     def _close_job(self, *, lost: bool) -> None:
         job, self.job = self.job, None
+        self._gates_close()
         if job is None or job.writer is None:
             return
         job.writer.close()

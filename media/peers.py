@@ -21,6 +21,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from media import gate as _gate
 from media.capture import Capture
 from realtime.presence import SERVER_ID
 
@@ -103,6 +104,7 @@ def _study_no_decode() -> None:
 
 if os.environ.get("YITING_MEDIA_STUDY_NO_DECODE") == "1":
     _study_no_decode()
+_gate.install()
 _loop: asyncio.AbstractEventLoop | None = None
 _listener: asyncio.Task | None = None
 
@@ -145,6 +147,7 @@ async def open_peer(publisher_id: int, sdp: str, capture: Capture, on_ended) -> 
     @pc.on("track")
     def _on_track(track) -> None:
         kinds.add(track.kind)
+        _gate.attach(track, capture.gate_for(track.kind))
         peer.tasks.append(asyncio.ensure_future(_pump(peer, track, on_ended)))
 
     @pc.on("connectionstatechange")
@@ -179,7 +182,8 @@ async def _pump(peer: Peer, track, on_ended) -> None:
             frame = await track.recv()
         except MediaStreamError:
             break
-        peer.capture.feed(track.kind, frame, time.time())
+        came = frame.opaque  # when its compressed frame reached the decoder (media.gate)
+        peer.capture.feed(track.kind, frame, came if isinstance(came, float) else time.time())
     if not peer.closed:
         await close_peer(peer.publisher_id, reason="track_ended")
         on_ended(peer.publisher_id, "track_ended")

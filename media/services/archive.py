@@ -15,10 +15,10 @@ from django.db import transaction
 from media.models import Clip, Recording
 from media.services import paths
 from meeting import clock, policy
+from meeting.events import emit
 from meeting.inputs import parse_id
 from meeting.models import Attendance, Member
 from meeting.services.errors import DomainError
-from realtime.events import emit
 
 
 def _model(label: str):

@@ -27,8 +27,9 @@ from media.capture import read_written_until
 from media.models import Clip, Recording, RoomSegment
 from media.services import paths, storage
 from media.services.recording import failed_payload
+from meeting import events
+from meeting.events import emit
 from meeting.services.errors import DomainError
-from realtime.events import emit, notify, sitting_group
 
 log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]
@@ -95,8 +96,8 @@ def _progress(rec: Recording, report: Report | None) -> Callable[[int], None]:
     def step(n: int) -> None:
         if report is not None:
             report(n, STEPS)
-        notify(
-            sitting_group(rec.sitting_id),
+        events.notify(
+            events.sitting(rec.sitting_id),
             "media.clip_progress",
             {"recording": rec.pk, "member": rec.member_id, "done": n, "total": STEPS},
             rec.sitting_id,

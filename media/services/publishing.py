@@ -3,26 +3,35 @@
 Decision (documented in docs/media.md): tablets publish for the whole group sitting,
 not only while holding the floor. Negotiating a peer takes a second or more (ICE,
 DTLS, the first keyframe), which would cut the start of every speech; a running peer
-costs only decoding, and the capture worker keeps a two-second pre-roll in memory so
-the speech starts exactly at the floor grant.
+costs only receiving (it is decoded only while it holds the floor, media/gate.py), and
+a two-second pre-roll is kept so the speech starts exactly at the floor grant.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Protocol
 
 from django.db import OperationalError, transaction
 
 from media.models import Publisher, Recording
-from meeting import clock, policy
+from meeting import clock, events, policy
 from meeting.models import Member, Sitting
 from meeting.services.errors import DomainError
 from meeting.services.roster import on_roster
-from realtime.context import Context
-from realtime.events import notify, role_group
 
 log = logging.getLogger(__name__)
+
+
+class Context(Protocol):
+    """Who asks (a socket's identity in the sitting; ``realtime.context.Context`` fits)."""
+
+    user_id: int
+    sitting_id: int
+    role: str
+    member_id: int | None
+
 
 # media.publish (meeting/policy.py): a seat publishes its own camera, these the room camera.
 MEMBER_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
@@ -159,8 +168,10 @@ def own_live(ctx: Context) -> list[Publisher]:
 
 def _announce(pub: Publisher) -> None:
     payload = publisher_payload(pub)
-    for role in policy.LIVE_ROLES:
-        notify(role_group(pub.sitting_id, role), "media.publisher_changed", payload, pub.sitting_id)
+    for role in sorted(policy.LIVE_ROLES):
+        events.notify(
+            events.role(pub.sitting_id, role), "media.publisher_changed", payload, pub.sitting_id
+        )
 
 
 def publisher_payload(pub: Publisher) -> dict:

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from media import ffmpeg, peers
 from media.models import Publisher, Recording
 from media.services import paths, storage
-from realtime.events import emit
+from meeting.events import emit
 
 log = logging.getLogger(__name__)
 

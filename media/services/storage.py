@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from media.models import Recording, RoomSegment
 from media.services import paths
-from realtime.events import emit
+from meeting import events, policy
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,14 @@ def prune_quietly() -> None:
 
 # --- warning the console -----------------------------------------------------------------
 def warn_if_low(sitting_id: int) -> bool:
-    """Inside a transaction: emit ``media.disk_low`` when free space nears the refusal."""
+    """Tell the console (``media.disk_low``) when free space nears the refusal.
+
+    Only the console's roles (chair and clerk, ``policy.LIVE_ROLES``) hear it: members'
+    tablets show nothing of it, so it is not sent to the whole sitting. A notice, not a
+    journal event (after the commit when inside a transaction); a console that connects
+    later hears the next warning, at most ``WARN_EVERY_S`` later, and sees the free space
+    in ``/healthz/details`` meanwhile.
+    """
     try:
         free = free_bytes()
     except OSError:
@@ -155,13 +162,11 @@ def warn_if_low(sitting_id: int) -> bool:
         if now - _warned.get(sitting_id, -WARN_EVERY_S) < WARN_EVERY_S:
             return False
         _warned[sitting_id] = now
-    emit(
-        sitting_id,
-        "media.disk_low",
-        {
-            "free_bytes": free,
-            "warn_below_bytes": warn_free_bytes(),
-            "refuse_below_bytes": min_free_bytes(),
-        },
-    )
+    payload = {
+        "free_bytes": free,
+        "warn_below_bytes": warn_free_bytes(),
+        "refuse_below_bytes": min_free_bytes(),
+    }
+    for role in sorted(policy.LIVE_ROLES):
+        events.notify(events.role(sitting_id, role), "media.disk_low", payload, sitting_id)
     return True

@@ -120,6 +120,8 @@ DISK_LOW = event(
     "media.disk_low",
     "Free disk is getting close to the threshold below which recordings are refused.",
     {"free_bytes": 3 << 30, "warn_below_bytes": 4 << 30, "refuse_below_bytes": 1 << 30},
+    sequenced=False,
+    audience="clerks and chairs of the sitting (the console)",
 )
 CLIP_PROGRESS = event(
     "media.clip_progress",

@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from media.models import Publisher, Recording, RoomSegment
 from media.services import paths, storage
+from meeting import events
 from realtime.models import SittingEvent
 from tests.deploy.test_health import samples
 
@@ -118,17 +120,35 @@ def test_disk_use_in_health_details_and_metrics(committee, room):
     assert m["yiting_media_refuse_below_bytes"] < m["yiting_media_warn_below_bytes"]
 
 
-def test_console_is_warned_before_the_disk_reaches_the_refusal(committee, settings):
+@pytest.mark.django_db(transaction=True)
+async def test_console_is_warned_before_the_disk_reaches_the_refusal(committee, settings, connect):
+    """The clerk's console hears ``media.disk_low``; a member's tablet does not."""
     sitting = committee.group_a_sitting
+    clerk = await connect(committee.clerk.user, sitting.pk)
+    member = await connect(committee.members[0].user, sitting.pk)
     storage._warned.clear()
     settings.MEDIA_WARN_FREE_BYTES = 1 << 62  # more than any disk: "getting close"
-    with transaction.atomic():
-        assert storage.warn_if_low(sitting.pk) is True
-    with transaction.atomic():
-        assert storage.warn_if_low(sitting.pk) is False  # once per window, not per grant
-    ev = SittingEvent.objects.get(sitting=sitting, type="media.disk_low")
-    assert ev.payload["free_bytes"] < ev.payload["warn_below_bytes"]
+
+    @sync_to_async
+    def warn() -> bool:
+        with transaction.atomic():
+            return storage.warn_if_low(sitting.pk)
+
+    assert await warn() is True
+    assert await warn() is False  # once per window, not per grant
+    ev = await clerk.event("media.disk_low")
+    assert ev["data"]["free_bytes"] < ev["data"]["warn_below_bytes"]
+    # a notice to the whole sitting after it: the member hears that one and nothing before
+    await sync_to_async(events.notify)(
+        events.sitting(sitting.pk), "media.clip_progress", {"done": 0}, sitting.pk
+    )
+    seen = []
+    while not seen or seen[-1] != "media.clip_progress":
+        seen.append((await member.event())["type"])
+    assert "media.disk_low" not in seen, seen
+    assert not await sync_to_async(
+        SittingEvent.objects.filter(sitting=sitting, type="media.disk_low").exists
+    )()  # a notice, not a journal event replayed to every socket
     settings.MEDIA_WARN_FREE_BYTES = 0
     storage._warned.clear()
-    with transaction.atomic():
-        assert storage.warn_if_low(sitting.pk) is False
+    assert await warn() is False
