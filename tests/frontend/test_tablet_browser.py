@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 TITLE = "关于《某某省数据条例（草案）》的说明——在省十四届人大常委会第二十次会议上"
 
-SETUP = """
+SETUP = f"""
+TITLE = {TITLE!r}
 from django.contrib.auth import get_user_model
 from meeting.models import Member, Sitting
 from meeting.services import agenda, attendance
@@ -33,20 +34,20 @@ from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
 from tests.support.pdf import chinese_pdf
 
-pdf = chinese_pdf([[f"第{n}页 第{n}章", "为了规范数据活动，制定本条例。",
+pdf = chinese_pdf([[f"第{{n}}页 第{{n}}章", "为了规范数据活动，制定本条例。",
                     "个人信息处理者应当遵循合法、正当、必要原则。" if n == 6 else "本章规定一般事项。"]
                    for n in range(1, 9)])
 s = Sitting.objects.get(kind="plenary")
 item = s.agenda_items.order_by("order").first()
 agenda.open_item(s.pk, item.pk, actor=Acting(role="clerk"))
 clerk = get_user_model().objects.get(username="clerk")
-[doc] = upload_documents(s.session, [Upload("bill.pdf", pdf, "%s")], by=clerk, item=item)
+[doc] = upload_documents(s.session, [Upload("bill.pdf", pdf, TITLE)], by=clerk, item=item)
 distribute(s.session, actor=Acting(role="clerk"), by=clerk)
 for m in sitting_roster(s).order_by("seat")[:8]:
     attendance.check_in(s.pk, m, method="clerk")
-ids = {m.user.username: m.pk for m in Member.objects.select_related("user")}
-result = {"sitting": s.pk, "doc": doc.pk, "item": item.pk, "ids": ids}
-""" % TITLE
+ids = {{m.user.username: m.pk for m in Member.objects.select_related("user")}}
+result = {{"sitting": s.pk, "doc": doc.pk, "item": item.pk, "ids": ids}}
+"""
 
 SIZES = ((820, 1180), (1180, 820))
 
@@ -134,7 +135,10 @@ async def test_member_tablet_document_first(tmp_path):
                 await t.click("#docs-fit")  # the whole page on the screen
                 await loaded(t, doc, 4)
                 img = await t.locator("#docs-page").bounding_box()
-                assert img["height"] <= (await t.locator("#docs-viewport").bounding_box())["height"] + 2
+                assert (
+                    img["height"]
+                    <= (await t.locator("#docs-viewport").bounding_box())["height"] + 2
+                )
                 await screens(t, "2-reading-fit-page")
                 await t.click("#docs-fit")  # back to fit width
                 await loaded(t, doc, 4)
@@ -181,13 +185,25 @@ async def test_member_tablet_document_first(tmp_path):
                 prepared = await console_send(
                     clerk,
                     "vote.prepare",
-                    {"item": info["item"], "question": "关于《某某省数据条例（草案）》的表决",
-                     "kind": "named", "duration_s": 300, "allow_change": True,
-                     "rule": {"base": "roster", "numerator": 1, "denominator": 2, "strict": True}},
+                    {
+                        "item": info["item"],
+                        "question": "关于《某某省数据条例（草案）》的表决",
+                        "kind": "named",
+                        "duration_s": 300,
+                        "allow_change": True,
+                        "rule": {
+                            "base": "roster",
+                            "numerator": 1,
+                            "denominator": 2,
+                            "strict": True,
+                        },
+                    },
                 )
                 vote = prepared["vote"]["id"]
                 await console_send(clerk, "vote.open", {"vote": vote})
-                await t.wait_for_selector("#tablet-vote[data-mode=sheet] #vote-panel[data-state=open]")
+                await t.wait_for_selector(
+                    "#tablet-vote[data-mode=sheet] #vote-panel[data-state=open]"
+                )
                 assert "全体组成人员的过半数" in await t.text_content("#tv-head")
                 sheet = await t.locator("#tablet-vote").bounding_box()
                 assert sheet["height"] >= t.viewport_size["height"] - 60  # covers the reader

@@ -40,8 +40,12 @@ export function mountVoteSheet(client, ctx) {
     box.dataset.cast = String(s.cast);
     if (!v) { render(nothing, document.getElementById("tv-head")); render(nothing, document.getElementById("tv-bar")); return; }
     const rule = v.rule ? (zh() ? v.rule.label_zh : v.rule.label) : "";
+    // the tool row's check-in is under the sheet: a member not checked in finds it here
+    const checkIn = document.getElementById("check-in");
+    const absent = s.state === "open" && !ctx.state.attendance.present.includes(ctx.member);
     render(
       html`${rule ? html`<span class="tv-rule" data-base=${v.rule.base}>${L.lRule}：<strong>${rule}</strong></span>` : nothing}
+        ${absent && checkIn ? html`<button type="button" class="primary big" data-act="check-in">${checkIn.textContent}</button>` : nothing}
         <button type="button" class="tv-fold" data-act="fold">${L.lFold}</button>`,
       document.getElementById("tv-head"),
     );
@@ -92,6 +96,7 @@ export function mountVoteSheet(client, ctx) {
     s.vote = d.vote; s.state = "cancelled";
     setMode("sheet", { after: CANCEL_MOMENT_S, then: "none" });
   });
+  client.on("render", () => { if (s.vote) draw(); }); // attendance: who may vote
   // the agenda moved on: the last result is no news any more
   client.on("agenda.current", () => {
     if (s.vote && s.state !== "open" && s.vote.item !== ctx.state.agenda.current) setMode("none");
@@ -120,6 +125,7 @@ export function mountVoteSheet(client, ctx) {
     if (ev.target.closest("#vote-change")) return setMode("sheet"); // changing: the ballot again
     if (act === "expand") setMode("sheet");
     if (act === "fold") setMode("bar");
+    if (act === "check-in") document.getElementById("check-in")?.click();
     if (act === "dismiss") { s.dismissed = s.vote && s.vote.id; setMode("none"); }
   });
   document.addEventListener("keydown", (ev) => {
