@@ -265,6 +265,7 @@ async def test_member_tablet_document_first(tmp_path):
                 allow_console_error("ERR_INTERNET_DISCONNECTED")  # offline on purpose
                 await t.context.set_offline(True)
                 await t.wait_for_selector("#docs-offline", state="visible")
+                await t.wait_for_selector("#conn:not([data-state=live])")
                 await t.fill("#docs-goto", "3")  # read before the reload, not since
                 await t.press("#docs-goto", "Enter")
                 await loaded(t, doc, 3)

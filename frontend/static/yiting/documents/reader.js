@@ -451,7 +451,12 @@ export function mountReader(client, ctx) {
   };
   client.on("connection", (state) => { if (state === "live") wasLive = true; offlineNote(); });
   window.addEventListener("online", offlineNote);
-  window.addEventListener("offline", offlineNote);
+  window.addEventListener("offline", () => {
+    // the device says the network is gone: drop the socket now, so the connection
+    // indicator says offline at once (it reconnects with its backoff when back)
+    if (client.ws) client.ws.close();
+    offlineNote();
+  });
   // a search result: read that page freely (leaving follow mode)
   st.openFree = (docId, page) => {
     if (!docById(docId)) return false;
