@@ -116,26 +116,44 @@ def hit_boxes(user, document_id: int, version: int, page: int, query: str) -> li
 
 
 def _boxes(page: pdfium.PdfPage, terms: list[Term]) -> list[list[float]]:
-    width, height = page.get_size()
     textpage = page.get_textpage()
     boxes: list[list[float]] = []
+    to_page = _displayed(page)
     try:
         for term in terms:
             searcher = textpage.search(term.text, match_case=False)
             while len(boxes) < MAX_BOXES and (found := searcher.get_next()) is not None:
                 index, count = found
                 for i in range(textpage.count_rects(index, count)):
-                    left, bottom, right, top = textpage.get_rect(i)
-                    boxes.append(
-                        [
-                            round(left / width, 5),
-                            round((height - top) / height, 5),
-                            round((right - left) / width, 5),
-                            round((top - bottom) / height, 5),
-                        ]
-                    )
+                    boxes.append(to_page(*textpage.get_rect(i)))
             searcher.close()
     finally:
         textpage.close()
         page.close()
     return boxes
+
+
+def _displayed(page: pdfium.PdfPage):
+    """A function from a text rectangle (PDF user space: left, bottom, right, top, as
+    pdfium's text API gives it, never rotated) to a box over the page *as rendered*
+    (fractions, top-left origin): the page image is drawn with the page's /Rotate
+    applied, clockwise, so a rotated page's boxes are turned the same way."""
+    left0, bottom0, right0, top0 = page.get_cropbox()
+    w0, h0 = right0 - left0, top0 - bottom0
+    rotation = page.get_rotation() % 360
+
+    def convert(left: float, bottom: float, right: float, top: float) -> list[float]:
+        # the unrotated page, top-left origin, as fractions
+        u0, u1 = (left - left0) / w0, (right - left0) / w0
+        v0, v1 = (top0 - top) / h0, (top0 - bottom) / h0
+        if rotation == 90:  # (u, v) -> (1 - v, u)
+            x0, x1, y0, y1 = 1 - v1, 1 - v0, u0, u1
+        elif rotation == 180:  # (u, v) -> (1 - u, 1 - v)
+            x0, x1, y0, y1 = 1 - u1, 1 - u0, 1 - v1, 1 - v0
+        elif rotation == 270:  # (u, v) -> (v, 1 - u)
+            x0, x1, y0, y1 = v0, v1, 1 - u1, 1 - u0
+        else:
+            x0, x1, y0, y1 = u0, u1, v0, v1
+        return [round(x0, 5), round(y0, 5), round(x1 - x0, 5), round(y1 - y0, 5)]
+
+    return convert

@@ -115,6 +115,7 @@ async def test_member_searches_opens_a_hit_and_annotates_it(tmp_path):
 
                 # a refusal in Chinese: punctuation only is nothing to search for
                 allow_console_error("status of 400")  # the refused request, on purpose
+                await t.click("button[data-drawer=search]")  # search is a drawer
                 await t.fill("#docs-q", "，。")
                 await t.click("#docs-search-go")
                 await t.wait_for_function(

@@ -167,8 +167,11 @@ async def test_a_whole_session_from_console_to_minutes(tmp_path):
                     "t => document.getElementById('current-item').textContent.includes(t)",
                     arg=info["item_title"],
                 )
-                for page in tablets.values():
-                    await page.wait_for_selector(f"#agenda li.current[data-item='{info['item']}']")
+                for page in tablets.values():  # the agenda is a drawer; the top bar names the item
+                    await page.wait_for_selector(
+                        f"#agenda li.current[data-item='{info['item']}']", state="attached"
+                    )
+                    await page.wait_for_selector(f"#tb-item[data-item='{info['item']}']")
                 await shot(clerk, "session-2-console-item-open")
 
                 # --- present the document and flip a page; the tablets follow

@@ -125,3 +125,41 @@ def test_extraction_resumes_without_duplicating_pages(committee, indexed):
     assert sorted(PageText.objects.filter(sha256=sha).values_list("page", flat=True)) == [1, 2, 3]
     hits = services.search_sitting(committee.members[0].user, committee.plenary, "本法所称")
     assert _pages(hits) == [(doc.pk, 3)]
+
+
+def _rotated(pdf: bytes, degrees: int) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        writer.add_page(page.rotate(degrees))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_hit_boxes_of_a_rotated_page_lie_over_its_rendered_text(
+    committee, upload, rendered, degrees
+):
+    """pdfium's text boxes are in the unrotated page's space; the page image is drawn
+    rotated: the boxes must be turned the same way to cover the words on the image."""
+    from PIL import Image
+
+    from tests.support.pdf import chinese_pdf
+
+    pdf = _rotated(chinese_pdf([["第一章 总则", "第一条 本法所称个人信息处理者。"]]), degrees)
+    [doc] = upload(("旋转.pdf", pdf), distribute=True)
+    rendered()
+    doc.refresh_from_db()
+    [box] = services.hit_boxes(committee.members[0].user, doc.pk, 1, 1, "个人信息")
+    image = Image.open(storage.page_path(doc.current.sha256, 1, 800)).convert("L")
+    w, h = image.size
+    assert (w > h) == (degrees in (90, 270))  # the image is drawn rotated
+    x, y, bw, bh = box
+    assert min(x, y) >= 0 and x + bw <= 1 and y + bh <= 1
+    inside = image.crop((int(x * w), int(y * h), int((x + bw) * w) + 1, int((y + bh) * h) + 1))
+    dark = sum(inside.histogram()[:128])
+    assert dark > 0.05 * inside.width * inside.height, (degrees, box)  # the words are there

@@ -31,9 +31,22 @@ export function pageUrl(doc, page, width) {
 
 // Page images kept as object URLs per document, so flipping back is instant and a recall
 // can drop every copy at once. A page still rendering (409) is retried after a second.
+//
+// Offline-tolerant reading: every page image the server sent to this login is also put
+// in the Cache API (one cache per login, "yiting-pages-<user>"), so pages already read
+// (or prefetched) stay readable when the network goes, across a reload of the tablet
+// page too. Only what the server already sent to this user is kept: a confidential
+// page is kept as the watermarked image this member received. A recall drops the
+// document's pages; logging out (shell.js) and another login on the tablet drop them all.
+export const PAGE_CACHE_PREFIX = "yiting-pages-";
+const hasCaches = () => typeof caches !== "undefined";
+
 export class PageCache {
-  constructor() {
+  constructor(user = "anon") {
     this.byDoc = new Map(); // doc id -> Map(url -> Promise<objectURL>)
+    this.name = `${PAGE_CACHE_PREFIX}${user}`;
+    this.store = hasCaches() ? caches.open(this.name).catch(() => null) : Promise.resolve(null);
+    if (hasCaches()) dropOtherLogins(this.name);
   }
 
   get(doc, page, width) {
@@ -49,9 +62,25 @@ export class PageCache {
   }
 
   async fetchPage(url, tries = 30) {
+    if (!navigator.onLine) { // the network is known to be gone: no request to fail
+      const kept = await this.kept(url);
+      if (kept) return URL.createObjectURL(kept);
+      throw { code: "not_cached", message: "offline and not read before" };
+    }
     for (let i = 0; i < tries; i++) {
-      const resp = await fetch(url, { credentials: "same-origin" });
-      if (resp.ok) return URL.createObjectURL(await resp.blob());
+      let resp;
+      try {
+        resp = await fetch(url, { credentials: "same-origin" });
+      } catch (networkDown) {
+        const kept = await this.kept(url);
+        if (kept) return URL.createObjectURL(kept);
+        throw { code: "not_cached", message: "offline and not read before" };
+      }
+      if (resp.ok) {
+        const blob = await resp.blob();
+        this.keep(url, blob);
+        return URL.createObjectURL(blob);
+      }
       const body = await resp.json().catch(() => ({}));
       if (resp.status !== 409) throw { status: resp.status, ...body };
       await new Promise((r) => setTimeout(r, 1000));
@@ -59,14 +88,49 @@ export class PageCache {
     throw { status: 409, code: "not_ready", message: "page not ready" };
   }
 
+  async keep(url, blob) {
+    const store = await this.store;
+    if (!store) return;
+    const headers = { "Content-Type": blob.type || "image/jpeg" };
+    await store.put(url, new Response(blob, { headers })).catch(() => {});
+  }
+
+  async kept(url) {
+    const store = await this.store;
+    const hit = store && (await store.match(url).catch(() => null));
+    return hit ? hit.blob() : null;
+  }
+
   drop(docId) {
     const pages = this.byDoc.get(docId);
-    if (!pages) return;
-    for (const p of pages.values()) p.then((u) => URL.revokeObjectURL(u)).catch(() => {});
+    if (pages) for (const p of pages.values()) p.then((u) => URL.revokeObjectURL(u)).catch(() => {});
     this.byDoc.delete(docId);
+    this.store.then(async (store) => {
+      if (!store) return;
+      for (const req of await store.keys()) {
+        if (new URL(req.url).pathname.startsWith(`/docs/d/${docId}/`)) await store.delete(req);
+      }
+    }).catch(() => {});
   }
 
   has(docId) {
     return this.byDoc.has(docId);
   }
+}
+
+/** Another login's pages never stay on a tablet that someone else opens. */
+async function dropOtherLogins(own) {
+  try {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PAGE_CACHE_PREFIX) && name !== own) await caches.delete(name);
+    }
+  } catch { /* no Cache API here (insecure origin): nothing was kept either */ }
+}
+
+/** Drop every page image kept on this tablet (logout, recall of everything). */
+export async function dropAllPages() {
+  if (!hasCaches()) return;
+  try {
+    for (const name of await caches.keys()) if (name.startsWith(PAGE_CACHE_PREFIX)) await caches.delete(name);
+  } catch { /* nothing kept */ }
 }

@@ -1,7 +1,9 @@
-// The member's tablet reader: documents by agenda item, page view with swipe and keys,
-// zoom up to 300%, thumbnails, go-to-page, prefetch, private notes, reading time, and
-// presenter following (leave to read freely, one tap to come back).
-import { escapeHtml } from "../client.js";
+// The member's tablet reader, document first: the page image fills the stage (fit width or
+// fit page, zoom up to 300% by buttons or pinch), swipe and arrow keys turn, thumbnails,
+// go-to-page, prefetch, private notes, reading time, and presenter following (leave to
+// read freely, one tap to come back, "the presenter moved to p. 7" while free).
+// Pages already read stay readable when the network goes (api.js PageCache, Cache API).
+import { html, render, nothing, classMap, repeat } from "../render.js";
 import { getJson, pageUrl, postJson, PageCache } from "./api.js";
 import { errorText } from "../errors.js";
 import { mountSearch } from "./search.js";
@@ -10,13 +12,22 @@ import { mountInk } from "./ink.js";
 const ZOOMS = [1, 1.5, 2, 3];
 const PREFETCH = 2;
 const READ_SLICE_S = 15;
+const SWIPE_PX = 60;
+
+/** "… {page} …" with the page number put in. */
+const fill = (text, page) => String(text || "").replace("{page}", String(page));
+
+/** Tell the tablet shell (tablet/shell.js) something happened in the reader. */
+function tell(name, detail) {
+  document.dispatchEvent(new CustomEvent(`reader:${name}`, { detail }));
+}
 
 export function mountReader(client, ctx) {
   const root = document.getElementById("documents-panel");
   if (!root) return null;
   const $ = (id) => document.getElementById(id);
   const L = root.dataset;
-  const cache = new PageCache();
+  const cache = new PageCache(root.dataset.user || "anon");
   const st = {
     docs: [],
     presenter: { document: null, page: null },
@@ -24,11 +35,14 @@ export function mountReader(client, ctx) {
     presenting: false, // this tablet drives the room (chair, or the item's presenter)
     follow: true,
     open: null, // {doc, page}
-    zoom: 0,
+    zoom: 1, // times the fitted size; 1–3
+    fit: "width", // "width": the page as wide as the stage; "page": the whole page visible
+    ratio: 1.414, // height / width of the open page
     notes: {},
     changed: new Set(),
     penActive: false, // the pen or highlighter draws: swiping does not turn pages
     shownHooks: [], // called with (doc, page, img) once a page image is on screen
+    cache,
   };
   window.yitingDocs = st; // for tests and debugging
 
@@ -47,6 +61,7 @@ export function mountReader(client, ctx) {
     renderList();
     prefetchDistributed();
     if (st.follow) followPresenter();
+    tell("state", { open: !!st.open });
   }
 
   function renderList() {
@@ -56,20 +71,49 @@ export function mountReader(client, ctx) {
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push(d);
     }
-    $("docs-list").innerHTML = st.docs.length
-      ? [...groups].map(([title, docs]) => `<h3>${escapeHtml(title)}</h3><ul>${docs.map(docButton).join("")}</ul>`).join("")
-      : `<p class="muted">${escapeHtml(L.lEmpty)}</p>`;
+    render(
+      st.docs.length
+        ? html`${[...groups].map(([title, docs]) => html`<h3>${title}</h3>
+            <ul>${repeat(docs, (d) => d.id, docButton)}</ul>`)}`
+        : html`<p class="muted">${L.lEmpty}</p>`,
+      $("docs-list"),
+    );
   }
 
   function docButton(d) {
-    const open = st.open && st.open.doc.id === d.id ? "open" : "";
-    const changed = st.changed.has(d.id) ? `<span class="docs-badge">${escapeHtml(L.lChanged)}</span>` : "";
-    const secret = d.access === "confidential" ? `<span class="docs-badge secret">${escapeHtml(L.lConfidential)}</span>` : "";
-    return `<li><button class="${open}" data-doc="${d.id}">${escapeHtml(d.title)} <span class="muted">${d.pages} ${escapeHtml(L.lPages)}</span>${changed}${secret}</button></li>`;
+    const open = !!(st.open && st.open.doc.id === d.id);
+    return html`<li><button type="button" class=${classMap({ open })} data-doc=${d.id}>
+      <span class="docs-list-title">${d.title}</span>
+      <span class="muted">${d.pages} ${L.lPages}</span>
+      ${st.changed.has(d.id) ? html`<span class="docs-badge">${L.lChanged}</span>` : nothing}
+      ${d.access === "confidential" ? html`<span class="docs-badge secret">${L.lConfidential}</span>` : nothing}
+      ${st.presenter.document === d.id ? html`<span class="docs-badge live">${L.lPresenterAt}</span>` : nothing}
+    </button></li>`;
+  }
+
+  // -- geometry: fit width / fit page, zoom, the image width to fetch -------------------
+  function stageSize() {
+    const vp = $("docs-viewport");
+    return { w: vp.clientWidth || window.innerWidth, h: vp.clientHeight || window.innerHeight };
+  }
+
+  function sheetWidth(zoom = st.zoom) {
+    const { w, h } = stageSize();
+    const fitted = st.fit === "page" ? Math.min(w, h / st.ratio) : w;
+    return Math.max(100, Math.floor(fitted * zoom));
   }
 
   function width() {
-    return ZOOMS[st.zoom] > 1 ? 1600 : 800;
+    return sheetWidth() * (window.devicePixelRatio || 1) > 900 ? 1600 : 800;
+  }
+
+  function layout(zoom = st.zoom) {
+    const sheet = $("docs-sheet");
+    sheet.style.width = `${sheetWidth(zoom)}px`;
+    $("docs-zoom").textContent = `${Math.round(zoom * 100)}%`;
+    $("docs-fit").textContent = st.fit === "page" ? L.lFitWidth : L.lFitPage;
+    $("docs-fit").dataset.fit = st.fit;
+    root.dataset.fit = st.fit;
   }
 
   async function show(docId, page, { fromPresenter = false } = {}) {
@@ -80,8 +124,11 @@ export function mountReader(client, ctx) {
     st.open = { doc, page };
     if (newDoc) openedDoc(doc);
     $("docs-reader").hidden = false;
+    root.dataset.open = "true";
     $("docs-title").textContent = doc.title;
-    $("docs-page-label").textContent = `${L.lPage} ${page} / ${doc.pages}`;
+    $("docs-title").title = doc.title;
+    $("docs-page-label").textContent = `${page} / ${doc.pages}`;
+    $("docs-page-label").title = `${L.lPage} ${page} / ${doc.pages}`;
     $("docs-goto").max = doc.pages;
     $("docs-download").hidden = !doc.pdf_url;
     if (doc.pdf_url) $("docs-download").href = doc.pdf_url;
@@ -95,23 +142,33 @@ export function mountReader(client, ctx) {
     renderFollow();
     renderList();
     markThumb();
+    tell("state", { open: true });
+    const w = width();
     try {
-      const src = await cache.get(doc, page, width());
+      const src = await cache.get(doc, page, w);
       if (st.open && st.open.doc.id === doc.id && st.open.page === page) {
         if (img.src !== src) {
           img.src = src;
           await img.decode().catch(() => {});
         }
         if (st.open && st.open.doc.id === doc.id && st.open.page === page) {
+          if (img.naturalWidth) {
+            const ratio = img.naturalHeight / img.naturalWidth;
+            if (Math.abs(ratio - st.ratio) > 0.001) { st.ratio = ratio; layout(); }
+          }
           img.dataset.loaded = `${doc.id}:${page}`;
+          img.dataset.width = w;
           for (const hook of st.shownHooks) hook(doc, page, img);
         }
       }
     } catch (err) {
-      $("docs-status").textContent = err.code === "recalled" ? L.lRecalled : err.code === "not_ready" ? L.lNotReady : errorText(err);
+      if (!(st.open && st.open.doc.id === doc.id && st.open.page === page)) return;
+      $("docs-status").textContent = err.code === "recalled" ? L.lRecalled
+        : err.code === "not_ready" ? L.lNotReady
+        : err.code === "not_cached" ? L.lNotCached : errorText(err);
       if (err.code === "recalled") { cache.drop(doc.id); refresh(); }
     }
-    for (let n = page + 1; n <= Math.min(doc.pages, page + PREFETCH); n++) cache.get(doc, n, width()).catch(() => {});
+    if (navigator.onLine) for (let n = page + 1; n <= Math.min(doc.pages, page + PREFETCH); n++) cache.get(doc, n, w).catch(() => {});
     if (!fromPresenter && newDoc) st.changed.delete(doc.id);
   }
 
@@ -122,13 +179,18 @@ export function mountReader(client, ctx) {
       if (st.open) $("docs-note").value = st.notes[st.open.page] || "";
     }).catch(() => {});
     report(doc, 0, true);
-    if (!$("docs-thumbs").hidden) renderThumbs();
+    if (root.dataset.drawer === "thumbs") renderThumbs();
   }
 
   function closeReader(message) {
     st.open = null;
     $("docs-reader").hidden = true;
+    root.dataset.open = "false";
+    $("docs-title").textContent = "";
+    $("docs-page-label").textContent = "";
     $("docs-status").textContent = message || "";
+    renderFollow();
+    tell("state", { open: false });
   }
 
   function report(doc, seconds, opened) {
@@ -137,7 +199,7 @@ export function mountReader(client, ctx) {
   }
 
   setInterval(() => {
-    if (st.open && document.visibilityState === "visible") report(st.open.doc, READ_SLICE_S, false);
+    if (st.open && document.visibilityState === "visible" && navigator.onLine) report(st.open.doc, READ_SLICE_S, false);
   }, READ_SLICE_S * 1000);
 
   // free reading: any page move by the member leaves follow mode
@@ -168,44 +230,73 @@ export function mountReader(client, ctx) {
     else renderFollow();
   }
 
+  // Following or reading freely, unmistakably: the top bar's chip, the stage's frame
+  // (body[data-follow]) and, while free, where the presenter is with one tap back.
   function renderFollow() {
     const p = st.presenter;
-    const active = p.document != null && docById(p.document);
+    const active = p.document != null && !!docById(p.document);
+    const following = active && st.follow;
+    const mode = !active ? "none" : following ? "following" : "free";
+    document.body.dataset.follow = mode;
     const pill = $("docs-presenter");
-    pill.hidden = !active;
+    pill.hidden = mode !== "free";
     if (active) {
-      pill.textContent = `${L.lPresenterAt}: ${docById(p.document).title} · ${L.lPage} ${p.page}`;
+      const doc = docById(p.document);
+      const moved = fill(L.lPresenterMoved, p.page);
+      const same = st.open && st.open.doc.id === p.document;
+      pill.textContent = same ? moved : `${moved} · ${doc.title}`;
+      pill.title = `${L.lPresenterAt}: ${doc.title} · ${L.lPage} ${p.page}`;
+      if (pill.dataset.page && pill.dataset.page !== String(p.page)) flash(pill);
       pill.dataset.page = p.page;
       pill.dataset.doc = p.document;
+    } else {
+      delete pill.dataset.page;
     }
-    $("docs-follow").hidden = !active || st.follow;
-    $("docs-following").hidden = !active || !st.follow;
+    const back = $("docs-follow");
+    back.hidden = mode !== "free";
+    back.textContent = fill(L.lBackTo, p.page);
+    const chip = $("docs-following");
+    chip.hidden = mode !== "following";
+    chip.textContent = fill(L.lFollowingAt, p.page);
     $("docs-present").hidden = !(st.mayPresent && st.open);
   }
 
+  function flash(el) {
+    el.classList.remove("flash");
+    void el.offsetWidth; // restart the animation
+    el.classList.add("flash");
+  }
+
   function renderThumbs() {
-    if (!st.open) return;
+    if (!st.open) {
+      render(html`<p class="muted">${L.lPick}</p>`, $("docs-thumbs"));
+      return;
+    }
     const doc = st.open.doc;
     const pages = Array.from({ length: doc.pages }, (_, i) => i + 1);
-    $("docs-thumbs").innerHTML = pages
-      .map((n) => `<button data-page="${n}" title="${n}"><img loading="lazy" alt="${n}" src="${escapeHtml(pageUrl(doc, n, 800))}"></button>`)
-      .join("");
-    markThumb();
+    render(
+      html`${repeat(pages, (n) => `${doc.id}:${n}`, (n) => html`<button type="button" data-page=${n}
+        class=${classMap({ current: n === st.open.page })} title="${L.lPage} ${n}">
+        <img loading="lazy" alt="${L.lPage} ${n}" src=${pageUrl(doc, n, 800)}><span>${n}</span></button>`)}`,
+      $("docs-thumbs"),
+    );
   }
 
   function markThumb() {
     for (const b of $("docs-thumbs").querySelectorAll("button")) {
-      b.classList.toggle("current", st.open && Number(b.dataset.page) === st.open.page);
+      b.classList.toggle("current", !!st.open && Number(b.dataset.page) === st.open.page);
     }
   }
 
-  function setZoom(step) {
-    st.zoom = Math.min(ZOOMS.length - 1, Math.max(0, st.zoom + step));
-    const z = ZOOMS[st.zoom];
-    $("docs-zoom").textContent = `${Math.round(z * 100)}%`;
-    $("docs-sheet").style.width = `${z * 100}%`;
-    if (st.open) show(st.open.doc.id, st.open.page, { fromPresenter: st.follow });
+  function setZoom(zoom, { reload = true } = {}) {
+    st.zoom = Math.min(ZOOMS.at(-1), Math.max(ZOOMS[0], zoom));
+    layout();
+    if (reload && st.open) show(st.open.doc.id, st.open.page, { fromPresenter: st.follow });
   }
+
+  const nextZoom = (dir) => (dir > 0
+    ? ZOOMS.find((z) => z > st.zoom + 0.01) ?? ZOOMS.at(-1)
+    : [...ZOOMS].reverse().find((z) => z < st.zoom - 0.01) ?? ZOOMS[0]);
 
   function prefetchDistributed() {
     for (const d of st.docs) {
@@ -213,26 +304,33 @@ export function mountReader(client, ctx) {
     }
   }
 
-  // wiring
+  // -- wiring --------------------------------------------------------------------------
   $("docs-list").addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-doc]");
     if (!b) return;
     const id = Number(b.dataset.doc);
     st.follow = st.presenter.document === id;
     show(id, st.follow ? st.presenter.page : 1);
+    tell("picked", { doc: id });
   });
   $("docs-prev").addEventListener("click", () => turn(-1));
   $("docs-next").addEventListener("click", () => turn(1));
   $("docs-goto").addEventListener("change", (ev) => { const n = Number(ev.target.value); if (n) goTo(n); });
-  $("docs-zoom-in").addEventListener("click", () => setZoom(1));
-  $("docs-zoom-out").addEventListener("click", () => setZoom(-1));
-  $("docs-thumbs-toggle").addEventListener("click", () => {
-    $("docs-thumbs").hidden = !$("docs-thumbs").hidden;
-    if (!$("docs-thumbs").hidden) renderThumbs();
+  $("docs-zoom-in").addEventListener("click", () => setZoom(nextZoom(1)));
+  $("docs-zoom-out").addEventListener("click", () => setZoom(nextZoom(-1)));
+  $("docs-fit").addEventListener("click", () => {
+    st.fit = st.fit === "width" ? "page" : "width";
+    setZoom(1);
+  });
+  document.addEventListener("tablet:drawer", (ev) => {
+    root.dataset.drawer = ev.detail || "";
+    if (ev.detail === "thumbs") renderThumbs();
   });
   $("docs-thumbs").addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-page]");
-    if (b) goTo(Number(b.dataset.page));
+    if (!b) return;
+    goTo(Number(b.dataset.page));
+    tell("picked", { page: Number(b.dataset.page) });
   });
   $("docs-follow").addEventListener("click", () => { st.follow = true; followPresenter(); });
   $("docs-present").addEventListener("click", () => {
@@ -246,18 +344,56 @@ export function mountReader(client, ctx) {
     });
   });
   document.addEventListener("keydown", (ev) => {
-    if (!st.open || ev.target.closest("input, textarea, select")) return;
-    if (ev.key === "ArrowRight" || ev.key === "PageDown") turn(1);
-    if (ev.key === "ArrowLeft" || ev.key === "PageUp") turn(-1);
+    if (!st.open || ev.target.closest("input, textarea, select") || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    if (document.querySelector("#tablet-vote[data-mode=sheet]")) return; // the vote has the screen
+    if (ev.key === "ArrowRight" || ev.key === "PageDown") { ev.preventDefault(); turn(1); }
+    if (ev.key === "ArrowLeft" || ev.key === "PageUp") { ev.preventDefault(); turn(-1); }
   });
-  let touchX = null;
-  $("docs-viewport").addEventListener("pointerdown", (ev) => { if (ZOOMS[st.zoom] === 1 && !st.penActive) touchX = ev.clientX; });
-  $("docs-viewport").addEventListener("pointerup", (ev) => {
-    if (touchX == null) return;
-    const dx = ev.clientX - touchX;
-    touchX = null;
-    if (Math.abs(dx) > 60) turn(dx < 0 ? 1 : -1);
+  window.addEventListener("resize", () => { layout(); });
+
+  // Swipe (one pointer, mostly sideways, page not wider than the stage) and pinch (two
+  // touches): the stage's touch-action leaves only scrolling to the browser.
+  const vp = $("docs-viewport");
+  const touches = new Map();
+  let swipe = null;
+  let pinch = null;
+  vp.addEventListener("pointerdown", (ev) => {
+    if (st.penActive && ev.target.closest("#docs-ink")) return;
+    touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+    if (touches.size === 2) {
+      const [a, b] = [...touches.values()];
+      pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y) || 1, zoom: st.zoom, now: st.zoom };
+      swipe = null;
+    } else if (touches.size === 1) {
+      swipe = { x: ev.clientX, y: ev.clientY, t: performance.now() };
+    }
   });
+  vp.addEventListener("pointermove", (ev) => {
+    if (!touches.has(ev.pointerId)) return;
+    touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+    if (pinch && touches.size === 2) {
+      const [a, b] = [...touches.values()];
+      pinch.now = Math.min(3, Math.max(1, pinch.zoom * (Math.hypot(a.x - b.x, a.y - b.y) / pinch.dist)));
+      layout(pinch.now); // live: the sheet follows the fingers; the image is fetched at the end
+    }
+  });
+  const lift = (ev) => {
+    if (!touches.has(ev.pointerId)) return;
+    touches.delete(ev.pointerId);
+    if (pinch) {
+      if (touches.size === 0) { const z = pinch.now; pinch = null; setZoom(z); }
+      return;
+    }
+    const s = swipe;
+    swipe = null;
+    if (!s || ev.type === "pointercancel" || st.penActive) return;
+    const dx = ev.clientX - s.x, dy = ev.clientY - s.y;
+    const fits = vp.scrollWidth <= vp.clientWidth + 2;
+    if (Math.abs(dx) > SWIPE_PX && Math.abs(dx) > 1.5 * Math.abs(dy) && fits) turn(dx < 0 ? 1 : -1);
+  };
+  vp.addEventListener("pointerup", lift);
+  vp.addEventListener("pointercancel", lift);
+
   let noteTimer = null;
   $("docs-note").addEventListener("input", () => {
     clearTimeout(noteTimer);
@@ -279,7 +415,7 @@ export function mountReader(client, ctx) {
     }
   }
 
-  // the socket
+  // -- the socket ------------------------------------------------------------------------
   client.on("snapshot", (snap) => {
     if (snap.documents) st.docs = snap.documents.documents;
     if (snap.presenter) {
@@ -288,6 +424,8 @@ export function mountReader(client, ctx) {
     }
     renderList();
     if (st.follow) followPresenter();
+    else renderFollow();
+    tell("state", { open: !!st.open });
   });
   client.on("synced", () => refresh());
   client.on("presenter.page", (data) => {
@@ -295,6 +433,7 @@ export function mountReader(client, ctx) {
     st.presenter = { ...st.presenter, ...data };
     if (st.follow) followPresenter();
     else renderFollow();
+    renderList();
   });
   client.on("documents.changed", (data) => {
     for (const id of data.documents) {
@@ -303,13 +442,31 @@ export function mountReader(client, ctx) {
     }
     refresh();
   });
+  // The indicator says what still works without the network: pages already read.
+  let wasLive = false;
+  const offlineNote = () => {
+    const down = !navigator.onLine || (wasLive && client.state !== "live");
+    $("docs-offline").hidden = !down;
+    document.body.dataset.network = down ? "offline" : "online";
+  };
+  client.on("connection", (state) => { if (state === "live") wasLive = true; offlineNote(); });
+  window.addEventListener("online", offlineNote);
+  window.addEventListener("offline", () => {
+    // the device says the network is gone: drop the socket now, so the connection
+    // indicator says offline at once (it reconnects with its backoff when back)
+    if (client.ws) client.ws.close();
+    offlineNote();
+  });
   // a search result: read that page freely (leaving follow mode)
   st.openFree = (docId, page) => {
     if (!docById(docId)) return false;
     st.follow = false;
     show(docId, page);
+    tell("picked", { doc: docId, page });
     return true;
   };
+  st.layout = layout;
+  layout();
   st.search = mountSearch(root, st);
   st.ink = mountInk(root, st);
   return st;

@@ -1,20 +1,15 @@
 // Search in the tablet reader (文件检索): the sitting's documents by phrase, results with
 // the hits marked, and the hit boxes of the opened page drawn over the page image.
-// Server text (titles, snippets) only ever goes into the DOM as textContent.
+// Server text (titles, snippets) only ever goes into the DOM through lit-html, which
+// escapes every value.
+import { html, render, nothing, styleMap, classMap } from "../render.js";
 import { getJson } from "./api.js";
 import { errorText } from "../errors.js";
 
 export function mountSearch(root, st) {
   const $ = (id) => document.getElementById(id);
   const L = root.dataset;
-  const state = { query: "", results: [], target: null, seq: 0 };
-
-  function el(tag, cls, text) {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text != null) node.textContent = text;
-    return node;
-  }
+  const state = { query: "", results: [], target: null, seq: 0, current: null };
 
   async function run(query) {
     const seq = ++state.seq;
@@ -26,6 +21,7 @@ export function mountSearch(root, st) {
       const data = await getJson(`${L.searchUrl}?q=${encodeURIComponent(query)}`);
       if (seq !== state.seq) return;
       state.results = data.results;
+      state.current = null;
       $("docs-search-status").textContent = data.results.length
         ? `${data.results.length} ${L.lHits}`
         : L.lNoHits;
@@ -39,22 +35,14 @@ export function mountSearch(root, st) {
 
   function renderResults() {
     const list = $("docs-results");
-    list.replaceChildren();
-    state.results.forEach((r, i) => {
-      const button = el("button", "docs-result");
-      button.type = "button";
-      button.dataset.index = i;
-      button.dataset.doc = r.document;
-      button.dataset.page = r.page;
-      const head = el("span", "docs-result-head");
-      head.append(el("strong", null, r.title), el("span", "muted", ` · ${L.lPage} ${r.page}`));
-      const snippet = el("span", "docs-snippet");
-      for (const part of r.snippet) snippet.append(part.hit ? el("mark", null, part.text) : document.createTextNode(part.text));
-      button.append(head, snippet);
-      const item = el("li");
-      item.append(button);
-      list.append(item);
-    });
+    render(
+      html`${state.results.map((r, i) => html`<li><button type="button" data-index=${i} data-doc=${r.document} data-page=${r.page}
+        class=${classMap({ "docs-result": true, current: state.current === i })}>
+        <span class="docs-result-head"><strong>${r.title}</strong><span class="muted"> · ${L.lPage} ${r.page}</span></span>
+        <span class="docs-snippet">${r.snippet.map((part) => (part.hit ? html`<mark>${part.text}</mark>` : part.text))}</span>
+      </button></li>`)}`,
+      list,
+    );
     list.hidden = state.results.length === 0;
   }
 
@@ -72,11 +60,12 @@ export function mountSearch(root, st) {
         if (seq === state.seq) $("docs-search-status").textContent = errorText(err);
       });
     if (!st.openFree(result.document, result.page)) state.target = null;
-    for (const b of $("docs-results").querySelectorAll("button")) b.classList.toggle("current", b === document.activeElement);
+    state.current = state.results.indexOf(result);
+    renderResults();
   }
 
   function clearBoxes() {
-    $("docs-hits").replaceChildren();
+    render(nothing, $("docs-hits"));
     delete $("docs-hits").dataset.count;
   }
 
@@ -86,12 +75,11 @@ export function mountSearch(root, st) {
     const img = $("docs-page");
     if (!t || !t.boxes || img.dataset.loaded !== `${t.doc}:${t.page}`) return;
     const layer = $("docs-hits");
-    layer.replaceChildren(
-      ...t.boxes.map(([x, y, w, h]) => {
-        const box = el("span", "docs-hit-box");
-        Object.assign(box.style, { left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` });
-        return box;
-      }),
+    const pct = (n) => `${n * 100}%`;
+    render(
+      html`${t.boxes.map(([x, y, w, h]) => html`<span class="docs-hit-box"
+        style=${styleMap({ left: pct(x), top: pct(y), width: pct(w), height: pct(h) })}></span>`)}`,
+      layer,
     );
     layer.dataset.count = t.boxes.length;
   }
@@ -113,6 +101,7 @@ export function mountSearch(root, st) {
     state.seq++;
     state.results = [];
     state.target = null;
+    state.current = null;
     $("docs-q").value = "";
     $("docs-search-status").textContent = "";
     $("docs-search-clear").hidden = true;

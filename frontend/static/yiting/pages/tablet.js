@@ -1,10 +1,14 @@
-// Member tablet: agenda, check-in, then the feature panels.
+// Member tablet, document first: the reader on the whole screen (documents/reader.js), the
+// frame around it (tablet/shell.js: top bar, drawers, floor dock), the vote as a sheet
+// (tablet/votesheet.js), and the feature panels shared with the console and the wall.
 import { setup } from "../core.js";
 import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
 import * as recording from "../panels/recording.js";
 import { errorText } from "../errors.js";
+import { mountShell } from "../tablet/shell.js";
+import { mountVoteSheet } from "../tablet/votesheet.js";
 
 const { client, ctx } = setup();
 const btn = document.getElementById("check-in");
@@ -21,5 +25,7 @@ btn.addEventListener("click", () => {
     .catch((err) => alert(errorText(err)))
     .finally(() => { btn.disabled = false; });
 });
+mountShell(client, ctx);
 for (const panel of [documents, floor, vote, recording]) panel.mountTablet(client, ctx);
+mountVoteSheet(client, ctx);
 client.connect();
