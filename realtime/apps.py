@@ -11,7 +11,7 @@ class RealtimeConfig(AppConfig):
 
         from jobs import registry
         from meeting import events
-        from realtime import housekeeping
+        from realtime import housekeeping, snapshot
         from realtime.events import DELIVERY
         from realtime.handlers import HANDLERS, load_all
         from realtime.protocol import REGISTRY
@@ -25,6 +25,7 @@ class RealtimeConfig(AppConfig):
         register_localizer(localize)
         # Every command of the protocol has its handler, or the process does not start.
         load_all()
+        snapshot.register_parts()  # the snapshot's parts, explicitly: a lost one stops the start
         missing = sorted(set(REGISTRY.commands) - set(HANDLERS))
         if missing:
             raise ImproperlyConfigured(f"protocol commands without a handler: {missing}")

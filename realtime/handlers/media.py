@@ -15,7 +15,6 @@ from media.services import publishing
 from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import handles
-from realtime.snapshot import snapshot_part
 
 
 @handles("media.publish", own_transaction=True)
@@ -61,6 +60,5 @@ def handle_status(ctx: Context, cmd) -> dict:
     return publishing.status(ctx.sitting_id)
 
 
-@snapshot_part("media")
 def media_part(sitting, ctx: Context) -> dict:
     return publishing.status(sitting.pk)
