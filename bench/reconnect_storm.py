@@ -271,6 +271,49 @@ def storm(urls: list[str], cookies: list[str], n: int, move, on_storm=None) -> d
 # -- the system under test -------------------------------------------------------------------
 
 
+def _cpu_by_name() -> dict[str, float]:
+    """CPU seconds used so far by every process of the machine, summed per command name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if "daphne" in cmd:
+            name = "daphne"
+        elif "reconnect_storm" in cmd or "multiprocessing" in cmd:
+            name = "bench clients"
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _cpu_meter():
+    """Where the machine's CPU went during the storm (``--cpu``): seconds per process kind."""
+
+    def start():
+        before = _cpu_by_name()
+
+        def stop():
+            after = _cpu_by_name()
+            used = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
+            print(
+                "cpu s:",
+                {k: v for k, v in sorted(used.items(), key=lambda x: -x[1]) if v > 0.05},
+                file=sys.stderr,
+                flush=True,
+            )
+
+        return stop
+
+    return start
+
+
 def _profiler(pids: list[int], out: Path | None):
     """py-spy on each worker for the storm only (``--profile DIR``): raw folded stacks."""
     if out is None:
@@ -282,7 +325,8 @@ def _profiler(pids: list[int], out: Path | None):
         procs = [
             subprocess.Popen(
                 [str(exe), "record", "--pid", str(pid), "--rate", "100", "--nonblocking"]
-                + ["--threads", "--format", "raw", "--output", str(out / f"storm-{pid}.txt")],
+                + ["--threads", "--format", "raw", "--output", str(out / f"storm-{pid}.txt")]
+                + os.environ.get("PYSPY_FLAGS", "").split(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -338,7 +382,10 @@ def yiting_storm(stack: Stack, n: int, profile: Path | None = None) -> dict:
             "result = {'seq': s.event_seq, 'current': cur.pk if cur else None}"
         )
 
-    return storm(urls, cookies, n, move, _profiler([p.pid for p in stack.procs], profile))
+    hook = _profiler([p.pid for p in stack.procs], profile)
+    if os.environ.get("STORM_CPU"):
+        hook = _cpu_meter()
+    return storm(urls, cookies, n, move, hook)
 
 
 # -- the baseline --------------------------------------------------------------------------------

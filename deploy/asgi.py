@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-Sockets are authenticated by the login session cookie and must come from an allowed
+Sockets are authenticated by the login session cookie (read in the database pool,
+``realtime/wsauth.py``) and must come from an allowed
 origin (``ALLOWED_HOSTS``); a foreign origin is refused at the handshake (HTTP 403).
 Static files are served here unless ``YITING_SERVE_STATIC=false`` (nginx serves them
 in production). The socket's peer address is kept apart from ``X-Forwarded-For``

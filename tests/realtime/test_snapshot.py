@@ -54,3 +54,19 @@ def test_sync_snapshot_is_read_in_one_repeatable_transaction(committee, isolatio
             "level": "repeatable read" if connection.vendor == "postgresql" else None,
         }
     ]
+
+
+def test_every_part_of_the_table_is_registered_by_ready():
+    """Registered explicitly from RealtimeConfig.ready, in the table's order."""
+    names = [name for name, _, _ in snapshot.TABLE]
+    assert [n for n in snapshot.PARTS if n in names] == names
+    assert {n: snapshot.SCOPES[n] for n in names} == {n: s for n, _, s in snapshot.TABLE}
+
+
+def test_a_part_that_cannot_be_found_stops_the_start():
+    from django.core.exceptions import ImproperlyConfigured
+
+    lost = [("lost", "realtime.handlers.core.no_such_part", snapshot.SHARED)]
+    with pytest.raises(ImproperlyConfigured, match="lost"):
+        snapshot.register_parts(lost)
+    assert "lost" not in snapshot.PARTS
