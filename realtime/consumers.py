@@ -59,12 +59,7 @@ def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
 
 
 def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Context | None, int]:
-    """``resolve`` and the socket's presence row, in one trip to the database thread.
-
-    (close code, context, the sitting's seq for the welcome). The row is written before
-    the socket is live: a socket that then fails to go live is closed, and its
-    ``disconnect`` removes the row as for any other.
-    """
+    """(close code, context, the sitting's seq for the welcome): ``resolve`` as a context."""
     code, ident = resolve(user, sitting_id)
     if code is not None:
         return code, None, 0
@@ -75,7 +70,6 @@ def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Contex
         member_id=ident["member_id"],
         channel_name=channel_name,
     )
-    presence.connected(ctx)
     return None, ctx, ident["seq"]
 
 
@@ -126,6 +120,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_LIVE)
             return
         self._joined = self._groups()
+        await presence.arrived(self.ctx)  # with the other sockets arriving now (group commit)
         # a snapshot read begun from now on may be shared with this socket (realtime/snapshot.py)
         self.ctx = dataclasses.replace(self.ctx, live_since=time.monotonic())
         welcome = {
@@ -163,7 +158,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await get_hub().leave(self, self._joined)
             self._joined = []
         try:
-            await in_db_thread(presence.disconnected)(self.ctx)
+            await presence.left(self.ctx)
         except Exception:  # the row goes stale by itself
             log.warning("could not record disconnect of %s", self.channel_name, exc_info=True)
 
