@@ -27,6 +27,7 @@ import os
 import resource
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,6 +87,7 @@ class Tablet:
         self.seq = 0
         self.current: int | None = None
         self.sync_errors = 0
+        self.mode = ""  # how the last sync answered: replay or snapshot
 
     async def connect_and_sync(self) -> None:
         try:
@@ -126,6 +128,7 @@ class Tablet:
         else:
             raise Failed(f"sync refused: {msg.get('error', {}).get('code')}")
         data = msg["data"]
+        self.mode = data["mode"]
         if data["mode"] == "snapshot":
             cur = data["snapshot"]["agenda"]["current"]
             self.current = cur["id"] if isinstance(cur, dict) else cur
@@ -196,6 +199,7 @@ async def _client_main(urls: list[str], cookies: list[str], n: int, offset: int,
             "n": len(done),
             "failed": dict(failures),
             "sync_errors": sum(t.sync_errors for t in tablets),
+            "modes": {m: sum(t.mode == m for t in tablets) for m in ("replay", "snapshot")},
         }
     )
     for t in tablets:
@@ -213,8 +217,12 @@ def _client_proc(urls, cookies, n, offset, conn) -> None:
     asyncio.run(_client_main(urls, cookies, n, offset, conn))
 
 
-def storm(urls: list[str], cookies: list[str], n: int, move) -> dict:
-    """Connect n, cut all, call ``move()`` (returns the truth), reconnect all; time it."""
+def storm(urls: list[str], cookies: list[str], n: int, move, on_storm=None) -> dict:
+    """Connect n, cut all, call ``move()`` (returns the truth), reconnect all; time it.
+
+    ``on_storm()``, if given, is called just before the reconnect and returns a function
+    called just after it (the profiler's start and stop).
+    """
     ctx = mp.get_context("spawn")
     per = [n // CLIENT_PROCS + (1 if i < n % CLIENT_PROCS else 0) for i in range(CLIENT_PROCS)]
     procs, pipes = [], []
@@ -231,10 +239,15 @@ def storm(urls: list[str], cookies: list[str], n: int, move) -> dict:
         for p in pipes:
             _recv(p, 120)
         truth = move()
+        stop = on_storm() if on_storm else None
         t0 = time.monotonic()
         for p in pipes:
             p.send(truth)
-        results = [_recv(p, 300) for p in pipes]
+        try:
+            results = [_recv(p, 300) for p in pipes]
+        finally:
+            if stop:
+                stop()
     finally:
         for p in procs:
             p.join(timeout=60)
@@ -251,20 +264,98 @@ def storm(urls: list[str], cookies: list[str], n: int, move) -> dict:
         "wrong": sum(r["wrong"] for r in results),
         "failed": failed,
         "sync_errors": sum(r["sync_errors"] for r in results),
+        "modes": {m: sum(r["modes"][m] for r in results) for m in ("replay", "snapshot")},
     }
 
 
 # -- the system under test -------------------------------------------------------------------
 
 
-def yiting_storm(stack: Stack, n: int) -> dict:
+def _cpu_by_name() -> dict[str, float]:
+    """CPU seconds used so far by every process of the machine, summed per command name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if "daphne" in cmd:
+            name = "daphne"
+        elif "reconnect_storm" in cmd or "multiprocessing" in cmd:
+            name = "bench clients"
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _cpu_meter():
+    """Where the machine's CPU went during the storm (``--cpu``): seconds per process kind."""
+
+    def start():
+        before = _cpu_by_name()
+
+        def stop():
+            after = _cpu_by_name()
+            used = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
+            print(
+                "cpu s:",
+                {k: v for k, v in sorted(used.items(), key=lambda x: -x[1]) if v > 0.05},
+                file=sys.stderr,
+                flush=True,
+            )
+
+        return stop
+
+    return start
+
+
+def _profiler(pids: list[int], out: Path | None):
+    """py-spy on each worker for the storm only (``--profile DIR``): raw folded stacks."""
+    if out is None:
+        return None
+    exe = Path(sys.executable).with_name("py-spy")
+
+    def start():
+        out.mkdir(parents=True, exist_ok=True)
+        procs = [
+            subprocess.Popen(
+                [str(exe), "record", "--pid", str(pid), "--rate", "100", "--nonblocking"]
+                + ["--threads", "--format", "raw", "--output", str(out / f"storm-{pid}.txt")]
+                + os.environ.get("PYSPY_FLAGS", "").split(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for pid in pids
+        ]
+        time.sleep(1.0)  # py-spy attached before the first reconnect
+
+        def stop():
+            for p in procs:
+                p.send_signal(signal.SIGINT)
+            for p in procs:
+                p.wait(30)
+
+        return stop
+
+    return start
+
+
+def yiting_storm(stack: Stack, n: int, profile: Path | None = None) -> dict:
     base = stack.urls[0]
     sitting = stack.python(
         "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
     users = stack.python(
         "from meeting.models import Member\n"
-        "result = list(Member.objects.filter(role__in=['member','vice_chair']).order_by('seat')"
+        # members only, as bench/fanout.py: a vice-chair presides at a plenary (a live role,
+        # told of every tablet's presence), and one login behind ~70 of the N sockets would
+        # make ~70 presiding consoles, where a room has a handful
+        "result = list(Member.objects.filter(role='member').order_by('seat')"
         f".values_list('user__username', flat=True)[:{LOGINS}])"
     )
     cookies = [login_cookie(base, u, "yiting-demo") for u in users]
@@ -291,7 +382,10 @@ def yiting_storm(stack: Stack, n: int) -> dict:
             "result = {'seq': s.event_seq, 'current': cur.pk if cur else None}"
         )
 
-    return storm(urls, cookies, n, move)
+    hook = _profiler([p.pid for p in stack.procs], profile)
+    if os.environ.get("STORM_CPU"):
+        hook = _cpu_meter()
+    return storm(urls, cookies, n, move, hook)
 
 
 # -- the baseline --------------------------------------------------------------------------------
@@ -393,6 +487,7 @@ def main() -> None:
     ap.add_argument(
         "--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the workers (launcher: 60)"
     )
+    ap.add_argument("--profile", type=Path, help="py-spy the workers during the storm, into DIR")
     args = ap.parse_args()
     _raise_fd_limit()
     # a SIGTERM (e.g. from `timeout`) unwinds through the finally blocks: no Daphne
@@ -413,7 +508,7 @@ def main() -> None:
         )
         with stack.start(demo_members=max(LOGINS + 5, 40)):
             for n in args.clients:
-                y = yiting_storm(stack, n)
+                y = yiting_storm(stack, n, args.profile / f"n{n}" if args.profile else None)
                 b = baseline_storm(n)
                 rows.append({"n": n, "yiting": y, "baseline": b})
                 if not args.json:

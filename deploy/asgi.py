@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-Sockets are authenticated by the login session cookie and must come from an allowed
+Sockets are authenticated by the login session cookie (read in the database pool,
+``realtime/wsauth.py``) and must come from an allowed
 origin (``ALLOWED_HOSTS``); a foreign origin is refused at the handshake (HTTP 403).
 Static files are served here unless ``YITING_SERVE_STATIC=false`` (nginx serves them
 in production). The socket's peer address is kept apart from ``X-Forwarded-For``
@@ -21,7 +22,6 @@ from deploy.hardening import refuse_insecure_start  # noqa: E402
 
 refuse_insecure_start()  # a non-DEBUG process with the development SECRET_KEY stops here
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -33,6 +33,7 @@ from deploy.background import start_background  # noqa: E402
 from deploy.logs import LogContextMiddleware  # noqa: E402
 from deploy.peer import PeerAddressMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from realtime.wsauth import PooledAuthMiddlewareStack  # noqa: E402
 
 
 class StaticFiles(ASGIStaticFilesHandler):
@@ -58,7 +59,7 @@ application = LogContextMiddleware(
             {
                 "http": http_app,
                 "websocket": AllowedHostsOriginValidator(
-                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                    PooledAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
                 ),
             }
         )

@@ -9,7 +9,7 @@ class RealtimeConfig(AppConfig):
     def ready(self) -> None:
         from jobs import registry
         from meeting import events
-        from realtime import housekeeping, registration
+        from realtime import housekeeping, registration, snapshot
         from realtime.events import DELIVERY
 
         # The domain's events are delivered by this app (meeting imports nothing from it),
@@ -22,6 +22,7 @@ class RealtimeConfig(AppConfig):
         # The protocol's messages and handlers, from the one list of their modules: a
         # command without a handler, or a handler without a schema, stops the start.
         registration.install()
+        snapshot.register_parts()  # the snapshot's parts, explicitly: a lost one stops the start
 
         # Receipts and stale presence rows only grow otherwise (realtime/housekeeping.py).
         registry.periodic("realtime.prune", housekeeping.EVERY_S, housekeeping.prune)

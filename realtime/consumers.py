@@ -8,8 +8,10 @@ the process's hub (``realtime.hub``), which writes them to the socket as they ar
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
+import time
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -56,7 +58,22 @@ def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
     }
 
 
-_resolve = in_db_thread(resolve)
+def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Context | None, int]:
+    """(close code, context, the sitting's seq for the welcome): ``resolve`` as a context."""
+    code, ident = resolve(user, sitting_id)
+    if code is not None:
+        return code, None, 0
+    ctx = Context(
+        user_id=user.pk,
+        sitting_id=sitting_id,
+        role=ident["role"],
+        member_id=ident["member_id"],
+        channel_name=channel_name,
+    )
+    return None, ctx, ident["seq"]
+
+
+_arrive = in_db_thread(arrive)
 
 
 class SittingConsumer(AsyncWebsocketConsumer):
@@ -86,17 +103,11 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         sitting_id = int(self.scope["url_route"]["kwargs"]["sitting_id"])
-        code, ident = await _resolve(user, sitting_id)
+        code, ctx, seq = await _arrive(user, sitting_id, self.channel_name)
         if code is not None:
             await self.close(code=code)
             return
-        self.ctx = Context(
-            user_id=user.pk,
-            sitting_id=sitting_id,
-            role=ident["role"],
-            member_id=ident["member_id"],
-            channel_name=self.channel_name,
-        )
+        self.ctx = ctx
         remember_server_loop(asyncio.get_running_loop())
         metrics.socket_opened(sitting_id)  # paired with socket_closed in disconnect
         self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
@@ -109,7 +120,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_LIVE)
             return
         self._joined = self._groups()
-        await in_db_thread(presence.connected)(self.ctx)
+        await presence.arrived(self.ctx)  # with the other sockets arriving now (group commit)
+        # a snapshot read begun from now on may be shared with this socket (realtime/snapshot.py)
+        self.ctx = dataclasses.replace(self.ctx, live_since=time.monotonic())
         welcome = {
             "type": "welcome",
             "seq": None,
@@ -119,7 +132,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
                 "role": self.ctx.role,
                 "member": self.ctx.member_id,
                 "user": user.pk,
-                "seq": ident["seq"],
+                "seq": seq,
                 "server": presence.SERVER_ID,
                 "max_frame": settings.YITING_WS_MAX_FRAME,
             },
@@ -145,7 +158,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await get_hub().leave(self, self._joined)
             self._joined = []
         try:
-            await in_db_thread(presence.disconnected)(self.ctx)
+            await presence.left(self.ctx)
         except Exception:  # the row goes stale by itself
             log.warning("could not record disconnect of %s", self.channel_name, exc_info=True)
 

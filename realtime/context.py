@@ -14,6 +14,9 @@ class Context:
     role: str  # member | chair | clerk | staff | display
     member_id: int | None
     channel_name: str = ""
+    # when the socket's hub subscriptions became effective (time.monotonic); None: unknown,
+    # taken as "now" (realtime/snapshot.py shares a read only with sockets live before it)
+    live_since: float | None = None
 
     @property
     def is_live_role(self) -> bool:

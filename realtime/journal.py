@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 
 from meeting.models import Sitting
@@ -39,5 +37,5 @@ def resync(ctx: Context, last_seq: int) -> dict:
 
 
 def _snapshot(ctx: Context) -> dict:
-    seq, snap = build_snapshot(ctx)
-    return {"mode": "snapshot", "seq": seq, "snapshot": json.loads(json.dumps(snap, default=str))}
+    seq, snap = build_snapshot(ctx)  # already as the wire carries it (dates as strings)
+    return {"mode": "snapshot", "seq": seq, "snapshot": snap}

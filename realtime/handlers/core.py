@@ -12,7 +12,6 @@ from realtime import presence
 from realtime.context import Context
 from realtime.handlers import handles
 from realtime.journal import resync
-from realtime.snapshot import snapshot_part
 
 
 def _own_member(ctx: Context) -> Member:
@@ -80,7 +79,6 @@ def handle_presence(ctx: Context, cmd) -> dict:
     return {"online": presence.online(ctx.sitting_id)}
 
 
-@snapshot_part("sitting")
 def sitting_part(sitting: Sitting, ctx: Context) -> dict:
     return {
         "id": sitting.pk,
@@ -94,24 +92,20 @@ def sitting_part(sitting: Sitting, ctx: Context) -> dict:
     }
 
 
-@snapshot_part("agenda")
 def agenda_part(sitting: Sitting, ctx: Context) -> dict:
     return agenda_snapshot(sitting)
 
 
-@snapshot_part("attendance")
 def attendance_part(sitting: Sitting, ctx: Context) -> dict:
     return attendance_snapshot(sitting)
 
 
-@snapshot_part("presence")
 def presence_part(sitting: Sitting, ctx: Context) -> dict:
     if not ctx.is_live_role:
         return {}
     return {"online": presence.online(sitting.pk)}
 
 
-@snapshot_part("roster")
 def roster_part(sitting: Sitting, ctx: Context) -> list[dict]:
     from meeting.services.roster import sitting_roster
 

@@ -6,7 +6,6 @@ from docs_store.services import catalog, distribution, presenter
 from meeting.models import Sitting
 from realtime.context import Context
 from realtime.handlers import handles
-from realtime.snapshot import snapshot_part
 
 
 def _who(ctx: Context) -> dict:
@@ -54,13 +53,11 @@ def handle_recall(ctx: Context, cmd) -> dict:
     return {"documents": ids}
 
 
-@snapshot_part("presenter")
 def presenter_part(sitting: Sitting, ctx: Context) -> dict:
     state = presenter.current(sitting.pk)
     state["may_present"] = presenter.may_present(sitting, ctx.role, ctx.member_id)
     return state
 
 
-@snapshot_part("documents")
 def documents_part(sitting: Sitting, ctx: Context) -> dict:
     return catalog.listing(sitting, ctx.user_id)

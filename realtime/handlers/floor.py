@@ -9,7 +9,6 @@ from meeting.models import Member, Sitting
 from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import handles
-from realtime.snapshot import snapshot_part
 
 
 def _own_member(ctx: Context) -> Member:
@@ -120,6 +119,5 @@ def handle_log(ctx: Context, cmd) -> dict:
     return {"log": sitting_log(ctx.sitting_id)}
 
 
-@snapshot_part("floor")
 def floor_part(sitting: Sitting, ctx: Context) -> dict:
     return {**floor_state(sitting.pk), "log": recent_log(sitting.pk)}

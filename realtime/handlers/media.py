@@ -20,7 +20,6 @@ from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import handles
 from realtime.presence import SERVER_ID
-from realtime.snapshot import snapshot_part
 
 
 @handles("media.publish", own_transaction=True)
@@ -74,6 +73,5 @@ def handle_status(ctx: Context, cmd) -> dict:
     return publishing.status(ctx.sitting_id)
 
 
-@snapshot_part("media")
 def media_part(sitting, ctx: Context) -> dict:
     return publishing.status(sitting.pk)

@@ -12,7 +12,6 @@ from meeting.voting.services.payloads import result_payload, vote_payload
 from meeting.voting.services.views_data import votes_snapshot
 from realtime.context import Context
 from realtime.handlers import handles
-from realtime.snapshot import snapshot_part
 
 
 @handles("vote.prepare")
@@ -84,6 +83,5 @@ def handle_audit(ctx: Context, cmd) -> dict:
     return out
 
 
-@snapshot_part("votes")
 def votes_part(sitting, ctx: Context) -> dict:
     return votes_snapshot(sitting, ctx.role, ctx.member_id)

@@ -8,15 +8,17 @@ counted: in production the service's transaction is the outermost one.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meeting.services import agenda
-from realtime import presence
-from realtime.consumers import resolve
+from realtime import presence, snapshot
+from realtime.consumers import arrive
 from realtime.context import Context
 from realtime.protocol import decode
 from realtime.runner import run_command
@@ -31,9 +33,11 @@ class Queries(CaptureQueriesContext):
         return [
             x["sql"]
             for x in self.captured_queries
-            # transaction control, not reads or writes: savepoints, and on PostgreSQL
-            # the snapshot's SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
-            if not x["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET TRANSACTION"))
+            # transaction control, not reads or writes: savepoints, BEGIN and COMMIT, and on
+            # PostgreSQL the snapshot's SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
+            if not x["sql"].startswith(
+                ("SAVEPOINT", "RELEASE SAVEPOINT", "SET TRANSACTION", "BEGIN", "COMMIT")
+            )
         ]
 
     def tables(self) -> list[str]:
@@ -67,15 +71,34 @@ def _ctx(committee, who, role="member") -> Context:
 def test_connect(committee):
     member = committee.members[0]
     with Queries(connection) as q:
-        code, ident = resolve(member.user, committee.plenary.pk)
-        presence.connected(_ctx(committee, member))
-    assert code is None and ident["role"] == "member"
+        code, ctx, _ = arrive(member.user, committee.plenary.pk, "test.1")
+        presence.write_batch([ctx], [])  # a batch of one: a socket connecting alone
+    assert code is None and ctx.role == "member"
     assert q.tables() == [
         "SELECT meeting_sitting",  # the sitting, with its session and term (one join)
         "SELECT meeting_member",  # the login's member in the term (its role says the rest)
-        "INSERT realtime_connection",  # presence: this socket (no look-up first)
-        "SELECT realtime_connection",  # presence: the member's live sockets, for the console
+        "INSERT realtime_connection",  # presence: the batch's sockets (no look-up first)
+        "SELECT realtime_connection",  # presence: live sockets per member, for the console
     ]
+
+
+def test_presence_batch_is_three_statements_for_any_number_of_sockets(committee):
+    """A storm's arrivals and departures of one process: one INSERT, one DELETE, one count."""
+    members = committee.members[:6]
+    old = [_ctx(committee, m) for m in members[:3]]
+    presence.write_batch(old, [])
+    new = [dataclasses.replace(c, channel_name=c.channel_name + ".new") for c in old]
+    new += [_ctx(committee, m) for m in members[3:]]
+    with Queries(connection) as q:
+        presence.write_batch(new, old)
+    assert q.tables() == [
+        "INSERT realtime_connection",  # the six arrivals, in one statement
+        "DELETE realtime_connection",  # the three departures, in one statement
+        "SELECT realtime_connection",  # live sockets per member of the batch (GROUP BY)
+    ]
+    assert {r["member"]: r["sockets"] for r in presence.online(committee.plenary.pk)} == {
+        m.pk: 1 for m in members
+    }
 
 
 def _run(ctx, cmd) -> tuple[dict, list[str]]:
@@ -85,17 +108,65 @@ def _run(ctx, cmd) -> tuple[dict, list[str]]:
     return answer, q.tables()
 
 
+AUTHORITY = [
+    "SELECT meeting_sitting",  # authority per command (policy): the sitting
+    "SELECT meeting_member",  # authority per command: the login's member in the term
+]
+SHARED_READ = [  # once per batch of sockets of one role per process (realtime/snapshot.py)
+    "SELECT meeting_sitting",  # the sitting, session, term and group (one join), its seq
+    "SELECT meeting_agendaitem",  # agenda part: the items
+    "SELECT meeting_attendance",  # attendance part: who is present
+    "SELECT meeting_member",  # attendance part, quorum: the roster's size
+    "SELECT meeting_member",  # attendance part, quorum: members present
+    "SELECT meeting_member",  # roster part: the roster itself
+    "SELECT floor_floorrules",  # floor: rules (read only, never created here)
+    "SELECT floor_speech",  # floor: open floors
+    "SELECT floor_speakingrequest",  # floor: the queue
+    "SELECT floor_speech",  # floor: the recent log
+    "SELECT media_publisher",  # media: publishers
+    "SELECT media_recording",  # media: recordings
+]
+OWN_READ = [  # per socket: what depends on who asks
+    "SELECT meeting_sitting",  # the sitting again, its seq: must equal the shared read's
+    "SELECT docs_store_presenterstate",  # presenter part: document and page
+    "SELECT meeting_agendaitem",  # presenter part: the current item's presenter (may they?)
+    "SELECT auth_user",  # documents part: the reader's access level
+    "SELECT docs_store_document",  # documents
+    "SELECT voting_vote",  # votes (with this member's own ballot)
+]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_resync_snapshot(committee):
+    """The first socket of a batch: the shared read, then its own."""
+    snapshot.SHARED_READS.clear()
     _, tables = _run(_ctx(committee, committee.members[0]), _cmd("sync", {"last_seq": 0}))
-    assert tables == [
-        "SELECT meeting_sitting",  # authority per command (policy): the sitting
-        "SELECT meeting_member",  # authority per command: the login's member in the term
+    assert tables == AUTHORITY + SHARED_READ + OWN_READ
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resync_snapshot_in_a_storm(committee):
+    """A socket live before the batch's shared read began: only its own parts are read."""
+    snapshot.SHARED_READS.clear()
+    first = _ctx(committee, committee.members[0])
+    second = dataclasses.replace(_ctx(committee, committee.members[1]), live_since=time.monotonic())
+    a, _ = _run(first, _cmd("sync", {"last_seq": 0}))
+    b, tables = _run(second, _cmd("sync", {"last_seq": 0}))
+    assert tables == AUTHORITY + OWN_READ
+    assert a["data"]["snapshot"]["agenda"] == b["data"]["snapshot"]["agenda"]
+    assert b["data"]["snapshot"]["sitting"]["you"]["member"] == committee.members[1].pk
+
+
+def test_resync_snapshot_inside_a_transaction(committee):
+    """Inside a caller's transaction nothing is shared: one read of every part."""
+    _, tables = _run(_ctx(committee, committee.members[0]), _cmd("sync", {"last_seq": 0}))
+    assert tables == AUTHORITY + [
         "SELECT meeting_sitting",  # the sitting, session, term and group (one join)
         "SELECT meeting_agendaitem",  # agenda part: the items
         "SELECT meeting_attendance",  # attendance part: who is present
-        "SELECT meeting_member",  # attendance part: the roster
-        "SELECT meeting_member",  # roster part (attendance's roster is not shared yet)
-        "SELECT meeting_member",  # presenter part: the member (may they present?)
+        "SELECT meeting_member",  # attendance part, quorum: the roster's size
+        "SELECT meeting_member",  # attendance part, quorum: members present
+        "SELECT meeting_member",  # roster part: the roster itself
         "SELECT docs_store_presenterstate",  # presenter part: document and page
         "SELECT meeting_agendaitem",  # presenter part: the current item's presenter
         "SELECT auth_user",  # documents part: the reader's access level

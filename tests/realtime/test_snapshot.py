@@ -7,10 +7,10 @@ import json
 import pytest
 from django.db import connection
 
+from realtime import snapshot
 from realtime.context import Context
 from realtime.protocol import decode
 from realtime.runner import run_command
-from realtime.snapshot import PARTS
 
 
 @pytest.fixture
@@ -27,9 +27,11 @@ def isolation_probe():
         seen.append({"atomic": connection.in_atomic_block, "level": level})
         return {}
 
-    PARTS["isolation_probe"] = probe
+    snapshot.register("isolation_probe", probe, snapshot.SOCKET)
+    snapshot.register("isolation_probe_shared", probe, snapshot.SHARED)
     yield seen
-    del PARTS["isolation_probe"]
+    snapshot.unregister("isolation_probe")
+    snapshot.unregister("isolation_probe_shared")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,9 +47,26 @@ def test_sync_snapshot_is_read_in_one_repeatable_transaction(committee, isolatio
     answer = run_command(ctx, decode(frame, 65536))
     assert answer["ok"], answer
     assert answer["data"]["mode"] == "snapshot"
-    assert isolation_probe == [
+    # the shared read and the socket's own read: each one transaction at REPEATABLE READ
+    assert isolation_probe == 2 * [
         {
             "atomic": True,
             "level": "repeatable read" if connection.vendor == "postgresql" else None,
         }
     ]
+
+
+def test_every_part_of_the_table_is_registered_by_ready():
+    """Registered explicitly from RealtimeConfig.ready, in the table's order."""
+    names = [name for name, _, _ in snapshot.TABLE]
+    assert [n for n in snapshot.PARTS if n in names] == names
+    assert {n: snapshot.SCOPES[n] for n in names} == {n: s for n, _, s in snapshot.TABLE}
+
+
+def test_a_part_that_cannot_be_found_stops_the_start():
+    from django.core.exceptions import ImproperlyConfigured
+
+    lost = [("lost", "realtime.handlers.core.no_such_part", snapshot.SHARED)]
+    with pytest.raises(ImproperlyConfigured, match="lost"):
+        snapshot.register_parts(lost)
+    assert "lost" not in snapshot.PARTS
