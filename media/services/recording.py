@@ -18,7 +18,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from media import ffmpeg, peers
+from media import ffmpeg
 from media.models import Publisher, Recording
 from media.services import paths, storage
 from meeting.events import emit
@@ -62,7 +62,7 @@ def floor_granted(
     except IntegrityError:
         return Recording.objects.filter(floor_entry_id=entry_id).first()  # already started
     if command is not None:
-        peers.deliver(rec.server, command)
+        _deliver(rec.server, command)
     return rec
 
 
@@ -131,7 +131,7 @@ def floor_released(
             "recording": rec.pk,
             "stop_at": ended_at.timestamp(),
         }
-        peers.deliver(rec.server, command)
+        _deliver(rec.server, command)
     return rec
 
 
@@ -183,3 +183,11 @@ def recording_payload(rec: Recording) -> dict:
 
 def failed_payload(rec: Recording, code: str) -> dict:
     return {"recording": rec.pk, "member": rec.member_id, "code": code, "message": rec.error}
+
+
+def _deliver(server: str, command: dict) -> None:
+    """Hand a start/stop to the process holding the peer. ``media.peers`` (and aiortc with
+    it) is imported here, not at module load, so no ``manage.py`` command loads WebRTC."""
+    from media import peers
+
+    peers.deliver(server, command)

@@ -22,7 +22,7 @@ def _imported_modules(path: Path) -> set[str]:
 
 # The domain packages tell the room through meeting.events; realtime only delivers.
 # (media joins this list when its services move to meeting.events: issue 18.)
-DOMAIN_PACKAGES = ["meeting", "docs_store", "jobs"]
+DOMAIN_PACKAGES = ["meeting", "docs_store", "jobs"]  # media: tests/media/services/test_imports.py
 
 
 @pytest.mark.parametrize("package", DOMAIN_PACKAGES)

@@ -13,8 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 WEBRTC = ("aiortc", "av", "media.peers", "media.runtime", "media.capture")
 
@@ -48,12 +46,6 @@ def test_no_realtime_module_imports_the_webrtc_stack_at_import():
     assert offenders == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="media/ still loads aiortc at app start (media/receivers.py → "
-    "media/services/recording.py → media/peers.py, module-level imports): issue 18's "
-    "media change; remove this mark when it passes",
-)
 def test_manage_py_check_in_a_fresh_process_does_not_load_aiortc(tmp_path):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="deploy.settings", YITING_DATA_DIR=str(tmp_path))
     probe = (
