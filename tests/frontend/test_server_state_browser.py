@@ -36,18 +36,10 @@ open_vote(s.pk, vote.pk, actor=Acting(role='clerk'))
 late = roster[len(here)]
 result = {'sitting': s.pk, 'here': [m.pk for m in here], 'late': late.pk, 'late_name': late.full_name}
 """
-LATE_CHECK_IN = """
-from meeting.models import Member, Sitting
-from meeting.services import attendance
-s = Sitting.objects.get(kind='plenary')
-attendance.check_in(s.pk, Member.objects.get(pk={late}), method='clerk')
-result = None
-"""
 # No event: an item appended, and the first two items swapped, straight in the database.
-# Then one service call opens the new item; its agenda.current carries the whole agenda.
+# Then the console opens the new item; its agenda.current carries the whole agenda.
 REORDER_QUIETLY = """
 from meeting.models import AgendaItem, Sitting
-from meeting.policy import Acting
 from meeting.services import agenda
 s = Sitting.objects.get(kind='plenary')
 new = agenda.add_item(s, '临时增加的议程')
@@ -56,7 +48,6 @@ oa, ob = a.order, b.order
 AgendaItem.objects.filter(pk=a.pk).update(order=9999)
 AgendaItem.objects.filter(pk=b.pk).update(order=oa)
 AgendaItem.objects.filter(pk=a.pk).update(order=ob)
-agenda.open_item(s.pk, new.pk, actor=Acting(role='clerk'))
 result = {'order': list(s.agenda_items.order_by('order').values_list('pk', flat=True)),
           'new': new.pk}
 """
@@ -77,13 +68,17 @@ async def test_console_shows_the_servers_agenda_and_not_yet_voted(tmp_path):
                 await clerk.wait_for_function(
                     f"document.querySelectorAll('{missing}').length === {len(info['here'])}"
                 )
-                # a member checks in while the vote is open: the server's list names them
-                stack.python(LATE_CHECK_IN.format(late=info["late"]))
+                # the clerk checks a member in while the vote is open: the server's list
+                # (vote.progress after the check-in) names them
+                await clerk.click(f"#roster button[data-member='{info['late']}']")
                 late = clerk.locator(f"#vc-missing li[data-member='{info['late']}']")
                 await late.wait_for()
                 assert info["late_name"] in await late.inner_text()
 
                 got = stack.python(REORDER_QUIETLY)
+                await clerk.evaluate(
+                    "(id) => window.yiting.client.send('agenda.open', { item: id })", got["new"]
+                )
                 await clerk.wait_for_selector(f"#agenda li.current[data-item='{got['new']}']")
                 shown = await clerk.eval_on_selector_all(
                     "#agenda li", "els => els.map((e) => Number(e.dataset.item))"
