@@ -184,6 +184,13 @@ export function mountConsole(client, ctx) {
 export function mountDisplay(client, ctx) {}
 
 // --- staff review (no socket: plain HTTP with the session cookie) ----------------------
+// A typed date in the order people write it ("2026/11/3", "2026年11月3日", "2026.11.03")
+// becomes the server's YYYY-MM-DD; anything else is left for the field to refuse.
+function asDate(text) {
+  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$/.exec(text);
+  return m ? `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}` : text.trim();
+}
+
 export function mountReview(root) {
   if (!root) return;
   const L = root.dataset;
@@ -287,6 +294,10 @@ export function mountReview(root) {
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
   form.addEventListener("input", (ev) => { if (ev.target.name === "who") soon(); });
   form.addEventListener("change", (ev) => {
+    if (ev.target.classList.contains("date-field")) {
+      ev.target.value = asDate(ev.target.value);
+      if (!ev.target.checkValidity()) { ev.target.reportValidity(); return; }
+    }
     if (ev.target.name === "session" || ev.target.name === "sitting") cascade();
     if (ev.target.name !== "who") load();
   });
