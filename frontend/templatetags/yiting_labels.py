@@ -1,4 +1,5 @@
-"""``{% yiting_labels %}``: the label table as a JSON script; ``|label:"kind"`` in templates."""
+"""``{% yiting_labels %}`` / ``{% yiting_errors %}``: the label table and the error sentences as
+JSON scripts; ``|label:"kind"`` in templates."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ register = template.Library()
 @register.simple_tag
 def yiting_labels() -> str:
     return json_script(labels(), "yiting-labels")
+
+
+@register.simple_tag
+def yiting_errors() -> str:
+    """The Chinese sentence for every error code (realtime/protocol/messages.py)."""
+    from realtime.protocol.messages import page_table
+
+    return json_script(page_table(), "yiting-errors")
 
 
 @register.filter

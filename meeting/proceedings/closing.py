@@ -17,6 +17,7 @@ from meeting.models import AgendaItem, Role, Session, Sitting
 from meeting.policy import Acting
 from meeting.proceedings import audit
 from meeting.proceedings.models import MinutesRun
+from meeting.services.agenda import agenda_snapshot
 from meeting.services.errors import DomainError
 
 MINUTES_JOB = "proceedings.minutes"
@@ -64,7 +65,9 @@ def _end_sitting(sitting: Sitting) -> None:
     sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)
     sitting.state = Sitting.State.ENDED
     sitting.save(update_fields=["state"])
-    emit(sitting.pk, "sitting.state", {"state": sitting.state, "at": clock.now().isoformat()})
+    # the agenda as it now is (no item current): pages render it, never re-derive it
+    payload = {"state": sitting.state, "at": clock.now().isoformat()}
+    emit(sitting.pk, "sitting.state", payload | {"agenda": agenda_snapshot(sitting)})
 
 
 @transaction.atomic

@@ -45,8 +45,9 @@ def reorder(sitting: Sitting, item_ids: list[int]) -> list[AgendaItem]:
         AgendaItem.objects.filter(pk=pk).update(order=offset + n)
     for n, pk in enumerate(item_ids, start=1):
         AgendaItem.objects.filter(pk=pk).update(order=n)
-    emit(sitting.pk, "agenda.changed", {"order": item_ids})
-    return list(sitting.agenda_items.order_by("order"))
+    ordered = list(sitting.agenda_items.order_by("order"))
+    emit(sitting.pk, "agenda.changed", {"order": item_ids, "agenda": agenda_of(ordered)})
+    return ordered
 
 
 def current_item(sitting: Sitting) -> AgendaItem | None:
@@ -74,7 +75,10 @@ def open_item(sitting_id: int, item_id: int, *, actor: policy.Actor) -> AgendaIt
     if sitting.state == Sitting.State.PLANNED:
         sitting.state = Sitting.State.LIVE
         sitting.save(update_fields=["state"])
-    emit(sitting.pk, "agenda.current", {"item": item_payload(item)})
+    # The whole agenda slice, in the server's order: the browser never re-derives which
+    # item is done or where an item stands.
+    agenda = agenda_of(list(sitting.agenda_items.order_by("order")))
+    emit(sitting.pk, "agenda.current", {"item": item_payload(item), "agenda": agenda})
     return item
 
 
@@ -93,7 +97,11 @@ def step(sitting_id: int, direction: int, *, actor: policy.Actor) -> AgendaItem:
     return open_item(sitting_id, items[target].pk, actor=actor)
 
 
-def agenda_snapshot(sitting: Sitting) -> dict:
-    items = list(sitting.agenda_items.order_by("order"))
+def agenda_of(items: list[AgendaItem]) -> dict:
+    """The agenda slice every page renders: the items in order, and the current one."""
     cur = next((i for i in items if i.state == AgendaItem.State.CURRENT), None)
     return {"items": [item_payload(i) for i in items], "current": cur.pk if cur else None}
+
+
+def agenda_snapshot(sitting: Sitting) -> dict:
+    return agenda_of(list(sitting.agenda_items.order_by("order")))

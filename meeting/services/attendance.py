@@ -22,6 +22,13 @@ def _attendance_payload(sitting: Sitting, att: Attendance) -> dict:
     }
 
 
+def _open_vote_progress(sitting: Sitting) -> None:
+    """Who may still vote in an open round changed: the consoles get the server's list."""
+    from meeting.voting.services.progress import after_attendance  # voting builds on this
+
+    after_attendance(sitting)
+
+
 def _locked_sitting(sitting_id: int) -> Sitting:
     return Sitting.objects.select_for_update().select_related("session__term").get(pk=sitting_id)
 
@@ -49,6 +56,7 @@ def check_in(
         att.recorded_by_id = by_user_id
         att.save()
     emit(sitting.pk, "attendance.changed", _attendance_payload(sitting, att))
+    _open_vote_progress(sitting)
     return att
 
 
@@ -63,6 +71,7 @@ def check_out(sitting_id: int, member: Member, *, by_user_id: int | None = None)
     att.recorded_by_id = by_user_id
     att.save(update_fields=["checked_out_at", "recorded_by"])
     emit(sitting.pk, "attendance.changed", _attendance_payload(sitting, att))
+    _open_vote_progress(sitting)
     return att
 
 

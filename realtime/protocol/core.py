@@ -86,27 +86,42 @@ ATTENDANCE_CHANGED = event(
         "quorum": {"roster_size": 65, "present": 34, "required": 33, "reached": True},
     },
 )
+_ITEM = {
+    "id": 3,
+    "order": 1,
+    "title": "审议《条例（草案）》",
+    "state": "current",
+    "presenter": None,
+    "first_speech_limit_s": 600,
+    "second_speech_limit_s": 480,
+}
+_AGENDA = {
+    "items": [_ITEM, {**_ITEM, "id": 4, "order": 2, "title": "听取报告", "state": "pending"}],
+    "current": 3,
+}
 AGENDA_CURRENT = event(
     "agenda.current",
-    "An agenda item became current.",
-    {
-        "item": {
-            "id": 3,
-            "order": 1,
-            "title": "审议《条例（草案）》",
-            "state": "current",
-            "presenter": None,
-            "first_speech_limit_s": 600,
-            "second_speech_limit_s": 480,
-        }
-    },
+    "An agenda item became current. `agenda` is the whole agenda as the server now has "
+    "it (items in order with their states, and the current item): pages render it as "
+    "it is and never re-derive which item is done.",
+    {"item": _ITEM, "agenda": _AGENDA},
 )
-AGENDA_CHANGED = event("agenda.changed", "The agenda was reordered.", {"order": [4, 3, 5]})
+AGENDA_CHANGED = event(
+    "agenda.changed",
+    "The agenda was reordered: `order` the item ids, `agenda` the whole agenda in the "
+    "new order (as in `agenda.current`).",
+    {"order": [3, 4], "agenda": _AGENDA},
+)
 SITTING_STATE = event(
     "sitting.state",
-    "The sitting ended (the session was closed): its current item is done, every command "
-    "is refused with `sitting_ended`, the wall shows that it has ended.",
-    {"state": "ended", "at": "2026-11-24T17:30:00+08:00"},
+    "The sitting ended (the session was closed): its current item is done (`agenda` is "
+    "the agenda as it now is), every command is refused with `sitting_ended`, the wall "
+    "shows that it has ended.",
+    {
+        "state": "ended",
+        "at": "2026-11-24T17:30:00+08:00",
+        "agenda": {"items": [{**_ITEM, "state": "done"}], "current": None},
+    },
 )
 PRESENCE_CHANGED = event(
     "presence.changed",

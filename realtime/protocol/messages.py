@@ -106,6 +106,30 @@ MESSAGES = {
 }
 
 
+# Codes only the browser raises (no server reply to carry a sentence).
+CLIENT_MESSAGES = {
+    "offline": _("Not connected to the server; try again in a moment."),
+    "disconnected": _("The connection was lost; try again in a moment."),
+}
+
+# The numbers a person needs, appended from an error's ``details`` (str.format names).
+DETAIL_SENTENCES = {
+    "no_quorum": _(
+        "Component members: {roster_size}; present: {present}; more than half needs {required}."
+    ),
+}
+
+
+def page_table() -> dict:
+    """The sentences every page carries (``<script id="yiting-errors">``), in the active
+    language: the one map the browser reads for a code its reply did not translate and
+    for its own codes (offline); frontend/static/yiting/errors.js holds none."""
+    return {
+        "messages": {code: str(m) for code, m in (MESSAGES | CLIENT_MESSAGES).items()},
+        "details": {code: str(m) for code, m in DETAIL_SENTENCES.items()},
+    }
+
+
 def localize(code: str, message: str) -> tuple[str, str | None]:
     """(message for people, the original when it was replaced) in the active language."""
     if not (get_language() or "").startswith("zh") or CJK.search(message or ""):

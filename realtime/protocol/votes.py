@@ -217,9 +217,18 @@ VOTE_ANNOUNCED = event(
 VOTE_CANCELLED = event("vote.cancelled", "A round was cancelled.", {"vote": _VOTE})
 VOTE_PROGRESS = event(
     "vote.progress",
-    "A ballot arrived: how many have voted; for a named vote also who (`member`); "
-    "running `counts` only when the vote shows them.",
-    {"vote": 7, "cast": 41, "member": 12},
+    "The open round's progress as the server counts it, sent when it opens, after each "
+    "ballot and after each check-in or check-out: `cast` (the server's count) and, for "
+    "clerks and chairs, `not_voted`, everyone present who has not cast, in seat order "
+    "(for a secret ballot too: it says who took part, never a choice); for a named vote "
+    "`member` whose ballot it was; running `counts` only when the vote shows them (never "
+    "for a secret ballot). The wall gets `cast` and `counts` only.",
+    {
+        "vote": 7,
+        "cast": 41,
+        "member": 12,
+        "not_voted": [{"id": 13, "name": "委员2", "seat": "003"}],
+    },
     sequenced=False,
     audience="clerks and chairs of the sitting (and the wall display when counts are shown)",
 )

@@ -103,7 +103,7 @@ async def test_database_outage_refuses_cleanly_and_resumes(world):
     proxy.cut()
     r = await clerk.request("attendance.record", {"member": c, "present": True}, key="down")
     assert r["ok"] is False and r["error"]["code"] == "try_again", r
-    assert "未做任何更改" in r["error"]["message"]  # "nothing was changed", in Chinese
+    assert "未作任何更改" in r["error"]["message"]  # "nothing was changed", in Chinese
     status, _, body = http_get(f"{url}/healthz")
     assert status == 503 and b"degraded" in body
     status, _, body = http_get(f"{url}/healthz/details")

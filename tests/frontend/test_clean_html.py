@@ -79,19 +79,30 @@ def test_time_filter_formats_iso_and_datetimes_in_time_zone(settings):
     assert localtime("") == "" and localtime("not a time") == ""
 
 
-def test_client_error_map_covers_every_protocol_code():
-    import django
+def test_the_browser_holds_no_error_sentences_of_its_own():
+    """One map: realtime/protocol/messages.py. errors.js reads the page's table."""
+    text = (STATIC / "errors.js").read_text(encoding="utf-8")
+    assert not re.search(r"[\u4e00-\u9fff]", text)
+    assert "yiting-errors" in text and "ERROR_MESSAGES" not in text
 
-    django.setup()
+
+@pytest.mark.django_db
+def test_every_page_carries_the_chinese_sentence_of_every_code(client, committee):
+    import json
+
     import realtime.handlers  # noqa: F401  (features register their codes at import)
     from realtime.protocol.errors import ERROR_CODES
 
-    text = (STATIC / "errors.js").read_text(encoding="utf-8")
-    body = text[text.index("ERROR_MESSAGES = {") : text.index("};")]
-    mapped = dict(re.findall(r'^\s+(\w+): "(.+)",$', body, flags=re.MULTILINE))
-    missing = sorted(set(ERROR_CODES) - set(mapped))
-    assert not missing, f"errors.js has no Chinese message for {missing}"
-    assert all(re.search(r"[\u4e00-\u9fff]", m) for m in mapped.values())
+    login(client, "clerk")
+    page = client.get(f"/console/{committee.plenary.pk}/").content.decode()
+    raw = re.search(r'<script id="yiting-errors" type="application/json">(.+?)</script>', page)
+    assert raw, "the page has no error table"
+    table = json.loads(raw.group(1))
+    missing = sorted(set(ERROR_CODES) - set(table["messages"]))
+    assert not missing, f"no sentence for {missing}"
+    for code in [*ERROR_CODES, "offline", "disconnected"]:
+        assert re.search(r"[\u4e00-\u9fff]", table["messages"][code]), code
+    assert "{required}" in table["details"]["no_quorum"]
 
 
 @pytest.mark.django_db

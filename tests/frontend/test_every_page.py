@@ -26,6 +26,25 @@ result = {"plenary": p.pk, "session": p.session_id, "member": m.pk}
 """
 
 
+# Does a select show its chosen text whole? Its box, less padding and the arrow (about
+# 20 px), must hold the text drawn in the select's own font.
+SELECT_ROOM = """(sel) => {
+  const el = document.querySelector(sel);
+  const text = el.options[el.selectedIndex].text;
+  const cs = getComputedStyle(el);
+  const probe = document.createElement("span");
+  probe.style.font = cs.font;
+  probe.style.position = "absolute";
+  probe.style.whiteSpace = "pre";
+  probe.textContent = text;
+  document.body.append(probe);
+  const need = probe.getBoundingClientRect().width;
+  probe.remove();
+  const inner = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+  return { text, need, inner, fits: need <= inner };
+}"""
+
+
 async def english_words(page) -> list[str]:
     # Literal file formats and codes (<code>, <kbd>, [data-literal]) are not prose.
     text = await page.evaluate(
@@ -105,6 +124,19 @@ async def test_every_page_is_chinese_and_clean(tmp_path):
                             " document.scrollingElement.scrollHeight]"
                         )
                         assert size[0] <= w and size[1] <= h, (name, size)
+                    if name == "review":
+                        # Chromium draws a date input as "mm/dd/yyyy" in an English
+                        # build, whatever the page's language: the fields are text with
+                        # a Chinese year-month-day placeholder
+                        dates = await page.eval_on_selector_all(
+                            "#review-filter input[name=from], #review-filter input[name=to]",
+                            "els => els.map((e) => [e.type, e.placeholder])",
+                        )
+                        assert dates == [["text", "年-月-日"]] * 2, dates
+                    if name.endswith("console"):
+                        # the extension select shows its whole choice ("2 分钟"), not "2′"
+                        room = await page.evaluate(SELECT_ROOM, "#floor-extend-s")
+                        assert room["text"] == "2 分钟" and room["fits"], room
                     words = await english_words(page)
                     if words:
                         found[name] = words

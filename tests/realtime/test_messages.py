@@ -23,7 +23,10 @@ def test_a_service_refusal_reads_chinese_and_keeps_its_detail():
     exc = DomainError("no_such_page", "Page 9 does not exist; it has 3.")
     with translation.override("zh-hans"):
         out = exc.as_dict()
-    assert out["message"] == "该页不存在。" and out["detail"] == "Page 9 does not exist; it has 3."
+    assert (
+        out["message"] == "页码超出文件范围。"
+        and out["detail"] == "Page 9 does not exist; it has 3."
+    )
     with translation.override("en"):
         assert exc.as_dict() == {
             "code": "no_such_page",

@@ -206,6 +206,7 @@ def test_flip(committee):
         "SELECT meeting_agendaitem",  # the item to open
         "UPDATE meeting_agendaitem",  # the current one becomes done
         "UPDATE meeting_agendaitem",  # the new one becomes current
+        "SELECT meeting_agendaitem",  # the whole agenda, in order, for the event
         "UPDATE meeting_sitting",  # emit: next seq
         "SELECT meeting_sitting",  # emit: read it back
         "INSERT realtime_sittingevent",  # emit: the journal row
@@ -234,5 +235,6 @@ def test_ballot(room, open_vote):  # noqa: F811
         "INSERT voting_namedchoice",  # its choice (named vote)
         "INSERT voting_auditentry",  # the vote's hash chain
         "UPDATE voting_vote",  # the running count
+        "SELECT meeting_member",  # progress: who present has not yet voted (the consoles' list)
         "INSERT realtime_commandreceipt",  # the idempotency receipt, same transaction
     ]

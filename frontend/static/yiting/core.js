@@ -1,5 +1,10 @@
 // Shared page set-up: the client, the agenda and attendance views every page shows.
-import { SittingClient, escapeHtml } from "../yiting/client.js";
+//
+// The page keeps the slices of state the server sends (snapshot, then events that each
+// carry the whole slice they change) and renders from them with lit-html: the browser
+// never re-derives a server rule (which item is done, in what order the agenda stands).
+import { SittingClient } from "../yiting/client.js";
+import { html, render, repeat } from "./render.js";
 
 export function setup() {
   const root = document.getElementById("sitting");
@@ -11,6 +16,8 @@ export function setup() {
     kind: d.kind, // "plenary" or "group": only group sittings record
     member: d.member ? Number(d.member) : null,
     state: { agenda: { items: [], current: null }, attendance: { present: [], quorum: null } },
+    // how one agenda line looks; a page (the console) may give its own
+    agendaItem: (i) => html`<li data-item=${i.id} class=${i.state}>${i.title}</li>`,
   };
   const client = new SittingClient(d.ws, {
     labels: { offline: d.lOffline, reconnecting: d.lReconnecting, live: d.lLive },
@@ -21,9 +28,6 @@ export function setup() {
   const setSittingState = (state) => {
     ctx.state.sitting = state;
     document.body.dataset.sittingState = state || "";
-    if (state === "ended") {
-      for (const i of ctx.state.agenda.items) if (i.state === "current") i.state = "done";
-    }
   };
   client.on("snapshot", (snap) => {
     ctx.state.agenda = snap.agenda;
@@ -32,19 +36,13 @@ export function setup() {
     ctx.state.presence = snap.presence || {};
     client.fire("render", ctx);
   });
-  client.on("agenda.current", (data) => {
-    for (const it of ctx.state.agenda.items) {
-      if (it.state === "current") it.state = "done";
-      if (it.id === data.item.id) it.state = "current";
-    }
-    ctx.state.agenda.current = data.item.id;
-    client.fire("render", ctx);
-  });
-  client.on("agenda.changed", (data) => {
-    const byId = new Map(ctx.state.agenda.items.map((i) => [i.id, i]));
-    ctx.state.agenda.items = data.order.map((id, n) => ({ ...byId.get(id), order: n + 1 }));
-    client.fire("render", ctx);
-  });
+  // agenda.current, agenda.changed and sitting.state carry the whole agenda as the server has it
+  for (const type of ["agenda.current", "agenda.changed"]) {
+    client.on(type, (data) => {
+      ctx.state.agenda = data.agenda;
+      client.fire("render", ctx);
+    });
+  }
   client.on("attendance.changed", (data) => {
     const set = new Set(ctx.state.attendance.present);
     if (data.present) set.add(data.member); else set.delete(data.member);
@@ -52,21 +50,24 @@ export function setup() {
     ctx.state.attendance.quorum = data.quorum;
     client.fire("render", ctx);
   });
-  client.on("sitting.state", (d) => {
-    setSittingState(d.state);
+  client.on("sitting.state", (data) => {
+    setSittingState(data.state);
+    if (data.agenda) ctx.state.agenda = data.agenda;
     client.fire("render", ctx);
   });
   client.on("render", () => renderCore(ctx));
   return { client, ctx };
 }
 
+/** The current item as the server says (agenda.current), or null. */
+export function currentItem(ctx) {
+  const id = ctx.state.agenda.current;
+  return id == null ? null : ctx.state.agenda.items.find((i) => i.id === id) || null;
+}
+
 export function renderCore(ctx) {
   const list = document.getElementById("agenda");
-  if (list) {
-    list.innerHTML = ctx.state.agenda.items
-      .map((i) => `<li data-item="${i.id}" class="${i.state}">${escapeHtml(i.title)}</li>`)
-      .join("");
-  }
+  if (list) render(html`${repeat(ctx.state.agenda.items, (i) => i.id, ctx.agendaItem)}`, list);
   const q = ctx.state.attendance.quorum;
   const qEl = document.getElementById("quorum");
   if (qEl && q) {
@@ -76,7 +77,7 @@ export function renderCore(ctx) {
   }
   const ended = document.getElementById("sitting-ended");
   if (ended) ended.hidden = ctx.state.sitting !== "ended";
-  const cur = ctx.state.agenda.items.find((i) => i.state === "current");
+  const cur = currentItem(ctx);
   const wall = document.getElementById("current-item");
   if (wall) wall.textContent = cur ? cur.title : "—";
 }

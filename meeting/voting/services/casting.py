@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from meeting import clock, events, policy
+from meeting import clock
 from meeting.models import Attendance, Member, Sitting
-from meeting.roles import Role
 from meeting.services.errors import DomainError
 from meeting.services.roster import sitting_roster
 from meeting.voting.models import Ballot, NamedChoice, Question, SecretTally, Vote
-from meeting.voting.services import audit
+from meeting.voting.services import audit, progress
 from meeting.voting.services.common import vote_in_sitting
-from meeting.voting.services.counting import counts_by_question
 
 
 @dataclass(frozen=True)
@@ -133,7 +131,7 @@ def cast(
     if ballot is not None:
         if not vote.allow_change:
             raise _already(vote, ballot)
-        return _change(vote, ballot, chosen)
+        return _change(vote, sitting, ballot, chosen)
     # No savepoint: the vote row lock makes a concurrent double impossible here; if a
     # database without row locks let one through, the unique (vote, member) refuses it.
     ballot = Ballot.objects.create(vote=vote, member_id=member_id, cast_at=clock.now())
@@ -152,30 +150,23 @@ def cast(
             vote, "ballot", member_id=member_id, body={"choices": choices}, also=counted
         )
     vote.cast_count += 1
-    _progress(vote, member_id)
+    _progress(vote, sitting, member_id)
     return CastReceipt(vote.pk, vote.round, ballot.cast_at.isoformat(), choices, entry.hash)
 
 
-def _change(vote: Vote, ballot: Ballot, chosen: dict[int, str]) -> CastReceipt:
+def _change(vote: Vote, sitting: Sitting, ballot: Ballot, chosen: dict[int, str]) -> CastReceipt:
     for qid, option in chosen.items():
         NamedChoice.objects.filter(ballot=ballot, question_id=qid).update(option=option)
     ballot.changed_at = clock.now()
     ballot.save(update_fields=["changed_at"])
     choices = {str(k): v for k, v in chosen.items()}
     entry = audit.append(vote, "change", member_id=ballot.member_id, body={"choices": choices})
-    _progress(vote, ballot.member_id)
+    _progress(vote, sitting, ballot.member_id)
     return CastReceipt(
         vote.pk, vote.round, ballot.cast_at.isoformat(), choices, entry.hash, changed=True
     )
 
 
-def _progress(vote: Vote, member_id: int) -> None:
-    """Tell the clerks (and the wall, if counts are shown) how many have voted."""
-    payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
-    if not vote.is_secret:
-        payload["member"] = member_id
-    roles = set(policy.LIVE_ROLES)
-    if vote.show_running:
-        payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
-        roles.add(Role.DISPLAY)
-    events.notify(events.roles(vote.sitting_id, roles), "vote.progress", payload, vote.sitting_id)
+def _progress(vote: Vote, sitting: Sitting, member_id: int) -> None:
+    """Tell the clerks (and the wall, if counts are shown) how many have voted and who not."""
+    progress.announce(vote, sitting, member_id)

@@ -17,7 +17,7 @@ from meeting.models import Sitting
 from meeting.services.errors import DomainError
 from meeting.services.quorum import quorum
 from meeting.voting.models import Question, SecretTally, Vote
-from meeting.voting.services import audit
+from meeting.voting.services import audit, progress
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.counting import count
 from meeting.voting.services.payloads import result_payload, vote_payload
@@ -63,6 +63,7 @@ def open_vote(sitting_id: int, vote_id: int, *, actor: policy.Actor) -> Vote:
         )
     audit.append(vote, "open", body={"quorum": status.as_dict(), "rule": vote.rule.as_dict()})
     emit(sitting_id, "vote.opened", {"vote": vote_payload(vote), "quorum": status.as_dict()})
+    progress.announce(vote, sitting)  # the consoles' "not yet voted", from the server
     return vote
 
 

@@ -2,7 +2,7 @@
 
 A reconnecting tablet must show exactly what the room shows: the open round, and its
 own member's ballot state (for a secret vote only *that* it voted). The clerk's view
-adds how many have voted and, for a named vote, who has not.
+adds how many have voted and who has not (for a secret vote too, never a choice).
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ def mine(vote: Vote, member_id: int | None) -> dict | None:
 
 
 def progress(vote: Vote, sitting: Sitting) -> dict:
-    out: dict = {"cast": Ballot.objects.filter(vote=vote).count()}
-    if not vote.is_secret:
-        out["not_voted"] = not_voted(vote, sitting)
-    return out
+    """As ``vote.progress`` carries it: the count and who present has not cast (for a
+    secret ballot too: who took part is not secret, the choice is)."""
+    return {"cast": vote.cast_count, "not_voted": not_voted(vote, sitting)}
 
 
 def vote_view(vote: Vote, sitting: Sitting, role: str, member_id: int | None) -> dict:

@@ -65,7 +65,13 @@ async def test_named_vote_end_to_end_on_sockets(seated, connect):  # noqa: F811
         assert r["ok"], r
         assert r["data"]["choices"] == {str(vote["questions"][0]["id"]): choice}
         prog = await clerk.event("vote.progress")
+        if n == 0:  # the round's opening progress: nobody has cast, everyone present is listed
+            assert prog["data"]["cast"] == 0 and "member" not in prog["data"]
+            assert len(prog["data"]["not_voted"]) == len(seated.voters)
+            prog = await clerk.event("vote.progress")
         assert prog["data"]["cast"] == n + 1 and prog["data"]["member"] == seated.voters[n].pk
+        left = [m["id"] for m in prog["data"]["not_voted"]]
+        assert sorted(left) == sorted(m.pk for m in seated.voters[n + 1 :])
         assert prog["seq"] is None
     r = await clerk.request("vote.close", {"vote": vote["id"]})
     assert r["ok"] and r["data"]["result"]["cast"] == 3
@@ -210,11 +216,16 @@ async def test_secret_vote_tells_nobody_the_choice(seated, connect):  # noqa: F8
     r = await m1.request("vote.cast", {"vote": vote["id"], "choice": "no"}, key="a")
     assert r["ok"] and "choices" not in r["data"]
     prog = await clerk.event("vote.progress")
-    assert prog["data"] == {"vote": vote["id"], "cast": 1}
+    while prog["data"]["cast"] == 0:  # the progress sent when the round opened
+        prog = await clerk.event("vote.progress")
+    # who has cast (participation), never what: no choice, no member per ballot, no counts
+    assert set(prog["data"]) == {"vote", "cast", "not_voted"} and prog["data"]["cast"] == 1
+    assert seated.voters[1].pk not in [m["id"] for m in prog["data"]["not_voted"]]
     snap = (await m1.request("sync", {"last_seq": 0}))["data"]["snapshot"]["votes"]
     assert snap["open"]["mine"]["cast"] is True and "choices" not in snap["open"]["mine"]
     clerk_snap = (await clerk.request("sync", {"last_seq": 0}))["data"]["snapshot"]["votes"]
-    assert clerk_snap["open"]["progress"] == {"cast": 1}
+    assert clerk_snap["open"]["progress"]["cast"] == 1
+    assert set(clerk_snap["open"]["progress"]) == {"cast", "not_voted"}
     again = await m1.request("vote.cast", {"vote": vote["id"], "choice": "yes"}, key="b")
     assert again["error"]["code"] == "already_voted" and "choices" not in again["error"]["details"]
     r = await clerk.request("vote.close", {"vote": vote["id"]})

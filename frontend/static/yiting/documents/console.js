@@ -1,6 +1,6 @@
 // The clerk's documents console: upload (several PDFs), rendering progress, distribution,
 // recall, new versions, and the presenter bar (open, flip with PageUp/PageDown, stop).
-import { escapeHtml } from "../client.js";
+import { html, nothing, render as draw, repeat, styleMap } from "../render.js";
 import { csrf, getJson } from "./api.js";
 import { errorText } from "../errors.js";
 import { label } from "../labels.js";
@@ -10,7 +10,7 @@ export function mountDocsConsole(client, ctx) {
   if (!root) return null;
   const $ = (id) => document.getElementById(id);
   const L = root.dataset;
-  const st = { docs: [], presenter: { document: null } };
+  const st = { docs: [], presenter: { document: null }, uploadErrors: [] };
   window.yitingDocsConsole = st;
   const report = (err) => alert(errorText(err));
 
@@ -25,27 +25,29 @@ export function mountDocsConsole(client, ctx) {
   }
 
   function progress(d) {
-    if (d.render_failed) return `<span class="error">${escapeHtml(L.lRenderFailed)}</span>`;
+    if (d.render_failed) return html`<span class="error">${L.lRenderFailed}</span>`;
     const pct = d.pages ? Math.round((100 * d.pages_ready) / d.pages) : 0;
-    return `<span class="docs-progress" title="${d.pages_ready}/${d.pages}"><span style="width:${pct}%"></span></span> <span class="ready">${d.pages_ready}/${d.pages}</span>`;
+    return html`<span class="docs-progress" title="${d.pages_ready}/${d.pages}"><span style=${styleMap({ width: `${pct}%` })}></span></span> <span class="ready">${d.pages_ready}/${d.pages}</span>`;
   }
 
+  const row = (d) => html`<tr data-doc=${d.id} class=${d.state}>
+    <td>${d.title} <span class="muted">v${d.version} · ${d.item_title || L.lGeneral} · ${label("access", d.access)}</span></td>
+    <td class="state" data-state=${d.state}>${label("doc_state", d.state)}</td>
+    <td>${progress(d)}</td>
+    <td><button data-present=${d.id} ?disabled=${d.state !== "distributed"}>${L.lPresent}</button>
+      <label class="link">${L.lNewVersion}<input type="file" data-version=${d.id} accept="application/pdf,.pdf" hidden></label></td>
+  </tr>`;
+
   function render() {
-    $("docs-table").innerHTML = st.docs
-      .map((d) => `<tr data-doc="${d.id}" class="${d.state}">
-        <td>${escapeHtml(d.title)} <span class="muted">v${d.version} · ${escapeHtml(d.item_title || L.lGeneral)} · ${escapeHtml(label("access", d.access))}</span></td>
-        <td class="state" data-state="${escapeHtml(d.state)}">${escapeHtml(label("doc_state", d.state))}</td>
-        <td>${progress(d)}</td>
-        <td><button data-present="${d.id}" ${d.state === "distributed" ? "" : "disabled"}>${escapeHtml(L.lPresent)}</button>
-          <label class="link">${escapeHtml(L.lNewVersion)}<input type="file" data-version="${d.id}" accept="application/pdf,.pdf" hidden></label></td>
-      </tr>`)
-      .join("");
+    draw(html`${repeat(st.docs, (d) => d.id, row)}`, $("docs-table"));
     const items = ctx.state.agenda.items || [];
-    // namedItem: form.elements.item is HTMLFormControlsCollection.item(), not the <select>
+    // namedItem: form.elements.item is HTMLFormControlsCollection.item(), not the <select>;
+    // its first option ("the whole session") is in the template, the items follow it
     const select = $("docs-upload").elements.namedItem("item");
     const chosen = select.value;
-    select.innerHTML = select.options[0].outerHTML + items.map((i) => `<option value="${i.id}">${escapeHtml(i.title)}</option>`).join("");
+    draw(html`${repeat(items, (i) => i.id, (i) => html`<option value=${i.id}>${i.title}</option>`)}`, select);
     select.value = chosen;
+    draw(html`${st.uploadErrors.map((r) => html`<li data-code=${r.code || nothing}>${r.file ? `${r.file}：` : ""}${errorText(r)}</li>`)}`, $("docs-upload-errors"));
     renderPresenter();
   }
 
@@ -91,16 +93,15 @@ export function mountDocsConsole(client, ctx) {
     const item = form.elements.namedItem("item").value;
     if (item) body.append("item", item);
     body.append("access", form.elements.access.value);
-    $("docs-upload-errors").innerHTML = "";
+    st.uploadErrors = [];
+    render();
     try {
       await post(L.uploadUrl, body);
       form.reset();
       refresh();
     } catch (err) {
-      const rows = (err.details && err.details.files) || [err];
-      $("docs-upload-errors").innerHTML = rows
-        .map((r) => `<li data-code="${escapeHtml(r.code)}">${r.file ? `${escapeHtml(r.file)}：` : ""}${escapeHtml(errorText(r))}</li>`)
-        .join("");
+      st.uploadErrors = (err.details && err.details.files) || [err];
+      render();
     }
   });
   $("docs-table").addEventListener("click", (ev) => {
@@ -148,8 +149,7 @@ export function mountDocsConsole(client, ctx) {
     if (!d) return refresh();
     d.pages_ready = Math.max(d.pages_ready, p.pages_ready);
     if (p.failed) d.render_failed = true;
-    const row = $("docs-table").querySelector(`tr[data-doc="${d.id}"] td:nth-child(3)`);
-    if (row) row.innerHTML = progress(d);
+    render();
   });
   return st;
 }

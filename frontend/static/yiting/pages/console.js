@@ -1,7 +1,7 @@
 // Clerk console: the agenda (current item, next / previous / jump), attendance against the
 // roster with the quorum, tablets online, keyboard shortcuts; the feature panels mount below.
-import { setup } from "../core.js";
-import { escapeHtml } from "../client.js";
+import { currentItem, setup } from "../core.js";
+import { html, nothing, render } from "../render.js";
 import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
@@ -12,7 +12,16 @@ const { client, ctx } = setup();
 const head = document.getElementById("console-head").dataset;
 const errorBox = document.getElementById("console-error");
 const online = new Map();
-let sittingState = null;
+const names = () => new Map((ctx.roster || []).map((m) => [m.id, m.name]));
+// The console's agenda line: who presents, and an "open" button on every item not current.
+ctx.agendaItem = (i) => {
+  const who = i.presenter ? names().get(i.presenter) : null;
+  return html`<li data-item=${i.id} class=${i.state}>${i.title}${i.presenter
+    ? html` <small class="muted">· ${who || ""} ${head.lPresenter}</small>`
+    : nothing}${i.id === ctx.state.agenda.current
+    ? nothing
+    : html` <button data-open=${i.id} class="open-item">${head.lOpen}</button>`}</li>`;
+};
 
 function report(err) {
   errorBox.hidden = false;
@@ -65,45 +74,26 @@ client.on("snapshot", (snap) => {
   online.clear();
   for (const o of (snap.presence && snap.presence.online) || []) online.set(o.member, o.sockets);
   ctx.roster = snap.roster || [];
-  sittingState = snap.sitting ? snap.sitting.state : null;
-  // core.js rendered before the roster and presence were known: draw them now
-  renderAgenda();
-  renderRoster();
-});
-client.on("sitting.state", (d) => {
-  sittingState = d.state;
-  if (d.state === "ended") {
-    for (const i of ctx.state.agenda.items) if (i.state === "current") i.state = "done";
-  }
-  client.fire("render", ctx);
+  client.fire("render", ctx); // core.js rendered before the roster and presence were known
 });
 client.on("presence.changed", (p) => {
   if (p.online) online.set(p.member, p.sockets); else online.delete(p.member);
   client.fire("render", ctx);
 });
 
-const names = () => new Map((ctx.roster || []).map((m) => [m.id, m.name]));
-
-function renderAgenda() {
-  const who = names();
-  document.getElementById("agenda").innerHTML = ctx.state.agenda.items
-    .map((i) => {
-      const presenter = i.presenter ? ` <small class="muted">· ${escapeHtml(who.get(i.presenter) || "")} ${escapeHtml(head.lPresenter)}</small>` : "";
-      const btn = i.state === "current" ? "" : ` <button data-open="${i.id}" class="open-item">${escapeHtml(head.lOpen)}</button>`;
-      return `<li data-item="${i.id}" class="${i.state}">${escapeHtml(i.title)}${presenter}${btn}</li>`;
-    })
-    .join("");
-  const cur = ctx.state.agenda.items.find((i) => i.state === "current");
+function renderHead() {
+  const cur = currentItem(ctx);
   document.getElementById("console-current").textContent =
-    sittingState === "ended" ? head.lEnded : cur ? `${cur.order}. ${cur.title}` : "—";
+    ctx.state.sitting === "ended" ? head.lEnded : cur ? `${cur.order}. ${cur.title}` : "—";
 }
+
+const seatButton = (m, present) => html`<button class="seat ${present ? "present" : ""} ${online.has(m.id) ? "online" : ""}"
+  data-member=${m.id} aria-pressed=${String(present)} title=${m.name}>${m.seat} ${m.name}</button>`;
 
 function renderRoster() {
   document.getElementById("online-count").textContent = online.size;
   const present = new Set(ctx.state.attendance.present);
-  document.getElementById("roster").innerHTML = (ctx.roster || [])
-    .map((m) => `<button class="seat ${present.has(m.id) ? "present" : ""} ${online.has(m.id) ? "online" : ""}" data-member="${m.id}" aria-pressed="${present.has(m.id)}" title="${escapeHtml(m.name)}">${escapeHtml(m.seat)} ${escapeHtml(m.name)}</button>`)
-    .join("");
+  render(html`${(ctx.roster || []).map((m) => seatButton(m, present.has(m.id)))}`, document.getElementById("roster"));
   const q = ctx.state.attendance.quorum;
   const detail = document.getElementById("quorum-detail");
   if (q) {
@@ -112,7 +102,7 @@ function renderRoster() {
   }
 }
 
-client.on("render", () => { renderAgenda(); renderRoster(); });
+client.on("render", () => { renderHead(); renderRoster(); });
 document.getElementById("roster").addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-member]");
   if (!b) return;

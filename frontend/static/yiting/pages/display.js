@@ -1,6 +1,6 @@
 // Wall display: read-only and full screen; the current item, the quorum, the speaker with
 // the countdown and the queue (floor panel), the vote in progress and its result (vote panel).
-import { setup } from "../core.js";
+import { currentItem, setup } from "../core.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
 import { fmtTime } from "../time.js";
@@ -9,18 +9,9 @@ const { client, ctx } = setup();
 const wall = document.getElementById("wall");
 const clock = document.getElementById("wall-clock");
 
-client.on("snapshot", (snap) => {
-  document.getElementById("wall-ended").hidden = !(snap.sitting && snap.sitting.state === "ended");
-});
-client.on("sitting.state", (d) => {
-  document.getElementById("wall-ended").hidden = d.state !== "ended";
-  if (d.state === "ended") {
-    for (const i of ctx.state.agenda.items) if (i.state === "current") i.state = "done";
-    client.fire("render", ctx);
-  }
-});
 client.on("render", () => {
-  const cur = ctx.state.agenda.items.find((i) => i.state === "current");
+  document.getElementById("wall-ended").hidden = ctx.state.sitting !== "ended";
+  const cur = currentItem(ctx);
   document.getElementById("current-item").textContent = cur ? `${cur.order}. ${cur.title}` : "—";
 });
 

@@ -4,7 +4,8 @@
 // panel redraws from it alone. Countdowns run from each floor's `deadline` (server time)
 // corrected by this device's offset to the server clock, measured with `ping` after each
 // (re)sync: a tablet with a wrong clock still shows the room's time.
-import { escapeHtml, fmtClock } from "../client.js";
+import { fmtClock } from "../client.js";
+import { html, nothing, render as draw, repeat } from "../render.js";
 import { fmtTime } from "../time.js";
 import { errorText } from "../errors.js";
 import { label } from "../labels.js";
@@ -54,26 +55,15 @@ function timerParts(s, speech, labels) {
   return { cls, text, left: String(Math.round(left)) };
 }
 
-function timerHtml(s, speech, labels) {
+function timerTpl(s, speech, labels) {
   const t = timerParts(s, speech, labels);
-  return `<span class="floor-timer ${t.cls}" data-remaining="${t.left}">${escapeHtml(t.text)}</span>`;
+  return html`<span class="floor-timer ${t.cls}" data-remaining=${t.left}>${t.text}</span>`;
 }
 
-function tick(root, s) {
-  // Only the countdown text changes every second; the rest redraws on events.
-  for (const el of root.querySelectorAll("[data-speech]")) {
-    const sp = (s.state?.floors || []).find((f) => f.id === Number(el.dataset.speech));
-    const span = el.querySelector(".floor-timer");
-    if (!sp || !span) continue;
-    const t = timerParts(s, sp, root.dataset);
-    span.className = `floor-timer ${t.cls}`;
-    span.dataset.remaining = t.left;
-    span.textContent = t.text;
-  }
-}
-
-function startTicker(root, s) {
-  setInterval(() => tick(root, s), 250);
+// The countdowns move every quarter second: each view redraws its speakers from state
+// (lit-html changes only the timer text and class).
+function startTicker(draw) {
+  setInterval(draw, 250);
 }
 
 // data-k-point_of_order reads back as dataset.kPoint_of_order (only "-x" is camel-cased).
@@ -93,11 +83,17 @@ function showError(root, err) {
   box._t = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
-function speakerHtml(root, s, f, extra = "") {
-  const who = `${escapeHtml(f.seat)} ${escapeHtml(f.name)}`;
-  return `<div class="floor-speaker" data-speech="${f.id}" data-member="${f.member}">
-    <span class="name">${who}</span><span class="pill">${escapeHtml(kindLabel(root, f.kind))}</span>
-    ${timerHtml(s, f, root.dataset)}${extra}</div>`;
+function speakerTpl(root, s, f, extra = nothing) {
+  return html`<div class="floor-speaker" data-speech=${f.id} data-member=${f.member}>
+    <span class="name">${f.seat} ${f.name}</span><span class="pill">${kindLabel(root, f.kind)}</span>
+    ${timerTpl(s, f, root.dataset)}${extra}</div>`;
+}
+
+function speakersTpl(root, s, extra) {
+  const floors = s.state.floors;
+  return floors.length
+    ? html`${repeat(floors, (f) => f.id, (f) => speakerTpl(root, s, f, extra ? extra(f) : nothing))}`
+    : html`<p class="muted">${root.dataset.lNobody}</p>`;
 }
 
 // ---------------------------------------------------------------- tablet
@@ -135,6 +131,18 @@ export function mountTablet(client, ctx) {
     if (!mine || !mine.warned) mineBox.classList.remove("warned");
     if (!mine || !mine.time_up) mineBox.classList.remove("time-up");
     if (mine) mineBox.dataset.speech = mine.id; else delete mineBox.dataset.speech;
+    const canTake = ctx.role === "chair" || st.rules.mode !== "request";
+    root.querySelector("#floor-take").hidden = !!mine || !canTake;
+    root.querySelector("#floor-withdraw").hidden = pos < 0;
+    root.querySelectorAll("#floor-ask [data-kind]").forEach((b) => { b.hidden = pos >= 0 || !!mine; });
+    draw(html`${repeat(st.queue, (q) => q.id, (q) => html`<li data-request=${q.id} data-member=${q.member} class=${q.member === ctx.member ? "mine" : ""}>
+        ${q.seat} ${q.name} · ${kindLabel(root, q.kind)}</li>`)}`, root.querySelector("#floor-queue"));
+    renderTimers();
+  }
+  function renderTimers() {
+    const st = s.state;
+    if (!st) return;
+    const mine = st.floors.find((f) => f.member === ctx.member);
     if (mine) {
       const t = timerParts(s, mine, L);
       const span = root.querySelector("#floor-my-timer");
@@ -142,18 +150,9 @@ export function mountTablet(client, ctx) {
       span.dataset.remaining = t.left;
       span.textContent = t.text;
     }
-    const canTake = ctx.role === "chair" || st.rules.mode !== "request";
-    root.querySelector("#floor-take").hidden = !!mine || !canTake;
-    root.querySelector("#floor-withdraw").hidden = pos < 0;
-    root.querySelectorAll("#floor-ask [data-kind]").forEach((b) => { b.hidden = pos >= 0 || !!mine; });
-    root.querySelector("#floor-now").innerHTML = st.floors.length
-      ? st.floors.map((f) => speakerHtml(root, s, f)).join("")
-      : `<p class="muted">${escapeHtml(L.lNobody)}</p>`;
-    root.querySelector("#floor-queue").innerHTML = st.queue
-      .map((q) => `<li data-request="${q.id}" data-member="${q.member}" class="${q.member === ctx.member ? "mine" : ""}">
-        ${escapeHtml(q.seat)} ${escapeHtml(q.name)} · ${escapeHtml(kindLabel(root, q.kind))}</li>`).join("");
+    draw(speakersTpl(root, s), root.querySelector("#floor-now"));
   }
-  startTicker(root, s);
+  startTicker(renderTimers);
 }
 
 // ---------------------------------------------------------------- console
@@ -170,9 +169,9 @@ export function mountConsole(client, ctx) {
     online.clear();
     for (const o of (snap.presence && snap.presence.online) || []) online.add(o.member);
     roster = snap.roster || [];
-    const sel = root.querySelector("#floor-enter-member");
-    sel.innerHTML = roster.filter((m) => ["member", "chair", "vice_chair"].includes(m.role))
-      .map((m) => `<option value="${m.id}">${escapeHtml(m.seat)} ${escapeHtml(m.name)}</option>`).join("");
+    const speakers = roster.filter((m) => ["member", "chair", "vice_chair"].includes(m.role));
+    draw(html`${repeat(speakers, (m) => m.id, (m) => html`<option value=${m.id}>${m.seat} ${m.name}</option>`)}`,
+      root.querySelector("#floor-enter-member"));
     render();
   });
   client.on("presence.changed", (p) => {
@@ -225,26 +224,28 @@ export function mountConsole(client, ctx) {
     root.querySelector("#floor-mode").value = st.rules.mode;
     const max = root.querySelector("#floor-max");
     if (document.activeElement !== max) max.value = st.rules.max_floors;
-    root.querySelector("#floor-now").innerHTML = st.floors.length ? st.floors.map((f) => {
-      const off = online.has(f.member) ? "" : `<span class="pill warn floor-offline">${escapeHtml(L.lOffline)}</span>`;
-      const chair = f.by_chair ? `<span class="pill">${escapeHtml(L.lChair)}</span>` : "";
-      const extend = f.limit_s == null ? "" : `<button data-act="extend">+</button>`;
-      const buttons = `${extend}<button data-act="finished">${escapeHtml(L.lEnd)}</button><button data-act="revoked">${escapeHtml(L.lRevoke)}</button>`;
-      return speakerHtml(root, s, f, `${chair}${off}${buttons}`);
-    }).join("") : `<p class="muted">${escapeHtml(L.lNobody)}</p>`;
     root.querySelector("#floor-queue-count").textContent = st.queue.length;
-    root.querySelector("#floor-queue").innerHTML = st.queue.map((q) => `<li data-request="${q.id}" data-member="${q.member}">
-      <span class="name">${escapeHtml(q.seat)} ${escapeHtml(q.name)} · ${escapeHtml(kindLabel(root, q.kind))}${q.written ? ` · ${escapeHtml(L.lWritten)}` : ""}</span>
-      <button data-act="up" title="${escapeHtml(L.lUp)}">↑</button><button data-act="down" title="${escapeHtml(L.lDown)}">↓</button>
-      <button data-act="grant" class="primary">${escapeHtml(L.lGrant)}</button><button data-act="refuse">${escapeHtml(L.lRefuse)}</button></li>`).join("");
+    draw(html`${repeat(st.queue, (q) => q.id, (q) => html`<li data-request=${q.id} data-member=${q.member}>
+      <span class="name">${q.seat} ${q.name} · ${kindLabel(root, q.kind)}${q.written ? ` · ${L.lWritten}` : ""}</span>
+      <button data-act="up" title=${L.lUp}>↑</button><button data-act="down" title=${L.lDown}>↓</button>
+      <button data-act="grant" class="primary">${L.lGrant}</button><button data-act="refuse">${L.lRefuse}</button></li>`)}`,
+    root.querySelector("#floor-queue"));
     root.querySelector("#floor-log-count").textContent = s.log.length;
     const t = (iso) => (iso ? fmtTime(iso) : "");
-    root.querySelector("#floor-log").innerHTML = s.log.map((e) => `<tr data-speech="${e.id}" data-member="${e.member}" data-ended-how="${e.ended_how}">
-      <td>${escapeHtml(e.seat)} ${escapeHtml(e.name)}</td><td>${escapeHtml(kindLabel(root, e.kind))}</td>
+    draw(html`${repeat(s.log, (e) => e.id, (e) => html`<tr data-speech=${e.id} data-member=${e.member} data-ended-how=${e.ended_how}>
+      <td>${e.seat} ${e.name}</td><td>${kindLabel(root, e.kind)}</td>
       <td>${t(e.started_at)}</td><td>${t(e.ended_at)}</td><td>${fmtClock(e.duration_s || 0)}</td>
-      <td>${escapeHtml(L[dataKey("e", e.ended_how)] || e.ended_how)}</td></tr>`).join("");
+      <td>${L[dataKey("e", e.ended_how)] || e.ended_how}</td></tr>`)}`, root.querySelector("#floor-log"));
+    renderTimers();
   }
-  startTicker(root, s);
+  // who speaks now, with the clerk's buttons; redrawn every tick for the countdowns
+  const controls = (f) => html`${f.by_chair ? html`<span class="pill">${L.lChair}</span>` : nothing}${online.has(f.member)
+    ? nothing : html`<span class="pill warn floor-offline">${L.lOffline}</span>`}${f.limit_s == null
+    ? nothing : html`<button data-act="extend">+</button>`}<button data-act="finished">${L.lEnd}</button><button data-act="revoked">${L.lRevoke}</button>`;
+  function renderTimers() {
+    if (s.state) draw(speakersTpl(root, s, controls), root.querySelector("#floor-now"));
+  }
+  startTicker(renderTimers);
 }
 
 // ---------------------------------------------------------------- wall display
@@ -256,11 +257,12 @@ export function mountDisplay(client, ctx) {
   function render() {
     const st = s.state;
     if (!st) return;
-    root.querySelector("#floor-now").innerHTML = st.floors.length
-      ? st.floors.map((f) => speakerHtml(root, s, f)).join("")
-      : `<p class="muted">${escapeHtml(L.lNobody)}</p>`;
-    const next = st.queue.slice(0, 5).map((q) => `${escapeHtml(q.name)}`).join(" · ");
-    root.querySelector("#floor-next").innerHTML = next ? `${escapeHtml(L.lNext)}: ${next}` : "";
+    const next = st.queue.slice(0, 5).map((q) => q.name).join(" · ");
+    root.querySelector("#floor-next").textContent = next ? `${L.lNext}: ${next}` : "";
+    renderTimers();
   }
-  startTicker(root, s);
+  function renderTimers() {
+    if (s.state) draw(speakersTpl(root, s), root.querySelector("#floor-now"));
+  }
+  startTicker(renderTimers);
 }

@@ -4,7 +4,7 @@
 // The tablet publishes all the time (not only while speaking): negotiating a peer takes
 // a second or more, and the server keeps a two-second pre-roll, so no speech loses its
 // first second. The offer is sent complete (aiortc does not trickle ICE candidates).
-import { escapeHtml } from "../client.js";
+import { html, nothing, render as draw, repeat } from "../render.js";
 import { fmtDateTime, fmtTime } from "../time.js";
 import { errorText } from "../errors.js";
 
@@ -129,15 +129,16 @@ export function mountConsole(client, ctx) {
   const panel = document.getElementById("recording-panel");
   if (!panel) return;
   const L = panel.dataset;
-  const st = { names: new Map(), publishers: new Map(), recording: new Map() };
+  const st = { names: new Map(), publishers: new Map(), recording: new Map(), log: [] };
   const name = (id) => st.names.get(id) || `#${id}`;
+  let logged = 0;
   const log = (text, cls = "") => {
-    const li = document.createElement("li");
-    li.className = cls;
-    li.textContent = `${fmtTime()} ${text}`;
-    document.getElementById("rec-log").prepend(li);
+    st.log.unshift({ n: logged++, at: fmtTime(), text, cls });
+    render();
   };
   function render() {
+    draw(html`${repeat(st.log, (e) => e.n, (e) => html`<li class=${e.cls}>${e.at} ${e.text}</li>`)}`,
+      document.getElementById("rec-log"));
     const now = [...st.recording.values()].filter((r) => r.state === "recording");
     const el = document.getElementById("rec-now");
     el.dataset.members = now.map((r) => r.member).join(",");
@@ -168,7 +169,7 @@ export function mountConsole(client, ctx) {
   });
   client.on("media.recording_failed", (d) => {
     st.recording.delete(d.recording);
-    log(`${L.lFailed}: ${name(d.member)} — ${d.code}`, "warn");
+    log(`${L.lFailed}: ${name(d.member)} — ${errorText({ code: d.code, message: d.code })}`, "warn");
     render();
   });
   // Plenaries are not recorded: a missing stream there is no news.
@@ -183,6 +184,13 @@ export function mountConsole(client, ctx) {
 export function mountDisplay(client, ctx) {}
 
 // --- staff review (no socket: plain HTTP with the session cookie) ----------------------
+// A typed date in the order people write it ("2026/11/3", "2026年11月3日", "2026.11.03")
+// becomes the server's YYYY-MM-DD; anything else is left for the field to refuse.
+function asDate(text) {
+  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$/.exec(text);
+  return m ? `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}` : text.trim();
+}
+
 export function mountReview(root) {
   if (!root) return;
   const L = root.dataset;
@@ -202,11 +210,23 @@ export function mountReview(root) {
     return found.map((m) => m.id).join(",") || "none";
   }
   // Sittings follow the session chosen, items the sitting; choices are names, never ids.
+  // The first option ("all") is in the template; the choices follow it.
   function fill(select, rows, keep) {
-    const first = select.options[0].outerHTML;
-    select.innerHTML = first + rows.map((r) => `<option value="${r.id}">${escapeHtml(r.order ? `${r.order}. ${r.title}` : r.title)}</option>`).join("");
+    draw(html`${repeat(rows, (r) => r.id, (r) => html`<option value=${r.id}>${r.order ? `${r.order}. ${r.title}` : r.title}</option>`)}`, select);
     select.value = rows.some((r) => String(r.id) === keep) ? keep : "";
   }
+  const view = { clips: [], canDelete: false };
+  const clipRow = (c) => html`<tr data-clip=${c.clip} class=${playing === c.clip ? "playing" : ""}>
+      <td><a href="/media/members/${c.member.id}/record/">${c.member.name}</a></td>
+      <td>${c.session.title}</td><td>${c.sitting.title}</td>
+      <td>${c.item ? c.item.title : "—"}</td>
+      <td>${fmtDateTime(c.started_at)}</td>
+      <td>${c.duration_s}${c.stream_lost ? html` <span class="pill warn">${L.lLost}</span>` : nothing}${c.source === "room" ? html` <span class="pill">${L.lRoom}</span>` : nothing}</td>
+      <td><button class="play" type="button" @click=${() => play(c)}>${L.lPlay}</button>
+        ${c.downloadable ? html`<a href="${c.links.file}?download=1">${L.lDownload}</a>` : nothing}
+        ${view.canDelete ? html`<button class="delete" type="button" @click=${() => remove(c)}>${L.lDelete}</button>` : nothing}</td>
+    </tr>`;
+  const renderClips = () => draw(html`${repeat(view.clips, (c) => c.clip, clipRow)}`, tbody);
   function cascade() {
     const session = field("session").value;
     fill(field("sitting"), opts.sittings.filter((s) => !session || String(s.session) === session), field("sitting").value);
@@ -221,7 +241,7 @@ export function mountReview(root) {
     const err0 = document.getElementById("review-error");
     if (member === "none") {
       err0.hidden = false; err0.className = "pill warn"; err0.textContent = L.lNoMatch;
-      tbody.innerHTML = ""; document.getElementById("review-count").textContent = "";
+      view.clips = []; renderClips(); document.getElementById("review-count").textContent = "";
       return;
     }
     const pairs = [...new FormData(form)].filter(([k, v]) => v !== "" && k !== "who");
@@ -237,21 +257,9 @@ export function mountReview(root) {
     if (!res.ok) { err.textContent = errorText(body.error); return; }
     document.getElementById("review-empty").hidden = body.clips.length > 0;
     document.getElementById("review-count").textContent = `${body.count} ${L.lCount}`;
-    tbody.innerHTML = body.clips.map((c) => `<tr data-clip="${c.clip}" class="${playing === c.clip ? "playing" : ""}">
-      <td><a href="/media/members/${c.member.id}/record/">${escapeHtml(c.member.name)}</a></td>
-      <td>${escapeHtml(c.session.title)}</td><td>${escapeHtml(c.sitting.title)}</td>
-      <td>${escapeHtml(c.item ? c.item.title : "—")}</td>
-      <td>${escapeHtml(fmtDateTime(c.started_at))}</td>
-      <td>${c.duration_s}${c.stream_lost ? ` <span class="pill warn">${escapeHtml(L.lLost)}</span>` : ""}${c.source === "room" ? ` <span class="pill">${escapeHtml(L.lRoom)}</span>` : ""}</td>
-      <td><button class="play" type="button">${escapeHtml(L.lPlay)}</button>
-        ${c.downloadable ? `<a href="${c.links.file}?download=1">${escapeHtml(L.lDownload)}</a>` : ""}
-        ${body.can_delete ? `<button class="delete" type="button">${escapeHtml(L.lDelete)}</button>` : ""}</td>
-    </tr>`).join("");
-    for (const tr of tbody.querySelectorAll("tr")) {
-      const c = body.clips.find((x) => x.clip === tr.dataset.clip);
-      tr.querySelector(".play").addEventListener("click", () => play(c));
-      tr.querySelector(".delete")?.addEventListener("click", () => remove(c));
-    }
+    view.clips = body.clips;
+    view.canDelete = !!body.can_delete;
+    renderClips();
   }
 
   function play(c) {
@@ -260,7 +268,7 @@ export function mountReview(root) {
     box.hidden = false;
     box.dataset.clip = c.clip;
     playing = c.clip;
-    for (const tr of tbody.querySelectorAll("tr")) tr.classList.toggle("playing", tr.dataset.clip === c.clip);
+    renderClips();
     document.getElementById("review-title").textContent =
       `${c.member.name} · ${c.sitting.title} · ${c.item ? c.item.title : ""}`;
     video.poster = c.links.poster;
@@ -286,6 +294,10 @@ export function mountReview(root) {
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
   form.addEventListener("input", (ev) => { if (ev.target.name === "who") soon(); });
   form.addEventListener("change", (ev) => {
+    if (ev.target.classList.contains("date-field")) {
+      ev.target.value = asDate(ev.target.value);
+      if (!ev.target.checkValidity()) { ev.target.reportValidity(); return; }
+    }
     if (ev.target.name === "session" || ev.target.name === "sitting") cascade();
     if (ev.target.name !== "who") load();
   });

@@ -5,13 +5,16 @@
 // (client.send(..., {idempotent: true})), so a ballot sent while the Wi-Fi drops goes
 // out again after the reconnect with the same key and is counted once. What the tablet
 // shows as "your ballot" comes from the server (reply, snapshot), never from a guess.
-import { escapeHtml, fmtClock } from "../client.js";
+import { fmtClock } from "../client.js";
+import { html, nothing, render as draw, repeat } from "../render.js";
 import { errorText } from "../errors.js";
 import { label } from "../labels.js";
 
 function follow(client, ctx, onChange) {
-  const s = { open: null, latest: null, prepared: [], history: [], missing: [], offset: 0, note: "" };
-  const roster = () => new Map(((client.snapshot && client.snapshot.roster) || []).map((m) => [m.id, m]));
+  // `missing` is the server's "not yet voted" (vote.progress, snapshot), never rebuilt here;
+  // `named` the per-member lists loaded on request, by vote id.
+  const s = { open: null, latest: null, prepared: [], history: [], missing: [], offset: 0, note: "", named: {} };
+  const early = new Map(); // progress that overtook its vote.opened (unsequenced), by vote id
   client.on("snapshot", (snap) => {
     const v = snap.votes || {};
     s.open = v.open; s.latest = v.latest;
@@ -26,18 +29,24 @@ function follow(client, ctx, onChange) {
   });
   client.on("vote.opened", (d) => {
     s.prepared = s.prepared.filter((p) => p.id !== d.vote.id);
-    const present = new Set(ctx.state.attendance.present);
-    const r = roster();
-    s.missing = [...present].map((id) => r.get(id)).filter(Boolean).map((m) => ({ id: m.id, name: m.name, seat: m.seat }));
-    s.open = { vote: d.vote, mine: { cast: false }, progress: { cast: 0, not_voted: s.missing } };
+    s.missing = [];
+    s.open = { vote: d.vote, mine: { cast: false }, progress: { cast: 0 } };
     s.note = "";
     setHistory(s, d.vote);
+    if (early.has(d.vote.id)) applyProgress(early.get(d.vote.id));
+    early.clear();
     onChange(s);
   });
+  // The server's count and its list of who has not voted, as they are now.
+  function applyProgress(d) {
+    const p = s.open.progress || {};
+    if (d.cast < (p.cast || 0)) return; // an older progress, overtaken by a newer one
+    s.open.progress = { ...p, cast: d.cast, counts: d.counts };
+    if (d.not_voted) s.missing = d.not_voted;
+  }
   client.on("vote.progress", (d) => {
-    if (!s.open || s.open.vote.id !== d.vote) return;
-    s.open.progress = { ...(s.open.progress || {}), cast: d.cast, counts: d.counts };
-    if (d.member != null) s.missing = s.missing.filter((m) => m.id !== d.member);
+    if (!s.open || s.open.vote.id !== d.vote) { early.set(d.vote, d); return; }
+    applyProgress(d);
     onChange(s);
   });
   client.on("vote.closed", (d) => {
@@ -62,7 +71,7 @@ function follow(client, ctx, onChange) {
     setHistory(s, d.vote);
     onChange(s);
   });
-  client.on("render", () => onChange(s)); // attendance changes who may vote
+  client.on("render", () => onChange(s)); // attendance changes who may vote on this tablet
   client.on("synced", () => measureOffset(client, s));
   return s;
 }
@@ -89,48 +98,48 @@ function secondsLeft(s, vote) {
 const zh = () => (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
 const labelOf = (vote, key) => (vote.options.find((o) => o.key === key) || { label: key }).label;
 
-function choicesText(vote, choices) {
-  return vote.questions
-    .map((q) => (vote.questions.length > 1 ? `${escapeHtml(q.text)}：` : "") + escapeHtml(labelOf(vote, choices[String(q.id)])))
-    .join("<br>");
+// One line per ballot question ("question：choice"), separated by line breaks.
+function choicesTpl(vote, choices) {
+  const many = vote.questions.length > 1;
+  return vote.questions.map((q, n) => html`${n ? html`<br>` : nothing}${many ? `${q.text}：` : ""}${labelOf(vote, choices[String(q.id)])}`);
 }
 
-export function resultHtml(vote, result, L, { big = false } = {}) {
+/** The counted result of a round; the per-member list when loaded (state.named[vote.id]). */
+export function resultTpl(vote, result, L, { big = false, named = null } = {}) {
   const lines = result.questions.map((q) => {
-    const counts = vote.options.map((o) => big
-      ? `<span data-option="${o.key}">${escapeHtml(o.label)}<b>${q.counts[o.key] || 0}</b></span>`
-      : `${escapeHtml(o.label)} <b data-option="${o.key}">${q.counts[o.key] || 0}</b>`).join(big ? "" : " · ");
-    const cls = q.outcome.passed ? "passed" : "failed";
+    const counts = big
+      ? vote.options.map((o) => html`<span data-option=${o.key}>${o.label}<b>${q.counts[o.key] || 0}</b></span>`)
+      : vote.options.map((o, n) => html`${n ? " · " : ""}${o.label} <b data-option=${o.key}>${q.counts[o.key] || 0}</b>`);
     const text = zh() ? q.outcome.explanation_zh : q.outcome.explanation;
-    return `<div class="vote-line" data-question="${q.id}">
-      ${result.questions.length > 1 ? `<h3>${escapeHtml(q.text)}</h3>` : ""}
-      <div class="${big ? "wv-counts" : ""}">${counts}</div>
-      <div class="outcome ${cls}" data-passed="${q.outcome.passed}">${q.outcome.passed ? L.lPassed : L.lFailed}</div>
-      <div class="wv-explain muted">${escapeHtml(text)}</div></div>`;
-  }).join("");
-  const totals = `<p class="muted">${result.cast} / ${result.present} · ${escapeHtml(L.lDidNotVote)} ${result.did_not_vote} · ${escapeHtml(L.lAbsent)} ${result.absent}</p>`;
-  let named = "";
-  if (result.named && !big) named = namedHtml(vote, result.named);
+    return html`<div class="vote-line" data-question=${q.id}>
+      ${result.questions.length > 1 ? html`<h3>${q.text}</h3>` : nothing}
+      <div class=${big ? "wv-counts" : ""}>${counts}</div>
+      <div class="outcome ${q.outcome.passed ? "passed" : "failed"}" data-passed=${String(q.outcome.passed)}>${q.outcome.passed ? L.lPassed : L.lFailed}</div>
+      <div class="wv-explain muted">${text}</div></div>`;
+  });
+  const totals = html`<p class="muted">${result.cast} / ${result.present} · ${L.lDidNotVote} ${result.did_not_vote} · ${L.lAbsent} ${result.absent}</p>`;
+  let list = nothing;
+  const rows = result.named || named;
+  if (rows && !big) list = namedTpl(vote, rows);
   else if (result.named_available && !big) {
-    named = `<p><button type="button" class="vote-named-load" data-vote="${vote.id}">${escapeHtml(L.lNamedList)}</button></p><div class="vote-named-box"></div>`;
+    list = html`<p><button type="button" class="vote-named-load" data-vote=${vote.id}>${L.lNamedList}</button></p>`;
   }
-  return lines + totals + named;
+  return html`${lines}${totals}${list}`;
 }
 
-function namedHtml(vote, named) {
-  return `<table class="grid vote-named">${named.map((n) => `<tr data-member="${n.member}"><td>${escapeHtml(n.seat)}</td><td>${escapeHtml(n.name)}</td><td>${choicesText(vote, n.choices)}</td></tr>`).join("")}</table>`;
+function namedTpl(vote, named) {
+  return html`<table class="grid vote-named">${repeat(named, (n) => n.member, (n) => html`<tr data-member=${n.member}><td>${n.seat}</td><td>${n.name}</td><td>${choicesTpl(vote, n.choices)}</td></tr>`)}</table>`;
 }
 
 // The per-member list of a named vote is not in the broadcast (it would be 150 kB per
 // tablet at 2,000 members); a tablet loads it when the member asks for it.
-async function loadNamed(button, vote) {
+async function loadNamed(button, vote, s, onChange) {
   button.disabled = true;
   try {
     const r = await fetch(`/votes/${vote.id}/result.json`, { credentials: "same-origin" });
     const body = await r.json();
-    const box = button.closest("div, section").querySelector(".vote-named-box");
-    box.innerHTML = namedHtml(vote, body.result.named || []);
-    button.hidden = true;
+    s.named[vote.id] = body.result.named || [];
+    onChange(s);
   } catch (err) {
     button.disabled = false;
   }
@@ -175,9 +184,7 @@ export function mountTablet(client, ctx) {
     $("vote-change").hidden = !(mine.cast && vote.allow_change && !ui.changing);
     if (mine.cast) {
       $("vote-mine").dataset.cast = "true";
-      $("vote-mine").innerHTML = mine.choices
-        ? `${escapeHtml(L.lCast)}：<strong>${choicesText(vote, mine.choices)}</strong>`
-        : escapeHtml(L.lCastSecret);
+      draw(mine.choices ? html`${L.lCast}：<strong>${choicesTpl(vote, mine.choices)}</strong>` : html`${L.lCastSecret}`, $("vote-mine"));
     }
     if (showBallot) drawBallot(vote, present);
     tick();
@@ -185,42 +192,43 @@ export function mountTablet(client, ctx) {
 
   function drawBallot(vote, present) {
     const many = vote.questions.length > 1;
-    const lines = vote.questions.map((q) => `<div class="vote-line" data-question="${q.id}">
-      ${many ? `<h3>${escapeHtml(q.text)}</h3>` : ""}
-      <div class="vote-options">${vote.options.map((o) => `<button type="button" class="big ${ui.picked[q.id] === o.key ? "chosen" : ""}" data-question="${q.id}" data-option="${o.key}" ${present ? "" : "disabled"}>${escapeHtml(o.label)}</button>`).join("")}</div></div>`).join("");
-    const submit = many ? `<button type="submit" class="primary big" id="vote-submit" ${present ? "" : "disabled"}>${escapeHtml(L.lConfirm)}</button>` : "";
-    $("vote-ballot").innerHTML = (present ? "" : `<p class="error">${escapeHtml(L.lNotCheckedIn)}</p>`) + lines + submit;
+    const line = (q) => html`<div class="vote-line" data-question=${q.id}>
+      ${many ? html`<h3>${q.text}</h3>` : nothing}
+      <div class="vote-options">${vote.options.map((o) => html`<button type="button" class="big ${ui.picked[q.id] === o.key ? "chosen" : ""}" data-question=${q.id} data-option=${o.key} ?disabled=${!present}>${o.label}</button>`)}</div></div>`;
+    draw(html`${present ? nothing : html`<p class="error">${L.lNotCheckedIn}</p>`}${vote.questions.map(line)}${many
+      ? html`<button type="submit" class="primary big" id="vote-submit" ?disabled=${!present}>${L.lConfirm}</button>` : nothing}`, $("vote-ballot"));
   }
 
+  const audit = { intact: null, found: null, text: "" }; // the member's check of the record
   function renderResult(latest) {
     hideAll();
     $("vote-result").hidden = false;
     $("vote-timer").textContent = "";
     const mine = latest.mine && latest.mine.cast && latest.mine.choices
-      ? `<p class="vote-mine">${escapeHtml(L.lCast)}：${choicesText(latest.vote, latest.mine.choices)}</p>` : "";
+      ? html`<p class="vote-mine">${L.lCast}：${choicesTpl(latest.vote, latest.mine.choices)}</p>` : nothing;
     const check = latest.vote.kind === "named" && latest.mine && latest.mine.cast
-      ? `<p><button type="button" id="vote-audit">${escapeHtml(L.lCheck)}</button> <span id="vote-audit-out" aria-live="polite"></span></p>` : "";
-    $("vote-result").innerHTML = mine + resultHtml(latest.vote, latest.result, L) + check;
+      ? html`<p><button type="button" id="vote-audit">${L.lCheck}</button> <span id="vote-audit-out" aria-live="polite"
+          data-intact=${audit.intact == null ? nothing : String(audit.intact)} data-found=${audit.found == null ? nothing : String(audit.found)}>${audit.text}</span></p>` : nothing;
+    draw(html`${mine}${resultTpl(latest.vote, latest.result, L, { named: s.named[latest.vote.id] })}${check}`, $("vote-result"));
   }
 
   root.addEventListener("click", (ev) => {
     const b = ev.target.closest(".vote-named-load");
-    if (b && s.latest) loadNamed(b, s.latest.vote);
+    if (b && s.latest) loadNamed(b, s.latest.vote, s, render);
   });
   // A member checks that their named ballot is in the hash-chained record.
   root.addEventListener("click", async (ev) => {
     if (!ev.target.closest("#vote-audit") || !s.latest) return;
-    const out = $("vote-audit-out");
     try {
       const ans = await client.request("vote.audit", { vote: s.latest.vote.id });
       const entry = (ans.mine || []).filter((e) => e.kind === "ballot" || e.kind === "change").pop();
-      const intact = ans.chain.intact;
-      out.dataset.intact = String(intact);
-      out.dataset.found = String(!!entry);
-      out.textContent = `${intact ? L.lChainOk : L.lChainBroken} · ${entry ? `${L.lFound} ${entry.hash.slice(0, 12)}…` : L.lNotFound}`;
+      audit.intact = ans.chain.intact;
+      audit.found = !!entry;
+      audit.text = `${audit.intact ? L.lChainOk : L.lChainBroken} · ${entry ? `${L.lFound} ${entry.hash.slice(0, 12)}…` : L.lNotFound}`;
     } catch (err) {
-      out.textContent = errorText(err);
+      audit.text = errorText(err);
     }
+    render();
   });
 
   function tick() {
@@ -254,7 +262,7 @@ export function mountTablet(client, ctx) {
     if (!ui.confirming || !s.open) return;
     const vote = s.open.vote;
     const chosen = Object.fromEntries(vote.questions.map((q) => [String(q.id), ui.picked[q.id]]));
-    $("vote-confirm-text").innerHTML = choicesText(vote, chosen);
+    draw(html`${choicesTpl(vote, chosen)}`, $("vote-confirm-text"));
   }
   $("vote-confirm-back").addEventListener("click", () => { ui.confirming = false; render(); });
   $("vote-change").addEventListener("click", () => { ui.changing = true; ui.picked = {}; render(); });
@@ -311,10 +319,10 @@ export function mountConsole(client, ctx) {
   setInterval(() => { if (s.open) tick(); }, 1000);
 
   function render() {
-    $("vc-prepared").innerHTML = s.prepared.map((v) => `<li data-vote="${v.id}">
-      <strong>${escapeHtml(v.question)}</strong> <span class="pill">${v.kind === "secret" ? L.lSecret : L.lNamed}</span>
-      <span class="muted">${escapeHtml(zh() ? v.rule.label_zh : v.rule.label)}${v.round > 1 ? ` · ${L.lRound} ${v.round}` : ""}</span>
-      <button class="primary" data-act="open">${L.lOpen}</button> <button data-act="cancel">${L.lCancel}</button></li>`).join("");
+    draw(html`${repeat(s.prepared, (v) => v.id, (v) => html`<li data-vote=${v.id}>
+      <strong>${v.question}</strong> <span class="pill">${v.kind === "secret" ? L.lSecret : L.lNamed}</span>
+      <span class="muted">${zh() ? v.rule.label_zh : v.rule.label}${v.round > 1 ? ` · ${L.lRound} ${v.round}` : ""}</span>
+      <button class="primary" data-act="open">${L.lOpen}</button> <button data-act="cancel">${L.lCancel}</button></li>`)}`, $("vc-prepared"));
     const open = s.open;
     $("vc-open").hidden = !open;
     const shown = open ? open.vote.state : s.latest ? s.latest.vote.state : "";
@@ -327,27 +335,26 @@ export function mountConsole(client, ctx) {
       $("vc-question").textContent = open.vote.question;
       $("vc-progress").dataset.cast = cast;
       $("vc-progress").textContent = `${cast} ${L.lVoted} / ${q ? q.present : "?"} ${L.lPresent}`;
-      const named = open.vote.kind === "named";
-      $("vc-missing-title").hidden = !named;
-      $("vc-missing").hidden = !named;
-      $("vc-missing").innerHTML = named ? s.missing.map((m) => `<li data-member="${m.id}">${escapeHtml(m.seat)} ${escapeHtml(m.name)}</li>`).join("") : "";
+      // the server's list (vote.progress): for a secret ballot too, it says only who has cast
+      draw(html`${repeat(s.missing, (m) => m.id, (m) => html`<li data-member=${m.id}>${m.seat} ${m.name}</li>`)}`, $("vc-missing"));
       const counts = open.progress && open.progress.counts;
-      $("vc-counts").innerHTML = counts ? Object.entries(counts).map(([qid, c]) => `<p>${open.vote.options.map((o) => `${escapeHtml(o.label)} ${c[o.key] || 0}`).join(" · ")}</p>`).join("") : "";
+      draw(counts ? Object.values(counts).map((c) => html`<p>${open.vote.options.map((o, n) => `${n ? " · " : ""}${o.label} ${c[o.key] || 0}`)}</p>`) : nothing, $("vc-counts"));
     }
     const latest = s.latest;
     $("vc-result").hidden = !latest || !!open;
     if (latest && !open) {
       const v = latest.vote;
-      const actions = [
-        v.state === "closed" ? `<button class="primary" data-act="announce" data-vote="${v.id}">${L.lAnnounce}</button>` : "",
-        `<button data-act="revote" data-vote="${v.id}">${L.lRevote}</button>`,
-        `<a href="/votes/${v.id}/result.pdf" target="_blank">PDF</a>`,
-        `<a href="/votes/${v.id}/result.csv">CSV</a>`,
-      ].join(" ");
-      $("vc-result").innerHTML = `<h3>${escapeHtml(v.question)}</h3>${resultHtml(v, latest.result, L)}<div class="row">${actions}</div>`;
+      draw(html`<h3>${v.question}</h3>${resultTpl(v, latest.result, L, { named: s.named[v.id] })}<div class="row">${v.state === "closed"
+        ? html`<button class="primary" data-act="announce" data-vote=${v.id}>${L.lAnnounce}</button> ` : nothing}<button data-act="revote" data-vote=${v.id}>${L.lRevote}</button>
+        <a href="/votes/${v.id}/result.pdf" target="_blank">PDF</a>
+        <a href="/votes/${v.id}/result.csv">CSV</a></div>`, $("vc-result"));
     }
-    $("vc-history").innerHTML = s.history.map((h) => `<li data-vote="${h.id}">${escapeHtml(h.question)} · ${escapeHtml(label("vote_state", h.state))}${h.round > 1 ? ` · ${L.lRound} ${h.round}` : ""}${h.passed == null ? "" : ` · ${h.passed ? L.lPassed : L.lFailed}`}</li>`).join("");
+    draw(html`${repeat(s.history, (h) => h.id, (h) => html`<li data-vote=${h.id}>${h.question} · ${label("vote_state", h.state)}${h.round > 1 ? ` · ${L.lRound} ${h.round}` : ""}${h.passed == null ? "" : ` · ${h.passed ? L.lPassed : L.lFailed}`}</li>`)}`, $("vc-history"));
   }
+  root.addEventListener("click", (ev) => {
+    const b = ev.target.closest(".vote-named-load");
+    if (b && s.latest) loadNamed(b, s.latest.vote, s, render);
+  });
 
   $("vc-prepare").addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -407,13 +414,13 @@ export function mountDisplay(client, ctx) {
     $("wv-question").textContent = vote.question;
     if (open) {
       const counts = open.progress && open.progress.counts;
-      $("wv-body").innerHTML = counts
-        ? Object.values(counts).map((c) => `<div class="wv-counts">${vote.options.map((o) => `<span>${escapeHtml(o.label)}<b>${c[o.key] || 0}</b></span>`).join("")}</div>`).join("")
-        : "";
+      draw(counts
+        ? Object.values(counts).map((c) => html`<div class="wv-counts">${vote.options.map((o) => html`<span>${o.label}<b>${c[o.key] || 0}</b></span>`)}</div>`)
+        : nothing, $("wv-body"));
       tick();
     } else {
       $("wv-status").textContent = vote.state === "announced" ? L.lAnnounced : "";
-      $("wv-body").innerHTML = resultHtml(vote, latest.result, L, { big: true });
+      draw(resultTpl(vote, latest.result, L, { big: true }), $("wv-body"));
     }
   }
   function tick() {
