@@ -115,7 +115,7 @@ export function mountTermBooks(root, labels) {
         const pct = job.total ? Math.floor((100 * job.done) / job.total) : 0;
         out.dataset.state = job.state;
         if (job.state === "done") {
-          out.innerHTML = "";
+          out.replaceChildren();
           const a = document.createElement("a");
           a.href = job.file;
           a.textContent = labels.done;
