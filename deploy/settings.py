@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 
+from deploy.channelprefix import deployment_prefix
 from deploy.hardening import DEV_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -134,6 +135,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_KIND = env.str("YITING_CHANNEL_LAYER", default="pubsub")
+# Redis pub/sub is global to the server: each deployment names its groups under its own
+# prefix, by default derived from the database (deploy/channelprefix.py).
+CHANNEL_PREFIX = env.str("YITING_CHANNEL_PREFIX", default="") or deployment_prefix(
+    DATABASES["default"]
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -142,7 +148,12 @@ if REDIS_URL:
                 if CHANNEL_LAYER_KIND == "pubsub"
                 else "channels_redis.core.RedisChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 5000, "expiry": 30},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": CHANNEL_PREFIX,
+                "capacity": 5000,
+                "expiry": 30,
+            },
         }
     }
 else:

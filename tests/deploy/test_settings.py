@@ -17,7 +17,8 @@ PROBE = (
     "'hosts': s.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('hosts'), 'data': str(s.DATA_DIR),"
     "'debug': s.DEBUG, 'allowed': s.ALLOWED_HOSTS, 'secret': s.SECRET_KEY, 'lang': s.LANGUAGE_CODE,"
     "'secure': s.SESSION_COOKIE_SECURE, 'workers': s.INPROCESS_WORKERS,"
-    "'public': s.PUBLIC_URL, 'font': s.PDF_FONT}))"
+    "'public': s.PUBLIC_URL, 'font': s.PDF_FONT,"
+    "'prefix': s.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('prefix')}))"
 )
 
 
@@ -70,6 +71,18 @@ def test_environment_overrides(tmp_path):
 def test_core_channel_layer_can_be_chosen(tmp_path):
     s = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", YITING_CHANNEL_LAYER="core")
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+
+
+def test_each_database_gets_its_own_channel_prefix(tmp_path):
+    """Two stacks on one Redis differ by default (their databases differ); the workers of
+    one stack agree; YITING_CHANNEL_PREFIX overrides."""
+    a = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", DATABASE_URL="postgres://u@db/a")
+    a2 = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", DATABASE_URL="postgres://u@db/a")
+    b = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", DATABASE_URL="postgres://u@db/b")
+    assert a["prefix"] == a2["prefix"] != b["prefix"]
+    assert a["prefix"].startswith("yt.") and len(a["prefix"]) == 14
+    named = probe(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", YITING_CHANNEL_PREFIX="hall2.")
+    assert named["prefix"] == "hall2."
 
 
 def test_the_packages_read_settings_not_the_environment():
