@@ -16,7 +16,7 @@ class NewSessionForm(forms.Form):
     )
     number = BoundedIntegerField(min_value=1, max_value=100_000)
     title = TextField(max_length=200)
-    starts_on = forms.DateField()
+    starts_on = forms.DateField(input_formats=["%Y-%m-%d"])
     room = TextField(max_length=100, required=False)
 
 
@@ -75,5 +75,5 @@ class AuditFilterForm(forms.Form):
     sitting = IdField(required=False)
     actor = TextField(max_length=150, required=False)
     action = TextField(max_length=60, required=False)
-    since = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d"])
-    until = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d"])
+    since = forms.DateTimeField(required=False, input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"])
+    until = forms.DateTimeField(required=False, input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"])
