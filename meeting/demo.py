@@ -76,7 +76,14 @@ def _member(term: Term, username: str, name: str, role: str, seat: str = "", gro
     member, _ = Member.objects.get_or_create(
         user=user,
         term=term,
-        defaults={"full_name": name, "role": role, "seat": seat, "group": group},
+        defaults={
+            "full_name": name,
+            "role": role,
+            "seat": seat,
+            # the demo's card numbers: 88 and the seat (m003's card is 880003)
+            "card_number": f"88{int(seat):04d}" if seat.isdigit() else "",
+            "group": group,
+        },
     )
     return member
 

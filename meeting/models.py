@@ -91,6 +91,8 @@ class Member(models.Model):
     full_name = models.CharField(_("full name"), max_length=100)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     seat = models.CharField(_("seat"), max_length=20, blank=True)
+    # 代表证卡号: the number on the member's card, typed or read at check-in (optional).
+    card_number = models.CharField(_("card number"), max_length=32, blank=True)
     group = models.ForeignKey(
         DeliberationGroup,
         on_delete=models.SET_NULL,
@@ -109,6 +111,11 @@ class Member(models.Model):
             models.UniqueConstraint(fields=["user", "term"], name="member_one_per_user_term"),
             models.UniqueConstraint(
                 fields=["term", "seat"], condition=~Q(seat=""), name="member_unique_seat"
+            ),
+            models.UniqueConstraint(
+                fields=["term", "card_number"],
+                condition=~Q(card_number=""),
+                name="member_unique_card_number",
             ),
         ]
 

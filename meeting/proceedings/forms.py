@@ -75,5 +75,9 @@ class AuditFilterForm(forms.Form):
     sitting = IdField(required=False)
     actor = TextField(max_length=150, required=False)
     action = TextField(max_length=60, required=False)
-    since = forms.DateTimeField(required=False, input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"])
-    until = forms.DateTimeField(required=False, input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"])
+    since = forms.DateTimeField(
+        required=False, input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
+    )
+    until = forms.DateTimeField(
+        required=False, input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
+    )

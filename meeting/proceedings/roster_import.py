@@ -3,7 +3,7 @@
 The clerk exports the list from the personnel system or Excel. Excel in Chinese
 editions saves CSV in GB18030, others in UTF-8 with or without a BOM: all three are read.
 Columns (header row, English or Chinese names): username/登录名, full_name/姓名,
-role/身份, seat/座位号, group/审议组, active/在任 (optional), password/初始密码 (optional).
+role/身份, seat/座位号, card/卡号 (optional), group/审议组, active/在任 (optional), password/初始密码 (optional).
 
 The import is all or nothing: every row is checked first, and if any is wrong the
 report lists each problem by line and column and nothing is written. A member who
@@ -33,6 +33,7 @@ COLUMNS = {
     "full_name": ("full_name", "name", "姓名"),
     "role": ("role", "身份", "角色"),
     "seat": ("seat", "座位号", "座位"),
+    "card": ("card", "card_number", "卡号", "代表证号"),
     "group": ("group", "审议组", "分组"),
     "active": ("active", "在任"),
     "password": ("password", "初始密码"),
@@ -143,6 +144,8 @@ class _Checker:
         self.new_groups: set[str] = set()
         self.seen_users: dict[str, int] = {}
         self.seen_seats: dict[str, int] = {}
+        self.seen_cards: dict[str, int] = {}
+        self.has_card = False  # a file without the column leaves cards as they are
         self.errors: list[RowError] = []
 
     def err(self, line: int, column: str, code: str, message: str) -> None:
@@ -196,6 +199,9 @@ class _Checker:
         seat = get("seat")
         if seat:
             self._unique(line, "seat", seat, self.seen_seats)
+        card = get("card")
+        if card:
+            self._unique(line, "card", card, self.seen_cards)
         group_name = get("group")
         group = self._group(line, group_name, role)
         active = self._active(line, get("active"))
@@ -203,6 +209,7 @@ class _Checker:
             return None
         row = Row(line, username, full_name, role, seat, group, active, get("password"))
         row.group_name = group_name  # type: ignore[attr-defined]
+        row.card = card if self.has_card else None  # type: ignore[attr-defined]
         return row
 
 
@@ -219,10 +226,26 @@ def _seat_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
                 )
 
 
+def _card_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
+    """A card number in the file held by another member who is not in the file."""
+    in_file = {r.username for r in rows}
+    holders = dict(
+        Member.objects.filter(term=term)
+        .exclude(card_number="")
+        .exclude(user__username__in=in_file)
+        .values_list("card_number", "full_name")
+    )
+    for r in rows:
+        card = getattr(r, "card", None)
+        if card and card in holders:
+            checker.err(r.line, "card", "card_taken", f"Card {card} belongs to {holders[card]}.")
+
+
 def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[Row], _Checker]:
     reader = csv.DictReader(io.StringIO(text))
     cols = _header(reader.fieldnames)
     checker = _Checker(term, create_groups)
+    checker.has_card = "card" in cols
     rows: list[Row] = []
     for n, raw in enumerate(reader, start=2):
         if n - 1 > MAX_ROWS:
@@ -237,11 +260,19 @@ def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[R
         if row is not None:
             rows.append(row)
     _seat_conflicts(term, rows, checker)
+    _card_conflicts(term, rows, checker)
     return rows, checker
 
 
 def _apply_row(
-    term: Term, row: Row, groups: dict, move: bool, report: ImportReport, errs, old_seat: str
+    term: Term,
+    row: Row,
+    groups: dict,
+    move: bool,
+    report: ImportReport,
+    errs,
+    old_seat: str,
+    old_card: str = "",
 ) -> None:
     User = get_user_model()
     group = row.group or groups.get(getattr(row, "group_name", ""))
@@ -254,7 +285,14 @@ def _apply_row(
             report.no_password.append(row.username)
         user.save()
     member = Member.objects.filter(user=user, term=term).first()
-    values = {"full_name": row.full_name, "role": row.role, "seat": row.seat, "active": row.active}
+    values = {
+        "full_name": row.full_name,
+        "role": row.role,
+        "seat": row.seat,
+        "active": row.active,
+    }
+    if getattr(row, "card", None) is not None:
+        values["card_number"] = row.card  # type: ignore[attr-defined]
     if member is None:
         Member.objects.create(user=user, term=term, group=group, **values)
         report.created.append(row.username)
@@ -272,6 +310,7 @@ def _apply_row(
             return
         report.moved.append(row.username)
     member.seat = old_seat  # as it was before the seats were freed
+    member.card_number = old_card
     changed = any(getattr(member, k) != v for k, v in values.items()) or (
         group is not None and member.group_id != group.pk
     )
@@ -335,9 +374,21 @@ def _write(term, rows, checker, move_groups, report, by) -> None:
     mine = Member.objects.filter(term=term, user__username__in=[r.username for r in rows])
     seats = dict(mine.values_list("user__username", "seat"))
     mine.exclude(seat="").update(seat="")
+    cards = dict(mine.values_list("user__username", "card_number"))
+    if checker.has_card:  # (term, card_number) is unique too: free those the file reassigns
+        mine.exclude(card_number="").update(card_number="")
     late: list[RowError] = []
     for row in rows:
-        _apply_row(term, row, groups, move_groups, report, late, seats.get(row.username, ""))
+        _apply_row(
+            term,
+            row,
+            groups,
+            move_groups,
+            report,
+            late,
+            seats.get(row.username, ""),
+            cards.get(row.username, ""),
+        )
     if late:
         raise _bad_rows(late)
     audit.record(

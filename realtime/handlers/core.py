@@ -109,7 +109,11 @@ def presence_part(sitting: Sitting, ctx: Context) -> dict:
 def roster_part(sitting: Sitting, ctx: Context) -> list[dict]:
     from meeting.services.roster import sitting_roster
 
-    return [
-        {"id": m.pk, "name": m.full_name, "seat": m.seat, "role": m.role}
+    rows = [
+        {"id": m.pk, "name": m.full_name, "seat": m.seat, "role": m.role, "card": m.card_number}
         for m in sitting_roster(sitting).order_by("seat", "id")
     ]
+    if not ctx.is_live_role:  # card numbers are for the console's check-in, not for tablets
+        for row in rows:
+            del row["card"]
+    return rows

@@ -66,6 +66,16 @@ async def test_console_and_tablets_are_clean_from_the_first_minute(tmp_path):
                 await clerk.press("#seat-checkin input[name=seat]", "Enter")
                 await clerk.wait_for_selector("#roster button.seat.present")
                 assert "003" in await clerk.text_content("#roster button.seat.present")
+                # ... or the number on the member's card (m005's demo card is 880005)
+                await clerk.fill("#seat-checkin input[name=seat]", "880005")
+                await clerk.press("#seat-checkin input[name=seat]", "Enter")
+                await clerk.wait_for_function(
+                    "document.querySelectorAll('#roster button.seat.present').length === 2"
+                )
+                assert (
+                    "005"
+                    in await clerk.locator("#roster button.seat.present").nth(1).text_content()
+                )
                 assert "Alt" in await clerk.text_content("#keys-line")
 
                 # 3 + 6: a plenary tablet: "已签到" not shown before check-in; no camera

@@ -70,3 +70,23 @@ def test_a_part_that_cannot_be_found_stops_the_start():
     with pytest.raises(ImproperlyConfigured, match="lost"):
         snapshot.register_parts(lost)
     assert "lost" not in snapshot.PARTS
+
+
+@pytest.mark.django_db
+def test_card_numbers_reach_the_console_never_a_tablet(committee):
+    """The roster part carries card numbers (check-in at the console) to live roles only."""
+    from meeting.models import Member
+    from realtime.handlers.core import roster_part
+
+    member = committee.members[0]
+    Member.objects.filter(pk=member.pk).update(card_number="880042")
+    sitting = committee.plenary
+    as_member = Context(
+        user_id=member.user_id, sitting_id=sitting.pk, role="member", member_id=member.pk
+    )
+    as_clerk = Context(
+        user_id=committee.clerk.user_id, sitting_id=sitting.pk, role="clerk", member_id=None
+    )
+    clerk_rows = {r["id"]: r for r in roster_part(sitting, as_clerk)}
+    assert clerk_rows[member.pk]["card"] == "880042"
+    assert all("card" not in r for r in roster_part(sitting, as_member))

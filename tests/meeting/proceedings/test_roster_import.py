@@ -119,3 +119,32 @@ def test_dry_run_reports_without_writing_and_groups_can_be_created(committee):
     rep = import_members(committee.term, csv, create_groups=True)
     assert rep.applied
     assert Member.objects.get(user__username="n9").group.name == "第三组"
+
+
+def test_card_numbers_are_imported_unique_and_kept_when_the_column_is_absent(committee):
+    text = "登录名,姓名,身份,座位号,卡号\nc1,卡一,委员,401,880001\nc2,卡二,委员,402,880002\n"
+    import_members(committee.term, text.encode())
+    cards = dict(
+        Member.objects.filter(term=committee.term).values_list("user__username", "card_number")
+    )
+    assert (cards["c1"], cards["c2"]) == ("880001", "880002")
+    # the two swap cards in one file: (term, card) is unique, the swap is not a conflict
+    import_members(
+        committee.term,
+        (text.replace("880001", "X").replace("880002", "880001").replace("X", "880002")).encode(),
+    )
+    assert Member.objects.get(user__username="c1").card_number == "880002"
+    # a file without the column leaves the cards as they are
+    import_members(committee.term, (HEADER + "c1,卡一,委员,401,\n").encode())
+    assert Member.objects.get(user__username="c1").card_number == "880002"
+
+
+def test_a_card_twice_or_held_by_someone_not_in_the_file_is_refused(committee):
+    import_members(committee.term, "username,full_name,role,card\nc1,卡一,委员,880001\n".encode())
+    before = members(committee.term)
+    bad = "username,full_name,role,card\nc2,卡二,委员,880009\nc3,卡三,委员,880009\nc4,卡四,委员,880001\n"
+    with pytest.raises(DomainError) as err:
+        import_members(committee.term, bad.encode())
+    found = {(e["line"], e["column"], e["code"]) for e in err.value.details["errors"]}
+    assert found == {(3, "card", "duplicate"), (4, "card", "card_taken")}
+    assert members(committee.term) == before

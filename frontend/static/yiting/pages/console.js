@@ -114,7 +114,10 @@ const seatForm = document.getElementById("seat-checkin");
 seatForm.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const typed = seatForm.elements.namedItem("seat").value.trim();
-  const m = (ctx.roster || []).find((r) => r.seat === typed || Number(r.seat) === Number(typed));
+  // a seat ("3", "003") or the number on the member's card (typed, or read by a card reader
+  // that types it and Enter)
+  const m = (ctx.roster || []).find((r) => r.seat === typed || (r.card && r.card === typed)
+    || (/^\d+$/.test(typed) && Number(r.seat) === Number(typed)));
   if (!m) { report({ code: "not_on_roster", message: typed }); return; }
   client.send("attendance.record", { member: m.id, present: true }, { idempotent: true })
     .then(() => { seatForm.reset(); seatForm.elements.namedItem("seat").focus(); })
