@@ -68,14 +68,22 @@ async def test_a_reader_that_stops_is_closed_and_the_others_get_everything(stack
     )
     json.loads(await asyncio.wait_for(slow.recv(), 10))  # welcome; then it stops reading
 
-    assert stack.python(FLOOD.format(burst=BURST, sitting=sitting), timeout=120) == BURST
-    got = 0
-    async with asyncio.timeout(60):
-        while got < BURST:
-            msg = json.loads(await reader.ws.recv())
-            if msg["type"] == "bench.blob":
-                assert msg["data"]["n"] == got
-                got += 1
+    async def read_every_notice() -> int:
+        got = 0
+        async with asyncio.timeout(120):
+            while got < BURST:
+                msg = json.loads(await reader.ws.recv())
+                if msg["type"] == "bench.blob":
+                    assert msg["data"]["n"] == got
+                    got += 1
+        return got
+
+    # The reading tablet reads while the flood is sent (the flood runs in a thread, so this
+    # loop is not blocked: a blocked loop would make the reader a slow reader too).
+    reading = asyncio.create_task(read_every_notice())
+    flood = FLOOD.format(burst=BURST, sitting=sitting)
+    assert await asyncio.to_thread(stack.python, flood, timeout=120) == BURST
+    assert await reading == BURST
     # the slow tablet wakes up: it finds what was sent before the bound, then the close
     code = None
     async with asyncio.timeout(60):
