@@ -137,7 +137,7 @@ def _header(fieldnames: list[str] | None) -> dict[str, str]:
 class _Checker:
     """Checks rows one by one, remembering what earlier rows claimed (usernames, seats)."""
 
-    def __init__(self, term: Term, create_groups: bool) -> None:
+    def __init__(self, term: Term, create_groups: bool, has_card: bool = False) -> None:
         self.term = term
         self.create_groups = create_groups
         self.groups = {g.name: g for g in term.groups.all()}
@@ -145,7 +145,7 @@ class _Checker:
         self.seen_users: dict[str, int] = {}
         self.seen_seats: dict[str, int] = {}
         self.seen_cards: dict[str, int] = {}
-        self.has_card = False  # a file without the column leaves cards as they are
+        self.has_card = has_card  # a file without the column leaves cards as they are
         self.errors: list[RowError] = []
 
     def err(self, line: int, column: str, code: str, message: str) -> None:
@@ -244,8 +244,7 @@ def _card_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
 def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[Row], _Checker]:
     reader = csv.DictReader(io.StringIO(text))
     cols = _header(reader.fieldnames)
-    checker = _Checker(term, create_groups)
-    checker.has_card = "card" in cols
+    checker = _Checker(term, create_groups, has_card="card" in cols)
     rows: list[Row] = []
     for n, raw in enumerate(reader, start=2):
         if n - 1 > MAX_ROWS:
