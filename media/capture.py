@@ -172,6 +172,18 @@ def written_until(path: Path, wall: float) -> None:
     tmp.replace(progress_file(path))
 
 
+def room_reached(latest: dict[str, float]) -> float:
+    """How far the room file holds every stream: the slowest one's latest frame.
+
+    Marking the newest frame of any kind would let a cut start while video still lagged
+    audio under load, and the clip would lose the end of its picture. A stream that has
+    fallen more than ``ROOM_MARK_STALL_S`` behind is treated as stalled and not waited for.
+    """
+    newest = max(latest.values())
+    live = [w for w in latest.values() if newest - w <= ROOM_MARK_STALL_S]
+    return min(live)
+
+
 def read_written_until(path: Path) -> float:
     try:
         return float(progress_file(path).read_text())
@@ -182,6 +194,9 @@ def read_written_until(path: Path) -> float:
 END_WAIT_S = 1.5  # after the floor's end, frames of a stream that stopped are waited this long
 CATCH_UP_S = 4.0  # ... and of a stream still arriving, only behind, up to this long
 GAP_S = 0.2  # a pause between two frames of a stream longer than this is stated as a gap
+# The room file's progress mark waits for the slowest stream, unless that stream has fallen
+# this far behind the other (a camera whose video stalled must not hold every cut back).
+ROOM_MARK_STALL_S = 3.0
 
 
 @dataclass
@@ -291,6 +306,7 @@ class Capture(threading.Thread):
         self.room_dir, self.on_room_file, self.room_file_s = room_dir, on_room_file, room_file_s
         self.room: TsWriter | None = None
         self._room_mark = 0.0
+        self._room_reached: dict[str, float] = {}  # the latest frame of each kind in the file
         self._done = threading.Event()
         # Decoding is gated: only while recording (or always, for the room camera).
         self.gates: dict[str, Gate] = {}
@@ -488,9 +504,11 @@ class Capture(threading.Thread):
         if self.room is None or (kind == "video" and wall - self.room.t0 >= self.room_file_s):
             self._rotate_room(wall)
         self._write(self.room, kind, frame, wall)
-        if wall - self._room_mark >= 0.25:
-            self._room_mark = wall
-            written_until(self.room.path, wall)
+        self._room_reached[kind] = max(wall, self._room_reached.get(kind, 0.0))
+        reached = room_reached(self._room_reached)
+        if reached - self._room_mark >= 0.25:
+            self._room_mark = reached
+            written_until(self.room.path, reached)
 
     def _rotate_room(self, wall: float | None) -> None:
         if self.room is not None:

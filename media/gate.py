@@ -173,10 +173,10 @@ class Gate:
             self._ask_keyframe(arrival, force=True)
 
     def _drain(self) -> list[tuple[float, object]]:
-        out = [(a, f) for gop in self._gops for (a, _c, f) in gop]
+        kept = [item for gop in self._gops for item in gop]
         self._gops.clear()
         self._frames = 0
-        return out
+        return tightened(kept)
 
     def _ask_keyframe(self, now: float, *, force: bool = False) -> None:
         if self.kind != "video" or (not force and now - self._last_pli < PLI_EVERY_S):
@@ -187,6 +187,29 @@ class Gate:
     def wanted(self, arrival: float, now: float) -> bool:
         """Whether a frame decoded from the ring is recent enough to hand on."""
         return now - arrival <= self.preroll_s + 0.5
+
+
+def tightened(kept: list[tuple[float, object, object]]) -> list[tuple[float, object]]:
+    """The ring's frames with arrival times freed of this server's own delays.
+
+    Each frame's arrival was read when the decoder thread got to it, late by however
+    busy the machine was; the capture clock anchors on the first frame it sees, which for
+    a member is the ring's first, so one late stamp there would shift the pre-roll until
+    the clock tightened, and frames stamped before the tightening would then be out of
+    order and dropped by the writer. Over the ring's seconds of
+    frames the smallest (arrival − media time) is the true offset plus the shortest
+    delay, as the capture clock itself converges to; each frame is stamped at that
+    offset plus its media time, never later than it arrived.
+    """
+    if not kept:
+        return []
+    first_ts = kept[0][2].timestamp
+
+    def media_s(codec, frame) -> float:
+        return ((frame.timestamp - first_ts) % 2**32) / (getattr(codec, "clockRate", 0) or 90000)
+
+    base = min(a - media_s(c, f) for a, c, f in kept)
+    return [(min(a, base + media_s(c, f)), f) for a, c, f in kept]
 
 
 def decoder_worker(

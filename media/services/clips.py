@@ -124,12 +124,39 @@ def _cut_from_room(rec: Recording, tmp: Path) -> None:
         if seg_end <= start:
             continue
         inpoint = max(0.0, (start - seg.started_at).total_seconds())
+        if not pieces:  # the speech's first piece starts on a keyframe, or loses its picture
+            inpoint = keyframe_at_or_before(Path(seg.path), inpoint)
         outpoint = (min(end, seg_end) - seg.started_at).total_seconds()
         pieces.append(ffmpeg.Piece(Path(seg.path), inpoint, outpoint))
     if not pieces:
         raise FileNotFoundError("the room camera recorded nothing during this speech")
     ffmpeg.concat_to_mp4(pieces, tmp, tmp.with_suffix(".ffconcat"))
     tmp.with_suffix(".ffconcat").unlink(missing_ok=True)
+
+
+def keyframe_at_or_before(path: Path, at_s: float) -> float:
+    """The in point to cut ``path`` at so that the picture starts at ``at_s`` or before.
+
+    A stream copy cannot start between keyframes: ffmpeg drops the video packets up to
+    the next keyframe, so a cut at the speech's start lost up to one GOP (~0.47 s) of
+    picture while the sound was whole. Starting at the keyframe before keeps both, with a
+    lead-in shorter than a GOP. Only packet headers are read (no decoding).
+    """
+    best = 0.0
+    with av.open(str(path)) as c:
+        if not c.streams.video:
+            return at_s
+        stream = c.streams.video[0]
+        origin = (c.start_time or 0) / av.time_base
+        for packet in c.demux(stream):
+            if packet.pts is None or not packet.is_keyframe:
+                continue
+            t = float(packet.pts * stream.time_base) - origin
+            if t > at_s:
+                break
+            best = t
+    # ffconcat's in point is written to the millisecond: stay just before the keyframe
+    return max(0.0, best - 0.002)
 
 
 def _wait_room_past(rec: Recording, end: dt.datetime) -> None:

@@ -76,28 +76,33 @@ def flash_beep(seconds: float = 30, size: str = "320x180", *, pattern: bool = Fa
 
 
 def onsets(path: Path) -> tuple[list[float], list[float]]:
-    """Times (s, clip time) where the flash appears in the video and the beep in the audio."""
+    """Times (s, clip time) where the flash appears in the video and the beep in the audio.
+
+    A stream that starts lit or loud has no onset there: the clip was cut inside a flash,
+    and its picture and sound start at different instants (a keyframe, an audio frame),
+    which once read as a 52 ms offset.
+    """
     video, audio = [], []
     with av.open(str(path)) as c:
         vs = c.streams.video[0] if c.streams.video else None
         if vs is not None:
-            lit = False
+            lit = None  # a clip that starts inside a flash has not seen it begin
             for f in c.decode(vs):
                 y = bytes(f.planes[0])
                 now = sum(y) / len(y) > 160
-                if now and not lit:
+                if now and lit is False:
                     video.append(float(f.pts * f.time_base))
                 lit = now
     with av.open(str(path)) as c:
         aus = c.streams.audio[0] if c.streams.audio else None
         if aus is not None:
-            loud = False
+            loud = None  # likewise a beep already sounding at the clip's first sample
             for f in c.decode(aus):
                 pcm = _samples(f)
                 step = max(1, f.sample_rate // 1000)  # 1 ms windows
                 for i in range(0, len(pcm) - step + 1, step):
                     now = max(map(abs, pcm[i : i + step])) > 0.04 * _scale(f)
-                    if now and not loud:
+                    if now and loud is False:
                         audio.append(float(f.pts * f.time_base) + i / f.sample_rate)
                     loud = now
     return video, audio

@@ -74,3 +74,31 @@ def test_lost_audio_packets_leave_gaps_instead_of_pulling_audio_ahead(tmp_path):
     w.close()
     # 71 packets (1.42 s) were lost; had they been closed up, audio would end 1.4 s early
     assert abs(end_media - 10.0) <= 0.03 + 1024 / 48000, end_media
+
+
+def test_room_mark_waits_for_the_slowest_stream_but_not_for_a_stalled_one():
+    from media.capture import room_reached
+
+    assert room_reached({"audio": 12.0, "video": 11.6}) == 11.6  # video lags: wait for it
+    assert room_reached({"audio": 12.0}) == 12.0
+    assert room_reached({"audio": 20.0, "video": 11.0}) == 20.0  # video stalled 9 s
+
+
+def test_room_file_mark_does_not_run_ahead_of_lagging_video(tmp_path):
+    from av import AudioFrame
+
+    from media.capture import Capture, read_written_until
+
+    cap = Capture("room", {"video", "audio"}, lambda *_: None, room_dir=tmp_path)
+    t0 = 1000.0
+    for i in range(100):  # 2 s of audio, 20 ms packets
+        a = AudioFrame(format="s16", layout="stereo", samples=960)
+        a.planes[0].update(bytes(960 * 4))
+        a.sample_rate = 48000
+        cap._room_frame("audio", a, t0 + i * 0.02)
+        if i % 5 == 0 and i * 0.02 <= 1.2:  # video decoded only up to 1.2 s (lagging)
+            v = VideoFrame(640, 360, "yuv420p")
+            cap._room_frame("video", v, t0 + i * 0.02)
+    mark = read_written_until(cap.room.path)
+    cap._rotate_room(None)
+    assert t0 + 0.9 <= mark <= t0 + 1.2, mark - t0

@@ -100,6 +100,25 @@ def test_audio_keeps_the_last_preroll_seconds():
     assert out[-1][1].timestamp == 250
 
 
+def test_ring_frames_are_stamped_from_their_shortest_delay_not_their_own():
+    """A late stamp on the ring's first frame must not move the whole pre-roll."""
+    from media.gate import tightened
+
+    vp8 = SimpleNamespace(name="VP8", clockRate=90000)
+    # 30 frames at 15 fps sent from t = 100; this server stamped the first 60 ms late and
+    # a few others a little late; the shortest delay seen is 5 ms
+    late = {0: 0.060, 7: 0.030, 20: 0.012}
+    kept = [
+        (100.0 + i / 15 + late.get(i, 0.005), vp8, SimpleNamespace(timestamp=6000 * i))
+        for i in range(30)
+    ]
+    out = tightened(kept)
+    assert [round(a - 100.0 - i / 15, 6) for i, (a, _) in enumerate(out)] == [0.005] * 30
+    assert [f.timestamp for _, f in out] == [6000 * i for i in range(30)]
+    # never later than a frame arrived
+    assert all(a <= k[0] for (a, _), k in zip(out, kept, strict=True))
+
+
 def test_room_camera_gate_is_always_open():
     gate = Gate("video", always_open=True)
     assert gate.take(VP8, _frame(False, 0), 1.0) != []
