@@ -56,6 +56,11 @@ async def controlled(page) -> None:
     """The tablet page is under the Service Worker (installed, shell kept, claimed) and
     the worker has kept the page itself."""
     await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+    scopes = await page.evaluate(
+        "navigator.serviceWorker.getRegistrations().then((rs) => rs.map((r) => r.scope))"
+    )
+    base = page.url.split("/tablet/")[0]
+    assert scopes == [f"{base}/tablet/"]  # the tablet pages, nothing else of the site
     await page.wait_for_function(
         "caches.open('yiting-html').then((c) => c.keys()).then((k) => k.length === 1)",
         timeout=20000,
