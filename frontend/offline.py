@@ -5,7 +5,8 @@ Served from under ``/tablet/`` so its default scope is the tablet pages and noth
 script is ``frontend/serviceworker/tablet.js`` with its configuration put in front: the
 static files it keeps for the shell and a version derived from their contents, so a
 deploy that changes any of them changes the script's bytes; the browser then installs the
-new worker, which keeps the shell under a new cache name and deletes the old one.
+new worker, which keeps the shell under a new cache name and deletes the old one. The
+digest is taken once per process (a deploy restarts the server processes).
 """
 
 from __future__ import annotations

@@ -141,6 +141,14 @@ async def test_reload_without_network_keeps_reading_then_live_again(tmp_path):
                 await t.wait_for_function(
                     "document.getElementById('docs-status').textContent.includes('尚未')"
                 )
+                assert await t.text_content("#docs-ink-state") == ""  # no browser English
+                await t.click("button[data-drawer=search]")  # search needs the server
+                await t.fill("#docs-q", "条例")
+                await t.click("#docs-search-go")
+                await t.wait_for_function(
+                    "document.getElementById('docs-search-status').textContent.includes('联网')"
+                )
+                await t.keyboard.press("Escape")
 
                 # back: the server, then the network; the socket reconnects and resyncs
                 stack.spawn_worker(stack.ports[0])
