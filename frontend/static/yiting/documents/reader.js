@@ -476,7 +476,7 @@ export function mountReader(client, ctx) {
   });
   window.addEventListener("offline", () => {
     // the device says the network is gone: drop the socket now, so the connection
-    // indicator says offline at once (it reconnects with its backoff when back)
+    // indicator says offline at once (it reconnects when the "online" event comes)
     if (client.ws) client.ws.close();
     offlineNote();
   });
