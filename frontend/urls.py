@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import offline, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("tablet/<int:sitting_id>/", views.tablet, name="tablet"),
+    path("tablet/sw.js", offline.service_worker, name="tablet-sw"),
     path("console/", views.console_index, name="console-index"),
     path("console/<int:sitting_id>/", views.console, name="console"),
     path("display/<int:sitting_id>/", views.display, name="display"),

@@ -10,35 +10,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import launch, logged_in_page, shot
+from tests.support.browser import launch, live_pages, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 
 SETUP = """
-import io
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
-from django.contrib.auth import get_user_model
 from meeting.models import Sitting
-from docs_store.services.upload import Upload, upload_documents
-from docs_store.services.distribution import distribute
-from meeting.policy import Acting
-
-buf = io.BytesIO()
-c = canvas.Canvas(buf, pagesize=A4)
-for n in range(1, 7):
-    c.setFont("Helvetica-Bold", 60)
-    c.drawCentredString(300, 420, f"PAGE {n}")
-    c.showPage()
-c.save()
+from tests.support.documents import distributed, numbered_pdf
 sitting = Sitting.objects.get(kind="plenary")
 item = sitting.agenda_items.order_by("order").first()
-clerk = get_user_model().objects.get(username="clerk")
-[doc] = upload_documents(sitting.session, [Upload("bill.pdf", buf.getvalue(), "条例草案")],
-                         by=clerk, item=item)
-distribute(sitting.session, actor=Acting(role="clerk"), by=clerk)
+doc = distributed(sitting, numbered_pdf(6), "条例草案", item=item)
 result = {"sitting": sitting.pk, "doc": doc.pk}
 """
 
@@ -57,16 +40,17 @@ async def test_tablets_follow_the_presenter_and_one_reads_freely(tmp_path):
         async with async_playwright() as pw:
             browser = await launch(pw)
             try:
-                clerk = await logged_in_page(browser, base, "clerk", PW)
-                await clerk.goto(f"{base}/console/{sid}/")
-                await clerk.wait_for_selector("#conn[data-state=live]")
-                tablets = []
-                for user in ("m006", "m007", "m008"):  # plain members (m002–m005 are vice-chairs)
-                    t = await logged_in_page(browser, base, user, PW, width=1024, height=1366)
-                    await t.goto(f"{base}/tablet/{sid}/")
-                    await t.wait_for_selector("#conn[data-state=live]")
+                tablet = f"/tablet/{sid}/"
+                # plain members (m002–m005 are vice-chairs), on tall tablets
+                clerk, *tablets = await live_pages(
+                    browser,
+                    base,
+                    PW,
+                    [("clerk", f"/console/{sid}/")]
+                    + [(user, tablet, (1024, 1366)) for user in ("m006", "m007", "m008")],
+                )
+                for t in tablets:
                     await t.wait_for_selector(f'#docs-list button[data-doc="{doc}"]')
-                    tablets.append(t)
 
                 await clerk.click(f'button[data-present="{doc}"]')
                 await clerk.wait_for_selector('#docs-p-page[data-page="1"]')

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, allow_console_error, launch, logged_in_page, shot
+from tests.support.browser import (
+    ARTIFACTS,
+    allow_console_error,
+    launch,
+    live_page,
+    live_pages,
+    shot,
+)
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -25,13 +32,11 @@ TITLE = "关于《某某省数据条例（草案）》的说明——在省十�
 
 SETUP = f"""
 TITLE = {TITLE!r}
-from django.contrib.auth import get_user_model
 from meeting.models import Member, Sitting
 from meeting.services import agenda, attendance
 from meeting.services.roster import sitting_roster
 from meeting.policy import Acting
-from docs_store.services.upload import Upload, upload_documents
-from docs_store.services.distribution import distribute
+from tests.support.documents import distributed
 from tests.support.pdf import chinese_pdf
 
 pdf = chinese_pdf([[f"第{{n}}页 第{{n}}章", "为了规范数据活动，制定本条例。",
@@ -40,9 +45,7 @@ pdf = chinese_pdf([[f"第{{n}}页 第{{n}}章", "为了规范数据活动，制�
 s = Sitting.objects.get(kind="plenary")
 item = s.agenda_items.order_by("order").first()
 agenda.open_item(s.pk, item.pk, actor=Acting(role="clerk"))
-clerk = get_user_model().objects.get(username="clerk")
-[doc] = upload_documents(s.session, [Upload("bill.pdf", pdf, TITLE)], by=clerk, item=item)
-distribute(s.session, actor=Acting(role="clerk"), by=clerk)
+doc = distributed(s, pdf, TITLE, item=item)
 for m in sitting_roster(s).order_by("seat")[:8]:
     attendance.check_in(s.pk, m, method="clerk")
 ids = {{m.user.username: m.pk for m in Member.objects.select_related("user")}}
@@ -100,12 +103,12 @@ async def test_member_tablet_document_first(tmp_path):
         async with async_playwright() as pw:
             browser = await launch(pw)
             try:
-                clerk = await logged_in_page(browser, base, "clerk", PW)
-                await clerk.goto(f"{base}/console/{sid}/")
-                await clerk.wait_for_selector("#conn[data-state=live]")
-                t = await logged_in_page(browser, base, "m006", PW, width=820, height=1180)
-                await t.goto(f"{base}/tablet/{sid}/")
-                await t.wait_for_selector("#conn[data-state=live]")
+                clerk, t = await live_pages(
+                    browser,
+                    base,
+                    PW,
+                    [("clerk", f"/console/{sid}/"), ("m006", f"/tablet/{sid}/", (820, 1180))],
+                )
 
                 # nothing open: the documents list is the screen; the item is in the top bar
                 await t.wait_for_selector(f'#docs-list button[data-doc="{doc}"]')
@@ -296,9 +299,7 @@ async def test_member_tablet_document_first(tmp_path):
                 assert kept == 0
 
                 # the chair's tablet at 1180 px: the long title stays on one line
-                chair = await logged_in_page(browser, base, "chair", PW, width=1180, height=820)
-                await chair.goto(f"{base}/tablet/{sid}/")
-                await chair.wait_for_selector("#conn[data-state=live]")
+                chair = await live_page(browser, base, PW, "chair", f"/tablet/{sid}/", (1180, 820))
                 await loaded(chair, doc, 5)
                 await chair.wait_for_selector("#docs-present", state="visible")
                 await assert_title_on_one_line(chair)

@@ -96,9 +96,10 @@ async def new_context(browser, *, width=1280, height=800, **kw):
 
 
 async def logged_in_page(
-    browser, base_url: str, username: str, password: str, *, width=1280, height=800
+    browser, base_url: str, username: str, password: str, *, width=1280, height=800, **kw
 ):
-    context = await new_context(browser, width=width, height=height)
+    """A new context (``kw`` as for ``new_context``, e.g. ``has_touch=True``) logged in."""
+    context = await new_context(browser, width=width, height=height, **kw)
     page = await context.new_page()
     await page.goto(f"{base_url}/login/")
     await page.fill("input[name=username]", username)
@@ -108,14 +109,26 @@ async def logged_in_page(
     return page
 
 
-async def live_pages(browser, base_url: str, password: str, opens: list[tuple[str, str]]) -> list:
-    """Log each user in, open their page and wait until its socket is live; in order."""
+async def live_page(
+    browser, base_url: str, password: str, username: str, path: str, size=None, **kw
+):
+    """Log ``username`` in (own context, ``size`` = (width, height) or the default
+    1280×800), open ``path`` and wait until its socket is live."""
+    width, height = size or (1280, 800)
+    page = await logged_in_page(
+        browser, base_url, username, password, width=width, height=height, **kw
+    )
+    await page.goto(base_url + path)
+    await page.wait_for_selector("#conn[data-state=live]")
+    return page
+
+
+async def live_pages(browser, base_url: str, password: str, opens: list[tuple]) -> list:
+    """Log each user in, open their page and wait until its socket is live; in order.
+    Each open is ``(username, path)`` or ``(username, path, (width, height))``."""
     pages = []
-    for username, path in opens:
-        page = await logged_in_page(browser, base_url, username, password)
-        await page.goto(base_url + path)
-        await page.wait_for_selector("#conn[data-state=live]")
-        pages.append(page)
+    for username, path, *size in opens:
+        pages.append(await live_page(browser, base_url, password, username, path, *size))
     return pages
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from tests.support.browser import launch, live_pages, logged_in_page, shot
+from tests.support.browser import launch, live_pages, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -146,12 +146,12 @@ async def test_warning_then_cut_at_zero_on_the_tablet_and_the_wall(tmp_path):
         async with async_playwright() as pw:
             browser = await launch(pw)
             try:
-                tablet = await logged_in_page(browser, base, "m002", PW)
-                await tablet.goto(f"{base}/tablet/{sid}/")
-                wall = await logged_in_page(browser, base, "display", PW)
-                await wall.goto(f"{base}/display/{sid}/")
-                for p in (tablet, wall):
-                    await p.wait_for_selector("#conn[data-state=live]")
+                tablet, wall = await live_pages(
+                    browser,
+                    base,
+                    PW,
+                    [("m002", f"/tablet/{sid}/"), ("display", f"/display/{sid}/")],
+                )
                 clerk = WsClient(base, sid, login_cookie(base, "clerk", PW))
                 await clerk.connect()
                 r = await clerk.request("floor.grant", {"member": ids["m002"]}, key="g")

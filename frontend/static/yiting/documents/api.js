@@ -35,10 +35,16 @@ export function pageUrl(doc, page, width) {
 // Offline-tolerant reading: every page image the server sent to this login is also put
 // in the Cache API (one cache per login, "yiting-pages-<user>"), so pages already read
 // (or prefetched) stay readable when the network goes, across a reload of the tablet
-// page too. Only what the server already sent to this user is kept: a confidential
-// page is kept as the watermarked image this member received. A recall drops the
-// document's pages; logging out (shell.js) and another login on the tablet drop them all.
+// page too (the Service Worker, frontend/serviceworker/tablet.js, keeps the shell and
+// answers <img> requests from this cache when offline). Only what the server already
+// sent to this user is kept: a confidential page is kept as the watermarked image this
+// member received. Beside the images, one small record per document read ("where I
+// was": the document's list entry and the page), so a reload without network reopens
+// it. A recall drops the document's pages and record; logging out (shell.js, the login
+// page) and another login on the tablet drop them all, with the kept tablet page.
 export const PAGE_CACHE_PREFIX = "yiting-pages-";
+export const HTML_CACHE = "yiting-html"; // the Service Worker's copy of the tablet page
+const READING = "_reading"; // /docs/d/<id>/_reading: never a server address
 const hasCaches = () => typeof caches !== "undefined";
 
 export class PageCache {
@@ -54,16 +60,18 @@ export class PageCache {
     let pages = this.byDoc.get(doc.id);
     if (!pages) this.byDoc.set(doc.id, (pages = new Map()));
     if (!pages.has(url)) {
-      const p = this.fetchPage(url);
+      // offline, the page read at the other width (portrait / landscape) will do
+      const other = pageUrl(doc, page, width === 800 ? 1600 : 800);
+      const p = this.fetchPage(url, 30, other);
       pages.set(url, p);
       p.catch(() => pages.delete(url)); // a failure is not cached
     }
     return pages.get(url);
   }
 
-  async fetchPage(url, tries = 30) {
+  async fetchPage(url, tries = 30, other = null) {
     if (!navigator.onLine) { // the network is known to be gone: no request to fail
-      const kept = await this.kept(url);
+      const kept = (await this.kept(url)) || (other && (await this.kept(other)));
       if (kept) return URL.createObjectURL(kept);
       throw { code: "not_cached", message: "offline and not read before" };
     }
@@ -72,7 +80,7 @@ export class PageCache {
       try {
         resp = await fetch(url, { credentials: "same-origin" });
       } catch (networkDown) {
-        const kept = await this.kept(url);
+        const kept = (await this.kept(url)) || (other && (await this.kept(other)));
         if (kept) return URL.createObjectURL(kept);
         throw { code: "not_cached", message: "offline and not read before" };
       }
@@ -99,6 +107,30 @@ export class PageCache {
     const store = await this.store;
     const hit = store && (await store.match(url).catch(() => null));
     return hit ? hit.blob() : null;
+  }
+
+  /** Where this member is reading: the document's list entry and the page. */
+  async remember(doc, page) {
+    const store = await this.store;
+    if (!store) return;
+    const body = JSON.stringify({ doc, page, at: Date.now() });
+    const headers = { "Content-Type": "application/json" };
+    await store.put(`/docs/d/${doc.id}/${READING}`, new Response(body, { headers })).catch(() => {});
+  }
+
+  /** The document read last on this tablet by this login, {doc, page}, or null. */
+  async lastRead() {
+    const store = await this.store;
+    if (!store) return null;
+    let best = null;
+    try {
+      for (const req of await store.keys()) {
+        if (!new URL(req.url).pathname.endsWith(`/${READING}`)) continue;
+        const rec = await (await store.match(req)).json();
+        if (!best || rec.at > best.at) best = rec;
+      }
+    } catch { return null; }
+    return best;
   }
 
   drop(docId) {
@@ -131,6 +163,8 @@ async function dropOtherLogins(own) {
 export async function dropAllPages() {
   if (!hasCaches()) return;
   try {
-    for (const name of await caches.keys()) if (name.startsWith(PAGE_CACHE_PREFIX)) await caches.delete(name);
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PAGE_CACHE_PREFIX) || name === HTML_CACHE) await caches.delete(name);
+    }
   } catch { /* nothing kept */ }
 }

@@ -55,7 +55,8 @@ export function mountInk(root, st) {
       state.version = data.version;
       state.strokes = data.strokes.filter((s) => !s.erased);
     } catch (err) {
-      if (err.code !== "not_component_member") say(errorText(err));
+      // no network (offline reading): nothing to say, the connection pill says it
+      if (err.code !== "not_component_member" && !(err instanceof TypeError)) say(errorText(err));
     }
     svg.dataset.loaded = doc.id; // for tests: the server's strokes are in
     render();

@@ -2,7 +2,9 @@
 // fit page, zoom up to 300% by buttons or pinch), swipe and arrow keys turn, thumbnails,
 // go-to-page, prefetch, private notes, reading time, and presenter following (leave to
 // read freely, one tap to come back, "the presenter moved to p. 7" while free).
-// Pages already read stay readable when the network goes (api.js PageCache, Cache API).
+// Pages already read stay readable when the network goes (api.js PageCache, Cache API),
+// a reload without network too: the Service Worker (frontend/serviceworker/tablet.js)
+// keeps the shell, and the reader reopens the document read last from its kept record.
 import { html, render, nothing, classMap, repeat } from "../render.js";
 import { getJson, pageUrl, postJson, PageCache } from "./api.js";
 import { errorText } from "../errors.js";
@@ -158,6 +160,7 @@ export function mountReader(client, ctx) {
           }
           img.dataset.loaded = `${doc.id}:${page}`;
           img.dataset.width = w;
+          cache.remember(doc, page); // a reload without network reopens it here
           for (const hook of st.shownHooks) hook(doc, page, img);
         }
       }
@@ -195,6 +198,7 @@ export function mountReader(client, ctx) {
 
   function report(doc, seconds, opened) {
     if (ctx.role !== "member" && ctx.role !== "chair") return;
+    if (!navigator.onLine) return; // no receipt to send while the network is gone
     postJson(root, doc.page_url.split("/v/")[0] + "/read/", { seconds, opened }).catch(() => {});
   }
 
@@ -427,7 +431,7 @@ export function mountReader(client, ctx) {
     else renderFollow();
     tell("state", { open: !!st.open });
   });
-  client.on("synced", () => refresh());
+  client.on("synced", () => { st.synced = true; refresh(); });
   client.on("presenter.page", (data) => {
     if (st.presenting && data.document !== st.presentingDoc) st.presenting = false; // taken over
     st.presenter = { ...st.presenter, ...data };
@@ -442,21 +446,54 @@ export function mountReader(client, ctx) {
     }
     refresh();
   });
-  // The indicator says what still works without the network: pages already read.
+  // The indicator says what still works without the network: pages already read. The
+  // connection pill itself says "offline, showing the pages kept on this tablet".
   let wasLive = false;
+  const conn = document.getElementById("conn");
   const offlineNote = () => {
-    const down = !navigator.onLine || (wasLive && client.state !== "live");
+    const down = !navigator.onLine || (client.state !== "live" && (wasLive || st.offlineStart));
     $("docs-offline").hidden = !down;
     document.body.dataset.network = down ? "offline" : "online";
+    if (conn && down && st.open) {
+      conn.textContent = L.lConnCached;
+      conn.dataset.cached = "true";
+    } else if (conn) delete conn.dataset.cached;
   };
-  client.on("connection", (state) => { if (state === "live") wasLive = true; offlineNote(); });
-  window.addEventListener("online", offlineNote);
+  client.on("connection", (state) => {
+    if (state === "live") wasLive = true;
+    else if (state === "offline" && !st.synced) openKept(); // never reached the server: read what is kept
+    offlineNote();
+  });
+  window.addEventListener("online", () => {
+    offlineNote();
+    // back: reconnect now (within a second and a half, so a room does not come back at
+    // once) rather than at the end of a long backoff; the socket then resyncs
+    setTimeout(() => {
+      if (client.ws || client.state === "live") return;
+      clearTimeout(client.timer);
+      client.connect();
+    }, Math.random() * 1500);
+  });
   window.addEventListener("offline", () => {
     // the device says the network is gone: drop the socket now, so the connection
-    // indicator says offline at once (it reconnects with its backoff when back)
+    // indicator says offline at once (it reconnects when the "online" event comes)
     if (client.ws) client.ws.close();
     offlineNote();
   });
+  // Opened without the network (or the server): the document read last on this tablet
+  // by this login, at its page, read freely, from the kept record and images.
+  async function openKept() {
+    if (st.open || st.docs.length || st.keptTried) return;
+    st.keptTried = true;
+    const rec = await cache.lastRead();
+    if (!rec || st.open || st.docs.length || st.synced) return;
+    st.offlineStart = true;
+    st.follow = false;
+    st.docs = [rec.doc];
+    renderList();
+    await show(rec.doc.id, rec.page);
+    offlineNote();
+  }
   // a search result: read that page freely (leaving follow mode)
   st.openFree = (docId, page) => {
     if (!docById(docId)) return false;
@@ -467,6 +504,7 @@ export function mountReader(client, ctx) {
   };
   st.layout = layout;
   layout();
+  if (!navigator.onLine) openKept();
   st.search = mountSearch(root, st);
   st.ink = mountInk(root, st);
   return st;

@@ -28,7 +28,8 @@ export function mountSearch(root, st) {
     } catch (err) {
       if (seq !== state.seq) return;
       state.results = [];
-      $("docs-search-status").textContent = errorText(err);
+      // no network (offline reading): say so in words, not the browser's "Failed to fetch"
+      $("docs-search-status").textContent = err instanceof TypeError ? L.lSearchOffline : errorText(err);
     }
     renderResults();
   }

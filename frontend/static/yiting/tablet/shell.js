@@ -1,6 +1,7 @@
 // The tablet's frame around the document: one drawer open at a time (agenda, documents,
 // thumbnails, search, notes), the current item in the top bar, the floor dock folding
-// open and shut, and the page cache dropped on logout.
+// open and shut, the Service Worker that keeps the shell for offline reading (scope
+// /tablet/, frontend/serviceworker/tablet.js), and the kept pages dropped on logout.
 //
 // Drawers are <aside data-drawer-panel="name"> opened by <button data-drawer="name">;
 // tapping the page or Escape closes them. With no document open the documents drawer
@@ -82,7 +83,20 @@ export function mountShell(client, ctx) {
     more.textContent = `${dock.dataset.lMore} ▴`;
   }
 
-  // Logging out leaves no page image on the tablet (confidential ones included).
+  // Offline-tolerant reading: the worker keeps the shell and the last tablet page, so a
+  // reload without network still opens the pages already read.
+  const sw = document.getElementById("documents-panel")?.dataset.sw;
+  if (sw && "serviceWorker" in navigator) {
+    const keep = () => navigator.serviceWorker.controller?.postMessage({ type: "keep-page", url: location.pathname });
+    // loaded before the worker was there (the first visit, a new version): ask it to
+    // keep this page; a page it served itself is kept already
+    if (!navigator.serviceWorker.controller) navigator.serviceWorker.addEventListener("controllerchange", keep, { once: true });
+    navigator.serviceWorker.register(sw, { scope: sw.replace(/sw\.js$/, "") })
+      .catch((err) => console.warn("service worker not registered", err));
+  }
+
+  // Logging out leaves no page image on the tablet (confidential ones included), nor the
+  // kept tablet page; the login page drops them too, whatever way led there.
   const logout = document.querySelector("header form[action$='/logout/']");
   if (logout) {
     logout.addEventListener("submit", (ev) => {

@@ -3,7 +3,8 @@
 // rule in words; once the member's ballot is cast it shrinks to a bar with their own
 // choice (and, for a named vote that allows it, "change my ballot"); a result shows for
 // a moment and then collapses to the bar, which goes when the agenda moves on or the
-// member closes it. It never stays pinned over the document.
+// member closes it. It never stays pinned over the document. Closing it holds for that
+// vote across reloads (localStorage, "yiting-votes-dismissed": vote ids, nothing else).
 //
 // panels/vote.js owns the ballot and what it shows; this module only decides how much of
 // the screen it gets (#tablet-vote[data-mode] = none | sheet | bar), from the vote events
@@ -14,6 +15,23 @@ export const RESULT_MOMENT_S = 12; // a closed or announced result holds the scr
 const CAST_MOMENT_S = 1.5; // "you voted: yes" is read on the sheet before it shrinks
 const CANCEL_MOMENT_S = 6;
 
+const DISMISSED_KEY = "yiting-votes-dismissed";
+const DISMISSED_KEEP = 50; // the newest ids; a vote's id is never reused
+
+/** The votes whose result bar this browser's member closed (ids). */
+function dismissedVotes() {
+  try {
+    const ids = JSON.parse(localStorage.getItem(DISMISSED_KEY) || "[]");
+    return Array.isArray(ids) ? ids.filter(Number.isInteger) : [];
+  } catch { return []; }
+}
+
+function setDismissed(id, on) {
+  const ids = dismissedVotes().filter((v) => v !== id);
+  if (on) ids.push(id);
+  try { localStorage.setItem(DISMISSED_KEY, JSON.stringify(ids.slice(-DISMISSED_KEEP))); } catch { /* private mode: this page only */ }
+}
+
 const zh = () => (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
 
 export function mountVoteSheet(client, ctx) {
@@ -21,7 +39,8 @@ export function mountVoteSheet(client, ctx) {
   const panel = document.getElementById("vote-panel");
   if (!box || !panel || ctx.member == null) return null;
   const L = box.dataset;
-  const s = { vote: null, state: "", cast: false, result: null, mode: "none", dismissed: null, timer: null, momentS: RESULT_MOMENT_S };
+  const s = { vote: null, state: "", cast: false, result: null, mode: "none", timer: null, momentS: RESULT_MOMENT_S };
+  const isDismissed = (vote) => !!vote && dismissedVotes().includes(vote.id);
   window.yitingVoteSheet = s; // for tests
 
   function setMode(mode, { after = 0, then = null } = {}) {
@@ -64,16 +83,18 @@ export function mountVoteSheet(client, ctx) {
   }
 
   function openRound(vote, cast) {
-    s.vote = vote; s.state = "open"; s.cast = !!cast; s.result = null; s.dismissed = null;
+    s.vote = vote; s.state = "open"; s.cast = !!cast; s.result = null;
     setMode(cast ? "bar" : "sheet");
   }
 
   client.on("snapshot", (snap) => {
     const v = snap.votes || {};
     if (v.open) return openRound(v.open.vote, v.open.mine && v.open.mine.cast);
-    if (v.latest && v.latest.vote.item === ctx.state.agenda.current && s.dismissed !== v.latest.vote.id) {
+    if (v.latest && v.latest.vote.item === ctx.state.agenda.current) {
       s.vote = v.latest.vote; s.state = v.latest.vote.state; s.result = v.latest.result;
       s.cast = !!(v.latest.mine && v.latest.mine.cast);
+      // closed by the member (before a reload too): it stays closed
+      if (isDismissed(s.vote)) return setMode("none");
       // a result from before this page loaded is a bar, never a sheet over the page
       if (s.mode !== "sheet") setMode("bar"); else draw();
       return;
@@ -88,6 +109,7 @@ export function mountVoteSheet(client, ctx) {
   client.on("vote.announced", (d) => {
     if (!s.vote || s.vote.id !== d.vote.id) return;
     s.vote = d.vote; s.state = "announced";
+    setDismissed(d.vote.id, false); // the announcement is news: its bar comes back
     if (s.result) s.result = { ...s.result, passed: d.passed ?? s.result.passed };
     setMode("sheet", { after: s.momentS, then: "bar" });
   });
@@ -126,7 +148,7 @@ export function mountVoteSheet(client, ctx) {
     if (act === "expand") setMode("sheet");
     if (act === "fold") setMode("bar");
     if (act === "check-in") document.getElementById("check-in")?.click();
-    if (act === "dismiss") { s.dismissed = s.vote && s.vote.id; setMode("none"); }
+    if (act === "dismiss") { if (s.vote) setDismissed(s.vote.id, true); setMode("none"); }
   });
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && s.mode === "sheet" && !document.querySelector("#vote-confirm:not([hidden])")) setMode("bar");
