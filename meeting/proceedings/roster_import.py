@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
 from meeting.proceedings import audit
@@ -39,6 +41,17 @@ COLUMNS = {
     "password": ("password", "初始密码"),
 }
 REQUIRED = ("username", "full_name", "role")
+# The columns as people read them (the row errors name the column this way).
+COLUMN_LABELS = {
+    "username": pgettext_lazy("roster column", "login name"),
+    "full_name": pgettext_lazy("roster column", "full name"),
+    "role": pgettext_lazy("roster column", "role"),
+    "seat": pgettext_lazy("roster column", "seat"),
+    "card": pgettext_lazy("roster column", "card number"),
+    "group": pgettext_lazy("roster column", "deliberation group"),
+    "active": pgettext_lazy("roster column", "in office"),
+    "password": pgettext_lazy("roster column", "initial password"),
+}
 ROLE_WORDS = {
     "member": Role.MEMBER,
     "委员": Role.MEMBER,
@@ -70,6 +83,7 @@ class RowError:
         return {
             "line": self.line,
             "column": self.column,
+            "column_label": str(COLUMN_LABELS.get(self.column, self.column)),
             "code": self.code,
             "message": self.message,
         }
@@ -104,19 +118,21 @@ class ImportReport:
 def decode(raw: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM), else GB18030 (Chinese Excel)."""
     if len(raw) > MAX_BYTES:
-        raise DomainError("bad_csv", f"The file is larger than {MAX_BYTES // 1024} KiB.")
+        raise DomainError(
+            "bad_csv", _("The file is larger than %(mib)s MiB.") % {"mib": MAX_BYTES // 2**20}
+        )
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise DomainError("bad_csv", "The file is neither UTF-8 nor GB18030 text.")
+    raise DomainError("bad_csv", _("The file is neither UTF-8 nor GB18030 text."))
 
 
 def _header(fieldnames: list[str] | None) -> dict[str, str]:
     """Map our column names to the file's header names."""
     if not fieldnames:
-        raise DomainError("bad_csv", "The file is empty; the first line must name the columns.")
+        raise DomainError("bad_csv", _("The file is empty; the first line must name the columns."))
     found: dict[str, str] = {}
     for name in fieldnames:
         key = (name or "").strip().lower()
@@ -127,7 +143,8 @@ def _header(fieldnames: list[str] | None) -> dict[str, str]:
     if missing:
         raise DomainError(
             "bad_csv",
-            f"Missing column(s): {', '.join(missing)}.",
+            _("Missing column(s): %(columns)s.")
+            % {"columns": "、".join(str(COLUMN_LABELS[c]) for c in missing)},
             missing=missing,
             expected={c: list(COLUMNS[c]) for c in COLUMNS},
         )
@@ -154,21 +171,31 @@ class _Checker:
     def _role(self, line: int, value: str) -> str | None:
         role = ROLE_WORDS.get(value.strip().lower()) or ROLE_WORDS.get(value.strip())
         if role is None:
-            self.err(line, "role", "bad_role", f"Unknown role {value!r}.")
+            self.err(line, "role", "bad_role", _("Unknown role “%(value)s”.") % {"value": value})
         return role
 
     def _group(self, line: int, name: str, role: str | None) -> DeliberationGroup | None:
         if not name:
             return None
         if role is not None and role not in COMPONENT_ROLES:
-            self.err(line, "group", "not_component_member", "Only component members sit in groups.")
+            self.err(
+                line,
+                "group",
+                "not_component_member",
+                _("Only component members sit in deliberation groups."),
+            )
             return None
         if name in self.groups:
             return self.groups[name]
         if self.create_groups:
             self.new_groups.add(name)
             return None
-        self.err(line, "group", "unknown_group", f"No deliberation group {name!r} in this term.")
+        self.err(
+            line,
+            "group",
+            "unknown_group",
+            _("No deliberation group “%(name)s” in this term.") % {"name": name},
+        )
         return None
 
     def _active(self, line: int, value: str) -> bool:
@@ -177,12 +204,22 @@ class _Checker:
             return True
         if v in FALSE_WORDS:
             return False
-        self.err(line, "active", "bad_value", f"'active' must be yes or no, not {value!r}.")
+        self.err(
+            line,
+            "active",
+            "bad_value",
+            _("“In office” must be yes or no, not “%(value)s”.") % {"value": value},
+        )
         return True
 
     def _unique(self, line: int, column: str, value: str, seen: dict[str, int]) -> None:
         if value in seen:
-            self.err(line, column, "duplicate", f"{value!r} is also on line {seen[value]}.")
+            self.err(
+                line,
+                column,
+                "duplicate",
+                _("“%(value)s” is also on line %(line)s.") % {"value": value, "line": seen[value]},
+            )
         else:
             seen[value] = line
 
@@ -190,11 +227,17 @@ class _Checker:
         before = len(self.errors)
         username, full_name = get("username"), get("full_name")
         if not USERNAME.match(username):
-            self.err(line, "username", "bad_username", f"Invalid login name {username!r}.")
+            self.err(
+                line,
+                "username",
+                "bad_username",
+                _("“%(value)s” is not a valid login name (letters, digits and . @ + - _).")
+                % {"value": username},
+            )
         else:
             self._unique(line, "username", username, self.seen_users)
         if not full_name:
-            self.err(line, "full_name", "required", "The name is empty.")
+            self.err(line, "full_name", "required", _("The name is empty."))
         role = self._role(line, get("role"))
         seat = get("seat")
         if seat:
@@ -222,7 +265,10 @@ def _seat_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
         for r in rows:
             if r.seat == m.seat and holder != r.username and holder not in in_file:
                 checker.err(
-                    r.line, "seat", "seat_taken", f"Seat {r.seat} belongs to {m.full_name}."
+                    r.line,
+                    "seat",
+                    "seat_taken",
+                    _("Seat %(seat)s belongs to %(name)s.") % {"seat": r.seat, "name": m.full_name},
                 )
 
 
@@ -238,7 +284,12 @@ def _card_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
     for r in rows:
         card = getattr(r, "card", None)
         if card and card in holders:
-            checker.err(r.line, "card", "card_taken", f"Card {card} belongs to {holders[card]}.")
+            checker.err(
+                r.line,
+                "card",
+                "card_taken",
+                _("Card %(card)s belongs to %(name)s.") % {"card": card, "name": holders[card]},
+            )
 
 
 def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[Row], _Checker]:
@@ -248,7 +299,7 @@ def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[R
     rows: list[Row] = []
     for n, raw in enumerate(reader, start=2):
         if n - 1 > MAX_ROWS:
-            raise DomainError("bad_csv", f"More than {MAX_ROWS} rows.")
+            raise DomainError("bad_csv", _("More than %(rows)s rows.") % {"rows": MAX_ROWS})
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue  # blank line
 
@@ -303,7 +354,11 @@ def _apply_row(
                     row.line,
                     "group",
                     "already_in_group",
-                    f"{member.full_name} already sits in {member.group}; tick 'move' to move.",
+                    _(
+                        "%(name)s already sits in %(group)s; tick “move members between "
+                        "groups” to move them."
+                    )
+                    % {"name": member.full_name, "group": member.group},
                 )
             )
             return
@@ -358,7 +413,7 @@ def _bad_rows(errors: list[RowError]) -> DomainError:
     errors = sorted(errors, key=lambda e: (e.line, e.column))
     return DomainError(
         "bad_rows",
-        f"{len(errors)} problem(s) in the file; nothing was imported.",
+        _("%(count)s problem(s) in the file; nothing was imported.") % {"count": len(errors)},
         errors=[e.as_dict() for e in errors],
     )
 
@@ -393,6 +448,7 @@ def _write(term, rows, checker, move_groups, report, by) -> None:
     audit.record(
         by,
         "roster.import",
-        summary=f"{len(report.created)} new, {len(report.updated)} changed",
+        summary=_("%(new)s new, %(changed)s changed")
+        % {"new": len(report.created), "changed": len(report.updated)},
         data={k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)},
     )

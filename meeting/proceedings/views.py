@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from docs_store.models import Document
 from meeting.models import AgendaItem, Member, Role, Session, Sitting, Term
 from meeting.proceedings import access, closing, forms, preparation
-from meeting.proceedings.audit import AuditFilter, entries
+from meeting.proceedings.audit import AuditFilter, describe_rows, entries
 from meeting.proceedings.errors import ERROR_CODES
 from meeting.proceedings.models import MinutesRun
 from meeting.proceedings.roster_import import import_members
@@ -140,7 +140,7 @@ def new_session(request: HttpRequest) -> HttpResponse:
         if d["how"] == "copy":
             last = preparation.last_session(term)
             if last is None:
-                raise DomainError("bad_template", "There is no earlier session to copy.")
+                raise DomainError("bad_template", _("There is no earlier session to copy."))
             s = preparation.copy_session(
                 last,
                 number=d["number"],
@@ -397,7 +397,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         request,
         "proceedings/audit.html",
         {
-            "rows": rows[:500],
+            "rows": describe_rows(rows[:500]),
             "total": rows.count(),
             "f": f,
             "sessions": Session.objects.filter(term__is_current=True),

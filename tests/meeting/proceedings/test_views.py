@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pypdf
 import pytest
@@ -112,6 +113,7 @@ def test_refusals_show_their_code_and_change_nothing(committee, clerk):
         },
     )
     assert r.status_code == 409 and 'data-code="bad_sitting"' in r.content.decode()
+    assert "第一组在本次会议中已有分组会议。" in r.content.decode()  # in Chinese, naming it
     r = clerk.post(
         f"/proceedings/sessions/{sid}/sittings/",
         {"kind": "plenary", "title": "x", "starts_at": "tomorrow"},
@@ -139,7 +141,12 @@ def test_csv_import_lists_row_errors_on_the_page(committee, clerk):
     )
     page = r.content.decode()
     assert r.status_code == 400 and 'data-code="bad_rows"' in page
-    assert "<td>3</td><td>role</td><td><code>bad_role</code></td>" in page
+    assert "<td>3</td><td>身份</td><td><code>bad_role</code></td>" in page
+    # what a person reads is Chinese: the refusal's sentence and each row's column and
+    # problem (the code stays, as <code>, and the file's own value as typed)
+    box = re.search(r'<div class="card refusal".*?</div>', page, re.S).group(0)
+    prose = re.sub(r"<code>.*?</code>|<[^>]+>|“[^”]*”", " ", box)
+    assert re.findall(r"[A-Za-z]{2,}", prose) == [], prose
     assert not Member.objects.filter(user__username__in=["n1", "n2"]).exists()
     good = "username,full_name,role,seat,group\nn1,甲,委员,101,第一组\n"
     r = clerk.post(
