@@ -140,7 +140,7 @@ function renderPlan() {
   const boxes = seatBoxes(rows).filter(([id]) => byId.has(id));
   render(html`<div class="seat-table" aria-hidden="true">${L.lTable}${seating.saved === false
       ? html` <small>（${L.lDefault}）</small>` : nothing}</div>
-    <div class="seat-room">${boxes.map(([id, style]) => seatButton(byId.get(id), present, leave, style))}</div>
+    <div class="seat-room ${Math.max(0, ...rows.map((r) => r.length)) <= 10 ? "roomy" : ""}">${boxes.map(([id, style]) => seatButton(byId.get(id), present, leave, style))}</div>
     ${unplaced.length ? html`<div class="seat-unplaced"><span class="muted">${L.lUnplaced}：</span>${
       unplaced.map((id) => seatButton(byId.get(id), present, leave))}</div>` : nothing}`, plan);
 }
