@@ -24,11 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
+from meeting.policy import Acting
 from meeting.proceedings import audit
 from meeting.services.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+SESSION_CLERK = Acting(role=Role.CLERK)  # the import page is the session clerk's
+MAX_SEAT_ROWS = 40  # meeting.services.seating.MAX_ROWS
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 COLUMNS = {
     "username": ("username", "登录名", "用户名"),
@@ -36,6 +39,7 @@ COLUMNS = {
     "role": ("role", "身份", "角色"),
     "seat": ("seat", "座位号", "座位"),
     "card": ("card", "card_number", "卡号", "代表证号"),
+    "row": ("row", "排", "排号"),
     "group": ("group", "审议组", "分组"),
     "active": ("active", "在任"),
     "password": ("password", "初始密码"),
@@ -48,6 +52,7 @@ COLUMN_LABELS = {
     "role": pgettext_lazy("roster column", "role"),
     "seat": pgettext_lazy("roster column", "seat"),
     "card": pgettext_lazy("roster column", "card number"),
+    "row": pgettext_lazy("roster column", "row"),
     "group": pgettext_lazy("roster column", "deliberation group"),
     "active": pgettext_lazy("roster column", "in office"),
     "password": pgettext_lazy("roster column", "initial password"),
@@ -109,6 +114,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     groups_created: list[str] = field(default_factory=list)
     no_password: list[str] = field(default_factory=list)
+    layout_room: str | None = None  # the room whose seat layout the file's 排 column set
+    layout_rows: int = 0
     applied: bool = False
 
     def as_dict(self) -> dict:
@@ -242,6 +249,17 @@ class _Checker:
         seat = get("seat")
         if seat:
             self._unique(line, "seat", seat, self.seen_seats)
+        seat_row = get("row")
+        if seat_row and not (seat_row.isdigit() and 1 <= int(seat_row) <= MAX_SEAT_ROWS):
+            self.err(
+                line,
+                "row",
+                "bad_value",
+                _("The row must be a number from 1 to %(max)s, not “%(value)s”.")
+                % {"max": MAX_SEAT_ROWS, "value": seat_row},
+            )
+        elif seat_row and not seat:
+            self.err(line, "seat", "required", _("A member with a row needs a seat number."))
         card = get("card")
         if card:
             self._unique(line, "card", card, self.seen_cards)
@@ -253,6 +271,7 @@ class _Checker:
         row = Row(line, username, full_name, role, seat, group, active, get("password"))
         row.group_name = group_name  # type: ignore[attr-defined]
         row.card = card if self.has_card else None  # type: ignore[attr-defined]
+        row.seat_row = int(seat_row) if seat_row else None  # type: ignore[attr-defined]
         return row
 
 
@@ -384,11 +403,14 @@ def import_members(
     move_groups: bool = False,
     dry_run: bool = False,
     by=None,
+    room: str | None = None,
 ) -> ImportReport:
     """Check every row, then write them all in one transaction, or nothing.
 
     Raises ``DomainError("bad_rows", details={"errors": [...]})`` listing every problem.
-    With ``dry_run`` the report says what would happen and nothing is kept.
+    With ``dry_run`` the report says what would happen and nothing is kept. A file with
+    the row column (排) sets the seat layout of ``room`` (the session's plenary room)
+    from its rows, front row 1, seats in seat order (``meeting.services.seating``).
     """
     rows, checker = check(term, decode(raw), create_groups=create_groups)
     if checker.errors:
@@ -397,12 +419,34 @@ def import_members(
     try:
         with transaction.atomic():
             _write(term, rows, checker, move_groups, report, by)
+            if room is not None:
+                _seat_layout(term, room, rows, report, by)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         return report
     report.applied = True
     return report
+
+
+def _seat_layout(term: Term, room: str, rows: list[Row], report: ImportReport, by) -> None:
+    from meeting.services import seating
+
+    numbers = {
+        r.seat: r.seat_row  # type: ignore[attr-defined]
+        for r in rows
+        if getattr(r, "seat_row", None) and r.active and r.role in COMPONENT_ROLES
+    }
+    if not numbers:
+        return
+    layout = seating.save_room_layout(
+        term,
+        room,
+        seating.rows_from_numbers(numbers),
+        actor=SESSION_CLERK,
+        by_user_id=by.pk if by else None,
+    )
+    report.layout_room, report.layout_rows = room, len(layout)
 
 
 class _DryRun(Exception):

@@ -305,6 +305,12 @@ def prepare_vote(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("proceedings:session", session.pk)
 
 
+def _plenary_room(session: Session) -> str:
+    """The room whose seat layout a roster file's 排 column sets: the session's plenary."""
+    plenary = session.sittings.filter(kind=Sitting.Kind.PLENARY).order_by("starts_at").first()
+    return plenary.room if plenary else ""
+
+
 @login_required
 @require_POST
 def import_roster(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -321,6 +327,7 @@ def import_roster(request: HttpRequest, session_id: int) -> HttpResponse:
             move_groups=d["move_groups"],
             dry_run=d["dry_run"],
             by=request.user,
+            room=_plenary_room(session),
         )
     except DomainError as exc:
         return _refused(request, session, exc)

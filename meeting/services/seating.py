@@ -145,31 +145,50 @@ def _clean(term: Term, rows: list[list[str]]) -> list[list[str]]:
 
 
 @transaction.atomic
-def save_layout(
-    sitting_id: int, rows: list[list[str]], *, actor: policy.Actor, by_user_id: int | None = None
-) -> dict:
-    """Save the layout of the sitting's room (``rows`` empty: back to the default).
-
-    Every open sitting of the term in that room is told (``seating.plan`` to its clerks
-    and chairs) with its new plan. Returns the plan of ``sitting_id``.
-    """
+def save_room_layout(
+    term: Term,
+    room: str,
+    rows: list[list[str]],
+    *,
+    actor: policy.Actor,
+    by_user_id: int | None = None,
+) -> list[list[str]]:
+    """Save the layout of ``room`` in ``term`` (``rows`` empty: back to the default);
+    returns the rows as saved. Every open sitting of the term in that room is told
+    (``seating.plan`` to its clerks and chairs) with its new plan."""
     policy.require(actor, "seating.save")
-    sitting = Sitting.objects.select_related("session__term").get(pk=sitting_id)
-    if sitting.state == Sitting.State.ENDED:
-        raise DomainError("sitting_ended", f"{sitting} has ended.")
-    term = sitting.session.term
     clean = _clean(term, rows)
     if clean:
         SeatLayout.objects.update_or_create(
-            term=term,
-            room=sitting.room,
-            defaults={"rows": clean, "updated_by_id": by_user_id},
+            term=term, room=room, defaults={"rows": clean, "updated_by_id": by_user_id}
         )
     else:
-        SeatLayout.objects.filter(term=term, room=sitting.room).delete()
-    same_room = Sitting.objects.filter(session__term=term, room=sitting.room).exclude(
+        SeatLayout.objects.filter(term=term, room=room).delete()
+    same_room = Sitting.objects.filter(session__term=term, room=room).exclude(
         state=Sitting.State.ENDED
     )
     for other in same_room.select_related("session__term"):
         events.notify(events.live(other.pk), "seating.plan", plan(other), other.pk)
+    return clean
+
+
+@transaction.atomic
+def save_layout(
+    sitting_id: int, rows: list[list[str]], *, actor: policy.Actor, by_user_id: int | None = None
+) -> dict:
+    """The console's save: the layout of the sitting's room. Returns the sitting's plan."""
+    policy.require(actor, "seating.save")
+    sitting = Sitting.objects.select_related("session__term").get(pk=sitting_id)
+    if sitting.state == Sitting.State.ENDED:
+        raise DomainError("sitting_ended", f"{sitting} has ended.")
+    save_room_layout(sitting.session.term, sitting.room, rows, actor=actor, by_user_id=by_user_id)
     return plan(sitting)
+
+
+def rows_from_numbers(seat_rows: dict[str, int]) -> list[list[str]]:
+    """Rows from each seat's row number (the roster file's 排 column): rows in number
+    order, front first, each row's seats in seat order."""
+    by_row: dict[int, list[str]] = {}
+    for seat, row in seat_rows.items():
+        by_row.setdefault(row, []).append(seat)
+    return [sorted(by_row[r], key=seat_key) for r in sorted(by_row)]

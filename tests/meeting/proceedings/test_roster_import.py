@@ -188,3 +188,42 @@ def test_a_move_without_the_box_ticked_says_so_in_chinese(committee):
         import_members(committee.term, (HEADER + f"m1,{m1.full_name},委员,002,第二组\n").encode())
     (err,) = e.value.details["errors"]
     assert err["message"] == "委员1已在第一组；如要调组，请勾选“允许调整委员所在审议组”。"
+
+
+def test_a_row_column_sets_the_plenary_rooms_seat_layout(committee):
+    from meeting.models import SeatLayout
+    from meeting.services import seating
+
+    csv = "登录名,姓名,身份,座位号,审议组,排\n" + (
+        "m1,委员1,委员,002,第一组,2\n"
+        "m2,委员2,委员,003,第二组,1\n"
+        "m3,委员3,委员,004,第一组,2\n"
+        "chair,主任,主任,001,第一组,1\n"
+        "m4,委员4,委员,005,第二组,\n"  # no row: drawn below the plan, unplaced
+    )
+    preview = import_members(committee.term, csv.encode(), dry_run=True, room="")
+    assert preview.layout_rows == 2 and not SeatLayout.objects.exists()
+    rep = import_members(committee.term, csv.encode(), room="")
+    assert rep.applied and (rep.layout_room, rep.layout_rows) == ("", 2)
+    assert SeatLayout.objects.get(term=committee.term, room="").rows == [
+        ["001", "003"],
+        ["002", "004"],
+    ]
+    plan = seating.plan(committee.plenary)
+    assert committee.members[3].pk in plan["unplaced"]
+
+
+def test_a_bad_row_number_is_a_row_error_and_nothing_is_written(committee):
+    from meeting.models import SeatLayout
+
+    csv = "username,full_name,role,seat,group,row\n" + (
+        "m1,委员1,委员,002,第一组,前排\nn1,新人,委员,,第一组,1\n"  # a row without a seat
+    )
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, csv.encode(), room="")
+    got = [
+        (x["line"], x["column"], x["code"], x["column_label"]) for x in e.value.details["errors"]
+    ]
+    assert got == [(2, "row", "bad_value", "排"), (3, "seat", "required", "座位号")]
+    assert not SeatLayout.objects.exists()
+    assert not Member.objects.filter(user__username="n1").exists()

@@ -314,3 +314,20 @@ def test_edit_a_sitting_time_room_chair_and_clerk(committee, clerk):
     s.refresh_from_db()
     assert (s.title, s.room, s.chair_id) == before
     assert AuditEntry.objects.filter(action="sitting.update", sitting=s).count() == 1
+
+
+def test_the_import_page_sets_the_plenary_seat_layout_from_the_row_column(committee, clerk):
+    from meeting.models import SeatLayout
+
+    committee.plenary.room = "第一会议室"
+    committee.plenary.save()
+    csv = "登录名,姓名,身份,座位号,排\nm1,委员1,委员,002,1\nchair,主任,主任,001,1\nm2,委员2,委员,003,2\n"
+    r = clerk.post(
+        f"/proceedings/sessions/{committee.session.pk}/members/",
+        {"file": SimpleUploadedFile("m.csv", csv.encode())},
+    )
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="import-layout"' in page
+    assert "第一会议室" in re.search(r'<p id="import-layout">(.*?)</p>', page).group(1)
+    layout = SeatLayout.objects.get(term=committee.term, room="第一会议室")
+    assert layout.rows == [["001", "002"], ["003"]]
