@@ -48,6 +48,7 @@ def labels() -> dict[str, dict[str, str]]:
             "attendance.check_in": pgettext("audit action", "check in"),
             "attendance.check_out": pgettext("audit action", "check out"),
             "attendance.record": pgettext("audit action", "check in / out by the clerk"),
+            "seating.save": pgettext("audit action", "change the seat layout"),
             "documents.distribute": pgettext("audit action", "distribute documents"),
             "documents.recall": pgettext("audit action", "recall documents"),
             "presenter.open": pgettext("audit action", "present a document"),

@@ -289,3 +289,31 @@ class Attendance(models.Model):
     @property
     def present(self) -> bool:
         return self.checked_out_at is None
+
+
+class SeatLayout(models.Model):
+    """A meeting room's seats as rows facing the chair's table (座位图), per term.
+
+    ``rows`` lists the rows front first (nearest the chair's table), each a list of seat
+    numbers left to right as the chair sees them; ``""`` is a gap (an aisle). A sitting
+    draws the layout of its room (``Sitting.room``); a room without one gets rows made
+    from its roster's seat numbers (``meeting.services.seating``).
+    """
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seat_layouts")
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    rows = models.JSONField(_("rows"), default=list)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("seat layout")
+        verbose_name_plural = _("seat layouts")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "room"], name="seat_layout_one_per_room"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} · {self.room or '—'}"

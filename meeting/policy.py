@@ -71,6 +71,11 @@ _rule("ping", SITTING_ROLES, "everyone in the sitting")
 _rule("attendance.check_in", TABLET_ROLES, "a seated member, for themself")
 _rule("attendance.check_out", TABLET_ROLES, "a seated member, for themself")
 _rule("attendance.record", LIVE_ROLES, "the chair or the clerk, for any member on the roster")
+_rule(
+    "seating.save",
+    {Role.CLERK},
+    "the clerk: the seat layout of the sitting's room, for every sitting held there",
+)
 _rule("agenda.open", LIVE_ROLES, "the chair or the clerk")
 _rule("agenda.step", LIVE_ROLES, "the chair or the clerk")
 _rule("presence.list", LIVE_ROLES, "the chair or the clerk")

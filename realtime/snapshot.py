@@ -46,6 +46,7 @@ TABLE: tuple[tuple[str, str, str], ...] = (
     ("attendance", "realtime.handlers.core.attendance_part", SHARED),
     ("presence", "realtime.handlers.core.presence_part", SOCKET),  # live roles only
     ("roster", "realtime.handlers.core.roster_part", SHARED),
+    ("seating", "realtime.handlers.core.seating_part", SHARED),  # live roles only
     ("presenter", "realtime.handlers.documents.presenter_part", SOCKET),  # may_present
     ("documents", "realtime.handlers.documents.documents_part", SOCKET),  # access level
     ("floor", "realtime.handlers.floor.floor_part", SHARED),

@@ -29,15 +29,22 @@ def sh(*args: str) -> str:
 
 
 def untranslated() -> list[str]:
-    out = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", str(CATALOGUE)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [
-        line[6:] for line in out.splitlines() if line.startswith("msgid ") and line != 'msgid ""'
-    ]
+    """Strings without a translation, and fuzzy guesses (makemessages matches a new
+    string to a near one; gettext never shows a fuzzy entry, so it is untranslated)."""
+    found = []
+    for flag in ("--untranslated", "--only-fuzzy"):
+        out = subprocess.run(
+            ["msgattrib", flag, "--no-obsolete", str(CATALOGUE)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        found += [
+            line[6:]
+            for line in out.splitlines()
+            if line.startswith("msgid ") and line != 'msgid ""'
+        ]
+    return found
 
 
 PLURAL = "Plural-Forms: nplurals=1; plural=0;\\n"

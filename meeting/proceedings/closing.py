@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meeting import clock
 from meeting.events import emit
@@ -31,7 +32,8 @@ def _refuse_open_votes(session: Session) -> None:
         v = open_votes.select_related("sitting").first()
         raise DomainError(
             "vote_open",
-            f"The vote '{v.question}' is open in {v.sitting}; close it first.",
+            _("The vote “%(question)s” is open in %(sitting)s; close it first.")
+            % {"question": v.question, "sitting": v.sitting},
             vote=v.pk,
             sitting=v.sitting_id,
         )
@@ -56,7 +58,7 @@ def _recall_documents(session: Session, by) -> int:
     if not Document.objects.filter(session=session, state=Document.State.DISTRIBUTED).exists():
         return 0
     if by is None:
-        raise DomainError("invalid", "Recalling documents needs to know who closes the session.")
+        raise DomainError("invalid", _("Recalling documents needs to know who closes the session."))
     # closing the session is the session clerk's (meeting/proceedings/access.py)
     return len(recall(session, actor=Acting(role=Role.CLERK), by=by))
 
@@ -75,7 +77,9 @@ def close_session(session: Session, *, by=None) -> MinutesRun:
     """End the session and queue its minutes; returns the minutes run to watch."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.state == Session.State.CLOSED:
-        raise DomainError("session_closed", f"{session} is already closed.")
+        raise DomainError(
+            "session_closed", _("%(session)s is already closed.") % {"session": session}
+        )
     _refuse_open_votes(session)
     floors = 0
     for sitting in session.sittings.select_for_update().order_by("starts_at", "id"):
@@ -89,7 +93,8 @@ def close_session(session: Session, *, by=None) -> MinutesRun:
         by,
         "session.close",
         session=session,
-        summary=f"{session.title}: {floors} floor(s) ended, {recalled} document(s) recalled",
+        summary=_("%(title)s: %(floors)s floor(s) ended, %(recalled)s document(s) recalled")
+        % {"title": session.title, "floors": floors, "recalled": recalled},
         data={"floors_ended": floors, "documents_recalled": recalled},
     )
     return request_minutes(session, by=by)
@@ -102,11 +107,13 @@ def request_minutes(session: Session, *, by=None) -> MinutesRun:
 
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.state != Session.State.CLOSED:
-        raise DomainError("not_closed", f"{session} is not closed yet.")
+        raise DomainError("not_closed", _("%(session)s is not closed yet.") % {"session": session})
     run = MinutesRun.objects.create(session=session, requested_by=by, stage="queued")
     run.job = enqueue(MINUTES_JOB, {"run": run.pk}, key=f"{MINUTES_JOB}:{run.pk}", priority=50)
     run.save(update_fields=["job"])
-    audit.record(by, "minutes.request", session=session, summary=f"minutes run {run.pk}")
+    audit.record(
+        by, "minutes.request", session=session, summary=_("minutes run %(run)s") % {"run": run.pk}
+    )
     return run
 
 

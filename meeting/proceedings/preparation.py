@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from meeting import policy
 from meeting.models import AgendaItem, DeliberationGroup, Member, Role, Session, Sitting, Term
@@ -25,6 +27,26 @@ from meeting.services.errors import DomainError
 # Preparation is the session clerk's work: the pages admit only them
 # (meeting/proceedings/access.py), and the services they call act as the clerk role.
 SESSION_CLERK = policy.Acting(role=Role.CLERK)
+
+
+FIELD_WORDS = {
+    "title": gettext_lazy("title"),
+    "starts_at": gettext_lazy("starts at"),
+    "room": gettext_lazy("room"),
+    "chair": gettext_lazy("chair"),
+    "clerk": gettext_lazy("clerk"),
+    "presenter": gettext_lazy("presenter"),
+    "description": gettext_lazy("description"),
+    "first_speech_limit_s": gettext_lazy("first speech limit (s)"),
+    "second_speech_limit_s": gettext_lazy("second speech limit (s)"),
+    "on_time_up": gettext_lazy("when the time is up"),
+}
+
+
+def _fields(model, fields) -> str:
+    """The changed fields as people read them, for the audit trail."""
+    return "、".join(str(FIELD_WORDS.get(f, f)) for f in sorted(fields))
+
 
 ITEM_FIELDS = (
     "title",
@@ -61,7 +83,7 @@ TEMPLATES: dict[str, tuple[str, list[SittingPlan]]] = {
 
 def _refuse_closed(session: Session) -> None:
     if session.state == Session.State.CLOSED:
-        raise DomainError("session_closed", f"{session} is closed.")
+        raise DomainError("session_closed", _("%(session)s is closed.") % {"session": session})
 
 
 def next_number(term: Term) -> int:
@@ -75,9 +97,11 @@ def last_session(term: Term) -> Session | None:
 
 def _new_session(term: Term, number: int, title: str, starts_on: dt.date) -> Session:
     if not title.strip():
-        raise DomainError("bad_sitting", "A session needs a title.")
+        raise DomainError("bad_sitting", _("A session needs a title."))
     if term.sessions.filter(number=number).exists():
-        raise DomainError("number_taken", f"Session number {number} is already used.")
+        raise DomainError(
+            "number_taken", _("Session number %(number)s is already used.") % {"number": number}
+        )
     return Session.objects.create(
         term=term, number=number, title=title.strip(), starts_on=starts_on
     )
@@ -101,7 +125,11 @@ def create_from_template(
 ) -> Session:
     """A new session with the template's sittings (one group sitting per group)."""
     if template not in TEMPLATES:
-        raise DomainError("bad_template", f"No template {template!r}.", known=sorted(TEMPLATES))
+        raise DomainError(
+            "bad_template",
+            _("No session template “%(name)s”.") % {"name": template},
+            known=sorted(TEMPLATES),
+        )
     session = _new_session(term, number, title, starts_on)
     groups = list(term.groups.order_by("order", "id"))
     for plan in TEMPLATES[template][1]:
@@ -205,18 +233,18 @@ def copy_session(
 
 def _check_sitting(session: Session, kind: str, group, chair, clerk) -> None:
     if kind not in Sitting.Kind.values:
-        raise DomainError("bad_sitting", f"Unknown kind {kind!r}.")
+        raise DomainError("bad_sitting", _("Unknown kind of sitting “%(kind)s”.") % {"kind": kind})
     if (kind == Sitting.Kind.GROUP) != (group is not None):
-        raise DomainError("bad_sitting", "A group sitting needs a group; a plenary has none.")
+        raise DomainError("bad_sitting", _("A group sitting needs a group; a plenary has none."))
     if group is not None and group.term_id != session.term_id:
-        raise DomainError("wrong_term", f"{group} belongs to another term.")
-    for who, label in ((chair, "chair"), (clerk, "clerk")):
+        raise DomainError("wrong_term", _("%(what)s belongs to another term.") % {"what": group})
+    for who in (chair, clerk):
         if who is not None and who.term_id != session.term_id:
-            raise DomainError("wrong_term", f"The {label} belongs to another term.")
+            raise DomainError("wrong_term", _("%(what)s belongs to another term.") % {"what": who})
     if clerk is not None and clerk.role != Role.CLERK:
-        raise DomainError("bad_sitting", f"{clerk} is not a clerk.")
+        raise DomainError("bad_sitting", _("%(name)s is not a clerk.") % {"name": clerk})
     if chair is not None and not chair.is_component_member:
-        raise DomainError("bad_sitting", f"{chair} is not a component member.")
+        raise DomainError("bad_sitting", _("%(name)s is not a component member.") % {"name": chair})
 
 
 @transaction.atomic
@@ -237,7 +265,7 @@ def add_sitting(
     _refuse_closed(session)
     _check_sitting(session, kind, group, chair, clerk)
     if not title.strip():
-        raise DomainError("bad_sitting", "A sitting needs a title.")
+        raise DomainError("bad_sitting", _("A sitting needs a title."))
     try:
         with transaction.atomic():
             sitting = Sitting.objects.create(
@@ -252,7 +280,8 @@ def add_sitting(
             )
     except IntegrityError:
         raise DomainError(
-            "bad_sitting", f"{group} already has a sitting in this session."
+            "bad_sitting",
+            _("%(group)s already has a sitting in this session.") % {"group": group},
         ) from None
     audit.record(
         by, "sitting.add", sitting=sitting, summary=f"{sitting.title} {starts_at:%m-%d %H:%M}"
@@ -270,13 +299,15 @@ def update_sitting(sitting: Sitting, *, by=None, **fields) -> Sitting:
     allowed = {"title", "starts_at", "room", "chair", "clerk"}
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError("bad_sitting", f"Cannot change {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            "bad_sitting", _("Cannot change %(fields)s.") % {"fields": "、".join(sorted(unknown))}
+        )
     merged = {"chair": sitting.chair, "clerk": sitting.clerk, **fields}
     _check_sitting(sitting.session, sitting.kind, sitting.group, merged["chair"], merged["clerk"])
     for k, v in fields.items():
         setattr(sitting, k, v.strip() if isinstance(v, str) else v)
     sitting.save()
-    audit.record(by, "sitting.update", sitting=sitting, summary=", ".join(sorted(fields)))
+    audit.record(by, "sitting.update", sitting=sitting, summary=_fields(Sitting, fields))
     return sitting
 
 
@@ -290,7 +321,9 @@ def _item_sitting(sitting: Sitting) -> Sitting:
 
 def _check_presenter(sitting: Sitting, presenter: Member | None) -> None:
     if presenter is not None and presenter.term_id != sitting.session.term_id:
-        raise DomainError("wrong_term", f"{presenter} belongs to another term.")
+        raise DomainError(
+            "wrong_term", _("%(what)s belongs to another term.") % {"what": presenter}
+        )
 
 
 @transaction.atomic
@@ -298,7 +331,7 @@ def add_item(sitting: Sitting, title: str, *, by=None, **fields) -> AgendaItem:
     """Append an agenda item; ``presenter`` may flip pages for it."""
     sitting = _item_sitting(sitting)
     if not title.strip():
-        raise DomainError("invalid", "An agenda item needs a title.")
+        raise DomainError("invalid", _("An agenda item needs a title."))
     _check_presenter(sitting, fields.get("presenter"))
     item = agenda.add_item(sitting, title.strip(), **fields)
     audit.record(by, "agenda.add", sitting=sitting, summary=str(item))
@@ -312,15 +345,17 @@ def update_item(item: AgendaItem, *, by=None, **fields) -> AgendaItem:
     sitting = _item_sitting(item.sitting)
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
-        raise DomainError("invalid", f"Cannot change {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            "invalid", _("Cannot change %(fields)s.") % {"fields": "、".join(sorted(unknown))}
+        )
     if "title" in fields and not str(fields["title"]).strip():
-        raise DomainError("invalid", "An agenda item needs a title.")
+        raise DomainError("invalid", _("An agenda item needs a title."))
     _check_presenter(sitting, fields.get("presenter"))
     for k, v in fields.items():
         setattr(item, k, v.strip() if isinstance(v, str) else v)
     item.save()
     audit.record(
-        by, "agenda.update", sitting=sitting, summary=f"{item}: {', '.join(sorted(fields))}"
+        by, "agenda.update", sitting=sitting, summary=f"{item}：{_fields(AgendaItem, fields)}"
     )
     return item
 
@@ -341,9 +376,13 @@ def remove_item(item: AgendaItem, *, by=None) -> None:
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     sitting = _item_sitting(item.sitting)
     if item.state != AgendaItem.State.PENDING:
-        raise DomainError("item_not_pending", f"{item} has already been opened.")
+        raise DomainError(
+            "item_not_pending", _("%(item)s has already been opened.") % {"item": item}
+        )
     if _has_records(item):
-        raise DomainError("item_has_records", f"{item} has speeches or votes on record.")
+        raise DomainError(
+            "item_has_records", _("%(item)s has speeches or votes on record.") % {"item": item}
+        )
     from meeting.voting.models import Question, Vote
 
     prepared = Vote.objects.filter(item=item, state=Vote.State.PREPARED)
@@ -381,7 +420,11 @@ def prepare_vote(
 
     sitting = _item_sitting(item.sitting)
     if rule not in RULES:
-        raise DomainError("bad_vote", f"Unknown decision rule {rule!r}.", known=sorted(RULES))
+        raise DomainError(
+            "bad_vote",
+            _("Unknown decision rule “%(rule)s”.") % {"rule": rule},
+            known=sorted(RULES),
+        )
     spec = VoteSpec(
         item_id=item.pk,
         question=question,

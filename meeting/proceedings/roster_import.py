@@ -20,13 +20,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
+from meeting.policy import Acting
 from meeting.proceedings import audit
 from meeting.services.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+SESSION_CLERK = Acting(role=Role.CLERK)  # the import page is the session clerk's
+MAX_SEAT_ROWS = 40  # meeting.services.seating.MAX_ROWS
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 COLUMNS = {
     "username": ("username", "登录名", "用户名"),
@@ -34,11 +39,24 @@ COLUMNS = {
     "role": ("role", "身份", "角色"),
     "seat": ("seat", "座位号", "座位"),
     "card": ("card", "card_number", "卡号", "代表证号"),
+    "row": ("row", "排", "排号"),
     "group": ("group", "审议组", "分组"),
     "active": ("active", "在任"),
     "password": ("password", "初始密码"),
 }
 REQUIRED = ("username", "full_name", "role")
+# The columns as people read them (the row errors name the column this way).
+COLUMN_LABELS = {
+    "username": pgettext_lazy("roster column", "login name"),
+    "full_name": pgettext_lazy("roster column", "full name"),
+    "role": pgettext_lazy("roster column", "role"),
+    "seat": pgettext_lazy("roster column", "seat"),
+    "card": pgettext_lazy("roster column", "card number"),
+    "row": pgettext_lazy("roster column", "row"),
+    "group": pgettext_lazy("roster column", "deliberation group"),
+    "active": pgettext_lazy("roster column", "in office"),
+    "password": pgettext_lazy("roster column", "initial password"),
+}
 ROLE_WORDS = {
     "member": Role.MEMBER,
     "委员": Role.MEMBER,
@@ -70,6 +88,7 @@ class RowError:
         return {
             "line": self.line,
             "column": self.column,
+            "column_label": str(COLUMN_LABELS.get(self.column, self.column)),
             "code": self.code,
             "message": self.message,
         }
@@ -95,6 +114,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     groups_created: list[str] = field(default_factory=list)
     no_password: list[str] = field(default_factory=list)
+    layout_room: str | None = None  # the room whose seat layout the file's 排 column set
+    layout_rows: int = 0
     applied: bool = False
 
     def as_dict(self) -> dict:
@@ -104,19 +125,21 @@ class ImportReport:
 def decode(raw: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM), else GB18030 (Chinese Excel)."""
     if len(raw) > MAX_BYTES:
-        raise DomainError("bad_csv", f"The file is larger than {MAX_BYTES // 1024} KiB.")
+        raise DomainError(
+            "bad_csv", _("The file is larger than %(mib)s MiB.") % {"mib": MAX_BYTES // 2**20}
+        )
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise DomainError("bad_csv", "The file is neither UTF-8 nor GB18030 text.")
+    raise DomainError("bad_csv", _("The file is neither UTF-8 nor GB18030 text."))
 
 
 def _header(fieldnames: list[str] | None) -> dict[str, str]:
     """Map our column names to the file's header names."""
     if not fieldnames:
-        raise DomainError("bad_csv", "The file is empty; the first line must name the columns.")
+        raise DomainError("bad_csv", _("The file is empty; the first line must name the columns."))
     found: dict[str, str] = {}
     for name in fieldnames:
         key = (name or "").strip().lower()
@@ -127,7 +150,8 @@ def _header(fieldnames: list[str] | None) -> dict[str, str]:
     if missing:
         raise DomainError(
             "bad_csv",
-            f"Missing column(s): {', '.join(missing)}.",
+            _("Missing column(s): %(columns)s.")
+            % {"columns": "、".join(str(COLUMN_LABELS[c]) for c in missing)},
             missing=missing,
             expected={c: list(COLUMNS[c]) for c in COLUMNS},
         )
@@ -154,21 +178,31 @@ class _Checker:
     def _role(self, line: int, value: str) -> str | None:
         role = ROLE_WORDS.get(value.strip().lower()) or ROLE_WORDS.get(value.strip())
         if role is None:
-            self.err(line, "role", "bad_role", f"Unknown role {value!r}.")
+            self.err(line, "role", "bad_role", _("Unknown role “%(value)s”.") % {"value": value})
         return role
 
     def _group(self, line: int, name: str, role: str | None) -> DeliberationGroup | None:
         if not name:
             return None
         if role is not None and role not in COMPONENT_ROLES:
-            self.err(line, "group", "not_component_member", "Only component members sit in groups.")
+            self.err(
+                line,
+                "group",
+                "not_component_member",
+                _("Only component members sit in deliberation groups."),
+            )
             return None
         if name in self.groups:
             return self.groups[name]
         if self.create_groups:
             self.new_groups.add(name)
             return None
-        self.err(line, "group", "unknown_group", f"No deliberation group {name!r} in this term.")
+        self.err(
+            line,
+            "group",
+            "unknown_group",
+            _("No deliberation group “%(name)s” in this term.") % {"name": name},
+        )
         return None
 
     def _active(self, line: int, value: str) -> bool:
@@ -177,12 +211,22 @@ class _Checker:
             return True
         if v in FALSE_WORDS:
             return False
-        self.err(line, "active", "bad_value", f"'active' must be yes or no, not {value!r}.")
+        self.err(
+            line,
+            "active",
+            "bad_value",
+            _("“In office” must be yes or no, not “%(value)s”.") % {"value": value},
+        )
         return True
 
     def _unique(self, line: int, column: str, value: str, seen: dict[str, int]) -> None:
         if value in seen:
-            self.err(line, column, "duplicate", f"{value!r} is also on line {seen[value]}.")
+            self.err(
+                line,
+                column,
+                "duplicate",
+                _("“%(value)s” is also on line %(line)s.") % {"value": value, "line": seen[value]},
+            )
         else:
             seen[value] = line
 
@@ -190,15 +234,32 @@ class _Checker:
         before = len(self.errors)
         username, full_name = get("username"), get("full_name")
         if not USERNAME.match(username):
-            self.err(line, "username", "bad_username", f"Invalid login name {username!r}.")
+            self.err(
+                line,
+                "username",
+                "bad_username",
+                _("“%(value)s” is not a valid login name (letters, digits and . @ + - _).")
+                % {"value": username},
+            )
         else:
             self._unique(line, "username", username, self.seen_users)
         if not full_name:
-            self.err(line, "full_name", "required", "The name is empty.")
+            self.err(line, "full_name", "required", _("The name is empty."))
         role = self._role(line, get("role"))
         seat = get("seat")
         if seat:
             self._unique(line, "seat", seat, self.seen_seats)
+        seat_row = get("row")
+        if seat_row and not (seat_row.isdigit() and 1 <= int(seat_row) <= MAX_SEAT_ROWS):
+            self.err(
+                line,
+                "row",
+                "bad_value",
+                _("The row must be a number from 1 to %(max)s, not “%(value)s”.")
+                % {"max": MAX_SEAT_ROWS, "value": seat_row},
+            )
+        elif seat_row and not seat:
+            self.err(line, "seat", "required", _("A member with a row needs a seat number."))
         card = get("card")
         if card:
             self._unique(line, "card", card, self.seen_cards)
@@ -210,6 +271,7 @@ class _Checker:
         row = Row(line, username, full_name, role, seat, group, active, get("password"))
         row.group_name = group_name  # type: ignore[attr-defined]
         row.card = card if self.has_card else None  # type: ignore[attr-defined]
+        row.seat_row = int(seat_row) if seat_row else None  # type: ignore[attr-defined]
         return row
 
 
@@ -222,7 +284,10 @@ def _seat_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
         for r in rows:
             if r.seat == m.seat and holder != r.username and holder not in in_file:
                 checker.err(
-                    r.line, "seat", "seat_taken", f"Seat {r.seat} belongs to {m.full_name}."
+                    r.line,
+                    "seat",
+                    "seat_taken",
+                    _("Seat %(seat)s belongs to %(name)s.") % {"seat": r.seat, "name": m.full_name},
                 )
 
 
@@ -238,7 +303,12 @@ def _card_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
     for r in rows:
         card = getattr(r, "card", None)
         if card and card in holders:
-            checker.err(r.line, "card", "card_taken", f"Card {card} belongs to {holders[card]}.")
+            checker.err(
+                r.line,
+                "card",
+                "card_taken",
+                _("Card %(card)s belongs to %(name)s.") % {"card": card, "name": holders[card]},
+            )
 
 
 def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[Row], _Checker]:
@@ -248,7 +318,7 @@ def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[R
     rows: list[Row] = []
     for n, raw in enumerate(reader, start=2):
         if n - 1 > MAX_ROWS:
-            raise DomainError("bad_csv", f"More than {MAX_ROWS} rows.")
+            raise DomainError("bad_csv", _("More than %(rows)s rows.") % {"rows": MAX_ROWS})
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue  # blank line
 
@@ -303,7 +373,11 @@ def _apply_row(
                     row.line,
                     "group",
                     "already_in_group",
-                    f"{member.full_name} already sits in {member.group}; tick 'move' to move.",
+                    _(
+                        "%(name)s already sits in %(group)s; tick “move members between "
+                        "groups” to move them."
+                    )
+                    % {"name": member.full_name, "group": member.group},
                 )
             )
             return
@@ -329,11 +403,14 @@ def import_members(
     move_groups: bool = False,
     dry_run: bool = False,
     by=None,
+    room: str | None = None,
 ) -> ImportReport:
     """Check every row, then write them all in one transaction, or nothing.
 
     Raises ``DomainError("bad_rows", details={"errors": [...]})`` listing every problem.
-    With ``dry_run`` the report says what would happen and nothing is kept.
+    With ``dry_run`` the report says what would happen and nothing is kept. A file with
+    the row column (排) sets the seat layout of ``room`` (the session's plenary room)
+    from its rows, front row 1, seats in seat order (``meeting.services.seating``).
     """
     rows, checker = check(term, decode(raw), create_groups=create_groups)
     if checker.errors:
@@ -342,12 +419,34 @@ def import_members(
     try:
         with transaction.atomic():
             _write(term, rows, checker, move_groups, report, by)
+            if room is not None:
+                _seat_layout(term, room, rows, report, by)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         return report
     report.applied = True
     return report
+
+
+def _seat_layout(term: Term, room: str, rows: list[Row], report: ImportReport, by) -> None:
+    from meeting.services import seating
+
+    numbers = {
+        r.seat: r.seat_row  # type: ignore[attr-defined]
+        for r in rows
+        if getattr(r, "seat_row", None) and r.active and r.role in COMPONENT_ROLES
+    }
+    if not numbers:
+        return
+    layout = seating.save_room_layout(
+        term,
+        room,
+        seating.rows_from_numbers(numbers),
+        actor=SESSION_CLERK,
+        by_user_id=by.pk if by else None,
+    )
+    report.layout_room, report.layout_rows = room, len(layout)
 
 
 class _DryRun(Exception):
@@ -358,7 +457,7 @@ def _bad_rows(errors: list[RowError]) -> DomainError:
     errors = sorted(errors, key=lambda e: (e.line, e.column))
     return DomainError(
         "bad_rows",
-        f"{len(errors)} problem(s) in the file; nothing was imported.",
+        _("%(count)s problem(s) in the file; nothing was imported.") % {"count": len(errors)},
         errors=[e.as_dict() for e in errors],
     )
 
@@ -393,6 +492,7 @@ def _write(term, rows, checker, move_groups, report, by) -> None:
     audit.record(
         by,
         "roster.import",
-        summary=f"{len(report.created)} new, {len(report.updated)} changed",
+        summary=_("%(new)s new, %(changed)s changed")
+        % {"new": len(report.created), "changed": len(report.updated)},
         data={k: len(v) for k, v in report.as_dict().items() if isinstance(v, list)},
     )

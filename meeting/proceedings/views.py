@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from docs_store.models import Document
 from meeting.models import AgendaItem, Member, Role, Session, Sitting, Term
 from meeting.proceedings import access, closing, forms, preparation
-from meeting.proceedings.audit import AuditFilter, entries
+from meeting.proceedings.audit import AuditFilter, describe_rows, entries
 from meeting.proceedings.errors import ERROR_CODES
 from meeting.proceedings.models import MinutesRun
 from meeting.proceedings.roster_import import import_members
@@ -140,7 +140,7 @@ def new_session(request: HttpRequest) -> HttpResponse:
         if d["how"] == "copy":
             last = preparation.last_session(term)
             if last is None:
-                raise DomainError("bad_template", "There is no earlier session to copy.")
+                raise DomainError("bad_template", _("There is no earlier session to copy."))
             s = preparation.copy_session(
                 last,
                 number=d["number"],
@@ -305,6 +305,12 @@ def prepare_vote(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("proceedings:session", session.pk)
 
 
+def _plenary_room(session: Session) -> str:
+    """The room whose seat layout a roster file's 排 column sets: the session's plenary."""
+    plenary = session.sittings.filter(kind=Sitting.Kind.PLENARY).order_by("starts_at").first()
+    return plenary.room if plenary else ""
+
+
 @login_required
 @require_POST
 def import_roster(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -321,6 +327,7 @@ def import_roster(request: HttpRequest, session_id: int) -> HttpResponse:
             move_groups=d["move_groups"],
             dry_run=d["dry_run"],
             by=request.user,
+            room=_plenary_room(session),
         )
     except DomainError as exc:
         return _refused(request, session, exc)
@@ -397,7 +404,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         request,
         "proceedings/audit.html",
         {
-            "rows": rows[:500],
+            "rows": describe_rows(rows[:500]),
             "total": rows.count(),
             "f": f,
             "sessions": Session.objects.filter(term__is_current=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from meeting import clock
 from meeting.models import Member, Sitting
-from meeting.services import agenda, attendance
+from meeting.services import agenda, attendance, seating
 from meeting.services.agenda import agenda_snapshot, item_payload
 from meeting.services.attendance import attendance_snapshot
 from meeting.services.errors import DomainError
@@ -63,6 +63,13 @@ def handle_record(ctx: Context, cmd) -> dict:
     return {"member": member.pk, "present": att.present}
 
 
+@handles("seating.save")
+def handle_seating(ctx: Context, cmd) -> dict:
+    return {
+        "seating": seating.save_layout(ctx.sitting_id, cmd.rows, actor=ctx, by_user_id=ctx.user_id)
+    }
+
+
 @handles("agenda.open")
 def handle_open(ctx: Context, cmd) -> dict:
     return {"item": item_payload(agenda.open_item(ctx.sitting_id, cmd.item, actor=ctx))}
@@ -117,3 +124,8 @@ def roster_part(sitting: Sitting, ctx: Context) -> list[dict]:
         for row in rows:
             del row["card"]
     return rows
+
+
+def seating_part(sitting: Sitting, ctx: Context) -> dict:
+    """The seat plan, for the console (clerks and chairs); tablets do not draw it."""
+    return seating.plan(sitting) if ctx.is_live_role else {}

@@ -48,6 +48,15 @@ class RecordAttendance(CommandData):
     present: bool
 
 
+@command("seating.save", example={"rows": [["001", "002", "", "003"], ["004", "005"]]})
+class SaveSeating(CommandData):
+    """The clerk saves the seat layout of the sitting's room (座位图): rows front first,
+    seat numbers left to right as the chair sees them, ``""`` for an aisle; no rows puts
+    the room back to the default made from the roster. Answer: ``{"seating": plan}``."""
+
+    rows: list[list[str]] = Field(max_length=40)
+
+
 @command("agenda.open", example={"item": 3})
 class OpenItem(CommandData):
     """Make an agenda item current (the previous one is done)."""
@@ -122,6 +131,23 @@ SITTING_STATE = event(
         "at": "2026-11-24T17:30:00+08:00",
         "agenda": {"items": [{**_ITEM, "state": "done"}], "current": None},
     },
+)
+SEATING_PLAN = event(
+    "seating.plan",
+    "The seat layout of the sitting's room was saved: the whole plan as the snapshot's "
+    "`seating` carries it (member ids by row, front first, `null` an aisle; `seats` the "
+    "rows as seat numbers; `unplaced` roster members the layout does not place; `leave` "
+    "members on leave).",
+    {
+        "room": "第一会议室",
+        "saved": True,
+        "rows": [[12, 13, None, 14], [15, 16]],
+        "seats": [["001", "002", "", "003"], ["004", "005"]],
+        "unplaced": [],
+        "leave": [16],
+    },
+    sequenced=False,
+    audience="clerks and chairs of the sitting",
 )
 PRESENCE_CHANGED = event(
     "presence.changed",

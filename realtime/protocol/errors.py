@@ -25,6 +25,8 @@ ERROR_CODES: dict[str, str] = {
     "not_found": "The thing named does not exist in this sitting.",
     "not_on_roster": "The member is not on the roster of this sitting.",
     "not_checked_in": "The member is not checked in.",
+    "bad_layout": "A seat layout names a seat no member holds, a seat twice, or too many "
+    "rows or seats; see details.",
     "sitting_ended": "The sitting has ended.",
     "no_such_item": "There is no agenda item in that direction.",
     "bad_order": "A reorder must list every agenda item exactly once.",

@@ -29,6 +29,10 @@ MESSAGES = {
     "not_found": _("Not found."),
     "not_on_roster": _("The member is not on the roster of this sitting."),
     "not_checked_in": _("The member is not checked in."),
+    "bad_layout": _(
+        "The seat layout is not valid (a seat no member holds, a seat twice, or too many "
+        "rows or seats); nothing was saved."
+    ),
     "sitting_ended": _("The sitting has ended."),
     "no_such_item": _("There is no agenda item in that direction."),
     "bad_order": _("The new order must list every agenda item exactly once."),
@@ -114,6 +118,7 @@ CLIENT_MESSAGES = {
 
 # The numbers a person needs, appended from an error's ``details`` (str.format names).
 DETAIL_SENTENCES = {
+    "bad_layout": _("Seats concerned: {seats}."),
     "no_quorum": _(
         "Component members: {roster_size}; present: {present}; more than half needs {required}."
     ),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from meeting.proceedings.audit import AuditFilter, entries, record
+from meeting.proceedings.audit import AuditFilter, describe_rows, entries, record
 from meeting.proceedings.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,62 @@ def test_long_values_are_recorded_by_their_length(committee):
     row = record_command(ctx, "media.publish", {"sdp": "v=0\r\n" + "a" * 5000, "kind": "member"})
     assert row.data == {"sdp": "<5005 characters>", "kind": "member"}
     assert "sdp=<5005 characters>" in row.summary
+
+
+ENGLISH = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_the_trail_reads_each_live_command_in_chinese_with_names(committee, live):
+    item = committee.plenary.agenda_items.get(order=2)
+    m = committee.members[0]
+    for n, (type_, data) in enumerate(
+        [
+            ("agenda.open", {"item": item.pk}),
+            ("agenda.step", {"direction": "next"}),
+            ("attendance.record", {"member": m.pk, "present": True}),
+            ("attendance.record", {"member": m.pk, "present": False}),
+            ("floor.rules", {"mode": "direct", "max_floors": 2}),
+        ]
+    ):
+        key = f"k{n}"
+        ans = live(committee.clerk, committee.plenary, type_, data, role="clerk", key=key)
+        assert ans["ok"], ans
+    rows = dict(
+        (r.action + str(r.data.get("present", "")), what)
+        for r, what in describe_rows(AuditEntry.objects.order_by("id"))
+    )
+    assert rows["agenda.open"] == f"议题：{item}"
+    assert rows["agenda.step"] == "方向：下一项"
+    assert rows["attendance.recordTrue"] == f"组成人员：{m.full_name}；出席：已签到"
+    assert rows["attendance.recordFalse"] == f"组成人员：{m.full_name}；出席：签退"
+    assert "直接发言" in rows["floor.rules"]
+    for what in rows.values():
+        assert ENGLISH.findall(what) == [], what
+
+
+def test_every_field_of_an_audited_command_has_a_chinese_word():
+    from django.utils import translation
+
+    from meeting.proceedings.audit import FIELD_WORDS, HIDDEN_FIELDS, NOT_ACTIONS
+    from realtime.protocol import REGISTRY
+
+    missing = sorted(
+        f"{t}.{name}"
+        for t, spec in REGISTRY.commands.items()
+        if t not in NOT_ACTIONS
+        for name in spec.model.model_fields
+        if name not in FIELD_WORDS and name not in HIDDEN_FIELDS
+    )
+    assert missing == []
+    with translation.override("zh-hans"):
+        english = {k: str(v) for k, v in FIELD_WORDS.items() if ENGLISH.search(str(v))}
+    assert english == {}
+
+
+def test_the_audit_page_shows_words_not_command_text(committee, live, client):
+    item = committee.plenary.agenda_items.get(order=2)
+    live(committee.clerk, committee.plenary, "agenda.open", {"item": item.pk}, role="clerk")
+    client.force_login(committee.clerk.user)
+    page = client.get("/proceedings/audit/").content.decode()
+    cell = re.search(r'<td class="what"[^>]*>([^<]*)</td>', page).group(1)
+    assert cell == f"议题：{item}" and "item=" not in cell

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from meeting.models import DeliberationGroup, Member
@@ -10,6 +12,7 @@ from meeting.services.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 HEADER = "username,full_name,role,seat,group\n"
+ENGLISH = re.compile(r"[A-Za-z]{2,}")  # a word a Chinese clerk would have to read
 
 
 def members(term) -> list:
@@ -70,10 +73,10 @@ def test_every_bad_row_is_reported_and_nothing_is_written(committee):
 @pytest.mark.parametrize(
     "raw,needle",
     [
-        (b"", "empty"),
-        (b"name,seat\nx,1\n", "Missing column"),
-        (b"\xff\xfe\x00\xd8bad", "neither UTF-8 nor GB18030"),
-        (b"x" * (2 * 1024 * 1024 + 1), "larger than"),
+        (b"", "文件是空的"),
+        (b"name,seat\nx,1\n", "缺少列：登录名、身份"),
+        (b"\xff\xfe\x00\xd8bad", "既不是 UTF-8"),
+        (b"x" * (2 * 1024 * 1024 + 1), "文件超过"),
     ],
 )
 def test_unreadable_files_are_refused_whole(committee, raw, needle):
@@ -81,6 +84,7 @@ def test_unreadable_files_are_refused_whole(committee, raw, needle):
     with pytest.raises(DomainError) as e:
         import_members(committee.term, raw)
     assert e.value.code == "bad_csv" and needle in e.value.message
+    assert ENGLISH.findall(e.value.message.replace("UTF-8", "").replace("GB18030", "")) == []
     assert members(committee.term) == before
 
 
@@ -148,3 +152,78 @@ def test_a_card_twice_or_held_by_someone_not_in_the_file_is_refused(committee):
     found = {(e["line"], e["column"], e["code"]) for e in err.value.details["errors"]}
     assert found == {(3, "card", "duplicate"), (4, "card", "card_taken")}
     assert members(committee.term) == before
+
+
+def test_every_row_message_is_chinese_and_names_the_column_in_chinese(committee):
+    csv = "username,full_name,role,seat,group,active,card\n" + (
+        "bad user,名字,委员,302,第一组,是,\n"  # login name
+        "n4,,委员,303,第一组,是,\n"  # empty name
+        "n5,某某,boss,304,第一组,是,\n"  # unknown role (an English word the file had)
+        "n6,某某,委员,303,第九组,是,\n"  # seat twice + unknown group
+        "n7,某某,秘书,306,第一组,是,\n"  # a clerk in a group
+        "n8,某某,委员,002,,是,\n"  # seat of m1, who is not in the file
+        "n11,某某,委员,309,,maybe,\n"  # bad in-office value
+        "n9,某某,委员,307,,是,880001\n"
+        "n10,某某,委员,308,,是,880001\n"  # card twice
+    )
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, csv.encode())
+    assert ENGLISH.findall(e.value.message) == []
+    errors = e.value.details["errors"]
+    codes = {x["code"] for x in errors}
+    assert {"bad_username", "required", "bad_role", "duplicate", "unknown_group"} <= codes
+    assert {"not_component_member", "seat_taken", "bad_value"} <= codes
+    for x in errors:
+        quoted = re.sub(r"“[^”]*”", "", x["message"])  # the file's own values, as typed
+        assert ENGLISH.findall(quoted) == [], x
+        assert ENGLISH.findall(x["column_label"]) == [], x
+    by_code = {x["code"]: x for x in errors}
+    assert by_code["seat_taken"]["message"] == "座位号 002 已属于委员1。"
+    assert by_code["bad_role"]["column_label"] == "身份"
+
+
+def test_a_move_without_the_box_ticked_says_so_in_chinese(committee):
+    m1 = committee.members[0]
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, (HEADER + f"m1,{m1.full_name},委员,002,第二组\n").encode())
+    (err,) = e.value.details["errors"]
+    assert err["message"] == "委员1已在第一组；如要调组，请勾选“允许调整委员所在审议组”。"
+
+
+def test_a_row_column_sets_the_plenary_rooms_seat_layout(committee):
+    from meeting.models import SeatLayout
+    from meeting.services import seating
+
+    csv = "登录名,姓名,身份,座位号,审议组,排\n" + (
+        "m1,委员1,委员,002,第一组,2\n"
+        "m2,委员2,委员,003,第二组,1\n"
+        "m3,委员3,委员,004,第一组,2\n"
+        "chair,主任,主任,001,第一组,1\n"
+        "m4,委员4,委员,005,第二组,\n"  # no row: drawn below the plan, unplaced
+    )
+    preview = import_members(committee.term, csv.encode(), dry_run=True, room="")
+    assert preview.layout_rows == 2 and not SeatLayout.objects.exists()
+    rep = import_members(committee.term, csv.encode(), room="")
+    assert rep.applied and (rep.layout_room, rep.layout_rows) == ("", 2)
+    assert SeatLayout.objects.get(term=committee.term, room="").rows == [
+        ["001", "003"],
+        ["002", "004"],
+    ]
+    plan = seating.plan(committee.plenary)
+    assert committee.members[3].pk in plan["unplaced"]
+
+
+def test_a_bad_row_number_is_a_row_error_and_nothing_is_written(committee):
+    from meeting.models import SeatLayout
+
+    csv = "username,full_name,role,seat,group,row\n" + (
+        "m1,委员1,委员,002,第一组,前排\nn1,新人,委员,,第一组,1\n"  # a row without a seat
+    )
+    with pytest.raises(DomainError) as e:
+        import_members(committee.term, csv.encode(), room="")
+    got = [
+        (x["line"], x["column"], x["code"], x["column_label"]) for x in e.value.details["errors"]
+    ]
+    assert got == [(2, "row", "bad_value", "排"), (3, "seat", "required", "座位号")]
+    assert not SeatLayout.objects.exists()
+    assert not Member.objects.filter(user__username="n1").exists()

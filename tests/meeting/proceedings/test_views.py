@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pypdf
 import pytest
@@ -112,6 +113,7 @@ def test_refusals_show_their_code_and_change_nothing(committee, clerk):
         },
     )
     assert r.status_code == 409 and 'data-code="bad_sitting"' in r.content.decode()
+    assert "第一组在本次会议中已有分组会议。" in r.content.decode()  # in Chinese, naming it
     r = clerk.post(
         f"/proceedings/sessions/{sid}/sittings/",
         {"kind": "plenary", "title": "x", "starts_at": "tomorrow"},
@@ -139,7 +141,12 @@ def test_csv_import_lists_row_errors_on_the_page(committee, clerk):
     )
     page = r.content.decode()
     assert r.status_code == 400 and 'data-code="bad_rows"' in page
-    assert "<td>3</td><td>role</td><td><code>bad_role</code></td>" in page
+    assert "<td>3</td><td>身份</td><td><code>bad_role</code></td>" in page
+    # what a person reads is Chinese: the refusal's sentence and each row's column and
+    # problem (the code stays, as <code>, and the file's own value as typed)
+    box = re.search(r'<div class="card refusal".*?</div>', page, re.S).group(0)
+    prose = re.sub(r"<code>.*?</code>|<[^>]+>|“[^”]*”", " ", box)
+    assert re.findall(r"[A-Za-z]{2,}", prose) == [], prose
     assert not Member.objects.filter(user__username__in=["n1", "n2"]).exists()
     good = "username,full_name,role,seat,group\nn1,甲,委员,101,第一组\n"
     r = clerk.post(
@@ -307,3 +314,20 @@ def test_edit_a_sitting_time_room_chair_and_clerk(committee, clerk):
     s.refresh_from_db()
     assert (s.title, s.room, s.chair_id) == before
     assert AuditEntry.objects.filter(action="sitting.update", sitting=s).count() == 1
+
+
+def test_the_import_page_sets_the_plenary_seat_layout_from_the_row_column(committee, clerk):
+    from meeting.models import SeatLayout
+
+    committee.plenary.room = "第一会议室"
+    committee.plenary.save()
+    csv = "登录名,姓名,身份,座位号,排\nm1,委员1,委员,002,1\nchair,主任,主任,001,1\nm2,委员2,委员,003,2\n"
+    r = clerk.post(
+        f"/proceedings/sessions/{committee.session.pk}/members/",
+        {"file": SimpleUploadedFile("m.csv", csv.encode())},
+    )
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="import-layout"' in page
+    assert "第一会议室" in re.search(r'<p id="import-layout">(.*?)</p>', page).group(1)
+    layout = SeatLayout.objects.get(term=committee.term, room="第一会议室")
+    assert layout.rows == [["001", "002"], ["003"]]

@@ -74,6 +74,7 @@ client.on("snapshot", (snap) => {
   online.clear();
   for (const o of (snap.presence && snap.presence.online) || []) online.set(o.member, o.sockets);
   ctx.roster = snap.roster || [];
+  ctx.seating = snap.seating || {};
   client.fire("render", ctx); // core.js rendered before the roster and presence were known
 });
 client.on("presence.changed", (p) => {
@@ -87,13 +88,66 @@ function renderHead() {
     ctx.state.sitting === "ended" ? head.lEnded : cur ? `${cur.order}. ${cur.title}` : "—";
 }
 
-const seatButton = (m, present) => html`<button class="seat ${present ? "present" : ""} ${online.has(m.id) ? "online" : ""}"
-  data-member=${m.id} aria-pressed=${String(present)} title=${m.name}>${m.seat} ${m.name}</button>`;
+// The seat plan (座位图): the server's rows of member ids, front row (nearest the chair's
+// table) first, drawn as shallow arcs facing the table. Each seat says its state in a
+// sign as well as a colour: ✔ checked in, ◉ tablet online, ○ not here, 假 on leave.
+const plan = document.getElementById("roster");
+const L = plan.dataset;
+const shortName = (name) => {
+  const last = String(name || "").trim().split(/\s+/).pop() || "";
+  return last.length > 4 ? `${last.slice(0, 3)}…` : last;
+};
+function seatState(m, present, leave) {
+  if (present.has(m.id)) return ["present", "✔", L.lPresent];
+  if (online.has(m.id)) return ["online", "◉", L.lOnline];
+  if (leave.has(m.id)) return ["leave", "假", L.lLeave];
+  return ["absent", "○", L.lAbsent];
+}
+function seatButton(m, present, leave, style) {
+  const [state, sign, words] = seatState(m, present, leave);
+  const label = `${m.seat || "—"} ${m.name} · ${words}`;
+  return html`<button type="button" class="seat ${state} ${online.has(m.id) ? "online" : ""}"
+    style=${style || nothing} data-member=${m.id} data-state=${state} aria-pressed=${String(present.has(m.id))}
+    aria-label=${label} title=${label}><span class="seat-no">${m.seat || "—"} ${sign}</span><span class="seat-name">${shortName(m.name)}</span></button>`;
+}
+// Where each seat goes, in % of the room's box: rows evenly down, seats evenly across a
+// row as wide as its seat count, the row's ends bent toward the chair's table.
+function seatBoxes(rows) {
+  const widest = Math.max(1, ...rows.map((r) => r.length));
+  const slot = 99 / widest;
+  const rowH = 100 / (Math.max(1, rows.length) + 0.45); // the 0.45: room for the bend
+  const boxes = [];
+  rows.forEach((row, i) => {
+    const x0 = 50 - (row.length * slot) / 2;
+    row.forEach((id, j) => {
+      if (id == null) return;
+      const cx = x0 + (j + 0.5) * slot;
+      const d = (cx - 50) / 50;
+      const cy = rowH * (i + 0.5) + rowH * 0.45 * (1 - d * d); // the middle of a row sits back
+      boxes.push([id, `left:${cx.toFixed(2)}%;top:${cy.toFixed(2)}%;width:min(${(slot * 0.95).toFixed(2)}%, 6rem);`
+        + `height:min(${(rowH * 0.8).toFixed(2)}%, 3.4rem);transform:translate(-50%, -50%)`]);
+    });
+  });
+  return boxes;
+}
+function renderPlan() {
+  const seating = ctx.seating || {};
+  const byId = new Map((ctx.roster || []).map((m) => [m.id, m]));
+  const present = new Set(ctx.state.attendance.present);
+  const leave = new Set(seating.leave || []);
+  const rows = seating.rows || [];
+  const unplaced = (seating.unplaced || (rows.length ? [] : [...byId.keys()])).filter((id) => byId.has(id));
+  const boxes = seatBoxes(rows).filter(([id]) => byId.has(id));
+  render(html`<div class="seat-table" aria-hidden="true">${L.lTable}${seating.saved === false
+      ? html` <small>（${L.lDefault}）</small>` : nothing}</div>
+    <div class="seat-room ${Math.max(0, ...rows.map((r) => r.length)) <= 10 ? "roomy" : ""}">${boxes.map(([id, style]) => seatButton(byId.get(id), present, leave, style))}</div>
+    ${unplaced.length ? html`<div class="seat-unplaced"><span class="muted">${L.lUnplaced}：</span>${
+      unplaced.map((id) => seatButton(byId.get(id), present, leave))}</div>` : nothing}`, plan);
+}
 
 function renderRoster() {
   document.getElementById("online-count").textContent = online.size;
-  const present = new Set(ctx.state.attendance.present);
-  render(html`${(ctx.roster || []).map((m) => seatButton(m, present.has(m.id)))}`, document.getElementById("roster"));
+  renderPlan();
   const q = ctx.state.attendance.quorum;
   const detail = document.getElementById("quorum-detail");
   if (q) {
@@ -103,10 +157,12 @@ function renderRoster() {
 }
 
 client.on("render", () => { renderHead(); renderRoster(); });
-document.getElementById("roster").addEventListener("click", (ev) => {
+client.on("seating.plan", (p) => { ctx.seating = p; client.fire("render", ctx); });
+// Tap a seat: check the member in, or undo (check out) when they are checked in.
+plan.addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-member]");
   if (!b) return;
-  const present = !b.classList.contains("present");
+  const present = b.dataset.state !== "present";
   client.send("attendance.record", { member: Number(b.dataset.member), present }, { idempotent: true }).catch(report);
 });
 // Check-in by seat number (typed, Enter) and "check in all online" (tablets on the socket).
@@ -131,6 +187,32 @@ document.getElementById("check-in-online").addEventListener("click", () => {
     }
   }
 });
+
+// The clerk edits the room's layout: one line per row, front first, seats by spaces, | an aisle.
+const seatingDialog = document.getElementById("seating-dialog");
+if (seatingDialog) {
+  const form = document.getElementById("seating-form");
+  const area = form.elements.namedItem("rows");
+  const fail = document.getElementById("seating-error");
+  const save = (rows) => client.send("seating.save", { rows })
+    .then((ans) => { ctx.seating = ans.seating; client.fire("render", ctx); seatingDialog.close(); })
+    .catch((err) => { fail.hidden = false; fail.dataset.code = err.code; fail.textContent = errorText(err); });
+  document.getElementById("seating-edit").addEventListener("click", () => {
+    const seats = (ctx.seating && ctx.seating.seats) || [];
+    area.value = seats.map((row) => row.map((s) => s || "|").join(" ")).join("\n");
+    document.getElementById("seating-room").textContent = (ctx.seating && ctx.seating.room) || "—";
+    fail.hidden = true;
+    seatingDialog.showModal();
+  });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const rows = area.value.split("\n").map((line) => line.split(/[\s,，、]+/).filter(Boolean)
+      .map((s) => (s === "|" ? "" : s))).filter((row) => row.length);
+    save(rows);
+  });
+  document.getElementById("seating-reset").addEventListener("click", () => save([]));
+  document.getElementById("seating-cancel").addEventListener("click", () => seatingDialog.close());
+}
 
 // The panel that needs the clerk comes forward: a vote opens, someone asks for the floor.
 function attention(id) {
