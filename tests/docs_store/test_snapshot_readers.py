@@ -75,7 +75,9 @@ def test_every_reader_sees_exactly_their_own_listing(committee, papers, sitting)
     before = time.monotonic()
     for _ in range(2):
         seen = {who: _sync(user, sitting.pk, before) for who, user in readers.items()}
-    assert snapshot.SHARED_READS.reads - reads == len({"clerk", "chair", "member", "staff", "display"})
+    assert snapshot.SHARED_READS.reads - reads == len(
+        {"clerk", "chair", "member", "staff", "display"}
+    )
     for who, user in readers.items():
         assert seen[who]["documents"] == catalog.listing(sitting, user.pk), who
 
