@@ -368,11 +368,25 @@ def main() -> None:
         "--redis", default=os.environ.get("YITING_BENCH_REDIS", "redis://127.0.0.1:6379/8")
     )
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--deadline",
+        type=float,
+        default=840.0,
+        help="seconds for the whole run (bench wrapper: 900); an N not begun by then is skipped",
+    )
     args = ap.parse_args()
     _raise_fd_limit()
     layers = ["pubsub", "core"] if args.layer == "both" else [args.layer]
     results = []
+    t_start = time.monotonic()
+    skipped: list[int] = []
     for n in args.clients:
+        # a run of N costs about its flips' time twice (baseline, Yiting) plus the connects
+        need = 2 * args.flips * (args.gap + 0.05) + n * 0.03 + 30
+        if time.monotonic() - t_start + need > args.deadline:
+            skipped.append(n)
+            print(f"N={n}: skipped, would pass the {args.deadline:.0f} s deadline", file=sys.stderr)
+            continue
         base = run_baseline(n, args.flips, args.gap)
         for layer in layers:
             y = run_yiting(n, args.flips, layer, args.redis, args.gap)
@@ -406,18 +420,19 @@ def main() -> None:
                     "ratio_p99": ratio("p99_ms"),
                 }
             )
-            if not args.json:
-                r = results[-1]
-                print(
-                    f"N={n:5d} {layer:6} yiting p50 {r['p50_ms']:>7} p99 {r['p99_ms']:>7} max {r['max_ms']:>7} "
-                    f"lost {r['lost']:>3} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
-                    f"| ratio p50 {r['ratio_p50']} p99 {r['ratio_p99']} "
-                    f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} "
-                    f"| load {r['load_average']}",
-                    flush=True,
-                )
+            # one line per N as it ends (on stderr with --json)
+            r = results[-1]
+            print(
+                f"N={n:5d} {layer:6} yiting p50 {r['p50_ms']:>7} p99 {r['p99_ms']:>7} max {r['max_ms']:>7} "
+                f"lost {r['lost']:>3} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
+                f"| ratio p50 {r['ratio_p50']} p99 {r['ratio_p99']} "
+                f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} "
+                f"| load {r['load_average']} | {time.monotonic() - t_start:.0f} s into the run",
+                file=sys.stderr if args.json else sys.stdout,
+                flush=True,
+            )
     if args.json:
-        print(json.dumps({"flips": args.flips, "results": results}))
+        print(json.dumps({"flips": args.flips, "results": results, "skipped": skipped}))
 
 
 if __name__ == "__main__":

@@ -144,7 +144,9 @@ class Tablet:
             self.ws.transport.abort()
 
 
-async def _client_main(urls: list[str], cookies: list[str], n: int, offset: int, conn) -> None:
+async def _client_main(
+    urls: list[str], cookies: list[str], n: int, offset: int, conn, fresh: bool = False
+) -> None:
     _raise_fd_limit()
     tablets = [
         Tablet(
@@ -177,6 +179,9 @@ async def _client_main(urls: list[str], cookies: list[str], n: int, offset: int,
     conn.send("cut")
     truth = _recv(conn, 600)  # {"seq":…, "current":…} after the clerk's move; then storm
     failures.clear()
+    if fresh:  # tablets that lost what they had (a restart): a full snapshot each
+        for t in tablets:
+            t.seq = 0
     done: list[float] = []
     wrong = 0
 
@@ -213,22 +218,25 @@ def _recv(conn, timeout: float):
     return conn.recv()
 
 
-def _client_proc(urls, cookies, n, offset, conn) -> None:
-    asyncio.run(_client_main(urls, cookies, n, offset, conn))
+def _client_proc(urls, cookies, n, offset, conn, fresh) -> None:
+    asyncio.run(_client_main(urls, cookies, n, offset, conn, fresh))
 
 
-def storm(urls: list[str], cookies: list[str], n: int, move, on_storm=None) -> dict:
+def storm(
+    urls: list[str], cookies: list[str], n: int, move, on_storm=None, fresh: bool = False
+) -> dict:
     """Connect n, cut all, call ``move()`` (returns the truth), reconnect all; time it.
 
     ``on_storm()``, if given, is called just before the reconnect and returns a function
-    called just after it (the profiler's start and stop).
+    called just after it (the profiler's start and stop). ``fresh``: the tablets come
+    back with last_seq 0 (a full snapshot each) instead of the seq they had (a replay).
     """
     ctx = mp.get_context("spawn")
     per = [n // CLIENT_PROCS + (1 if i < n % CLIENT_PROCS else 0) for i in range(CLIENT_PROCS)]
     procs, pipes = [], []
     for i, k in enumerate(per):
         parent, child = ctx.Pipe()
-        p = ctx.Process(target=_client_proc, args=(urls, cookies, k, sum(per[:i]), child))
+        p = ctx.Process(target=_client_proc, args=(urls, cookies, k, sum(per[:i]), child, fresh))
         p.start()
         procs.append(p)
         pipes.append(parent)
@@ -345,7 +353,9 @@ def _profiler(pids: list[int], out: Path | None):
     return start
 
 
-def yiting_storm(stack: Stack, n: int, profile: Path | None = None) -> dict:
+def yiting_storm(stack: Stack, n: int, resync: str, profile: Path | None = None) -> dict:
+    """``resync`` "replay": the tablets come back with the seq they had (the sitting has
+    events before they first connect); "snapshot": with last_seq 0, a full snapshot each."""
     base = stack.urls[0]
     sitting = stack.python(
         "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
@@ -385,7 +395,9 @@ def yiting_storm(stack: Stack, n: int, profile: Path | None = None) -> dict:
     hook = _profiler([p.pid for p in stack.procs], profile)
     if os.environ.get("STORM_CPU"):
         hook = _cpu_meter()
-    return storm(urls, cookies, n, move, hook)
+    if resync == "replay":
+        move()  # the sitting has events before the tablets first sync: they hold a seq > 0
+    return storm(urls, cookies, n, move, hook, fresh=resync == "snapshot")
 
 
 # -- the baseline --------------------------------------------------------------------------------
@@ -488,6 +500,13 @@ def main() -> None:
         "--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the workers (launcher: 60)"
     )
     ap.add_argument("--profile", type=Path, help="py-spy the workers during the storm, into DIR")
+    ap.add_argument(
+        "--resync",
+        nargs="+",
+        choices=["replay", "snapshot"],
+        default=["replay", "snapshot"],
+        help="how the tablets come back: with their seq (replay) or with none (snapshot)",
+    )
     args = ap.parse_args()
     _raise_fd_limit()
     # a SIGTERM (e.g. from `timeout`) unwinds through the finally blocks: no Daphne
@@ -508,11 +527,21 @@ def main() -> None:
         )
         with stack.start(demo_members=max(LOGINS + 5, 40)):
             for n in args.clients:
-                y = yiting_storm(stack, n, args.profile / f"n{n}" if args.profile else None)
                 b = baseline_storm(n)
-                rows.append({"n": n, "yiting": y, "baseline": b})
-                if not args.json:
-                    _print_row(n, y, b)
+                for mode in args.resync:
+                    prof = args.profile / f"n{n}-{mode}" if args.profile else None
+                    y = yiting_storm(stack, n, mode, prof)
+                    rows.append(
+                        {
+                            "n": n,
+                            "resync": mode,
+                            "load_average": [round(x, 2) for x in os.getloadavg()],
+                            "yiting": y,
+                            "baseline": b,
+                        }
+                    )
+                    # one line per storm as it ends (with --json too, on stderr)
+                    _print_row(n, mode, y, b, sys.stdout if not args.json else sys.stderr)
     finally:
         if drop:
             drop()
@@ -536,13 +565,15 @@ def main() -> None:
         )
 
 
-def _print_row(n: int, y: dict, b: dict) -> None:
+def _print_row(n: int, mode: str, y: dict, b: dict, out=sys.stdout) -> None:
     verdict = "within" if y["seconds"] <= BUDGET_S else "OVER"
     print(
-        f"N={n:5d}  yiting all resynced {y['seconds']:6.2f} s ({y['n']} ok, {y['wrong']} wrong, "
-        f"failed {y['failed'] or 0}, sync errors retried {y['sync_errors']})  "
-        f"baseline {b['seconds']:6.2f} s  ratio {y['seconds'] / max(b['seconds'], 1e-6):5.1f}x  "
-        f"{verdict} the {BUDGET_S:.0f} s budget",
+        f"N={n:5d} {mode:8}  yiting all resynced {y['seconds']:6.2f} s ({y['n']} ok, "
+        f"{y['wrong']} wrong, failed {y['failed'] or 0}, sync errors retried "
+        f"{y['sync_errors']}, modes {y['modes']})  baseline {b['seconds']:6.2f} s  ratio "
+        f"{y['seconds'] / max(b['seconds'], 1e-6):5.1f}x  {verdict} the {BUDGET_S:.0f} s "
+        f"budget  load {os.getloadavg()[0]:.1f}",
+        file=out,
         flush=True,
     )
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from meeting.models import Sitting
-from meeting.services.roster import member_for, sitting_role
+from meeting.services.roster import member_for, standing
 from realtime import metrics, presence
 from realtime.context import Context
 from realtime.dbthreads import in_db_thread, in_live_db_thread
@@ -37,6 +37,7 @@ from realtime.protocol.errors import (
 )
 from realtime.ratelimit import TokenBucket
 from realtime.runner import run_command
+from realtime.snapshot import encode_reply
 from realtime.transport import pending_probe
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,14 @@ def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
     if sitting is None:
         return CLOSE_NO_SUCH_SITTING, None
     member = member_for(user, sitting.session.term)
-    role = sitting_role(user, sitting, member)
-    if role is None:
+    found = standing(sitting, member, bool(user.is_superuser))
+    if found.role is None:
         return CLOSE_NO_ACCESS, None
     return None, {
-        "role": role,
-        "member_id": member.pk if member else None,
+        "role": found.role,
+        "member_id": found.member_id,
         "seq": sitting.event_seq,
+        "standing": found,
     }
 
 
@@ -69,6 +71,8 @@ def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Contex
         role=ident["role"],
         member_id=ident["member_id"],
         channel_name=channel_name,
+        standing=ident["standing"],
+        standing_at=time.monotonic(),
     )
     return None, ctx, ident["seq"]
 
@@ -180,7 +184,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         lane = in_live_db_thread if self.ctx.is_live_role else in_db_thread
         result = await lane(run_command)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
-        await self.send(text_data=json.dumps(result, ensure_ascii=False, default=str))
+        await self.send(text_data=encode_reply(result))  # a snapshot spliced in as encoded
         if not result["ok"] and result["error"]["code"] == "role_changed":
             # Its groups (role events) belong to the old role: reconnect with the new one.
             await self.close(code=CLOSE_ROLE_CHANGED)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from meeting.services.roster import Standing
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,10 @@ class Context:
     # when the socket's hub subscriptions became effective (time.monotonic); None: unknown,
     # taken as "now" (realtime/snapshot.py shares a read only with sockets live before it)
     live_since: float | None = None
+    # what the last lookup of this login found (connect's resolve, then each command's
+    # authority check: meeting.services.roster.Standing) and when (time.monotonic)
+    standing: Standing | None = None
+    standing_at: float | None = None
 
     @property
     def is_live_role(self) -> bool:

@@ -11,12 +11,14 @@ awaits each before it reads the next frame.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from channels.db import database_sync_to_async
+from asgiref.sync import SyncToAsync
 from django.conf import settings
+from django.db import close_old_connections, connections
 
 _pool: ThreadPoolExecutor | None = None
 _live_pool: ThreadPoolExecutor | None = None
@@ -48,11 +50,46 @@ def _live_executor() -> ThreadPoolExecutor:
     return _live_pool
 
 
+# A connection used this recently without an error is not health-checked again
+# (``CONN_HEALTH_CHECKS`` costs a ``SELECT 1`` round trip before each call otherwise: in a
+# reconnect storm three per tablet). One idle longer is checked as before, and one that
+# failed is closed and replaced by Django's own clean-up whatever its age.
+HEALTHY_FOR_S = 1.0
+
+
+def _clean_up() -> None:
+    close_old_connections()
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        used = getattr(conn, "_yiting_used_ok", None)
+        if conn.connection is not None and used is not None and now - used < HEALTHY_FOR_S:
+            conn.health_check_done = True
+
+
+def _mark_used() -> None:
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        ok = conn.connection is not None and not conn.errors_occurred
+        conn._yiting_used_ok = now if ok else None
+
+
+class _PoolSyncToAsync(SyncToAsync):
+    """``database_sync_to_async`` with the recent-use health check above."""
+
+    def thread_handler(self, loop, *args, **kwargs):
+        _clean_up()
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            _mark_used()
+            close_old_connections()
+
+
 def in_db_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` as an awaitable run in the pool, with Django's connection clean-up around it."""
-    return database_sync_to_async(fn, thread_sensitive=False, executor=_executor())
+    return _PoolSyncToAsync(fn, thread_sensitive=False, executor=_executor())
 
 
 def in_live_db_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` in the live roles' lane (chair, clerk): see ``_live_executor``."""
-    return database_sync_to_async(fn, thread_sensitive=False, executor=_live_executor())
+    return _PoolSyncToAsync(fn, thread_sensitive=False, executor=_live_executor())

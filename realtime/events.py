@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import F
 
 from meeting.models import Sitting
 from realtime.models import SittingEvent
@@ -80,12 +79,29 @@ def emit(sitting_id: int, type_: str, payload: dict) -> Emitted:
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
-    Sitting.objects.filter(pk=sitting_id).update(event_seq=F("event_seq") + 1)
-    seq = Sitting.objects.filter(pk=sitting_id).values_list("event_seq", flat=True).get()
+    seq = _next_seq(conn, sitting_id)
     SittingEvent.objects.create(sitting_id=sitting_id, seq=seq, type=type_, payload=payload)
     text = encode_event(seq, type_, payload, sitting_id)
     transaction.on_commit(lambda: broadcast_text(sitting_group(sitting_id), text))
     return Emitted(sitting_id, seq, type_, text)
+
+
+def _next_seq(conn, sitting_id: int) -> int:
+    """The sitting's next sequence number, in one statement (it locks the row).
+
+    ``UPDATE … RETURNING`` (PostgreSQL; SQLite ≥ 3.35): the increment and its value in one
+    round trip instead of an UPDATE and a SELECT.
+    """
+    table = conn.ops.quote_name(Sitting._meta.db_table)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET event_seq = event_seq + 1 WHERE id = %s RETURNING event_seq",
+            [sitting_id],
+        )
+        row = cur.fetchone()
+    if row is None:
+        raise Sitting.DoesNotExist(f"no sitting {sitting_id}")
+    return row[0]
 
 
 def notify(group: str, type_: str, payload: dict, sitting_id: int) -> None:

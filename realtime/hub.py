@@ -59,6 +59,7 @@ class Hub:
         self.local: dict[str, set[Receiver]] = {}
         self.ready: dict[str, asyncio.Future] = {}
         self.locks: dict[str, asyncio.Lock] = {}
+        self.probers: dict[str, asyncio.Task] = {}
         self._nonce = itertools.count(1)
         self._task: asyncio.Task | None = None
         self._start_lock = asyncio.Lock()
@@ -131,11 +132,30 @@ class Hub:
 
     async def _wait_ready(self, group: str) -> None:
         fut = self.ready[group]
-        while not fut.done():
-            await self.layer.group_send(
-                group, {"type": PROBE, "group": group, "hub": self.channel, "n": next(self._nonce)}
-            )
-            await asyncio.wait({fut}, timeout=PROBE_EVERY_S)
+        if fut.done():
+            return
+        prober = self.probers.get(group)
+        if prober is None or prober.done():  # one prober per group, however many wait
+            prober = self.probers[group] = asyncio.ensure_future(self._probe(group, fut))
+        try:
+            await asyncio.shield(fut)
+        except asyncio.CancelledError:
+            if not fut.cancelled():  # this waiter was cancelled (its bound), not the group
+                raise
+
+    async def _probe(self, group: str, fut: asyncio.Future) -> None:
+        try:
+            while not fut.done():
+                await self.layer.group_send(
+                    group,
+                    {"type": PROBE, "group": group, "hub": self.channel, "n": next(self._nonce)},
+                )
+                await asyncio.wait({fut}, timeout=PROBE_EVERY_S)
+        except Exception:  # the layer is down: the waiters' bound closes them (4503)
+            log.warning("probe of %s failed", group, exc_info=True)
+        finally:
+            if self.probers.get(group) is asyncio.current_task():
+                del self.probers[group]
 
     async def leave(self, sock: Receiver, groups: Iterable[str]) -> None:
         """Drop ``sock`` from ``groups``; the last local socket of a group unsubscribes."""

@@ -2,12 +2,61 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.conf import settings
+from django.db import transaction
 
 from meeting.models import Sitting
 from realtime.context import Context
 from realtime.models import SittingEvent
-from realtime.snapshot import build_snapshot
+from realtime.snapshot import SHARED_WAIT_S, build_snapshot
+
+
+class _Replays:
+    """The latest replay read per (sitting, last_seq) of this process.
+
+    After a Wi-Fi outage every tablet of the room comes back with the same ``last_seq``;
+    the replay is read once for all of them, under the snapshot's rule: a read is reused
+    only by a socket that was live (its subscriptions effective) before the read began,
+    so whatever was journalled after the read reaches it as an event.
+    """
+
+    KEEP = 64  # (sitting, last_seq) pairs remembered; the oldest is forgotten first
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[tuple[int, int], tuple[float, threading.Event, list]] = {}
+        self.reads = 0  # replay reads made (tests)
+
+    def get(self, ctx: Context, last_seq: int) -> dict | None:
+        live_since = ctx.live_since if ctx.live_since is not None else time.monotonic()
+        key = (ctx.sitting_id, last_seq)
+        with self._lock:
+            entry = self._latest.get(key)
+            mine = entry is None or entry[0] < live_since
+            if mine:
+                entry = self._latest[key] = (time.monotonic(), threading.Event(), [])
+                while len(self._latest) > self.KEEP:
+                    del self._latest[next(iter(self._latest))]
+        started, done, box = entry
+        if mine:
+            self.reads += 1
+            try:
+                box.append(_replay(ctx, last_seq))
+            finally:
+                done.set()
+        elif not done.wait(SHARED_WAIT_S):
+            return _replay(ctx, last_seq)
+        return box[0] if box else _replay(ctx, last_seq)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._latest.clear()
+
+
+REPLAYS = _Replays()
 
 
 def resync(ctx: Context, last_seq: int) -> dict:
@@ -15,10 +64,20 @@ def resync(ctx: Context, last_seq: int) -> dict:
 
     Replays when 0 < last_seq and the gap is within ``YITING_EVENT_RETENTION`` events;
     otherwise (first connect, long absence, or a client ahead of the server after a
-    restore) sends a snapshot.
+    restore) sends a snapshot. Outside a caller's transaction the replay is shared
+    (``_Replays``).
     """
     if last_seq <= 0:  # a first connect: the snapshot reads the seq with everything else
         return _snapshot(ctx)
+    if transaction.get_connection().in_atomic_block:
+        answer = _replay(ctx, last_seq)
+    else:
+        answer = REPLAYS.get(ctx, last_seq)
+    return answer if answer is not None else _snapshot(ctx)
+
+
+def _replay(ctx: Context, last_seq: int) -> dict | None:
+    """The events after ``last_seq``, or None when a snapshot is needed instead."""
     current = Sitting.objects.values_list("event_seq", flat=True).get(pk=ctx.sitting_id)
     gap = current - last_seq
     if 0 < last_seq <= current and gap <= settings.YITING_EVENT_RETENTION:
@@ -33,7 +92,7 @@ def resync(ctx: Context, last_seq: int) -> dict:
         seq = events[-1]["seq"] if events else last_seq
         if all(e["seq"] == last_seq + n for n, e in enumerate(events, start=1)):
             return {"mode": "replay", "seq": seq, "events": events}
-    return _snapshot(ctx)
+    return None
 
 
 def _snapshot(ctx: Context) -> dict:

@@ -7,14 +7,16 @@ never part: a resend after a dropped connection gets the first answer back.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 
 from meeting import policy
 from meeting.proceedings.audit import record_command
 from meeting.services.errors import DomainError
-from meeting.services.roster import role_of
+from meeting.services.roster import standing_of
 from realtime.context import Context
 from realtime.handlers import HANDLERS, OWN_TRANSACTION
 from realtime.models import CommandReceipt
@@ -36,16 +38,36 @@ def _receipt(ctx: Context, cmd: Decoded) -> dict | None:
     return {**row.response, "repeat": True}
 
 
+# A ``sync`` sent this soon after the socket's connect is answered with the connect's own
+# lookup of the login: in a reconnect storm every tablet connects and syncs at once, and
+# looking the login up twice within two seconds doubled the storm's queries. Only ``sync``
+# (a read that grants no power): every other command looks the login up again.
+FRESH_FOR_SYNC_S = 2.0
+
+
+def _fresh(ctx: Context, cmd: Decoded) -> bool:
+    return (
+        cmd.spec.type == "sync"
+        and ctx.standing is not None
+        and ctx.standing_at is not None
+        and time.monotonic() - ctx.standing_at < FRESH_FOR_SYNC_S
+    )
+
+
 def run_command(ctx: Context, cmd: Decoded) -> dict:
     """Return ``{"ok": True, "data": …}`` or ``{"ok": False, "error": {...}}``.
 
-    Authority is resolved per command, from the database (two queries): a chair
+    Authority is resolved per command, from the database (two queries; none for a
+    ``sync`` within ``FRESH_FOR_SYNC_S`` of the connect's own lookup): a chair
     replaced or a member taken off the roster since the socket connected gets
     ``role_changed`` and the consumer closes the socket, which reconnects with the role
     the login has now (or is refused). Who may send what is ``meeting.policy``.
     """
     try:
-        role_now = role_of(ctx.user_id, ctx.sitting_id)
+        if not _fresh(ctx, cmd):
+            found = standing_of(ctx.user_id, ctx.sitting_id)
+            ctx = dataclasses.replace(ctx, standing=found, standing_at=time.monotonic())
+        role_now = ctx.standing.role
     except (OperationalError, InterfaceError) as exc:  # the database is away: no answer yet
         log.warning("database unavailable for %s (authority): %s", cmd.spec.type, exc)
         return _error("try_again", "The database is unavailable; nothing was changed. Retry.")

@@ -1,33 +1,40 @@
 """Full snapshots of a sitting for a (re)connecting socket.
 
-Each feature contributes a *part*: a function of the sitting and the socket's context
-returning a JSON-able dict. The parts are listed in ``TABLE`` below and registered by
-``register_parts()`` from ``RealtimeConfig.ready`` (a part that cannot be found stops
-the process), not by the side effect of importing a module.
+Each feature contributes a *part*. The parts are listed in ``TABLE`` below and
+registered by ``register_parts()`` from ``RealtimeConfig.ready`` (a part that cannot be
+found stops the process), not by the side effect of importing a module.
 
-A part is either
+A part is one of
 - ``SHARED``: the same for every socket of one role in the sitting (the agenda, the
-  roster, the floor …). It may depend on the sitting and ``ctx.role``, never on the
-  member or the login; or
-- ``SOCKET``: it depends on who asks (their own ballot, the documents their access
-  level may read, whether they may present).
+  roster, the floor …): a function of the sitting and the role, never of the member or
+  the login (it is given a context with neither);
+- ``READER``: a ``Split``: a shared read (``shared``, as above) and a *view* of it per
+  socket (``view``): who they are (``you``), whether they may present, the documents
+  their access level may read (the access rules of ``docs_store.services.access``,
+  applied to the shared list), their own ballot in the open round. A view may declare a
+  ``key``: sockets whose keys are equal see the same view, encoded once;
+- ``SOCKET``: read per socket in its own transaction (tests' probes).
 
 When the whole room connects at once (a sitting starting, a Wi-Fi outage ending), every
 socket of a process wants the same shared parts at the same sequence number. They are
-read once per batch (``_Shared``) and each socket reads only its own parts, checking
-that both reads describe the same ``event_seq``; otherwise it reads everything in one
-transaction as before. A shared read is reused only by sockets that were already live
-(their hub subscriptions effective) when that read began: whatever changed after it
-began reaches them as an event or a notice, exactly as if they had read it themselves.
+read and encoded once per batch (``_Shared``); each socket adds its views (most of them
+read nothing) and, if it has ``SOCKET`` parts, reads those checking that both reads
+describe the same ``event_seq`` (otherwise it reads everything in one transaction as
+before). A shared read is reused only by sockets that were already live (their hub
+subscriptions effective) when that read began: whatever changed after it began reaches
+them as an event or a notice, exactly as if they had read it themselves; a view that
+reads (the own ballot, the consoles' presence) reads later still, never earlier.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -35,36 +42,59 @@ from django.utils.module_loading import import_string
 from meeting.models import Sitting
 from realtime.context import Context
 
-Part = Callable[[Sitting, Context], dict]
+Part = Callable[[Sitting, Context], Any]
 SHARED = "shared"
+READER = "reader"
 SOCKET = "socket"
 
-# name, the function (dotted path), scope. The order is the order of the snapshot's keys.
+
+@dataclass(frozen=True)
+class Split:
+    """A ``READER`` part: ``shared(sitting, ctx)`` once per batch, ``view(data, ctx)`` per socket.
+
+    ``key(data, ctx)``, if given, names the view: two sockets with equal keys see the
+    same view (it is computed and encoded once per shared read); None: not cached.
+    """
+
+    shared: Callable[[Sitting, Context], Any]
+    view: Callable[[Any, Context], Any]
+    key: Callable[[Any, Context], Hashable | None] | None = None
+
+    def __call__(self, sitting: Sitting, ctx: Context) -> Any:
+        """The whole part for one socket, in one go (inside a caller's transaction)."""
+        return self.view(self.shared(sitting, _anyone(ctx)), ctx)
+
+
+# name, the part (dotted path), scope. The order is the order of the snapshot's keys.
 TABLE: tuple[tuple[str, str, str], ...] = (
-    ("sitting", "realtime.handlers.core.sitting_part", SOCKET),  # "you": role and member
+    ("sitting", "realtime.handlers.core.sitting_part", READER),  # view: "you"
     ("agenda", "realtime.handlers.core.agenda_part", SHARED),
     ("attendance", "realtime.handlers.core.attendance_part", SHARED),
-    ("presence", "realtime.handlers.core.presence_part", SOCKET),  # live roles only
+    ("presence", "realtime.handlers.core.presence_part", READER),  # view: live roles read
     ("roster", "realtime.handlers.core.roster_part", SHARED),
     ("seating", "realtime.handlers.core.seating_part", SHARED),  # live roles only
-    ("presenter", "realtime.handlers.documents.presenter_part", SOCKET),  # may_present
-    ("documents", "realtime.handlers.documents.documents_part", SOCKET),  # access level
+    ("presenter", "realtime.handlers.documents.presenter_part", READER),  # may_present
+    ("documents", "realtime.handlers.documents.documents_part", READER),  # access filter
     ("floor", "realtime.handlers.floor.floor_part", SHARED),
     ("media", "realtime.handlers.media.media_part", SHARED),
-    ("votes", "realtime.handlers.votes.votes_part", SOCKET),  # own ballot, who has not voted
+    ("votes", "realtime.handlers.votes.votes_part", READER),  # view: own ballot
 )
 
-PARTS: dict[str, Part] = {}
+PARTS: dict[str, Part | Split] = {}
 SCOPES: dict[str, str] = {}
 SHARED_WAIT_S = 5.0  # a socket waits at most this long for another thread's shared read
 
 
-def register(name: str, fn: Part, scope: str = SOCKET) -> None:
+def register(name: str, fn: Part | Split, scope: str = SOCKET) -> None:
     """Add one part (tests add probes this way; features are listed in ``TABLE``)."""
     if name in PARTS:
         raise ValueError(f"snapshot part {name!r} registered twice")
-    if scope not in (SHARED, SOCKET):
+    if scope not in (SHARED, READER, SOCKET):
         raise ValueError(f"snapshot part {name!r}: unknown scope {scope!r}")
+    if (scope == READER) != isinstance(fn, Split):
+        raise ValueError(
+            f"snapshot part {name!r}: a {scope} part must {'' if scope == READER else 'not '}be a Split"
+        )
     PARTS[name] = fn
     SCOPES[name] = scope
 
@@ -92,29 +122,90 @@ def register_parts(table: Iterable[tuple[str, str, str]] = TABLE) -> None:
             ) from exc
         if not callable(fn):
             raise ImproperlyConfigured(f"snapshot part {name!r}: {path} is not callable")
-        register(name, fn, scope)
+        try:
+            register(name, fn, scope)
+        except ValueError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc
 
 
-def _normal(data: object) -> object:
-    """The part's data as the wire will carry it (dates as strings), copied once."""
-    return json.loads(json.dumps(data, default=str))
+def _anyone(ctx: Context) -> Context:
+    """The context a shared read is given: the sitting and the role, no member or login."""
+    return dataclasses.replace(ctx, user_id=0, member_id=None, channel_name="", standing=None)
+
+
+def _encode(data: object) -> str:
+    """The part as the wire carries it (dates as strings), encoded once."""
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class Encoded(Mapping):
+    """A snapshot already encoded as JSON text (``text``); read as a mapping it is parsed.
+
+    The reply to a ``sync`` splices ``text`` in as it is (``encode_reply``), so the
+    shared parts are encoded once per batch, not once per socket.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: dict | None = None
+
+    def _parsed(self) -> dict:
+        if self._value is None:
+            self._value = json.loads(self.text)
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parsed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+
+_SPLICE = "\ue000yiting.snapshot\ue000"  # a private-use placeholder no part can produce
+
+
+def encode_reply(result: dict) -> str:
+    """A command's reply as JSON text; an ``Encoded`` snapshot is spliced in as it is."""
+    data = result.get("data")
+    snap = data.get("snapshot") if isinstance(data, dict) else None
+    if not isinstance(snap, Encoded):
+        return json.dumps(result, ensure_ascii=False, default=str)
+    text = json.dumps(
+        {**result, "data": {**data, "snapshot": _SPLICE}}, ensure_ascii=False, default=str
+    )
+    return text.replace(json.dumps(_SPLICE, ensure_ascii=False), snap.text, 1)
+
+
+def _begin(outermost: bool) -> None:
+    from django.db import transaction
+
+    # PostgreSQL takes the isolation level only before a transaction's first query,
+    # so it can be set only when this is the outermost transaction: the runner runs
+    # `sync` outside its own transaction for this reason (handles(own_transaction=True)).
+    if transaction.get_connection().vendor == "postgresql" and outermost:
+        # One consistent view: the parts and event_seq must describe the same moment.
+        with transaction.get_connection().cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+def _sitting(ctx: Context) -> Sitting:
+    return Sitting.objects.select_related("session__term", "group").get(pk=ctx.sitting_id)
 
 
 def _read(ctx: Context, names: list[str]) -> tuple[int, dict]:
-    """``names``' parts and the seq they are current to, in one transaction."""
+    """``names``' parts for this socket and the seq they are current to, in one transaction."""
     from django.db import transaction
 
     outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
-        # PostgreSQL takes the isolation level only before a transaction's first query,
-        # so it can be set only when this is the outermost transaction: the runner runs
-        # `sync` outside its own transaction for this reason (handles(own_transaction=True)).
-        if transaction.get_connection().vendor == "postgresql" and outermost:
-            # One consistent view: the parts and event_seq must describe the same moment.
-            with transaction.get_connection().cursor() as cur:
-                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        sitting = Sitting.objects.select_related("session__term", "group").get(pk=ctx.sitting_id)
-        return sitting.event_seq, {name: _normal(PARTS[name](sitting, ctx)) for name in names}
+        _begin(outermost)
+        sitting = _sitting(ctx)
+        return sitting.event_seq, {
+            name: json.loads(_encode(PARTS[name](sitting, ctx))) for name in names
+        }
 
 
 @dataclass
@@ -124,7 +215,38 @@ class _Read:
     started: float
     done: threading.Event = field(default_factory=threading.Event)
     seq: int = -1
-    parts: dict | None = None  # None: the read failed
+    ok: bool = False
+    texts: dict[str, str] = field(default_factory=dict)  # SHARED parts, encoded
+    data: dict[str, Any] = field(default_factory=dict)  # READER parts' shared data
+    views: dict[tuple[str, Hashable], str] = field(default_factory=dict)  # encoded views
+
+    def fill(self, ctx: Context, names: list[str]) -> None:
+        from django.db import transaction
+
+        anyone = _anyone(ctx)
+        with transaction.atomic():
+            _begin(True)
+            sitting = _sitting(ctx)
+            for name in names:
+                part = PARTS[name]
+                if isinstance(part, Split):
+                    self.data[name] = part.shared(sitting, anyone)
+                else:
+                    self.texts[name] = _encode(part(sitting, anyone))
+            self.seq = sitting.event_seq
+        self.ok = True
+
+    def view(self, name: str, ctx: Context) -> str:
+        """This socket's view of a READER part, encoded (once per key)."""
+        part: Split = PARTS[name]  # type: ignore[assignment]
+        data = self.data[name]
+        key = part.key(data, ctx) if part.key is not None else None
+        if key is None:
+            return _encode(part.view(data, ctx))
+        text = self.views.get((name, key))
+        if text is None:  # two threads may both compute it: the same text
+            text = self.views[(name, key)] = _encode(part.view(data, ctx))
+        return text
 
 
 class _Shared:
@@ -145,12 +267,12 @@ class _Shared:
         if mine:
             self.reads += 1
             try:
-                entry.seq, entry.parts = _read(ctx, names)
+                entry.fill(ctx, names)
             finally:
                 entry.done.set()
         elif not entry.done.wait(SHARED_WAIT_S):
             return None
-        return entry if entry.parts is not None else None
+        return entry if entry.ok else None
 
     def clear(self) -> None:
         with self._lock:
@@ -160,25 +282,36 @@ class _Shared:
 SHARED_READS = _Shared()
 
 
-def build_snapshot(ctx: Context) -> tuple[int, dict]:
+def _join(texts: dict[str, str], names: list[str]) -> Encoded:
+    return Encoded("{" + ",".join(f"{json.dumps(n)}:{texts[n]}" for n in names) + "}")
+
+
+def build_snapshot(ctx: Context) -> tuple[int, Mapping]:
     """The sitting's state as this socket may see it, and the seq it is current to.
 
-    The shared parts come from a read of this process begun after the socket went live
-    (``ctx.live_since``; now, when it is not known), the socket's own parts from its own
-    read; when the two are not at the same seq (an event in between) everything is
-    read again in one transaction. Queries pinned in tests/realtime/test_query_budget.py.
+    The shared parts (and the shared data of the READER parts) come from a read of this
+    process begun after the socket went live (``ctx.live_since``; now, when it is not
+    known); the socket adds its views; ``SOCKET`` parts come from its own read, and when
+    that is not at the shared read's seq (an event in between) everything is read again
+    in one transaction. Queries pinned in tests/realtime/test_query_budget.py.
     """
     from django.db import transaction
 
     names = list(PARTS)
-    shared = [n for n in names if SCOPES[n] == SHARED]
-    own = [n for n in names if SCOPES[n] != SHARED]
-    if not shared or transaction.get_connection().in_atomic_block:
+    common = [n for n in names if SCOPES[n] != SOCKET]
+    own = [n for n in names if SCOPES[n] == SOCKET]
+    if not common or transaction.get_connection().in_atomic_block:
         return _read(ctx, names)  # inside a caller's transaction: its view, one read
     live_since = ctx.live_since if ctx.live_since is not None else time.monotonic()
-    common = SHARED_READS.get(ctx, shared, live_since)
-    if common is not None:
-        seq, mine = _read(ctx, own)
-        if seq == common.seq:
-            return seq, {n: mine[n] if n in mine else common.parts[n] for n in names}
+    entry = SHARED_READS.get(ctx, common, live_since)
+    if entry is not None:
+        texts = dict(entry.texts)
+        if own:
+            seq, mine = _read(ctx, own)
+            if seq != entry.seq:
+                return _read(ctx, names)
+            texts.update({n: _encode(v) for n, v in mine.items()})
+        for name in entry.data:
+            texts[name] = entry.view(name, ctx)
+        return entry.seq, _join(texts, names)
     return _read(ctx, names)

@@ -25,8 +25,21 @@ def may_present(sitting: Sitting, role: str, member_id: int | None) -> bool:
         return True
     if not policy.may(role, "presenter.open") or member_id is None:
         return False
+    return may_present_given(role, member_id, item_presenter(sitting))
+
+
+def item_presenter(sitting: Sitting) -> int | None:
+    """The member named presenter of the sitting's current agenda item, if any."""
     current = AgendaItem.objects.filter(sitting=sitting, state=AgendaItem.State.CURRENT)
-    presenter_id = current.values_list("presenter_id", flat=True).first()
+    return current.values_list("presenter_id", flat=True).first()
+
+
+def may_present_given(role: str, member_id: int | None, presenter_id: int | None) -> bool:
+    """``may_present`` when the current item's presenter is already known (snapshots)."""
+    if policy.is_live(role):
+        return True
+    if not policy.may(role, "presenter.open") or member_id is None:
+        return False
     return policy.may_present(role, member_id=member_id, presenter_id=presenter_id)
 
 

@@ -74,13 +74,22 @@ def record_command(ctx: SocketActor, action: str, data: dict) -> AuditEntry | No
     """Record a successful live command of a clerk or chair; others are not audited."""
     if ctx.role not in AUDITED_ROLES or action in NOT_ACTIONS:
         return None
-    session_id = Sitting.objects.filter(pk=ctx.sitting_id).values_list("session_id", flat=True)
+    # the command's own authority check looked up the member and the sitting's session
+    found = getattr(ctx, "standing", None)
+    if found is not None and found.member_id == ctx.member_id and found.session_id:
+        session_id = found.session_id
+        actor = found.name or _actor_name(ctx.user_id, None)
+    else:
+        session_id = (
+            Sitting.objects.filter(pk=ctx.sitting_id).values_list("session_id", flat=True).first()
+        )
+        actor = _actor_name(ctx.user_id, ctx.member_id)
     data = _compact(data)
     return AuditEntry.objects.create(
         user_id=ctx.user_id,
-        actor=_actor_name(ctx.user_id, ctx.member_id),
+        actor=actor,
         role=ctx.role,
-        session_id=session_id.first(),
+        session_id=session_id,
         sitting_id=ctx.sitting_id,
         action=action,
         source=AuditEntry.Source.SOCKET,

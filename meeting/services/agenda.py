@@ -61,24 +61,25 @@ def open_item(sitting_id: int, item_id: int, *, actor: policy.Actor) -> AgendaIt
     sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
     if sitting.state == Sitting.State.ENDED:
         raise DomainError("sitting_ended", f"{sitting} has ended.")
-    try:
-        item = sitting.agenda_items.get(pk=item_id)
-    except AgendaItem.DoesNotExist:
-        raise DomainError(
-            "not_found", f"Agenda item {item_id} is not on this sitting's agenda."
-        ) from None
+    # The whole agenda, in the server's order, read once (under the sitting's lock): the
+    # item to open is in it, and the event carries the whole slice after the change, so
+    # the browser never re-derives which item is done or where an item stands.
+    items = list(sitting.agenda_items.order_by("order"))
+    item = next((i for i in items if i.pk == item_id), None)
+    if item is None:
+        raise DomainError("not_found", f"Agenda item {item_id} is not on this sitting's agenda.")
     if item.state == AgendaItem.State.CURRENT:
         return item
     sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)
+    for other in items:  # what that UPDATE did, on the list in hand
+        if other.state == AgendaItem.State.CURRENT:
+            other.state = AgendaItem.State.DONE
     item.state = AgendaItem.State.CURRENT
     item.save(update_fields=["state"])
     if sitting.state == Sitting.State.PLANNED:
         sitting.state = Sitting.State.LIVE
         sitting.save(update_fields=["state"])
-    # The whole agenda slice, in the server's order: the browser never re-derives which
-    # item is done or where an item stands.
-    agenda = agenda_of(list(sitting.agenda_items.order_by("order")))
-    emit(sitting.pk, "agenda.current", {"item": item_payload(item), "agenda": agenda})
+    emit(sitting.pk, "agenda.current", {"item": item_payload(item), "agenda": agenda_of(items)})
     return item
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Sitting, Term
 from meeting.services.errors import DomainError
@@ -73,30 +75,78 @@ def sitting_role(user, sitting: Sitting, member: Member | None | object = _LOOK_
     return _role_in(sitting, member, superuser)
 
 
-def role_of(user_id: int, sitting_id: int) -> str | None:
+@dataclass(frozen=True)
+class Standing:
+    """Who a login is in a sitting, as one lookup found it: the role and what it rests on.
+
+    ``member_role``/``member_active`` are the login's member row in the sitting's term
+    (None/False without one); ``superuser`` the login's flag. The documents' access
+    filter of a snapshot reads these instead of looking the login up again.
+    """
+
+    role: str | None
+    member_id: int | None = None
+    member_role: str | None = None
+    member_active: bool = False
+    superuser: bool = False
+    name: str | None = None  # the member's name (the audit trail's actor)
+    session_id: int | None = None  # the sitting's session (the audit trail's)
+
+
+def standing_of(user_id: int, sitting_id: int) -> Standing:
     """``sitting_role`` by ids, in two queries: the socket runner asks it per command.
 
     A socket's role is not fixed at connect: a chair replaced or a member taken off the
-    roster loses the powers with their next command (realtime/runner.py).
+    roster loses the powers with their next command (realtime/runner.py). The member is
+    read with its login (one join), so the login's superuser flag comes with it.
     """
     sitting = Sitting.objects.select_related("session").filter(pk=sitting_id).first()
     if sitting is None:
-        return None
-    member = Member.objects.filter(user_id=user_id, term_id=sitting.session.term_id).first()
-    superuser = False
-    if member is None or not member.active:
+        return Standing(None)
+    member = (
+        Member.objects.filter(user_id=user_id, term_id=sitting.session.term_id)
+        .select_related("user")
+        # a clerk assigned to sittings runs only those: asked in the same query
+        .annotate(clerks_any=Exists(Sitting.objects.filter(clerk_id=OuterRef("pk"))))
+        .first()
+    )
+    if member is not None:
+        superuser = member.user.is_superuser
+    else:
         from django.contrib.auth import get_user_model
 
         superuser = get_user_model().objects.filter(pk=user_id, is_superuser=True).exists()
-    return _role_in(sitting, member, superuser)
+    return standing(sitting, member, superuser)
+
+
+def standing(sitting: Sitting, member: Member | None, superuser: bool) -> Standing:
+    """The ``Standing`` of a login whose member row (or None) and flag are at hand."""
+    return Standing(
+        role=_role_in(sitting, member, superuser),
+        member_id=member.pk if member else None,
+        member_role=str(member.role) if member else None,
+        member_active=bool(member and member.active),
+        superuser=superuser,
+        name=member.full_name if member else None,
+        session_id=sitting.session_id,
+    )
+
+
+def role_of(user_id: int, sitting_id: int) -> str | None:
+    """The role part of ``standing_of``."""
+    return standing_of(user_id, sitting_id).role
 
 
 def _role_in(sitting: Sitting, member: Member | None, superuser: bool) -> str | None:
     if member is None or not member.active:
         return Role.CLERK.value if superuser else None
     if member.role == Role.CLERK:
-        clerked = member.clerked_sittings.exists()
-        return Role.CLERK.value if not clerked or sitting.clerk_id == member.pk else None
+        if sitting.clerk_id == member.pk:
+            return Role.CLERK.value
+        clerked = getattr(member, "clerks_any", None)  # standing_of reads it with the member
+        if clerked is None:
+            clerked = member.clerked_sittings.exists()
+        return None if clerked else Role.CLERK.value
     if member.role in (Role.STAFF, Role.DISPLAY):
         return str(member.role)
     if sitting.chair_id == member.pk:

@@ -12,6 +12,7 @@ from realtime import presence
 from realtime.context import Context
 from realtime.handlers import handles
 from realtime.journal import resync
+from realtime.snapshot import Split
 
 
 def _own_member(ctx: Context) -> Member:
@@ -86,7 +87,7 @@ def handle_presence(ctx: Context, cmd) -> dict:
     return {"online": presence.online(ctx.sitting_id)}
 
 
-def sitting_part(sitting: Sitting, ctx: Context) -> dict:
+def _sitting_shared(sitting: Sitting, ctx: Context) -> dict:
     return {
         "id": sitting.pk,
         "title": sitting.title,
@@ -95,8 +96,14 @@ def sitting_part(sitting: Sitting, ctx: Context) -> dict:
         "room": sitting.room,
         "group": sitting.group.name if sitting.group else None,
         "session": sitting.session.title,
-        "you": {"role": ctx.role, "member": ctx.member_id},
     }
+
+
+def _sitting_view(data: dict, ctx: Context) -> dict:
+    return {**data, "you": {"role": ctx.role, "member": ctx.member_id}}
+
+
+sitting_part = Split(_sitting_shared, _sitting_view)
 
 
 def agenda_part(sitting: Sitting, ctx: Context) -> dict:
@@ -107,10 +114,18 @@ def attendance_part(sitting: Sitting, ctx: Context) -> dict:
     return attendance_snapshot(sitting)
 
 
-def presence_part(sitting: Sitting, ctx: Context) -> dict:
+def _presence_view(data: None, ctx: Context) -> dict:
     if not ctx.is_live_role:
         return {}
-    return {"online": presence.online(sitting.pk)}
+    return {"online": presence.online(ctx.sitting_id)}  # read per console, never shared
+
+
+# consoles only (a read per console); every tablet sees the same empty part
+presence_part = Split(
+    lambda sitting, ctx: None,
+    _presence_view,
+    key=lambda data, ctx: None if ctx.is_live_role else "tablet",
+)
 
 
 def roster_part(sitting: Sitting, ctx: Context) -> list[dict]:

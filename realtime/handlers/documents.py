@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from docs_store.services import catalog, distribution, presenter
 from meeting.models import Sitting
+from meeting.services.roster import Standing, standing_of
 from realtime.context import Context
 from realtime.handlers import handles
+from realtime.snapshot import Split
 
 
 def _who(ctx: Context) -> dict:
@@ -53,11 +55,47 @@ def handle_recall(ctx: Context, cmd) -> dict:
     return {"documents": ids}
 
 
-def presenter_part(sitting: Sitting, ctx: Context) -> dict:
-    state = presenter.current(sitting.pk)
-    state["may_present"] = presenter.may_present(sitting, ctx.role, ctx.member_id)
-    return state
+def _presenter_shared(sitting: Sitting, ctx: Context) -> tuple[dict, int | None]:
+    return presenter.current(sitting.pk), presenter.item_presenter(sitting)
 
 
-def documents_part(sitting: Sitting, ctx: Context) -> dict:
-    return catalog.listing(sitting, ctx.user_id)
+def _may_present(data: tuple[dict, int | None], ctx: Context) -> bool:
+    return presenter.may_present_given(ctx.role, ctx.member_id, data[1])
+
+
+def _presenter_view(data: tuple[dict, int | None], ctx: Context) -> dict:
+    return {**data[0], "may_present": _may_present(data, ctx)}
+
+
+presenter_part = Split(_presenter_shared, _presenter_view, key=_may_present)
+
+
+def _documents_shared(sitting: Sitting, ctx: Context) -> catalog.Shelf:
+    return catalog.shelf(sitting)
+
+
+def _reader(ctx: Context) -> Standing:
+    if ctx.standing is not None:
+        return ctx.standing  # the runner's authority check of this very command
+    return standing_of(ctx.user_id, ctx.sitting_id)
+
+
+def _documents_key(shelf: catalog.Shelf, ctx: Context) -> tuple:
+    """Everything the access rules ask of a reader (docs_store.services.access)."""
+    st = _reader(ctx)
+    return (ctx.role, st.superuser, st.member_role, st.member_active)
+
+
+def _documents_view(shelf: catalog.Shelf, ctx: Context) -> dict:
+    st = _reader(ctx)
+    return catalog.listing_on(
+        shelf,
+        superuser=st.superuser,
+        member_role=st.member_role,
+        member_active=st.member_active,
+        sitting_role=ctx.role,
+    )
+
+
+# the sitting's documents read once; each reader sees those its access level may read
+documents_part = Split(_documents_shared, _documents_view, key=_documents_key)

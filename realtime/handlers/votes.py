@@ -9,9 +9,10 @@ from meeting.voting.models import DEFAULT_OPTIONS
 from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.payloads import result_payload, vote_payload
-from meeting.voting.services.views_data import votes_snapshot
+from meeting.voting.services.views_data import votes_shared, with_mine
 from realtime.context import Context
 from realtime.handlers import handles
+from realtime.snapshot import Split
 
 
 @handles("vote.prepare")
@@ -83,5 +84,15 @@ def handle_audit(ctx: Context, cmd) -> dict:
     return out
 
 
-def votes_part(sitting, ctx: Context) -> dict:
-    return votes_snapshot(sitting, ctx.role, ctx.member_id)
+def _votes_view(data: tuple, ctx: Context) -> dict:
+    shared, rounds = data
+    return with_mine(shared, rounds, ctx.member_id)  # reads the own ballot, if any round
+
+
+# the votes read once per role; the reader's own ballot added per socket (when a round is
+# open or just closed); without one every socket of the role sees the same part
+votes_part = Split(
+    lambda sitting, ctx: votes_shared(sitting, ctx.role),
+    _votes_view,
+    key=lambda data, ctx: "same" if not data[1] or ctx.member_id is None else None,
+)

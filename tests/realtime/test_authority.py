@@ -70,3 +70,25 @@ def test_role_of_agrees_with_sitting_role_in_two_queries(committee, django_asser
                 fast = role_of(m.user.pk, sitting.pk)
             assert fast == sitting_role(m.user, sitting), (m, sitting)
     assert role_of(committee.outsider.pk, committee.plenary.pk) is None
+
+
+def test_only_a_sync_right_after_connect_skips_the_lookup(committee, monkeypatch):
+    """The connect's own lookup answers a sync sent within the window, nothing else."""
+    from realtime import runner
+    from realtime.consumers import arrive
+    from realtime.protocol import decode
+
+    def cmd(type_, data):
+        return decode(json.dumps({"type": type_, "id": "x", "data": data}), 65536)
+
+    sitting = committee.group_a_sitting
+    _, ctx, _ = arrive(committee.chair.user, sitting.pk, "test.chair")
+    Sitting.objects.filter(pk=sitting.pk).update(chair=None)  # demoted just after connect
+    item = sitting.agenda_items.first().pk
+    r = runner.run_command(ctx, cmd("agenda.open", {"item": item}))
+    assert r["error"]["code"] == "role_changed"  # a command of power: looked up again
+    monkeypatch.setattr(runner, "FRESH_FOR_SYNC_S", 3600.0)  # within the window (no clock)
+    assert runner.run_command(ctx, cmd("sync", {"last_seq": 0}))["ok"] is True
+    monkeypatch.setattr(runner, "FRESH_FOR_SYNC_S", 0.0)  # past it: looked up again
+    r = runner.run_command(ctx, cmd("sync", {"last_seq": 0}))
+    assert r["error"]["code"] == "role_changed"

@@ -53,6 +53,33 @@ def vote_view(vote: Vote, sitting: Sitting, role: str, member_id: int | None) ->
 
 def votes_snapshot(sitting: Sitting, role: str, member_id: int | None) -> dict:
     """``open``: the open round; ``latest``: the last one closed; ``history`` for consoles."""
+    data, rounds = votes_shared(sitting, role)
+    return with_mine(data, rounds, member_id)
+
+
+def with_mine(data: dict, rounds: dict[str, Vote], member_id: int | None) -> dict:
+    """``votes_shared``'s view with this member's own ballot in each round shown.
+
+    Reads nothing when there is no such round or no member: a copy only where it differs.
+    """
+    if member_id is None or not rounds:
+        return data
+    out = dict(data)
+    for key, vote in rounds.items():
+        out[key] = {**data[key], "mine": mine(vote, member_id)}
+    return out
+
+
+def votes_shared(sitting: Sitting, role: str) -> tuple[dict, dict[str, Vote]]:
+    """What every socket of ``role`` sees of the votes (no one's own ballot), and the
+    rounds (``open``, ``latest``) whose view carries the reader's own ballot."""
+    data = _votes(sitting, role)
+    rounds = {k: data.pop(f"_{k}") for k in ("open", "latest")}
+    return data, {k: v for k, v in rounds.items() if v is not None and "mine" in data[k]}
+
+
+def _votes(sitting: Sitting, role: str) -> dict:
+    member_id = None  # the shared view: every reader's own ballot is added by with_mine
     votes = list(
         Vote.objects.filter(sitting=sitting)
         .select_related("result")
@@ -64,6 +91,8 @@ def votes_snapshot(sitting: Sitting, role: str, member_id: int | None) -> dict:
     out: dict = {
         "open": vote_view(current, sitting, role, member_id) if current else None,
         "latest": vote_view(done[-1], sitting, role, member_id) if done else None,
+        "_open": current,
+        "_latest": done[-1] if done else None,
     }
     if role in LIVE + ("staff",):
         out["history"] = [
