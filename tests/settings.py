@@ -11,3 +11,5 @@ from deploy.settings import *  # noqa: F403
 
 SECRET_KEY = "yiting-tests-only-secret-key"
 START_BACKGROUND = False
+# Logins made by tests hash fast; any process checks them (tests/hashers.py).
+PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
