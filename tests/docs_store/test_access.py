@@ -12,29 +12,8 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from docs_store.models import DocumentAction
-from docs_store.services.distribution import recall
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def docs(committee, upload, pdf_bytes, rendered):
-    """Distributed: session-wide committee paper, group A item (committee and confidential),
-    a public paper; a draft; a recalled paper."""
-    item_a = committee.group_a_sitting.agenda_items.get(order=1)
-    ns = type("Docs", (), {})()
-    [ns.session_doc] = upload(("s.pdf", pdf_bytes(2, "s")), distribute=True)
-    [ns.group_doc] = upload(("g.pdf", pdf_bytes(2, "g")), item=item_a, distribute=True)
-    [ns.secret] = upload(
-        ("c.pdf", pdf_bytes(2, "c")), item=item_a, access="confidential", distribute=True
-    )
-    [ns.public] = upload(("p.pdf", pdf_bytes(2, "p")), access="public", distribute=True)
-    [ns.draft] = upload(("d.pdf", pdf_bytes(2, "d")))
-    [ns.gone] = upload(("r.pdf", pdf_bytes(2, "r")), distribute=True)
-    recall(committee.session, by=committee.clerk.user, ids=[ns.gone.pk], actor=CLERK)
-    rendered()
-    return ns
 
 
 @pytest.fixture

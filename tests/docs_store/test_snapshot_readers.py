@@ -25,21 +25,6 @@ from realtime.runner import run_command
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def papers(committee, upload, pdf_bytes, rendered):
-    item_a = committee.group_a_sitting.agenda_items.get(order=1)
-    ns = type("Papers", (), {})()
-    [ns.session_doc] = upload(("s.pdf", pdf_bytes(2, "s")), distribute=True)
-    [ns.group_doc] = upload(("g.pdf", pdf_bytes(2, "g")), item=item_a, distribute=True)
-    [ns.secret] = upload(
-        ("c.pdf", pdf_bytes(2, "c")), item=item_a, access="confidential", distribute=True
-    )
-    [ns.public] = upload(("p.pdf", pdf_bytes(2, "p")), access="public", distribute=True)
-    [ns.draft] = upload(("d.pdf", pdf_bytes(2, "d")))
-    rendered()
-    return ns
-
-
 def _sync(user, sitting_id: int, live_since: float) -> dict:
     """A socket's connect (its own lookup) and the sync sent right after it."""
     code, ctx, _ = arrive(user, sitting_id, f"test.{user.pk}")
@@ -65,7 +50,7 @@ def _readers(committee):
 
 
 @pytest.mark.parametrize("sitting", ["group_a_sitting", "plenary"])
-def test_every_reader_sees_exactly_their_own_listing(committee, papers, sitting):
+def test_every_reader_sees_exactly_their_own_listing(committee, docs, sitting):
     sitting = getattr(committee, sitting)
     readers = _readers(committee)
     snapshot.SHARED_READS.clear()
@@ -82,7 +67,7 @@ def test_every_reader_sees_exactly_their_own_listing(committee, papers, sitting)
         assert seen[who]["documents"] == catalog.listing(sitting, user.pk), who
 
 
-def test_no_confidential_paper_for_those_not_entitled(committee, papers):
+def test_no_confidential_paper_for_those_not_entitled(committee, docs):
     sitting = committee.group_a_sitting
     readers = _readers(committee)
     snapshot.SHARED_READS.clear()
@@ -92,14 +77,14 @@ def test_no_confidential_paper_for_those_not_entitled(committee, papers):
         for who, user in readers.items()
     }
     for who in ("clerk", "root", "chair", "m1", "m3"):
-        assert papers.secret.pk in ids[who], who
+        assert docs.secret.pk in ids[who], who
     for who in ("staff", "display"):
-        assert papers.secret.pk not in ids[who], who
-    assert ids["display"] == {papers.public.pk}
-    assert papers.draft.pk in ids["clerk"] and papers.draft.pk not in ids["m1"]
+        assert docs.secret.pk not in ids[who], who
+    assert ids["display"] == {docs.public.pk}
+    assert docs.draft.pk in ids["clerk"] and docs.draft.pk not in ids["m1"]
 
 
-def test_one_shared_read_filtered_for_a_clerk_then_a_display(committee, papers):
+def test_one_shared_read_filtered_for_a_clerk_then_a_display(committee, docs):
     """The same shared data, viewed first as a clerk: a display's view still omits it."""
     from meeting.services.roster import standing_of
 
@@ -125,8 +110,8 @@ def test_one_shared_read_filtered_for_a_clerk_then_a_display(committee, papers):
     )
     as_display = json.loads(entry.view("documents", display_ctx))
     as_member = json.loads(entry.view("documents", member_ctx))
-    assert papers.secret.pk in {d["id"] for d in as_clerk["documents"]}
-    assert [d["id"] for d in as_display["documents"]] == [papers.public.pk]
-    secret = next(d for d in as_member["documents"] if d["id"] == papers.secret.pk)
+    assert docs.secret.pk in {d["id"] for d in as_clerk["documents"]}
+    assert [d["id"] for d in as_display["documents"]] == [docs.public.pk]
+    secret = next(d for d in as_member["documents"] if d["id"] == docs.secret.pk)
     assert secret["pdf_url"] is None  # a member reads it as watermarked pages only
     assert as_member == catalog.listing(sitting, committee.members[0].user_id)
