@@ -293,7 +293,7 @@ def _cpu_by_name() -> dict[str, float]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        if "daphne" in cmd:
+        if "daphne" in cmd or "manage.py serve" in cmd:
             name = "daphne"
         elif "reconnect_storm" in cmd or "multiprocessing" in cmd:
             name = "bench clients"

@@ -193,6 +193,7 @@ SECURE_COOKIES = env.bool("YITING_SECURE_COOKIES", default=False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = 60 * 60 * 14  # one long sitting day
+SESSION_ENGINE = "deploy.sessions"  # Django's database store, its hot read as plain SQL
 
 # Size and rate limits of the WebSocket protocol (realtime/protocol); stated, not guessed.
 YITING_WS_MAX_FRAME = env.int("YITING_WS_MAX_FRAME", default=64 * 1024)

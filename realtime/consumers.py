@@ -18,8 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from meeting.models import Sitting
-from meeting.services.roster import member_for, standing
+from meeting.services.roster import standing_and_seq
 from realtime import metrics, presence
 from realtime.context import Context
 from realtime.dbthreads import in_db_thread, in_live_db_thread
@@ -44,19 +43,18 @@ log = logging.getLogger(__name__)
 
 
 def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
-    """(close code, identity) for this login in this sitting (queries pinned in tests)."""
-    sitting = Sitting.objects.select_related("session__term").filter(pk=sitting_id).first()
-    if sitting is None:
+    """(close code, identity) for this login in this sitting: one statement (pinned)."""
+    found = standing_and_seq(user.pk, sitting_id)
+    if found is None:
         return CLOSE_NO_SUCH_SITTING, None
-    member = member_for(user, sitting.session.term)
-    found = standing(sitting, member, bool(user.is_superuser))
-    if found.role is None:
+    standing, seq = found
+    if standing.role is None:
         return CLOSE_NO_ACCESS, None
     return None, {
-        "role": found.role,
-        "member_id": found.member_id,
-        "seq": sitting.event_seq,
-        "standing": found,
+        "role": standing.role,
+        "member_id": standing.member_id,
+        "seq": seq,
+        "standing": standing,
     }
 
 

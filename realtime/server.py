@@ -34,6 +34,33 @@ def install_close_not_drop() -> None:
             self.setProtocolOptions(failByDrop=False)
 
     daphne_server.WebSocketFactory = ClosingWebSocketFactory
+    _defer_config_dump()
+
+
+class _Deferred:
+    """``pformat(obj)`` computed only if a log line is actually written."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj) -> None:
+        self.obj = obj
+
+    def __str__(self) -> str:
+        import pprint
+
+        return pprint.pformat(self.obj)
+
+
+def _defer_config_dump() -> None:
+    """autobahn pretty-prints its 40 protocol options for a debug line on every handshake.
+
+    The line is written only at debug level, but the ``pformat`` runs for every socket
+    (≈ 2 % of a worker's CPU in a reconnect storm, py-spy); deferred, it runs only
+    when the debug line is emitted.
+    """
+    from autobahn.websocket import protocol
+
+    protocol.pformat = _Deferred
 
 
 def daphne_argv(host: str, port: int, connect_timeout: int) -> list[str]:

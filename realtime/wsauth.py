@@ -4,19 +4,67 @@ Channels' ``AuthMiddleware`` reads the session and the user with a thread-sensit
 ``database_sync_to_async``: every handshake of a process queues on one thread, so in a
 reconnect storm 1,000 sockets' two lookups ran in series behind each other (and behind
 any other thread-sensitive work). The lookup has no thread-local state, so it runs in
-``realtime.dbthreads``' pool instead: Channels' own ``get_user`` (the session's user, its
-hash verified), only run by another executor.
+``realtime.dbthreads``' pool instead. It is Channels' ``get_user`` (the session's user,
+its password hash verified, an inactive login refused), with the user read in one
+plain statement: the ORM's query compilation was most of a handshake's lookup cost.
+The session itself is read by ``deploy.sessions``.
 """
 
 from __future__ import annotations
 
-from channels.auth import AuthMiddleware, get_user
+from channels.auth import AuthMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.utils.crypto import constant_time_compare
 
 from realtime.dbthreads import in_db_thread
 
-# the plain function behind Channels' thread-sensitive wrapper
-_lookup = in_db_thread(get_user.func)
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _user_by_id(user_id) -> object | None:
+    """The login row by primary key, as a model instance, without compiling a query."""
+    model = get_user_model()
+    pk = model._meta.pk.to_python(user_id)
+    q = connection.ops.quote_name
+    sql = f"SELECT * FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s"
+    found = list(model._default_manager.raw(sql, [pk]))
+    return found[0] if found else None
+
+
+def socket_user(scope):
+    """The login of the socket's session, or ``AnonymousUser`` (Channels' ``get_user``)."""
+    session = scope["session"]
+    try:
+        user_id = session[SESSION_KEY]
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return AnonymousUser()
+    if backend_path not in settings.AUTHENTICATION_BACKENDS or backend_path != MODEL_BACKEND:
+        from channels.auth import get_user
+
+        return get_user.func(scope)  # another backend: its own lookup
+    user = _user_by_id(user_id)
+    if user is None or not getattr(user, "is_active", True):
+        return AnonymousUser()
+    verified = constant_time_compare(
+        session.get(HASH_SESSION_KEY) or "", user.get_session_auth_hash()
+    )
+    if not verified:
+        session.flush()
+        return AnonymousUser()
+    return user
+
+
+_lookup = in_db_thread(socket_user)
 
 
 class PooledAuthMiddleware(AuthMiddleware):

@@ -80,8 +80,9 @@ def test_connect(committee):
         presence.write_batch([ctx], [])  # a batch of one: a socket connecting alone
     assert code is None and ctx.role == "member"
     assert q.tables() == [
-        "SELECT meeting_sitting",  # the sitting, with its session and term (one join)
-        "SELECT meeting_member",  # the login's member in the term (its role says the rest)
+        # the sitting, joined to its session and the login's member row in the term, with
+        # the login's superuser flag and whether the member clerks any sitting (subqueries)
+        "SELECT meeting_sitting",
         "INSERT realtime_connection",  # presence: the batch's sockets (no look-up first)
         "SELECT realtime_connection",  # presence: live sockets per member, for the console
     ]
@@ -114,8 +115,9 @@ def _run(ctx, cmd) -> tuple[dict, list[str]]:
 
 
 AUTHORITY = [
-    "SELECT meeting_sitting",  # authority per command (policy): the sitting
-    "SELECT meeting_member",  # authority per command: the login's member in the term
+    # authority per command (policy): the sitting with the login's member row in its term
+    # and the login's flag, one statement (meeting.services.roster.standing_and_seq)
+    "SELECT meeting_sitting",
 ]
 SHARED_READ = [  # once per batch of sockets of one role per process (realtime/snapshot.py)
     "SELECT meeting_sitting",  # the sitting, session, term and group (one join), its seq
@@ -217,10 +219,10 @@ def test_flip(committee):
     ctx = _ctx(committee, committee.clerk, role="clerk")
     _, tables = _run(ctx, _cmd("agenda.open", {"item": items[1].pk}))
     assert tables == [
-        "SELECT meeting_sitting",  # authority per command (policy): the sitting
-        # authority: the login's member in the term, its login (superuser) and whether
-        # this clerk is assigned to sittings (then it runs only those), one query
-        "SELECT meeting_member",
+        # authority per command (policy): the sitting, the login's member in the term, its
+        # login (superuser) and whether this clerk is assigned to sittings (then it runs
+        # only those), one statement
+        "SELECT meeting_sitting",
         "SELECT meeting_sitting",  # lock the sitting row
         "SELECT meeting_agendaitem",  # the whole agenda, in order: the item, and the event's
         "UPDATE meeting_agendaitem",  # the current one becomes done
@@ -238,8 +240,7 @@ def test_ballot(room, open_vote):  # noqa: F811
     ctx = _ctx(room, member)
     _, tables = _run(ctx, _cmd("vote.cast", {"vote": vote.pk, "choice": "yes"}, key="b1"))
     assert tables == [
-        "SELECT meeting_sitting",  # authority per command (policy): the sitting
-        "SELECT meeting_member",  # authority per command: the login's member in the term
+        "SELECT meeting_sitting",  # authority per command (policy): sitting + member, one
         "SELECT realtime_commandreceipt",  # a resend? answer from the receipt
         "SELECT voting_vote",  # the vote, locked
         "SELECT voting_question",  # its ballot lines

@@ -163,16 +163,17 @@ class Stack:
         fh = open(log, "ab")  # noqa: SIM115 (kept open for the process's life)
         proc = subprocess.Popen(
             [
+                # Daphne as production starts it (deploy/launcher.py): its limits and
+                # close codes come from realtime/server.py
                 sys.executable,
-                "-m",
-                "daphne",
-                "-b",
+                str(ROOT / "manage.py"),
+                "serve",
+                "--host",
                 "127.0.0.1",
-                "-p",
+                "--port",
                 str(port),
-                "--websocket_connect_timeout",
+                "--connect-timeout",
                 "30",
-                "deploy.asgi:application",
             ],
             env=self.env,
             cwd=ROOT,
