@@ -33,7 +33,7 @@ from deploy.background import start_background  # noqa: E402
 from deploy.logs import LogContextMiddleware  # noqa: E402
 from deploy.peer import PeerAddressMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-from realtime.wsauth import PooledAuthMiddlewareStack  # noqa: E402
+from realtime.wsauth import SocketAuthMiddlewareStack  # noqa: E402
 
 
 class StaticFiles(ASGIStaticFilesHandler):
@@ -59,7 +59,7 @@ application = LogContextMiddleware(
             {
                 "http": http_app,
                 "websocket": AllowedHostsOriginValidator(
-                    PooledAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                    SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
                 ),
             }
         )

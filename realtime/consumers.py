@@ -38,6 +38,7 @@ from realtime.ratelimit import TokenBucket
 from realtime.runner import run_command
 from realtime.snapshot import encode_reply
 from realtime.transport import pending_probe
+from realtime.wsauth import resolve_user
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,17 @@ def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Contex
     return None, ctx, ident["seq"]
 
 
-_arrive = in_db_thread(arrive)
+def arrive_from_scope(scope, sitting_id: int, channel_name: str):
+    """``arrive`` for the socket's session: the login and its role in one database call."""
+    user = resolve_user(scope)
+    if user is None or not user.is_authenticated:
+        return CLOSE_UNAUTHENTICATED, None, 0
+    return arrive(user, sitting_id, channel_name)
+
+
+_arrive = in_db_thread(arrive_from_scope)
+_run = in_db_thread(run_command)
+_run_live = in_live_db_thread(run_command)  # the chair's and clerk's lane
 
 
 class SittingConsumer(AsyncWebsocketConsumer):
@@ -99,13 +110,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
         await self.accept()
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
         sitting_id = int(self.scope["url_route"]["kwargs"]["sitting_id"])
-        code, ctx, seq = await _arrive(user, sitting_id, self.channel_name)
+        code, ctx, seq = await _arrive(self.scope, sitting_id, self.channel_name)
         if code is not None:
             await self.close(code=code)
             return
@@ -133,7 +140,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
                 "protocol": VERSION,
                 "role": self.ctx.role,
                 "member": self.ctx.member_id,
-                "user": user.pk,
+                "user": self.ctx.user_id,
                 "seq": seq,
                 "server": presence.SERVER_ID,
                 "max_frame": settings.YITING_WS_MAX_FRAME,
@@ -179,8 +186,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         except ProtocolError as exc:
             await self.send(text_data=reply_error(_peek_id(frame), exc.as_dict()))
             return
-        lane = in_live_db_thread if self.ctx.is_live_role else in_db_thread
-        result = await lane(run_command)(self.ctx, cmd)
+        result = await (_run_live if self.ctx.is_live_role else _run)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
         await self.send(text_data=encode_reply(result))  # a snapshot spliced in as encoded
         if not result["ok"] and result["error"]["code"] == "role_changed":

@@ -4,7 +4,8 @@ Channels' ``AuthMiddleware`` reads the session and the user with a thread-sensit
 ``database_sync_to_async``: every handshake of a process queues on one thread, so in a
 reconnect storm 1,000 sockets' two lookups ran in series behind each other (and behind
 any other thread-sensitive work). The lookup has no thread-local state, so it runs in
-``realtime.dbthreads``' pool instead. It is Channels' ``get_user`` (the session's user,
+``realtime.dbthreads``' pool instead, in the same call as the socket's role
+(``realtime.consumers.arrive_from_scope``). It is Channels' ``get_user`` (the session's user,
 its password hash verified, an inactive login refused), with the user read in one
 plain statement: the ORM's query compilation was most of a handshake's lookup cost.
 The session itself is read by ``deploy.sessions``.
@@ -24,8 +25,6 @@ from django.contrib.auth import (
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils.crypto import constant_time_compare
-
-from realtime.dbthreads import in_db_thread
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -64,15 +63,27 @@ def socket_user(scope):
     return user
 
 
-_lookup = in_db_thread(socket_user)
+def resolve_user(scope):
+    """Read the socket's login (``socket_user``) into the scope's lazy user; return it.
+
+    Called inside the connect's own database call (realtime/consumers.py), so a
+    handshake costs one trip to the pool, not one for the login and one for the role.
+    """
+    user = socket_user(scope)
+    scope["user"]._wrapped = user
+    return user
 
 
-class PooledAuthMiddleware(AuthMiddleware):
-    """``AuthMiddleware`` whose lookup runs in the pool, not the one sync thread."""
+class SocketAuthMiddleware(AuthMiddleware):
+    """``AuthMiddleware`` that leaves the scope's user to be read by the consumer.
+
+    The scope gets Channels' lazy user as usual; touching it before the consumer's
+    connect has read it raises (Channels' "not ready" error) rather than querying.
+    """
 
     async def resolve_scope(self, scope) -> None:
-        scope["user"]._wrapped = await _lookup(scope)
+        return None
 
 
-def PooledAuthMiddlewareStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareStack)
-    return CookieMiddleware(SessionMiddleware(PooledAuthMiddleware(inner)))
+def SocketAuthMiddlewareStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareStack)
+    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))
