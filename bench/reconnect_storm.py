@@ -12,7 +12,11 @@ The same clients then storm a minimal ``websockets`` server (one process, no dat
 no channel layer, the same welcome/sync exchange with the same bytes) in the same run:
 the baseline printed beside it. Budget (DESIGN.md): all resynced within 5 s at N = 2,000.
 
-    python bench/reconnect_storm.py --clients 100 500 2000 [--json]
+    python bench/reconnect_storm.py --clients 100 500 2000 [--json] [--floor]
+
+``--floor`` adds a second figure beside the baseline: the same storm against two Daphne
+processes of a bare Channels consumer (bench/storm_floor.py), Yiting's stack without
+Yiting: what the stack alone costs on this machine.
 
 Figures only: this never fails on a slow result.
 """
@@ -488,6 +492,53 @@ def baseline_storm(n: int) -> dict:
         server.join(10)
 
 
+def floor_storm(n: int, workers: int = 2) -> dict:
+    """The same storm against Daphne + a bare Channels consumer (bench/storm_floor.py)."""
+    ports = [free_port() for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-p", str(p), "bench.storm_floor:application"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for p in ports
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while not all(_answers(p) for p in ports):
+            if time.monotonic() > deadline:
+                raise TimeoutError("floor servers did not listen within 30 s")
+            time.sleep(0.1)
+        urls = [f"ws://127.0.0.1:{p}/ws/" for p in ports]
+
+        def move() -> dict:
+            async def go():
+                import websockets
+
+                reply = None
+                for url in urls:  # every process keeps its own state
+                    async with asyncio.timeout(30), websockets.connect(url) as ws:
+                        await ws.recv()
+                        await ws.send(json.dumps({"type": "move"}))
+                        sync = {"v": 1, "type": "sync", "id": "s", "data": {"last_seq": 0}}
+                        await ws.send(json.dumps(sync))
+                        reply = json.loads(await ws.recv())
+                return {
+                    "seq": reply["data"]["seq"],
+                    "current": reply["data"]["events"][0]["data"]["item"]["id"],
+                }
+
+            return asyncio.run(go())
+
+        return storm(urls, ["x=1"], n, move)
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGTERM)
+            p.wait(10)
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -500,6 +551,11 @@ def main() -> None:
         "--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the workers (launcher: 60)"
     )
     ap.add_argument("--profile", type=Path, help="py-spy the workers during the storm, into DIR")
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="also storm 2 Daphne processes of a bare Channels consumer (bench/storm_floor.py)",
+    )
     ap.add_argument(
         "--resync",
         nargs="+",
@@ -528,6 +584,7 @@ def main() -> None:
         with stack.start(demo_members=max(LOGINS + 5, 40)):
             for n in args.clients:
                 b = baseline_storm(n)
+                f = floor_storm(n) if args.floor else None
                 for mode in args.resync:
                     prof = args.profile / f"n{n}-{mode}" if args.profile else None
                     y = yiting_storm(stack, n, mode, prof)
@@ -538,10 +595,11 @@ def main() -> None:
                             "load_average": [round(x, 2) for x in os.getloadavg()],
                             "yiting": y,
                             "baseline": b,
+                            "floor": f,
                         }
                     )
                     # one line per storm as it ends (with --json too, on stderr)
-                    _print_row(n, mode, y, b, sys.stdout if not args.json else sys.stderr)
+                    _print_row(n, mode, y, b, f, sys.stdout if not args.json else sys.stderr)
     finally:
         if drop:
             drop()
@@ -565,13 +623,16 @@ def main() -> None:
         )
 
 
-def _print_row(n: int, mode: str, y: dict, b: dict, out=sys.stdout) -> None:
+def _print_row(n: int, mode: str, y: dict, b: dict, f: dict | None, out=sys.stdout) -> None:
     verdict = "within" if y["seconds"] <= BUDGET_S else "OVER"
+    floor = ""
+    if f is not None:
+        floor = f"  Daphne+Channels floor {f['seconds']:6.2f} s ({f['n']} ok, failed {f['failed'] or 0})"
     print(
         f"N={n:5d} {mode:8}  yiting all resynced {y['seconds']:6.2f} s ({y['n']} ok, "
         f"{y['wrong']} wrong, failed {y['failed'] or 0}, sync errors retried "
         f"{y['sync_errors']}, modes {y['modes']})  baseline {b['seconds']:6.2f} s  ratio "
-        f"{y['seconds'] / max(b['seconds'], 1e-6):5.1f}x  {verdict} the {BUDGET_S:.0f} s "
+        f"{y['seconds'] / max(b['seconds'], 1e-6):5.1f}x{floor}  {verdict} the {BUDGET_S:.0f} s "
         f"budget  load {os.getloadavg()[0]:.1f}",
         file=out,
         flush=True,

@@ -214,6 +214,17 @@ def _process_figures(out: Exposition) -> None:
     out.sample("yiting_process_socket_connects_total", totals["connects"], server)
     out.counter("yiting_process_socket_disconnects_total", "Sockets lost by this process.")
     out.sample("yiting_process_socket_disconnects_total", totals["disconnects"], server)
+    out.counter(
+        "yiting_process_event_frames_total",
+        "Event frames this process wrote to sockets: straight to the transport (fast) or "
+        "through Daphne's send (send).",
+    )
+    out.sample(
+        "yiting_process_event_frames_total", totals["event_frames_fast"], {**server, "lane": "fast"}
+    )
+    out.sample(
+        "yiting_process_event_frames_total", totals["event_frames_sent"], {**server, "lane": "send"}
+    )
 
 
 def _system_figures(out: Exposition) -> None:

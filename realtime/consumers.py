@@ -37,7 +37,7 @@ from realtime.protocol.errors import (
 from realtime.ratelimit import TokenBucket
 from realtime.runner import run_command
 from realtime.snapshot import encode_reply
-from realtime.transport import pending_probe
+from realtime.transport import fast_writer, pending_probe
 from realtime.wsauth import resolve_user
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     _joined: list[str] = []
     _closing = False
     _pending = None
+    _write = None  # the fan-out's fast lane (realtime/transport.py)
     _held: list[str] | None = None  # events that arrived before the welcome went out
 
     async def dispatch(self, message: dict) -> None:
@@ -121,6 +122,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         metrics.socket_opened(sitting_id)  # paired with socket_closed in disconnect
         self.bucket = TokenBucket(settings.YITING_WS_RATE, settings.YITING_WS_BURST)
         self._pending = pending_probe(self.base_send)
+        self._write = fast_writer(self.base_send)
         self._held = []
         try:  # live only once the subscriptions are: no event after `welcome` is missed
             await get_hub().join(self, self._groups(), settings.YITING_WS_LIVE_TIMEOUT)
@@ -193,13 +195,15 @@ class SittingConsumer(AsyncWebsocketConsumer):
             # Its groups (role events) belong to the old role: reconnect with the new one.
             await self.close(code=CLOSE_ROLE_CHANGED)
 
-    async def deliver(self, text: str) -> None:
+    async def deliver(self, text: str, frame: bytes | None = None) -> None:
         """The hub hands this socket a pre-serialised event: write it unless it is behind.
 
         Does not suspend (Daphne's send queues the frame in Twisted), so the hub's pass
-        over a sitting's sockets takes no event-loop trip per socket. A socket with more
-        than ``YITING_WS_MAX_PENDING`` bytes unwritten is closed (4408) instead: one
-        tablet that stopped reading must not grow the server's memory; it resyncs.
+        over a sitting's sockets takes no event-loop trip per socket. ``frame``, the
+        event already framed, goes straight to the transport where it can
+        (``realtime.transport.fast_writer``). A socket with more than
+        ``YITING_WS_MAX_PENDING`` bytes unwritten is closed (4408) instead: one tablet
+        that stopped reading must not grow the server's memory; it resyncs.
         """
         if self._closing:
             return
@@ -213,6 +217,10 @@ class SittingConsumer(AsyncWebsocketConsumer):
             )
             await self.base_send({"type": "websocket.close", "code": CLOSE_SLOW_READER})
             return
+        if frame is not None and self._write is not None and self._write(frame):
+            metrics.frames["fast"] += 1
+            return
+        metrics.frames["send"] += 1
         await self.base_send({"type": "websocket.send", "text": text})
 
     async def event_text(self, message: dict) -> None:

@@ -28,6 +28,8 @@ from typing import Protocol
 
 from channels.layers import get_channel_layer
 
+from realtime.transport import text_frame
+
 log = logging.getLogger(__name__)
 
 EVENT = "event.text"
@@ -44,9 +46,11 @@ class Receiver(Protocol):
 
     ``deliver`` is a coroutine that must not suspend (Daphne's ``send`` does not), so one
     pass over the sockets runs without a trip through the event loop per socket.
+    ``frame`` is ``text`` framed once for all (``realtime.transport.text_frame``), for
+    sockets that can write it to their transport as is.
     """
 
-    async def deliver(self, text: str) -> None: ...
+    async def deliver(self, text: str, frame: bytes | None = None) -> None: ...
 
 
 class Hub:
@@ -100,9 +104,10 @@ class Hub:
         if not sockets:
             return 0
         n = 0
+        frame = text_frame(text)  # framed once, written as is where the socket can
         for sock in tuple(sockets):
             try:
-                await sock.deliver(text)
+                await sock.deliver(text, frame)
                 n += 1
             except Exception:  # one broken socket must not stop the others
                 log.warning("delivery to a socket failed", exc_info=True)

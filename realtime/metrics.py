@@ -34,6 +34,9 @@ from realtime.presence import STALE_AFTER
 _lock = threading.Lock()
 _open: Counter[int] = Counter()
 _totals = {"connects": 0, "disconnects": 0}
+# event frames written by this process, by lane (realtime/transport.py): written by the
+# event loop's thread alone, so counted without the lock (one increment per frame)
+frames = {"fast": 0, "send": 0}
 _probe_channels: dict[tuple[int, int], str] = {}
 
 
@@ -65,7 +68,7 @@ def process_sockets() -> dict[int, int]:
 def process_totals() -> dict[str, int]:
     """Sockets accepted and lost by this process since it started."""
     with _lock:
-        return dict(_totals)
+        return {**_totals, "event_frames_fast": frames["fast"], "event_frames_sent": frames["send"]}
 
 
 # -- whole system (database) ------------------------------------------------------------------
