@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Case, Max, Q, Value, When
+from django.db.models import Max
 
 from meeting import policy
 from meeting.events import emit
@@ -70,18 +70,12 @@ def open_item(sitting_id: int, item_id: int, *, actor: policy.Actor) -> AgendaIt
         raise DomainError("not_found", f"Agenda item {item_id} is not on this sitting's agenda.")
     if item.state == AgendaItem.State.CURRENT:
         return item
-    # one UPDATE: the current item becomes done and this one current (a flip is the hot
-    # path: every statement is paid once per flip before any tablet hears of it)
-    sitting.agenda_items.filter(Q(state=AgendaItem.State.CURRENT) | Q(pk=item.pk)).update(
-        state=Case(
-            When(pk=item.pk, then=Value(AgendaItem.State.CURRENT)),
-            default=Value(AgendaItem.State.DONE),
-        )
-    )
+    sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)
     for other in items:  # what that UPDATE did, on the list in hand
         if other.state == AgendaItem.State.CURRENT:
             other.state = AgendaItem.State.DONE
     item.state = AgendaItem.State.CURRENT
+    item.save(update_fields=["state"])
     if sitting.state == Sitting.State.PLANNED:
         sitting.state = Sitting.State.LIVE
         sitting.save(update_fields=["state"])

@@ -225,7 +225,8 @@ def test_flip(committee):
         "SELECT meeting_sitting",
         "SELECT meeting_sitting",  # lock the sitting row
         "SELECT meeting_agendaitem",  # the whole agenda, in order: the item, and the event's
-        "UPDATE meeting_agendaitem",  # the current one becomes done, the new one current
+        "UPDATE meeting_agendaitem",  # the current one becomes done
+        "UPDATE meeting_agendaitem",  # the new one becomes current
         "UPDATE meeting_sitting",  # emit: next seq (UPDATE … RETURNING)
         "INSERT realtime_sittingevent",  # emit: the journal row
         # audit: the actor's name and the session come from the authority check
