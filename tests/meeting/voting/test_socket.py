@@ -69,10 +69,14 @@ async def test_named_vote_end_to_end_on_sockets(seated, connect):  # noqa: F811
             assert prog["data"]["cast"] == 0 and "member" not in prog["data"]
             assert len(prog["data"]["not_voted"]) == len(seated.voters)
             prog = await clerk.event("vote.progress")
+        # at once: the count and whose ballot it was (constant size, whatever the roster)
         assert prog["data"]["cast"] == n + 1 and prog["data"]["member"] == seated.voters[n].pk
+        assert "not_voted" not in prog["data"] and prog["seq"] is None
+        # then the slice, read after the commit by the process's progress thread
+        prog = await clerk.event("vote.progress")
+        assert prog["data"]["cast"] == n + 1 and "member" not in prog["data"]
         left = [m["id"] for m in prog["data"]["not_voted"]]
         assert sorted(left) == sorted(m.pk for m in seated.voters[n + 1 :])
-        assert prog["seq"] is None
     r = await clerk.request("vote.close", {"vote": vote["id"]})
     assert r["ok"] and r["data"]["result"]["cast"] == 3
     for t in tablets + [wall, clerk]:
@@ -216,7 +220,9 @@ async def test_secret_vote_tells_nobody_the_choice(seated, connect):  # noqa: F8
     r = await m1.request("vote.cast", {"vote": vote["id"], "choice": "no"}, key="a")
     assert r["ok"] and "choices" not in r["data"]
     prog = await clerk.event("vote.progress")
-    while prog["data"]["cast"] == 0:  # the progress sent when the round opened
+    while (
+        prog["data"]["cast"] == 0 or "not_voted" not in prog["data"]
+    ):  # the opening's, the count's
         prog = await clerk.event("vote.progress")
     # who has cast (participation), never what: no choice, no member per ballot, no counts
     assert set(prog["data"]) == {"vote", "cast", "not_voted"} and prog["data"]["cast"] == 1
@@ -287,3 +293,25 @@ def test_services_refuse_before_receipt_is_written(seated):
     )
     assert CommandReceipt.objects.count() == 0
     assert vote.state == "prepared"
+
+
+async def test_after_a_burst_of_ballots_the_last_slice_is_exact(seated, connect):  # noqa: F811
+    """Slices are coalesced (one read for many ballots), and the last comes after the last."""
+    s = seated.plenary.pk
+    clerk = await connect(seated.clerk.user, s)
+    tablets = [await connect(m.user, s) for m in seated.voters]
+    vote = await prepare_and_open(clerk, seated.item.pk)
+    replies = await asyncio.gather(
+        *(
+            t.request("vote.cast", {"vote": vote["id"], "choice": "yes"}, key=f"b{n}")
+            for n, t in enumerate(tablets)
+        )
+    )
+    assert all(r["ok"] for r in replies), replies
+    slices = []
+    while not slices or slices[-1]["cast"] < len(tablets):
+        prog = (await clerk.event("vote.progress"))["data"]
+        if "not_voted" in prog:
+            slices.append(prog)
+    assert slices[-1]["not_voted"] == []
+    assert all(len(x["not_voted"]) == len(tablets) - x["cast"] for x in slices)
