@@ -217,12 +217,15 @@ VOTE_ANNOUNCED = event(
 VOTE_CANCELLED = event("vote.cancelled", "A round was cancelled.", {"vote": _VOTE})
 VOTE_PROGRESS = event(
     "vote.progress",
-    "The open round's progress as the server counts it, sent when it opens, after each "
-    "ballot and after each check-in or check-out: `cast` (the server's count) and, for "
-    "clerks and chairs, `not_voted`, everyone present who has not cast, in seat order "
-    "(for a secret ballot too: it says who took part, never a choice); for a named vote "
-    "`member` whose ballot it was; running `counts` only when the vote shows them (never "
-    "for a secret ballot). The wall gets `cast` and `counts` only.",
+    "The open round's progress as the server counts it: `cast` (the server's count) and "
+    "running `counts` only when the vote shows them (never for a secret ballot). After "
+    "each ballot, at once: `cast`, and for a named vote `member` whose ballot it was. "
+    "Then, for clerks and chairs, a progress with `not_voted` — everyone present who has "
+    "not cast, in seat order (for a secret ballot too: it says who took part, never a "
+    "choice) — read after the commit and coalesced over a burst of ballots (one for "
+    "many; the last one after the last ballot). `not_voted` also comes when the round "
+    "opens and after each check-in or check-out. A progress with a lower `cast` than one "
+    "already seen is older: ignore it. The wall gets `cast` and `counts` only.",
     {
         "vote": 7,
         "cast": 41,
