@@ -5,7 +5,8 @@ Each ballot tells the live roles at once how many have cast and whose ballot it 
 so a console never rebuilds it from the attendance it happens to have seen — follows
 in a ``vote.progress`` of its own, read after commit by this process's one progress
 thread, coalesced: however many ballots land while a slice is being read, the next
-read sees them all, and the last slice is read after the last ballot's commit. On
+read sees them all, and the last slice is read after the last ballot's commit; two
+reads of one vote are at least ``SLICE_EVERY_S`` apart. On
 SQLite (one writer, one database thread) the slice is read right after each commit.
 
 Before, every ballot read the list inside the vote row's lock: at 2,000 members a
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import close_old_connections, connection, connections, transaction
@@ -55,6 +57,9 @@ def announce(vote: Vote, sitting: Sitting, member_id: int | None = None) -> None
         transaction.on_commit(lambda: SLICES.want(vote.pk))
 
 
+SLICE_EVERY_S = 0.5  # the shortest time between two slices of one vote from one process
+
+
 class _Slices:
     """One thread per process reading "not yet voted" slices, each vote's coalesced."""
 
@@ -83,8 +88,13 @@ class _Slices:
                         self._queued.discard(vote_id)
                         return
                     self._dirty.discard(vote_id)
+                began = time.monotonic()
                 close_old_connections()
                 send_slice(vote_id)
+                # a slice of 2,000 names is a read and ~100 kB of JSON: at most a few a
+                # second, or this thread's Python starves the ballots' (py-spy: 64 % of
+                # the workers' CPU in a storm when slices ran back to back)
+                time.sleep(max(0.0, began + SLICE_EVERY_S - time.monotonic()))
         except Exception:  # the consoles keep the last slice; the next ballot sends again
             log.exception("could not send the not-voted slice of vote %s", vote_id)
             with self._lock:
@@ -94,8 +104,6 @@ class _Slices:
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait (bounded) until no slice is queued: for tests."""
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
