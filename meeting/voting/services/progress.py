@@ -81,6 +81,7 @@ class _Slices:
         pool.submit(self._run, vote_id)
 
     def _run(self, vote_id: int) -> None:
+        last: float | None = None  # when this loop's previous read began
         try:
             while True:
                 with self._lock:
@@ -88,13 +89,14 @@ class _Slices:
                         self._queued.discard(vote_id)
                         return
                     self._dirty.discard(vote_id)
-                began = time.monotonic()
+                if last is not None:
+                    # a slice of 2,000 names is a read and ~100 kB of JSON: at most a few a
+                    # second, or this thread's Python starves the ballots' (py-spy: 64 % of
+                    # the workers' CPU in a storm when slices ran back to back)
+                    time.sleep(max(0.0, last + SLICE_EVERY_S - time.monotonic()))
+                last = time.monotonic()
                 close_old_connections()
                 send_slice(vote_id)
-                # a slice of 2,000 names is a read and ~100 kB of JSON: at most a few a
-                # second, or this thread's Python starves the ballots' (py-spy: 64 % of
-                # the workers' CPU in a storm when slices ran back to back)
-                time.sleep(max(0.0, began + SLICE_EVERY_S - time.monotonic()))
         except Exception:  # the consoles keep the last slice; the next ballot sends again
             log.exception("could not send the not-voted slice of vote %s", vote_id)
             with self._lock:
