@@ -28,12 +28,13 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         model = self.model
-        q = connections[router.db_for_read(model)].ops.quote_name
+        conn = connections[router.db_for_read(model)]
+        q = conn.ops.quote_name
         sql = (
             f"SELECT {q('session_data')} FROM {q(model._meta.db_table)}"
             f" WHERE {q('session_key')} = %s AND {q('expire_date')} > %s"
         )
-        with connections[router.db_for_read(model)].cursor() as cur:
+        with conn.cursor() as cur:
             cur.execute(sql, [key, timezone.now()])
             row = cur.fetchone()
         if row is None:

@@ -202,8 +202,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
         over a sitting's sockets takes no event-loop trip per socket. ``frame``, the
         event already framed, goes straight to the transport where it can
         (``realtime.transport.fast_writer``). A socket with more than
-        ``YITING_WS_MAX_PENDING`` bytes unwritten is closed (4408) instead: one tablet
-        that stopped reading must not grow the server's memory; it resyncs.
+        ``YITING_WS_MAX_PENDING`` bytes not yet acknowledged (Twisted's queue and the
+        kernel's) is closed (4408) instead: one tablet that stopped reading must not grow
+        the server's memory; it resyncs.
         """
         if self._closing:
             return

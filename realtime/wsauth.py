@@ -47,10 +47,10 @@ def socket_user(scope):
         backend_path = session[BACKEND_SESSION_KEY]
     except KeyError:
         return AnonymousUser()
-    if backend_path not in settings.AUTHENTICATION_BACKENDS or backend_path != MODEL_BACKEND:
+    if backend_path != MODEL_BACKEND or backend_path not in settings.AUTHENTICATION_BACKENDS:
         from channels.auth import get_user
 
-        return get_user.func(scope)  # another backend: its own lookup
+        return get_user.func(scope)  # another (or no longer allowed) backend: Channels' own
     user = _user_by_id(user_id)
     if user is None or not getattr(user, "is_active", True):
         return AnonymousUser()

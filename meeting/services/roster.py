@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -135,12 +136,13 @@ class _MemberFacts:
     clerks_any: bool
 
 
+@functools.cache
 def _standing_sql() -> str:
     """One statement: the sitting, the login's member row in its term, the login's flag.
 
     Written as SQL because the ORM spent ≈ 1 ms of Python compiling each of the two
     queries it replaces, and a reconnect storm asks this once per socket per command
-    (docs/deploy.md). Table and column names come from the models.
+    (docs/deploy.md). Table and column names come from the models; built once.
     """
     from django.contrib.auth import get_user_model
 

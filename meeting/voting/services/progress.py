@@ -35,14 +35,21 @@ from meeting.voting.services.counting import counts_by_question, not_voted
 log = logging.getLogger(__name__)
 
 
+def _count(vote: Vote) -> dict:
+    """The server's count of the round, with its running counts when the vote shows them."""
+    payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
+    if vote.show_running:
+        payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
+    return payload
+
+
 def announce(vote: Vote, sitting: Sitting, member_id: int | None = None) -> None:
     """Send the round's progress (after commit): the count to the live roles and the wall
     (with running counts, when shown), then the "not yet voted" slice to the live roles."""
-    payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
+    payload = _count(vote)
     if member_id is not None and not vote.is_secret:
         payload["member"] = member_id  # whose ballot this progress is for
     if vote.show_running:
-        payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
         events.notify(events.role(sitting.pk, "display"), "vote.progress", payload, sitting.pk)
     if member_id is None:  # the round opened, or attendance changed: the slice at once
         consoles = payload | {"not_voted": not_voted(vote, sitting)}
@@ -132,10 +139,8 @@ def send_slice(vote_id: int) -> None:
         if vote is None:  # closed meanwhile: vote.closed has said the rest
             return
         sitting = Sitting.objects.get(pk=vote.sitting_id)
-        payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
-        if vote.show_running:  # the console shows them too: a slice must not blank them
-            payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
-        payload["not_voted"] = not_voted(vote, sitting)
+        # the counts too, when shown: the console shows them, a slice must not blank them
+        payload = _count(vote) | {"not_voted": not_voted(vote, sitting)}
     events.notify(events.live(sitting.pk), "vote.progress", payload, sitting.pk)
 
 
