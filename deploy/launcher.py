@@ -117,6 +117,7 @@ def render_nginx(
     ops_allow: list[str],
     max_body: str = "401m",
     data_dir: Path | None = None,
+    backlog: int = 2048,
 ) -> str:
     """The nginx config for these Daphne ports (template: deploy/nginx/yiting.conf.in)."""
     servers = "\n".join(f"        server {addr} max_fails=1 fail_timeout=3s;" for addr in upstreams)
@@ -131,6 +132,7 @@ def render_nginx(
         "MEDIA_ROOT": str(media_root),
         "OPS_ALLOW": allow,
         "MAX_BODY": max_body,
+        "BACKLOG": str(backlog),
     }.items():
         text = text.replace(f"@@{key}@@", value)
     return text
@@ -319,6 +321,7 @@ class Stack:
             ops_allow=self.opts.ops_allow.split(","),
             max_body=self.opts.max_body,
             data_dir=self.data_dir,
+            backlog=settings.YITING_LISTEN_BACKLOG,
         )
 
     def start_nginx(self) -> None:

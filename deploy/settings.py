@@ -202,6 +202,10 @@ YITING_WS_MAX_FRAME = env.int("YITING_WS_MAX_FRAME", default=64 * 1024)
 YITING_WS_HARD_CAP = env.int(
     "YITING_WS_HARD_CAP", default=max(4 * 1024 * 1024, 2 * YITING_WS_MAX_FRAME)
 )
+# Connections the kernel queues for a worker before it accepts them (listen(2) backlog,
+# capped by net.core.somaxconn). Twisted's default of 50 overflowed thousands of times
+# when a room's tablets reconnected at once: each dropped SYN costs the tablet 1 s or more.
+YITING_LISTEN_BACKLOG = env.int("YITING_LISTEN_BACKLOG", default=2048)
 YITING_WS_RATE = env.int("YITING_WS_RATE", default=20)  # commands per second per socket
 YITING_WS_BURST = env.int("YITING_WS_BURST", default=40)
 # Bytes a socket may leave unread before it is closed (4408) and must resync.

@@ -63,15 +63,24 @@ def _defer_config_dump() -> None:
     protocol.pformat = _Deferred
 
 
+def listen_endpoint(host: str, port: int, backlog: int) -> str:
+    """Twisted's endpoint string for the listening socket, with its accept backlog.
+
+    Daphne's ``-b``/``-p`` give Twisted's default backlog of 50; a reconnect storm of a
+    whole room overflowed it (``TcpExtListenOverflows``) and every dropped SYN cost its
+    tablet a kernel retransmit of a second or more.
+    """
+    interface = host.strip("[]").replace(":", r"\:")  # an IPv6 address's colons escaped
+    return f"tcp:port={port}:interface={interface}:backlog={backlog}"
+
+
 def daphne_argv(host: str, port: int, connect_timeout: int) -> list[str]:
-    """The Daphne command line, with the message and frame caps from the settings."""
+    """The Daphne command line: listen backlog, message and frame caps from the settings."""
     cap = str(settings.YITING_WS_HARD_CAP)
     argv = [
         "daphne",
-        "-b",
-        host,
-        "-p",
-        str(port),
+        "-e",
+        listen_endpoint(host, port, settings.YITING_LISTEN_BACKLOG),
         "--websocket_connect_timeout",
         str(connect_timeout),
         "--websocket-max-message-size",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 
-from deploy.launcher import render_nginx, write_nginx
+from deploy.launcher import ensure_binary, render_nginx, write_nginx
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def conf(tmp_path):
 
 
 def test_nginx_accepts_the_rendered_config(conf):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = ensure_binary("nginx", "nginx", ("/usr/sbin/nginx",))  # alone, too
     text, path = conf
     out = subprocess.run([nginx, "-t", "-c", str(path)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -42,6 +41,7 @@ def test_routing_rules(conf):
     ops = text[text.index("location ~ ^/(metrics|healthz/details)$") :].split("}")[0]
     assert "allow 10.0.0.0/8;" in ops and "deny all;" in ops
     assert "proxy_set_header Upgrade $http_upgrade;" in text
+    assert "listen 127.0.0.1:18999 backlog=2048;" in text  # a room's reconnect fits the queue
 
 
 def test_nginx_refusals_answer_json_with_a_code(tmp_path):
@@ -65,7 +65,7 @@ def test_nginx_refusals_answer_json_with_a_code(tmp_path):
         data_dir=tmp_path,
     )
     path = write_nginx(tmp_path / "run", text)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = ensure_binary("nginx", "nginx", ("/usr/sbin/nginx",))  # alone, too
     proc = subprocess.Popen(
         [nginx, "-c", str(path)],  # the config says "daemon off"
         stdout=subprocess.DEVNULL,

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import select
+import signal
+import socket
+import time
 import urllib.request
 
 import pytest
@@ -44,3 +49,48 @@ async def test_a_tablet_checks_in_over_a_real_socket(tmp_path):
         ev = await tablet.next_event("attendance.changed")
         assert ev["data"]["quorum"]["roster_size"] == 20
         await tablet.close()
+
+
+def _handshakes_completed(port: int, n: int, wait_s: float) -> int:
+    """Open ``n`` TCP connections at once; how many did the kernel complete in ``wait_s``?
+
+    The server process is stopped, so only its listen queue can hold them: the kernel
+    completes a handshake while the queue has room and drops the SYN once it is full.
+    """
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            socks.append(s)
+        deadline = time.monotonic() + wait_s
+        pending = set(socks)
+        while pending and time.monotonic() < deadline:
+            _, writable, _ = select.select([], list(pending), [], 0.05)
+            pending -= {
+                s for s in writable if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+            }
+        return n - len(pending)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_a_stopped_worker_queues_a_whole_room_of_connections(tmp_path):
+    """A reconnect storm meets a full listen queue unless the backlog is the room's size.
+
+    With Daphne's default (Twisted's 50) the kernel completes ~51 handshakes and drops the
+    other SYNs (each tablet then waits ≥ 1 s for a retransmit); with
+    ``YITING_LISTEN_BACKLOG`` all 400 wait in the queue.
+    """
+    with Stack(tmp_path, workers=1, extra_env={"YITING_LISTEN_BACKLOG": "1024"}).start() as stack:
+        port, pid = stack.ports[0], stack.procs[0].pid
+        os.killpg(pid, signal.SIGSTOP)
+        try:
+            completed = _handshakes_completed(port, 400, wait_s=0.5)
+        finally:
+            os.killpg(pid, signal.SIGCONT)
+        assert completed == 400
+        with urllib.request.urlopen(f"{stack.urls[0]}/healthz", timeout=10) as r:
+            assert r.status == 200  # and the worker serves on after the queue drained
