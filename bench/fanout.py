@@ -216,6 +216,7 @@ async def _clerk_flips(
     url = base.replace("http://", "ws://") + f"/ws/sittings/{sitting}/"
     sent: dict[int, float] = {}
     errors: dict[str, int] = {}
+    replies: list[float] = []  # the clerk's own answer, ms: the server's share of a flip
     async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=base) as ws:
         async with asyncio.timeout(60):
             seq = json.loads(await ws.recv())["data"]["seq"]
@@ -232,6 +233,7 @@ async def _clerk_flips(
                         msg = json.loads(await ws.recv())
                         if msg.get("type") == "reply" and msg.get("id") == f"f{n}":
                             break
+                replies.append((time.time() - sent[seq]) * 1000)
             except TimeoutError:
                 errors["timeout"] = errors.get("timeout", 0) + 1
                 continue
@@ -241,7 +243,7 @@ async def _clerk_flips(
                 code = msg.get("error", {}).get("code", "?")
                 errors[code] = errors.get(code, 0) + 1
             await asyncio.sleep(gap)
-    return sent, errors
+    return sent, errors, replies
 
 
 def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> dict:
@@ -272,12 +274,13 @@ def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> di
         procs, pipes, opened = _start_clients(ws_urls, cookies, n, flips, yiting=True)
         rss1 = sum(_rss_kib(p.pid) for p in stack.procs)
         clerk = login_cookie(base, "clerk", "yiting-demo")
-        sent, errors = asyncio.run(_clerk_flips(base, sitting, clerk, items, flips, gap))
+        sent, errors, replies = asyncio.run(_clerk_flips(base, sitting, clerk, items, flips, gap))
         received = _collect(procs, pipes)
         return {
             **_stats(sent, received, n),
             **opened,
             "flip_errors": errors,
+            "reply_p50_ms": round(statistics.median(replies), 1) if replies else None,
             "rss_mib": round(rss1 / 1024, 1),
             "kib_per_socket": round((rss1 - rss0) / max(n, 1), 1),
             "db": "postgresql" if db_url else "sqlite",
@@ -295,8 +298,12 @@ def _baseline_server(port: int, ready) -> None:
     _raise_fd_limit()
 
     async def main():
+        import logging
+
         import websockets
 
+        # the clients drop without a close frame when a run ends: not worth a traceback each
+        logging.getLogger("websockets").setLevel(logging.CRITICAL)
         clients = set()
 
         async def handler(ws):
@@ -408,6 +415,7 @@ def main() -> None:
                     "connected": y["connected"],
                     "connect_failures": y["connect_failures"],
                     "flip_errors": y["flip_errors"],
+                    "reply_p50_ms": y["reply_p50_ms"],
                     "rss_mib": y["rss_mib"],
                     "kib_per_socket": y["kib_per_socket"],
                     "baseline_rss_mib": base["rss_mib"],
@@ -424,7 +432,7 @@ def main() -> None:
             r = results[-1]
             print(
                 f"N={n:5d} {layer:6} yiting p50 {r['p50_ms']:>7} p99 {r['p99_ms']:>7} max {r['max_ms']:>7} "
-                f"lost {r['lost']:>3} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
+                f"lost {r['lost']:>3} clerk's reply p50 {r['reply_p50_ms']} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
                 f"| ratio p50 {r['ratio_p50']} p99 {r['ratio_p99']} "
                 f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} "
                 f"| load {r['load_average']} | {time.monotonic() - t_start:.0f} s into the run",

@@ -12,6 +12,7 @@ receives it once per group and writes that same text to every local socket.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
 from meeting.models import Sitting
 from realtime.models import SittingEvent
@@ -79,11 +81,45 @@ def emit(sitting_id: int, type_: str, payload: dict) -> Emitted:
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
-    seq = _next_seq(conn, sitting_id)
-    SittingEvent.objects.create(sitting_id=sitting_id, seq=seq, type=type_, payload=payload)
+    seq = _journal(conn, sitting_id, type_, payload)
     text = encode_event(seq, type_, payload, sitting_id)
     transaction.on_commit(lambda: broadcast_text(sitting_group(sitting_id), text))
     return Emitted(sitting_id, seq, type_, text)
+
+
+def _journal(conn, sitting_id: int, type_: str, payload: dict) -> int:
+    """Take the sitting's next seq and store the event under it; returns the seq.
+
+    PostgreSQL: one statement (the ``UPDATE … RETURNING`` in a CTE feeding the
+    ``INSERT``), one round trip fewer on every flip and ballot. Elsewhere (SQLite, whose
+    CTEs cannot update): the increment, then the row.
+    """
+    if conn.vendor != "postgresql":
+        seq = _next_seq(conn, sitting_id)
+        SittingEvent.objects.create(sitting_id=sitting_id, seq=seq, type=type_, payload=payload)
+        return seq
+    field = SittingEvent._meta.get_field("payload")
+    with conn.cursor() as cur:
+        cur.execute(
+            _journal_sql(),
+            [sitting_id, type_, field.get_db_prep_save(payload, conn), timezone.now()],
+        )
+        row = cur.fetchone()
+    if row is None:
+        raise Sitting.DoesNotExist(f"no sitting {sitting_id}")
+    return row[0]
+
+
+@functools.cache
+def _journal_sql() -> str:
+    q = transaction.get_connection().ops.quote_name
+    sit, ev = q(Sitting._meta.db_table), q(SittingEvent._meta.db_table)
+    return (
+        f"WITH s AS (UPDATE {sit} SET event_seq = event_seq + 1 WHERE id = %s"
+        " RETURNING id, event_seq)"
+        f" INSERT INTO {ev} (sitting_id, seq, type, payload, created_at)"
+        " SELECT s.id, s.event_seq, %s, %s, %s FROM s RETURNING seq"
+    )
 
 
 def _next_seq(conn, sitting_id: int) -> int:

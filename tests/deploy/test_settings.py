@@ -18,7 +18,9 @@ PROBE = (
     "'debug': s.DEBUG, 'allowed': s.ALLOWED_HOSTS, 'secret': s.SECRET_KEY, 'lang': s.LANGUAGE_CODE,"
     "'secure': s.SESSION_COOKIE_SECURE, 'workers': s.INPROCESS_WORKERS,"
     "'public': s.PUBLIC_URL, 'font': s.PDF_FONT,"
-    "'prefix': s.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('prefix')}))"
+    "'prefix': s.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('prefix'),"
+    "'db_options': s.DATABASES['default'].get('OPTIONS', {}),"
+    "'backlog': s.YITING_LISTEN_BACKLOG}))"
 )
 
 
@@ -66,6 +68,20 @@ def test_environment_overrides(tmp_path):
     assert s["allowed"] == ["yiting.example", "10.0.0.5"]
     assert s["workers"] is False  # with Redis, workers run as their own processes
     assert s["public"] == "https://yiting.example" and s["font"] == "/srv/fonts/cjk.ttf"
+
+
+def test_postgresql_prepares_its_statements_unless_told_not_to(tmp_path):
+    pg = "postgres://u:p@db.internal:5433/yiting"
+    opts = probe(tmp_path, DATABASE_URL=pg)["db_options"]
+    assert opts["server_side_binding"] is True and opts["prepare_threshold"] == 2
+    opts = probe(tmp_path, DATABASE_URL=pg, YITING_PG_PREPARE_THRESHOLD="none")["db_options"]
+    assert "server_side_binding" not in opts and "prepare_threshold" not in opts
+    assert "prepare_threshold" not in probe(tmp_path)["db_options"]  # SQLite: not its option
+
+
+def test_listen_backlog_defaults_to_a_room_and_can_be_set(tmp_path):
+    assert probe(tmp_path)["backlog"] == 2048
+    assert probe(tmp_path, YITING_LISTEN_BACKLOG="4096")["backlog"] == 4096
 
 
 def test_core_channel_layer_can_be_chosen(tmp_path):

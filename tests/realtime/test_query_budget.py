@@ -43,15 +43,18 @@ class Queries(CaptureQueriesContext):
     def tables(self) -> list[str]:
         """The table each statement is on (its outer FROM/INTO): what the pins describe."""
         out = []
+        at_of = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE", "DELETE": "FROM"}
         for sql in self.statements():
             words = sql.replace('"', " ").replace("(", " ( ").replace(")", " ) ").split()
-            verb = words[0]
-            at = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE", "DELETE": "FROM"}[verb]
+            label = verb = words[0]
             depth = 0
             for n, word in enumerate(words):
                 depth += (word == "(") - (word == ")")
-                if depth == 0 and word == at:  # not a subquery's FROM (EXISTS(…) in a column)
-                    out.append(f"{verb} {words[n + 1]}")
+                if verb == "WITH" and depth == 0 and word in at_of:  # the statement after
+                    verb = word  # the CTEs: "WITH <its table>"
+                elif verb != "WITH" and depth == 0 and word == at_of[verb]:
+                    # the outer FROM, not a subquery's (EXISTS(…) in a column)
+                    out.append(f"{label} {words[n + 1]}")
                     break
         return out
 
@@ -113,6 +116,15 @@ def _run(ctx, cmd) -> tuple[dict, list[str]]:
     assert answer["ok"], answer
     return answer, q.tables()
 
+
+# emit (realtime/events.py): on PostgreSQL one statement, the seq's UPDATE … RETURNING in a
+# CTE feeding the INSERT of the journal row (its outer verb is the WITH's INSERT); on
+# SQLite the UPDATE … RETURNING, then the INSERT.
+JOURNAL = (
+    ["UPDATE meeting_sitting", "INSERT realtime_sittingevent"]
+    if connection.vendor == "sqlite"
+    else ["WITH realtime_sittingevent"]
+)
 
 AUTHORITY = [
     # authority per command (policy): the sitting with the login's member row in its term
@@ -223,12 +235,12 @@ def test_flip(committee):
         # login (superuser) and whether this clerk is assigned to sittings (then it runs
         # only those), one statement
         "SELECT meeting_sitting",
-        "SELECT meeting_sitting",  # lock the sitting row
-        "SELECT meeting_agendaitem",  # the whole agenda, in order: the item, and the event's
+        # the whole agenda, in order (the item, and the event's slice), with the sitting
+        # joined and its row locked (FOR UPDATE OF the sitting)
+        "SELECT meeting_agendaitem",
         "UPDATE meeting_agendaitem",  # the current one becomes done
         "UPDATE meeting_agendaitem",  # the new one becomes current
-        "UPDATE meeting_sitting",  # emit: next seq (UPDATE … RETURNING)
-        "INSERT realtime_sittingevent",  # emit: the journal row
+        *JOURNAL,  # emit: next seq and the journal row
         # audit: the actor's name and the session come from the authority check
         "INSERT proceedings_auditentry",  # audit: the entry
     ]
@@ -256,3 +268,29 @@ def test_ballot(room, open_vote):  # noqa: F811
         # not here: the consoles' "not yet voted" list, read after the commit outside the
         # vote's lock and coalesced over a burst (meeting/voting/services/progress.py)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flips_statements_are_prepared_on_postgresql(committee):
+    """PostgreSQL parses and plans each hot statement once per connection, not per flip.
+
+    With ``YITING_PG_PREPARE_THRESHOLD`` (2), psycopg prepares a statement on its second
+    run; the server's ``pg_prepared_statements`` then lists it for this connection.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; CI's PostgreSQL pass runs this")
+    items = list(committee.plenary.agenda_items.order_by("order"))
+    ctx = _ctx(committee, committee.clerk, role="clerk")
+    for k in range(4):
+        answer = run_command(ctx, _cmd("agenda.open", {"item": items[k % 2].pk}))
+        assert answer["ok"], answer
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cur.fetchall()]
+
+    def has(fragment: str) -> bool:
+        return any(fragment in text for text in prepared)
+
+    assert has('INSERT INTO "realtime_sittingevent"')  # the journal's CTE
+    assert has('FROM "meeting_sitting" s JOIN')  # the authority read
+    assert has('UPDATE "meeting_agendaitem"')
