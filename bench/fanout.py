@@ -5,7 +5,8 @@ real WebSocket clients spread over both workers from separate client processes, 
 has a clerk socket raise ``--flips`` sequenced events. For each event it takes
 send → last receive. The same clients then measure a minimal broadcast server written
 with the ``websockets`` library (one process, no database, no channel layer) in the
-same run, and the script prints both and their ratio.
+same run, broadcasting the same event body the tablets got from Yiting (so both sides'
+clients parse the same bytes), and the script prints both and their ratio.
 
     python bench/fanout.py --clients 100 500 2000 [--layer pubsub|core|both] [--json]
 
@@ -217,6 +218,7 @@ async def _clerk_flips(
     sent: dict[int, float] = {}
     errors: dict[str, int] = {}
     replies: list[float] = []  # the clerk's own answer, ms: the server's share of a flip
+    event: dict | None = None
     async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=base) as ws:
         async with asyncio.timeout(60):
             seq = json.loads(await ws.recv())["data"]["seq"]
@@ -231,6 +233,8 @@ async def _clerk_flips(
                 async with asyncio.timeout(REPLY_DEADLINE_S):
                     while True:
                         msg = json.loads(await ws.recv())
+                        if msg.get("type") == "agenda.current" and event is None:
+                            event = msg["data"]  # the baseline broadcasts the same body
                         if msg.get("type") == "reply" and msg.get("id") == f"f{n}":
                             break
                 replies.append((time.time() - sent[seq]) * 1000)
@@ -243,7 +247,7 @@ async def _clerk_flips(
                 code = msg.get("error", {}).get("code", "?")
                 errors[code] = errors.get(code, 0) + 1
             await asyncio.sleep(gap)
-    return sent, errors, replies
+    return sent, errors, replies, event
 
 
 def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> dict:
@@ -274,13 +278,16 @@ def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> di
         procs, pipes, opened = _start_clients(ws_urls, cookies, n, flips, yiting=True)
         rss1 = sum(_rss_kib(p.pid) for p in stack.procs)
         clerk = login_cookie(base, "clerk", "yiting-demo")
-        sent, errors, replies = asyncio.run(_clerk_flips(base, sitting, clerk, items, flips, gap))
+        sent, errors, replies, event = asyncio.run(
+            _clerk_flips(base, sitting, clerk, items, flips, gap)
+        )
         received = _collect(procs, pipes)
         return {
             **_stats(sent, received, n),
             **opened,
             "flip_errors": errors,
             "reply_p50_ms": round(statistics.median(replies), 1) if replies else None,
+            "event_data": event,
             "rss_mib": round(rss1 / 1024, 1),
             "kib_per_socket": round((rss1 - rss0) / max(n, 1), 1),
             "db": "postgresql" if db_url else "sqlite",
@@ -322,14 +329,15 @@ def _baseline_server(port: int, ready) -> None:
     asyncio.run(main())
 
 
-async def _baseline_flips(url: str, flips: int, gap: float) -> dict[int, float]:
+async def _baseline_flips(url: str, flips: int, gap: float, body: dict) -> dict[int, float]:
     import websockets
 
     sent = {}
     async with websockets.connect(url) as ws:
         for n in range(flips):
             sent[n] = time.time()
-            await ws.send(json.dumps({"n": n, "type": "flip", "data": {"page": n}}))
+            event = {"type": "agenda.current", "n": n, "sitting": 1, "data": body}
+            await ws.send(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
             async with asyncio.timeout(REPLY_DEADLINE_S):
                 while True:
                     msg = json.loads(await ws.recv())
@@ -339,7 +347,8 @@ async def _baseline_flips(url: str, flips: int, gap: float) -> dict[int, float]:
     return sent
 
 
-def run_baseline(n: int, flips: int, gap: float) -> dict:
+def run_baseline(n: int, flips: int, gap: float, body: dict) -> dict:
+    """The same N clients on a minimal broadcast server, sent the same event body."""
     port = free_port()
     ctx = mp.get_context("spawn")
     ready = ctx.Event()
@@ -352,7 +361,7 @@ def run_baseline(n: int, flips: int, gap: float) -> dict:
         rss0 = _rss_kib(server.pid)
         procs, pipes, opened = _start_clients([url], [""], n, flips, yiting=False)
         rss1 = _rss_kib(server.pid)
-        sent = asyncio.run(_baseline_flips(url, flips, gap))
+        sent = asyncio.run(_baseline_flips(url, flips, gap, body))
         received = _collect(procs, pipes)
         return {
             **_stats(sent, received, n),
@@ -388,15 +397,19 @@ def main() -> None:
     t_start = time.monotonic()
     skipped: list[int] = []
     for n in args.clients:
-        # a run of N costs about its flips' time twice (baseline, Yiting) plus the connects
+        # a run of N costs about its flips' time twice (Yiting, baseline) plus the connects
         need = 2 * args.flips * (args.gap + 0.05) + n * 0.03 + 30
         if time.monotonic() - t_start + need > args.deadline:
             skipped.append(n)
             print(f"N={n}: skipped, would pass the {args.deadline:.0f} s deadline", file=sys.stderr)
             continue
-        base = run_baseline(n, args.flips, args.gap)
-        for layer in layers:
-            y = run_yiting(n, args.flips, layer, args.redis, args.gap)
+        runs = {layer: run_yiting(n, args.flips, layer, args.redis, args.gap) for layer in layers}
+        # the baseline broadcasts the very event body Yiting's tablets got (the agenda
+        # slice, ~1 KB), so both sides' clients parse the same bytes
+        body = next(iter(runs.values()))["event_data"] or {}
+        base = run_baseline(n, args.flips, args.gap, body)
+        base["event_bytes"] = len(json.dumps(body, ensure_ascii=False).encode())
+        for layer, y in runs.items():
 
             def ratio(key: str, y: dict = y, base: dict = base) -> float | None:
                 a, b = y[key], base[key]
@@ -424,6 +437,7 @@ def main() -> None:
                     "baseline_p99_ms": base["p99_ms"],
                     "baseline_max_ms": base["max_ms"],
                     "baseline_lost": base["lost"],
+                    "event_body_bytes": base["event_bytes"],
                     "ratio_p50": ratio("p50_ms"),
                     "ratio_p99": ratio("p99_ms"),
                 }
@@ -435,6 +449,7 @@ def main() -> None:
                 f"lost {r['lost']:>3} clerk's reply p50 {r['reply_p50_ms']} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
                 f"| ratio p50 {r['ratio_p50']} p99 {r['ratio_p99']} "
                 f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} "
+                f"| event body {r['event_body_bytes']} B "
                 f"| load {r['load_average']} | {time.monotonic() - t_start:.0f} s into the run",
                 file=sys.stderr if args.json else sys.stdout,
                 flush=True,

@@ -67,3 +67,7 @@ application = LogContextMiddleware(
 )
 
 start_background()
+
+from deploy.heap import settle_after_startup  # noqa: E402
+
+settle_after_startup()  # last: what startup made is never walked by the collector again

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from deploy import heap
 from deploy.peer import peer_is_loopback
 from realtime import metrics
 from realtime.presence import SERVER_ID
@@ -169,6 +170,7 @@ async def details(request: HttpRequest) -> HttpResponse:
     body["process"] = {
         "sockets": {str(k): v for k, v in metrics.process_sockets().items()},
         **metrics.process_totals(),
+        **heap.pauses(),
     }
     if checks["database"]["ok"]:
         try:
@@ -193,6 +195,7 @@ async def prometheus(request: HttpRequest) -> HttpResponse:
     if layer["ok"]:
         out.sample("yiting_channel_layer_lag_seconds", layer["lag_ms"] / 1000)
     _process_figures(out)
+    _collector_figures(out)
     await sync_to_async(_media_figures)(out)
     try:
         await sync_to_async(_system_figures, thread_sensitive=True)(out)
@@ -225,6 +228,19 @@ def _process_figures(out: Exposition) -> None:
     out.sample(
         "yiting_process_event_frames_total", totals["event_frames_sent"], {**server, "lane": "send"}
     )
+
+
+def _collector_figures(out: Exposition) -> None:
+    server = {"server": SERVER_ID}
+    gc_now = heap.pauses()
+    out.counter(
+        "yiting_process_gc_pause_seconds_total",
+        "Time this process spent in garbage collections, by generation (deploy/heap.py).",
+    )
+    for gen, seconds in enumerate(gc_now["gc_pause_seconds"]):
+        out.sample("yiting_process_gc_pause_seconds_total", seconds, {**server, "generation": gen})
+    out.gauge("yiting_process_gc_longest_pause_ms", "The longest collection pause since start.")
+    out.sample("yiting_process_gc_longest_pause_ms", gc_now["gc_longest_pause_ms"], server)
 
 
 def _system_figures(out: Exposition) -> None:

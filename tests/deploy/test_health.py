@@ -133,6 +133,9 @@ def test_metrics_count_sockets_events_and_jobs(committee):
     assert m[f'yiting_events_total{{sitting="{s.pk}"}}'] == seq
     assert m[f'yiting_events_per_second{{sitting="{s.pk}"}}'] == pytest.approx(seq / 60)
     assert m["yiting_database_up"] == 1 and m["yiting_channel_layer_up"] == 1
+    gc_lines = [k for k in m if k.startswith("yiting_process_gc_pause_seconds_total{")]
+    assert len(gc_lines) == 3 and all('generation="' in k for k in gc_lines)
+    assert any(k.startswith("yiting_process_gc_longest_pause_ms{") for k in m)
 
 
 def test_process_socket_counter_follows_connects(committee):

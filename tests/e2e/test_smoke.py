@@ -26,6 +26,9 @@ def test_daphne_serves_login_and_the_demo(tmp_path):
         assert "登录" in html or "Log in" in html
         with urllib.request.urlopen(f"{base}/healthz", timeout=10) as r:
             assert json.loads(r.read()) == {"status": "ok", "db": "ok"}
+        with urllib.request.urlopen(f"{base}/healthz/details", timeout=10) as r:
+            process = json.loads(r.read())["process"]
+        assert process["gc_frozen_objects"] > 50_000  # the worker froze its startup heap
         cookie = login_cookie(base, "clerk", "yiting-demo")
         req = urllib.request.Request(f"{base}/console/", headers={"Cookie": cookie})
         with urllib.request.urlopen(req, timeout=10) as r:

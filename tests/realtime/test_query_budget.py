@@ -13,7 +13,7 @@ import json
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from meeting.services import agenda
@@ -294,3 +294,25 @@ def test_the_flips_statements_are_prepared_on_postgresql(committee):
     assert has('INSERT INTO "realtime_sittingevent"')  # the journal's CTE
     assert has('FROM "meeting_sitting" s JOIN')  # the authority read
     assert has('UPDATE "meeting_agendaitem"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_takes_no_savepoints_inside_its_transaction(committee):
+    """The services' nested ``atomic`` blocks cost no SAVEPOINT/RELEASE round trips.
+
+    Here the runner's transaction is the outermost (as in production); a refusal inside
+    a service still rolls the whole command back, and the next command goes through.
+    """
+    items = list(committee.plenary.agenda_items.order_by("order"))
+    ctx = _ctx(committee, committee.clerk, role="clerk")
+    with Queries(connection) as q:
+        assert run_command(ctx, _cmd("agenda.open", {"item": items[0].pk}))["ok"]
+        refused = run_command(ctx, _cmd("agenda.open", {"item": 999_999}))
+        assert run_command(ctx, _cmd("agenda.open", {"item": items[1].pk}))["ok"]
+    assert refused["error"]["code"] == "not_found"
+    sql = [x["sql"] for x in q.captured_queries]
+    assert not [s for s in sql if "SAVEPOINT" in s.upper()]
+    assert sum(s.upper().startswith("ROLLBACK") for s in sql) <= 1  # the refusal, if any
+    journal_types = list(committee.plenary.events.order_by("seq").values_list("type", flat=True))
+    assert journal_types.count("agenda.current") == 2  # the refused one wrote nothing
+    assert "_savepoint_allowed" not in vars(connections["default"])  # its own method again
