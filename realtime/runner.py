@@ -13,7 +13,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    transaction,
+)
+from django.db.transaction import TransactionManagementError
 
 from meeting import policy
 from meeting.proceedings.audit import record_command
@@ -63,6 +70,14 @@ def _one_transaction() -> Iterator[None]:
             yield
         finally:
             del conn._savepoint_allowed
+        if conn.needs_rollback:
+            # An inner block failed and its error was caught: without a savepoint the
+            # whole transaction is lost, so the command must not answer ok.
+            raise SwallowedError("an error inside the command was caught; it was rolled back")
+
+
+class SwallowedError(RuntimeError):
+    """A command's code caught an error from a nested transaction block (a defect)."""
 
 
 def _no_savepoints() -> bool:
@@ -147,6 +162,12 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
             if earlier is not None:
                 return earlier
         return {"ok": False, "error": exc.as_dict()}
+    except TransactionManagementError:
+        # A race a service's get_or_create would have retried with a savepoint: the
+        # transaction is rolled back, nothing was changed; the same command again works.
+        # warning, not info: a command that catches an inner error ends here too (a defect)
+        log.warning("conflict on %s (no savepoint to retry in)", cmd.spec.type, exc_info=True)
+        return _error("conflict", "Someone else changed this at the same moment; try again.")
     except IntegrityError:
         # The same key raced in on another socket, or a unique rule caught a double.
         if cmd.key:

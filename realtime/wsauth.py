@@ -34,7 +34,10 @@ def _user_by_id(user_id) -> object | None:
     model = get_user_model()
     pk = model._meta.pk.to_python(user_id)
     q = connection.ops.quote_name
-    sql = f"SELECT * FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s"
+    # the columns named, not ``*``: a prepared ``SELECT *`` fails once a migration adds a
+    # column ("cached plan must not change result type")
+    cols = ", ".join(q(f.column) for f in model._meta.concrete_fields)
+    sql = f"SELECT {cols} FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s"
     found = list(model._default_manager.raw(sql, [pk]))
     return found[0] if found else None
 

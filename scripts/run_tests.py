@@ -23,6 +23,7 @@ PG_ONLY = [
     "tests/jobs/test_runner.py::test_concurrent_claims_never_hand_out_the_same_job",
     "tests/realtime/test_first_sync.py::test_many_concurrent_first_syncs_all_succeed",
     "tests/realtime/test_query_budget.py::test_the_flips_statements_are_prepared_on_postgresql",
+    "tests/meeting/test_services.py::test_a_flip_queued_behind_another_broadcasts_the_agenda_as_it_now_is",
 ]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -66,7 +66,12 @@ def current(sitting_id: int) -> dict:
 
 
 def _locked_state(sitting_id: int) -> tuple[Sitting, PresenterState]:
-    sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
+    # The sitting's lock first: two first presenter commands of a sitting then create
+    # its state row one after the other (a command's transaction takes no savepoint, so
+    # get_or_create could not recover from a race here; realtime/runner.py).
+    sitting = (
+        Sitting.objects.select_related("session").select_for_update(of=("self",)).get(pk=sitting_id)
+    )
     state, _ = PresenterState.objects.get_or_create(sitting=sitting)
     state = (
         PresenterState.objects.select_for_update(of=("self",))

@@ -58,21 +58,18 @@ def current_item(sitting: Sitting) -> AgendaItem | None:
 def open_item(sitting_id: int, item_id: int, *, actor: policy.Actor) -> AgendaItem:
     """Make an item current; the previous current item is done."""
     policy.require(actor, "agenda.open")
-    # The whole agenda, in the server's order, with its sitting row locked, in one
-    # statement: the item to open is in it, and the event carries the whole slice after
-    # the change, so the browser never re-derives which item is done or where one stands.
-    items = list(
-        AgendaItem.objects.filter(sitting_id=sitting_id)
-        .select_related("sitting")
-        .select_for_update(of=("sitting",))
-        .order_by("order")
-    )
+    sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
+    if sitting.state == Sitting.State.ENDED:
+        raise DomainError("sitting_ended", f"{sitting} has ended.")
+    # The whole agenda, in the server's order, read once *after* the sitting's lock (not
+    # in the locking statement: on PostgreSQL a join waiting for the lock keeps its older
+    # snapshot of the items, and a flip queued behind another broadcast stale states):
+    # the item to open is in it, and the event carries the whole slice after the change,
+    # so the browser never re-derives which item is done or where an item stands.
+    items = list(sitting.agenda_items.order_by("order"))
     item = next((i for i in items if i.pk == item_id), None)
     if item is None:
         raise DomainError("not_found", f"Agenda item {item_id} is not on this sitting's agenda.")
-    sitting = item.sitting
-    if sitting.state == Sitting.State.ENDED:
-        raise DomainError("sitting_ended", f"{sitting} has ended.")
     if item.state == AgendaItem.State.CURRENT:
         return item
     sitting.agenda_items.filter(state=AgendaItem.State.CURRENT).update(state=AgendaItem.State.DONE)

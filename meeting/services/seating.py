@@ -157,6 +157,9 @@ def save_room_layout(
     returns the rows as saved. Every open sitting of the term in that room is told
     (``seating.plan`` to its clerks and chairs) with its new plan."""
     policy.require(actor, "seating.save")
+    # One save of a term's layouts at a time: two clerks saving a new room's layout at
+    # once would race on update_or_create's INSERT (no savepoint inside a command).
+    Term.objects.select_for_update().filter(pk=term.pk).first()
     clean = _clean(term, rows)
     if clean:
         SeatLayout.objects.update_or_create(

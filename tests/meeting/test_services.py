@@ -175,3 +175,58 @@ def test_a_group_clerk_runs_only_their_sitting(committee):
     b = Sitting.objects.get(pk=c.group_b_sitting.pk)
     assert sitting_role(c.clerk.user, a) == "clerk"
     assert sitting_role(c.clerk.user, b) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flip_queued_behind_another_broadcasts_the_agenda_as_it_now_is(committee):
+    """Two clerks' flips at once: the second waits for the sitting's lock, then reads.
+
+    Its event must carry the first flip's outcome (item 2 done), not the agenda as it was
+    before it waited (PostgreSQL: a statement that waits for a row lock keeps its snapshot
+    of every other table it reads).
+    """
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: the flips cannot overlap; CI's PostgreSQL pass")
+    s = committee.plenary
+    one, two, three = list(s.agenda_items.order_by("order"))
+    agenda.open_item(s.pk, one.pk, actor=CLERK)
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                agenda.open_item(s.pk, two.pk, actor=CLERK)
+                holding.set()
+                release.wait(10)
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            agenda.open_item(s.pk, three.pk, actor=CLERK)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert holding.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.5)
+    assert b.is_alive()  # waiting for the sitting's lock
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert not errors, errors
+    last = SittingEvent.objects.filter(sitting=s).order_by("-seq").first()
+    states = {i["id"]: i["state"] for i in last.payload["agenda"]["items"]}
+    assert states == {one.pk: "done", two.pk: "done", three.pk: "current"}

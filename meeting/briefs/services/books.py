@@ -74,15 +74,15 @@ def collect_term(term: Term, members: list[Member] | None = None, progress=None)
         for lv in Leave.objects.filter(sitting__in=sittings, member_id__in=ids)
     }
     speeches = defaultdict(list)
+    spoken = Speech.objects.filter(sitting__in=sittings, member_id__in=ids).exclude(ended_at=None)
     sp_rows = list(
-        Speech.objects.filter(sitting__in=sittings, member_id__in=ids)
-        .exclude(ended_at=None)
-        .select_related("sitting__session", "agenda_item")
-        .order_by("started_at", "id")
+        spoken.select_related("sitting__session", "agenda_item").order_by("started_at", "id")
     )
-    summaries = {s.speech_id: s for s in Summary.objects.filter(speech__in=sp_rows)}
+    # subqueries, not lists of ids: a term's speeches may number more than PostgreSQL's
+    # 65,535 parameters of one statement (server-side binding, deploy/settings.py)
+    summaries = {s.speech_id: s for s in Summary.objects.filter(speech__in=spoken.values("pk"))}
     clips = {
-        c.floor_entry_id: c for c in Clip.objects.filter(floor_entry_id__in=[s.pk for s in sp_rows])
+        c.floor_entry_id: c for c in Clip.objects.filter(floor_entry_id__in=spoken.values("pk"))
     }
     for sp in sp_rows:
         summary, clip = summaries.get(sp.pk), clips.get(sp.pk)
