@@ -366,6 +366,7 @@ def run_baseline(n: int, flips: int, gap: float, body: dict) -> dict:
         return {
             **_stats(sent, received, n),
             **opened,
+            "event_bytes": len(json.dumps(body, ensure_ascii=False).encode()),
             "rss_mib": round(rss1 / 1024, 1),
             "kib_per_socket": round((rss1 - rss0) / max(n, 1), 1),
         }
@@ -408,7 +409,6 @@ def main() -> None:
         # slice, ~1 KB), so both sides' clients parse the same bytes
         body = next(iter(runs.values()))["event_data"] or {}
         base = run_baseline(n, args.flips, args.gap, body)
-        base["event_bytes"] = len(json.dumps(body, ensure_ascii=False).encode())
         for layer, y in runs.items():
 
             def ratio(key: str, y: dict = y, base: dict = base) -> float | None:

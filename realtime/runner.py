@@ -13,13 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import (
-    DatabaseError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    transaction,
-)
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.transaction import TransactionManagementError
 
 from meeting import policy
@@ -57,7 +51,7 @@ def _one_transaction() -> Iterator[None]:
     exception leaves this block and the whole command rolls back — so inside it the
     connection takes no savepoints (Django then marks the transaction for rollback on
     an inner error, which is what happens anyway). A race a service's own
-    ``get_or_create`` would have retried is answered ``try_again`` instead.
+    ``get_or_create`` would have retried is answered ``conflict`` instead.
     """
     with transaction.atomic():
         # Django asks the connection's ``_savepoint_allowed()`` before each savepoint (on

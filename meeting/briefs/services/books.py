@@ -78,12 +78,11 @@ def collect_term(term: Term, members: list[Member] | None = None, progress=None)
     sp_rows = list(
         spoken.select_related("sitting__session", "agenda_item").order_by("started_at", "id")
     )
-    # subqueries, not lists of ids: a term's speeches may number more than PostgreSQL's
+    # a subquery, not a list of ids: a term's speeches may number more than PostgreSQL's
     # 65,535 parameters of one statement (server-side binding, deploy/settings.py)
-    summaries = {s.speech_id: s for s in Summary.objects.filter(speech__in=spoken.values("pk"))}
-    clips = {
-        c.floor_entry_id: c for c in Clip.objects.filter(floor_entry_id__in=spoken.values("pk"))
-    }
+    spoken_ids = spoken.values("pk")
+    summaries = {s.speech_id: s for s in Summary.objects.filter(speech__in=spoken_ids)}
+    clips = {c.floor_entry_id: c for c in Clip.objects.filter(floor_entry_id__in=spoken_ids)}
     for sp in sp_rows:
         summary, clip = summaries.get(sp.pk), clips.get(sp.pk)
         speeches[sp.member_id].append(
