@@ -44,11 +44,11 @@ def build_term(members: int, sittings: int, speeches: int):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from core.models import COMPONENT_ROLES, AgendaItem, Attendance, Member, Session, Sitting
     from media.models import Clip, Recording
     from meeting.briefs.models import Leave, Summary, SummaryVersion
     from meeting.demo import load_demo
     from meeting.floor.models import Speech
-    from meeting.models import COMPONENT_ROLES, AgendaItem, Attendance, Member, Session, Sitting
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up only
     demo = load_demo(members=members, with_documents=False)
@@ -181,7 +181,7 @@ def bare(data: bytes) -> float:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
-    from meeting.pdffont import cjk_font
+    from core.pdffont import cjk_font
 
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
     style = ParagraphStyle("p", fontName=cjk_font(), fontSize=8, leading=10)

@@ -266,7 +266,7 @@ def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> di
         stack.start(demo_members=60)
         base = stack.urls[0]
         info = stack.python(
-            "from meeting.models import Sitting\n"
+            "from core.models import Sitting\n"
             "s = Sitting.objects.get(kind='plenary')\n"
             "result = [s.pk, list(s.agenda_items.order_by('order').values_list('pk', flat=True)[:2])]"
         )

@@ -72,7 +72,7 @@ def timed(fn, rounds: int) -> list[float]:
 
 
 def plenary():
-    from meeting.models import Sitting
+    from core.models import Sitting
     from meeting.services import agenda
 
     s = Sitting.objects.get(kind="plenary")
@@ -84,9 +84,9 @@ def plenary():
 def grant_end_vs_emit(rounds: int) -> dict:
     from django.db import transaction
 
+    from core.models import Sitting
+    from core.roster import sitting_roster
     from meeting.floor import services as floor
-    from meeting.models import Sitting
-    from meeting.services.roster import sitting_roster
     from realtime.events import emit
 
     s, _ = plenary()
@@ -113,9 +113,9 @@ def grant_end_vs_emit(rounds: int) -> dict:
 def sweep_cost(rounds: int) -> dict:
     from django.db import connection
 
+    from core.roster import sitting_roster
     from meeting.floor import services as floor
     from meeting.floor.models import Speech
-    from meeting.services.roster import sitting_roster
 
     s, _ = plenary()
     Speech.objects.filter(ended_at__isnull=True).update(ended_at=time_now(), ended_how="finished")
@@ -138,17 +138,16 @@ def sweep_cost(rounds: int) -> dict:
 
 
 def time_now():
-    from meeting import clock
-
+    from core import clock
     return clock.now()
 
 
 def lateness(floors: int = 12, limit_s: int = 3) -> dict:
-    from meeting import clock
+    from core import clock
+    from core.roster import sitting_roster
+    from core.signals import floor_released
     from meeting.floor import services as floor
     from meeting.floor import sweeper
-    from meeting.floor.signals import floor_released
-    from meeting.services.roster import sitting_roster
 
     s, item = plenary()
     item.first_speech_limit_s, item.second_speech_limit_s, item.on_time_up = limit_s, limit_s, "end"

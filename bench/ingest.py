@@ -58,7 +58,7 @@ def committee_session():
 
     from django.contrib.auth import get_user_model
 
-    from meeting.models import Committee, Member, Role, Session, Term
+    from core.models import Committee, Member, Role, Session, Term
 
     c = Committee.objects.create(name="bench")
     term = Term.objects.create(committee=c, name="t", starts_on=dt.date(2026, 1, 1))

@@ -31,14 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def hold_sitting(speeches: int, votes: int):
-    from meeting.models import Role
-    from meeting.policy import Acting
+    from core.models import Role
+    from core.policy import Acting
 
     clerk = Acting(role=Role.CLERK)  # the clerk who runs the sitting
+    from core.roster import sitting_roster
     from meeting.demo import load_demo
     from meeting.floor.services import floor
     from meeting.services import agenda, attendance
-    from meeting.services.roster import sitting_roster
     from meeting.voting.services.casting import cast
     from meeting.voting.services.definition import VoteSpec, prepare
     from meeting.voting.services.lifecycle import close_vote, open_vote

@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 SETUP = """
 from django.contrib.auth import get_user_model
-from meeting.models import Sitting
-from meeting.policy import Acting
+from core.models import Sitting
+from core.policy import Acting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
 from tests.support.pdf import chinese_pdf

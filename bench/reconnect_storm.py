@@ -369,10 +369,10 @@ def yiting_storm(stack: Stack, n: int, resync: str, profile: Path | None = None)
     events before they first connect); "snapshot": with last_seq 0, a full snapshot each."""
     base = stack.urls[0]
     sitting = stack.python(
-        "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+        "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
     users = stack.python(
-        "from meeting.models import Member\n"
+        "from core.models import Member\n"
         # members only, as bench/fanout.py: a vice-chair presides at a plenary (a live role,
         # told of every tablet's presence), and one login behind ~70 of the N sockets would
         # make ~70 presiding consoles, where a room has a handful
@@ -397,7 +397,7 @@ def yiting_storm(stack: Stack, n: int, resync: str, profile: Path | None = None)
 
         asyncio.run(go())
         return stack.python(  # the truth, from the database
-            "from meeting.models import Sitting\n"
+            "from core.models import Sitting\n"
             f"s = Sitting.objects.get(pk={sitting})\n"
             "cur = s.agenda_items.filter(state='current').first()\n"
             "result = {'seq': s.event_seq, 'current': cur.pk if cur else None}"

@@ -61,7 +61,7 @@ from tests.support.servers import Stack, WsClient, login_cookie  # noqa: E402
 PW = "yiting-demo"
 FPS = 15
 SETUP = """
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 s = Sitting.objects.filter(kind='group').order_by('pk').first()
 Member.objects.filter(role='member').update(group=s.group)
 ms = list(Member.objects.filter(role='member').order_by('seat')[:{k}])

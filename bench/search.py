@@ -138,7 +138,7 @@ def make_pdf(pages: int, rng: random.Random) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from meeting.pdffont import cjk_font
+    from core.pdffont import cjk_font
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
@@ -167,7 +167,7 @@ def committee():
 
     from django.contrib.auth import get_user_model
 
-    from meeting.models import Committee, Member, Role, Session, Sitting, Term
+    from core.models import Committee, Member, Role, Session, Sitting, Term
 
     c = Committee.objects.create(name="bench")
     term = Term.objects.create(committee=c, name="t", starts_on=dt.date(2026, 1, 1))
@@ -188,10 +188,10 @@ def committee():
 
 
 def upload(session, clerk, data: bytes, name: str):
+    from core.models import Role
+    from core.policy import Acting
     from docs_store.services.distribution import distribute
     from docs_store.services.upload import Upload, upload_documents
-    from meeting.models import Role
-    from meeting.policy import Acting
 
     [doc] = upload_documents(session, [Upload(name, data)], by=clerk.user)
     distribute(session, actor=Acting(role=Role.CLERK), by=clerk.user, ids=[doc.pk])

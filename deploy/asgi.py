@@ -18,7 +18,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
-from deploy.hardening import refuse_insecure_start  # noqa: E402
+from core.hardening import refuse_insecure_start  # noqa: E402
 
 refuse_insecure_start()  # a non-DEBUG process with the development SECRET_KEY stops here
 

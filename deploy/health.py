@@ -23,10 +23,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from core.process import SERVER_ID
 from deploy import heap
 from deploy.peer import peer_is_loopback
 from realtime import metrics
-from realtime.presence import SERVER_ID
 
 MIN_FREE_BYTES = 1 << 30  # below 1 GiB of free disk, recordings are at risk
 

@@ -426,7 +426,7 @@ def refuse_unsafe_stack(bind: str) -> None:
     """
     from django.conf import settings
 
-    from deploy.hardening import stack_problems
+    from core.hardening import stack_problems
 
     problems = stack_problems(settings, bind)
     if problems:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import environ
 
+from core.hardening import DEV_SECRET_KEY
 from deploy.channelprefix import deployment_prefix
-from deploy.hardening import DEV_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "core",
     "meeting",
     "meeting.voting",
     "meeting.floor",

@@ -7,10 +7,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from core.errors import DomainError
+from core.models import AgendaItem, Session
 from docs_store.models import Access, Document, DocumentAction, DocumentVersion
 from docs_store.services.upload import Upload, replace_version, upload_documents
-from meeting.models import AgendaItem, Session
-from meeting.services.errors import DomainError
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
 from docs_store.services import ink, ink_export
 from docs_store.services.access import get_readable
 from docs_store.views import _body, _mark_for, json_errors
-from meeting.services.errors import DomainError
 
 
 @json_errors

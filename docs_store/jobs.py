@@ -11,10 +11,10 @@ import time
 
 from django.db.models import F
 
+from core import events
 from docs_store import rendering, storage
 from docs_store.models import Document, Rendition
 from jobs.registry import job
-from meeting import events
 
 PROGRESS = "documents.progress"
 ANNOUNCE_EVERY_S = 0.5

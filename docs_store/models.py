@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meeting.models import AgendaItem, Member, Session, Sitting
+from core.models import AgendaItem, Member, Session, Sitting
 
 
 class Access(models.TextChoices):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from meeting.services.errors import DomainError
+from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 

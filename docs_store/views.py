@@ -20,16 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+from core.inputs import IdField, bad_value, parse, valid_text
+from core.models import AgendaItem, Role, Session, Sitting
+from core.roster import member_for, sitting_role
 from docs_store import storage, watermark
 from docs_store.models import Access, Document, Rendition
 from docs_store.services import catalog, distribution, notes, receipts
 from docs_store.services.access import get_readable, may_download_pdf
 from docs_store.services.upload import Upload, replace_version, upload_documents
 from docs_store.validation import MAX_FILENAME
-from meeting.inputs import IdField, bad_value, parse, valid_text
-from meeting.models import AgendaItem, Role, Session, Sitting
-from meeting.services.errors import DomainError
-from meeting.services.roster import member_for, sitting_role
 
 STATUS = {
     "not_logged_in": 401,

@@ -13,9 +13,9 @@ from django.utils.translation import pgettext
 
 
 def labels() -> dict[str, dict[str, str]]:
+    from core.models import Role, Session
     from docs_store.models import Access, Document
     from meeting.floor.models import Mode as FloorMode
-    from meeting.models import Role, Session
     from meeting.voting.models import Vote
 
     def table(choices) -> dict[str, str]:

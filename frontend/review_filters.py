@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pypinyin import Style, lazy_pinyin
 
-from meeting.models import COMPONENT_ROLES, AgendaItem, Member, Session, Sitting
+from core.models import COMPONENT_ROLES, AgendaItem, Member, Session, Sitting
 
 
 def initials(name: str) -> str:

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
+from core import policy
+from core.models import Member, Role, Session, Sitting
+from core.roster import sitting_role
 from media.services.access import is_archive_staff
-from meeting import policy
-from meeting.models import Member, Role, Session, Sitting
-from meeting.services.roster import sitting_role
 
 
 def _memberships(user):
@@ -124,8 +124,8 @@ def review(request: HttpRequest) -> HttpResponse:
     member = _memberships(request.user).first()
     if not is_archive_staff(request.user):
         return forbidden(request, _("Staff review"), _("the committee's archive staff"), member)
+    from core.models import Term
     from frontend.review_filters import options
-    from meeting.models import Term
 
     term = member.term if member else Term.objects.filter(is_current=True).first()
     return render(request, "frontend/review.html", {"member": member, "filters": options(term)})

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meeting.models import AgendaItem, Member, Session, Sitting, Term
+from core.models import AgendaItem, Member, Session, Sitting, Term
 
 
 class Publisher(models.Model):

@@ -21,9 +21,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from core.process import SERVER_ID
 from media import gate as _gate
 from media.capture import Capture
-from realtime.presence import SERVER_ID
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import logging
 
 from django.dispatch import receiver
 
+from core.signals import floor_granted, floor_released
 from media.services import recording
-from meeting.floor.signals import floor_granted, floor_released
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from core import process
+from core.process import SERVER_ID
 from media.models import Publisher, Recording, RoomSegment
 from media.services import paths
 from media.services.clips import probe_duration
 from media.services.recording import schedule_finalise
-from realtime.models import Connection
-from realtime.presence import SERVER_ID, STALE_AFTER
 
 log = logging.getLogger(__name__)
 UNFINISHED = (Recording.State.RECORDING, Recording.State.FINALISING)
@@ -43,8 +43,7 @@ def server_alive(server: str) -> bool:
         except PermissionError:
             return True
         return True
-    fresh = timezone.now() - STALE_AFTER
-    return Connection.objects.filter(server=server, last_seen__gte=fresh).exists()
+    return process.seen_recently(server)
 
 
 def recover_on_start() -> int:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from django.db import OperationalError, close_old_connections, transaction
 
+from core.process import SERVER_ID
 from media import peers
 from media.capture import Capture
 from media.models import Publisher, RoomSegment
 from media.peers import BadOffer, UnrecordedCodec
 from media.services import paths, publishing, recording, storage
-from realtime.presence import SERVER_ID
 
 __all__ = [
     "SERVER_ID",

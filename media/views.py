@@ -13,11 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+from core.models import Member
 from media import ranges
 from media.models import Clip
 from media.services import access, archive, paths
-from meeting.models import Member
-from meeting.services.errors import DomainError
 
 
 def _clip_for(request: HttpRequest, public_id) -> Clip:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models as models_
 
-from meeting import models
+from core import models
 
 
 class SafeInitialMixin:

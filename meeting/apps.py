@@ -2,6 +2,12 @@ from django.apps import AppConfig
 
 
 class MeetingConfig(AppConfig):
+    """The committee's features: sittings and agenda, attendance, seating, the demo.
+
+    Its models live in ``core`` (label ``meeting``); this app has none of its own and
+    is installed for its admin pages and management commands.
+    """
+
     name = "meeting"
-    label = "meeting"
-    verbose_name = "Meeting"
+    label = "committee"
+    verbose_name = "Committee"

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from meeting.models import (
+from core.models import (
     AgendaItem,
     Committee,
     DeliberationGroup,
@@ -196,9 +196,7 @@ def demo_pdfs() -> list[Path]:
 
 
 def _attach_documents(out: DemoResult) -> None:
-    """Attach the PDFs to the agenda items through the documents service, if installed."""
-    try:
-        from docs_store.demo import attach_demo_documents
-    except ImportError:
-        return
-    attach_demo_documents(out)
+    """Attach the PDFs to the agenda items through the documents service."""
+    from meeting.demo_documents import attach_demo_documents
+
+    attach_demo_documents(out, [paper for _item, paper in ITEMS])

@@ -7,7 +7,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 
 
 def _font() -> str:

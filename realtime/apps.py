@@ -7,15 +7,17 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self) -> None:
+        from core import events, process
         from jobs import registry
-        from meeting import events
-        from realtime import housekeeping, registration, snapshot
+        from realtime import housekeeping, presence, registration, snapshot
         from realtime.events import DELIVERY
 
         # The domain's events are delivered by this app (meeting imports nothing from it),
         # and its refusals are worded per code by the protocol's message table.
         events.register(DELIVERY)
-        from meeting.services.errors import register_localizer
+        # Whether a process on another host lives is seen from its sockets' presence rows.
+        process.register_seen(presence.server_seen)
+        from core.errors import register_localizer
         from realtime.protocol.messages import localize
 
         register_localizer(localize)

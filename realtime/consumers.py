@@ -18,7 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from meeting.services.roster import standing_and_seq
+from core.roster import standing_and_seq
 from realtime import metrics, presence
 from realtime.context import Context
 from realtime.dbthreads import in_db_thread, in_live_db_thread

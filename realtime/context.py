@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from meeting.services.roster import Standing
+    from core.roster import Standing
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,11 @@ class Context:
     # taken as "now" (realtime/snapshot.py shares a read only with sockets live before it)
     live_since: float | None = None
     # what the last lookup of this login found (connect's resolve, then each command's
-    # authority check: meeting.services.roster.Standing) and when (time.monotonic)
+    # authority check: core.roster.Standing) and when (time.monotonic)
     standing: Standing | None = None
     standing_at: float | None = None
 
     @property
     def is_live_role(self) -> bool:
-        from meeting import policy
-
+        from core import policy
         return policy.is_live(self.role)

@@ -22,7 +22,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
-from meeting.models import Sitting
+from core.models import Sitting
 from realtime.models import SittingEvent
 
 log = logging.getLogger(__name__)
@@ -176,9 +176,9 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
-# -- the delivery of meeting.events (registered in RealtimeConfig.ready) -------------------
+# -- the delivery of core.events (registered in RealtimeConfig.ready) -------------------
 def group_for(audience) -> str:
-    """The channel-layer group of a domain audience (``meeting.events.Audience``)."""
+    """The channel-layer group of a domain audience (``core.events.Audience``)."""
     if audience.kind == "sitting":
         return sitting_group(audience.sitting_id)
     if audience.kind == "role":
@@ -189,7 +189,7 @@ def group_for(audience) -> str:
 
 
 class _Delivery:
-    """``meeting.events`` → this module: the journal and the groups; looked up per call."""
+    """``core.events`` → this module: the journal and the groups; looked up per call."""
 
     def emit(self, sitting_id: int, type_: str, payload: dict) -> Emitted:
         return emit(sitting_id, type_, payload)

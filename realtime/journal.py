@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 
-from meeting.models import Sitting
+from core.models import Sitting
 from realtime.context import Context
 from realtime.models import SittingEvent
 from realtime.snapshot import SHARED_WAIT_S, build_snapshot

@@ -98,7 +98,7 @@ def events_per_second(window_s: int = 60) -> dict[int, float]:
 
 def event_totals() -> dict[int, int]:
     """The last sequence number of each sitting: a counter Prometheus can take a rate of."""
-    from meeting.models import Sitting
+    from core.models import Sitting
 
     return dict(Sitting.objects.filter(event_seq__gt=0).values_list("pk", "event_seq"))
 

@@ -14,22 +14,26 @@ than 8,000 statements. Each socket still waits for the write that carries it, so
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from meeting import policy
+from core import policy
+from core.process import SERVER_ID
 from realtime.context import Context
 from realtime.events import notify, role_group
 from realtime.models import Connection
 
 STALE_AFTER = timedelta(seconds=90)
 TABLET_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
-SERVER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def server_seen(server: str) -> bool:
+    """Did a socket of ``server`` (``host:pid``) refresh its row within ``STALE_AFTER``?"""
+    fresh = timezone.now() - STALE_AFTER
+    return Connection.objects.filter(server=server, last_seen__gte=fresh).exists()
 
 
 def live_connections(sitting_id: int):

@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.transaction import TransactionManagementError
 
-from meeting import policy
-from meeting.proceedings.audit import record_command
-from meeting.services.errors import DomainError
-from meeting.services.roster import standing_of
+from core import policy
+from core.audit import record_command
+from core.errors import DomainError
+from core.roster import standing_of
 from realtime.context import Context
 from realtime.handlers import HANDLERS, OWN_TRANSACTION
 from realtime.models import CommandReceipt
@@ -101,7 +101,7 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
     ``sync`` within ``FRESH_FOR_SYNC_S`` of the connect's own lookup): a chair
     replaced or a member taken off the roster since the socket connected gets
     ``role_changed`` and the consumer closes the socket, which reconnects with the role
-    the login has now (or is refused). Who may send what is ``meeting.policy``.
+    the login has now (or is refused). Who may send what is ``core.policy``.
     """
     try:
         if not _fresh(ctx, cmd):

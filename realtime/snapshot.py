@@ -39,7 +39,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from meeting.models import Sitting
+from core.models import Sitting
 from realtime.context import Context
 
 Part = Callable[[Sitting, Context], Any]

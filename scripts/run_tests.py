@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("YITING_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
-PG_SUITES = ["tests/meeting", "tests/realtime", "tests/docs_store", "tests/jobs"]
+PG_SUITES = ["tests/core", "tests/meeting", "tests/realtime", "tests/docs_store", "tests/jobs"]
 # Tests that run on PostgreSQL only (threads sharing one database); see pass 1.
 PG_ONLY = [
     "tests/jobs/test_runner.py::test_concurrent_claims_never_hand_out_the_same_job",

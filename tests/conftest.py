@@ -88,7 +88,7 @@ def committee(db):
     """
     from django.contrib.auth import get_user_model
 
-    from meeting.models import (
+    from core.models import (
         AgendaItem,
         Committee,
         DeliberationGroup,

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 
+from core.errors import DomainError
+from core.models import Sitting
 from docs_store import storage
 from docs_store.models import Document, PageText
 from docs_store.search.backend import matching_pages
 from docs_store.search.tokens import MAX_QUERY_CHARS, MAX_QUERY_TERMS, Term, query_terms
 from docs_store.services.access import get_readable
 from docs_store.services.catalog import readable, sitting_documents
-from meeting.models import Sitting
-from meeting.services.errors import DomainError
 
 MAX_RESULTS = 50
 SNIPPET_CONTEXT = 24  # characters either side of the first hit

@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from core.errors import DomainError
+from core.models import Sitting
+from core.roster import sitting_role
 from docs_store.search import services
 from docs_store.views import json_errors
-from meeting.models import Sitting
-from meeting.services.errors import DomainError
-from meeting.services.roster import sitting_role
 
 
 def _query(request: HttpRequest) -> str:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import policy
+from core.errors import DomainError
+from core.models import COMPONENT_ROLES, Member, Role
+from core.roster import member_for, sitting_role
 from docs_store.models import Access, Document
-from meeting import policy
-from meeting.models import COMPONENT_ROLES, Member, Role
-from meeting.services.errors import DomainError
-from meeting.services.roster import member_for, sitting_role
 
 LEVELS_BY_ROLE = {
     "staff": {Access.PUBLIC, Access.COMMITTEE},

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
+from core.errors import DomainError
+from core.models import Sitting
 from docs_store.models import Access, Document, Rendition
 from docs_store.services.access import Reader, reader_for
-from meeting.models import Sitting
-from meeting.services.errors import DomainError
 
 
 def sitting_documents(sitting: Sitting) -> list[Document]:

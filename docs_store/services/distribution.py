@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core import clock, policy
+from core.errors import DomainError
+from core.events import emit
+from core.models import Session
 from docs_store.models import Document, DocumentAction, PresenterState
-from meeting import clock, policy
-from meeting.events import emit
-from meeting.models import Session
-from meeting.services.errors import DomainError
 
 DOCUMENTS_CHANGED = "documents.changed"
 
@@ -92,8 +92,8 @@ def recall(session: Session, *, actor: policy.Actor, by, ids: list[int] | None =
 
 def _remove_annotations(session: Session, doc_ids: list[int], by) -> None:
     """Members' ink and notes on a recalled paper go with it; the trail says how many."""
+    from core.audit import record
     from docs_store.services.ink import purge_for_recall
-    from meeting.proceedings.audit import record
 
     removed = purge_for_recall(doc_ids)
     if removed["strokes"] or removed["notes"]:

@@ -15,9 +15,9 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import DomainError
 from docs_store.models import Document, InkStroke, PageNote
 from docs_store.services.access import Reader
-from meeting.services.errors import DomainError
 
 MAX_POINTS = 5_000
 MAX_STROKES_PER_PAGE = 2_000

@@ -16,11 +16,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from core.pdffont import cjk_font
 from docs_store import storage, watermark
 from docs_store.models import Access, Document, InkStroke, PageNote
 from docs_store.services.access import Reader
 from docs_store.services.ink import _member
-from meeting.pdffont import cjk_font
 
 WIDTH = 1600
 MARGIN = 36

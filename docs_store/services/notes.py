@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core import clock
+from core.errors import DomainError
 from docs_store.models import Document, PageNote
 from docs_store.services.access import Reader
-from meeting import clock
-from meeting.services.errors import DomainError
 
 MAX_NOTE = 10_000
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core import clock, policy
+from core.errors import DomainError
+from core.events import emit
+from core.models import AgendaItem, Sitting
 from docs_store.models import Document, PresenterState
-from meeting import clock, policy
-from meeting.events import emit
-from meeting.models import AgendaItem, Sitting
-from meeting.services.errors import DomainError
 
 PRESENTER_PAGE = "presenter.page"
 
 
 def may_present(sitting: Sitting, role: str, member_id: int | None) -> bool:
-    """``meeting.policy.may_present``: live roles always, a member as the item's presenter."""
+    """``core.policy.may_present``: live roles always, a member as the item's presenter."""
     if policy.is_live(role):
         return True
     if not policy.may(role, "presenter.open") or member_id is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
+from core import clock
+from core.errors import DomainError
 from docs_store.models import Document, ReadReceipt
 from docs_store.services.access import Reader
-from meeting import clock
-from meeting.services.errors import DomainError
 
 MAX_SLICE_S = 120
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Max
 
+from core.errors import DomainError
+from core.models import AgendaItem, Session
 from docs_store import storage
 from docs_store.models import Access, Document, DocumentAction, DocumentVersion, Rendition
 from docs_store.validation import CheckedPdf, check_pdf
 from jobs.services import enqueue
-from meeting.models import AgendaItem, Session
-from meeting.services.errors import DomainError
 
 FIRST_PAGE_PRIORITY = 10
 REST_PRIORITY = 50

@@ -1,15 +1,15 @@
 """Who may see, download and delete clips: members their own, staff reviewers all.
 
-The rule is ``meeting.policy`` (``clips.review``/``clips.delete``): the reviewer role
+The rule is ``core.policy`` (``clips.review``/``clips.delete``): the reviewer role
 (机关工作人员), not Django's ``is_staff`` flag, which the clerk's login carries only to
 enter the admin site. A clip is a member's personal archive; see docs/policy.md.
 """
 
 from __future__ import annotations
 
+from core import policy
+from core.models import Member
 from media.models import Clip
-from meeting import policy
-from meeting.models import Member
 
 
 def is_archive_staff(user) -> bool:

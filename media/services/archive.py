@@ -12,13 +12,13 @@ import datetime as dt
 from django.apps import apps
 from django.db import transaction
 
+from core import clock, policy
+from core.errors import DomainError
+from core.events import emit
+from core.inputs import parse_id
+from core.models import Attendance, Member
 from media.models import Clip, Recording
 from media.services import paths
-from meeting import clock, policy
-from meeting.events import emit
-from meeting.inputs import parse_id
-from meeting.models import Attendance, Member
-from meeting.services.errors import DomainError
 
 
 def _model(label: str):

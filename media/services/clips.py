@@ -22,14 +22,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import events
+from core.errors import DomainError
+from core.events import emit
 from media import ffmpeg
 from media.capture import read_written_until
 from media.models import Clip, Recording, RoomSegment
 from media.services import paths, storage
 from media.services.recording import failed_payload
-from meeting import events
-from meeting.events import emit
-from meeting.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]

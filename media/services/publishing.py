@@ -15,11 +15,11 @@ from typing import Protocol
 
 from django.db import OperationalError, transaction
 
+from core import clock, events, policy
+from core.errors import DomainError
+from core.models import Member, Sitting
+from core.roster import on_roster
 from media.models import Publisher, Recording
-from meeting import clock, events, policy
-from meeting.models import Member, Sitting
-from meeting.services.errors import DomainError
-from meeting.services.roster import on_roster
 
 log = logging.getLogger(__name__)
 

@@ -15,17 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from core.events import emit
 from media import ffmpeg
 from media.models import Publisher, Recording
 from media.services import paths, storage
-from meeting.events import emit
 
 log = logging.getLogger(__name__)
 
-MIN_FREE_BYTES = 200 * 1024 * 1024  # below this a recording does not start (settings override)
 
 
 def _live(sitting_id: int, kind: str, member_id: int | None) -> Publisher | None:
@@ -39,7 +37,7 @@ def _live(sitting_id: int, kind: str, member_id: int | None) -> Publisher | None
 
 
 def _free_space_ok() -> bool:
-    need = getattr(settings, "MEDIA_MIN_FREE_BYTES", MIN_FREE_BYTES)
+    need = storage.min_free_bytes()
     try:
         ffmpeg.check_space(paths.work_dir(), need)
     except OSError:

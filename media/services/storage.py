@@ -29,9 +29,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import events, policy
 from media.models import Recording, RoomSegment
 from media.services import paths
-from meeting import events, policy
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,10 @@ def retention() -> dt.timedelta:
     return dt.timedelta(seconds=float(getattr(settings, "MEDIA_ROOM_RETENTION_S", RETENTION_S)))
 
 
-def min_free_bytes() -> int:
-    from media.services.recording import MIN_FREE_BYTES
+MIN_FREE_BYTES = 200 * 1024 * 1024  # below this a recording does not start (settings override)
 
+
+def min_free_bytes() -> int:
     return int(getattr(settings, "MEDIA_MIN_FREE_BYTES", MIN_FREE_BYTES))
 
 

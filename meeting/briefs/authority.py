@@ -6,9 +6,9 @@ another branch) can take them over unchanged. Each uses the existing role checks
 
 from __future__ import annotations
 
+from core.errors import DomainError
+from core.models import Member
 from media.services.access import is_archive_staff
-from meeting.models import Member
-from meeting.services.errors import DomainError
 
 
 def may_write_summary(user) -> bool:

@@ -17,11 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from meeting.briefs.history import file_speech, tone_clip
-from meeting.briefs.models import Brief, Leave
-from meeting.briefs.services.briefs import check_brief, create_brief, release_brief
-from meeting.briefs.services.summaries import save_summary
-from meeting.models import (
+from core.models import (
     COMPONENT_ROLES,
     AgendaItem,
     Attendance,
@@ -31,6 +27,10 @@ from meeting.models import (
     Sitting,
     Term,
 )
+from meeting.briefs.history import file_speech, tone_clip
+from meeting.briefs.models import Brief, Leave
+from meeting.briefs.services.briefs import check_brief, create_brief, release_brief
+from meeting.briefs.services.summaries import save_summary
 
 PAST_NUMBER = 19
 CLIP_S = 4.0

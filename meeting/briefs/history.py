@@ -14,11 +14,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from core.models import AgendaItem, Member, Sitting
+from core.pdffont import font_path
 from media.ffmpeg import binary
 from media.models import Clip, Recording
 from meeting.floor.models import Speech
-from meeting.models import AgendaItem, Member, Sitting
-from meeting.pdffont import font_path
 
 CLIP_TIMEOUT_S = 30
 

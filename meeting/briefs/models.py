@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meeting.models import Member, Session, Sitting
+from core.models import Member, Session, Sitting
 
 
 class Summary(models.Model):

@@ -16,6 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core import policy
+from core.errors import DomainError
+from core.models import Member, Session, Sitting, Term
 from docs_store.models import Access
 from docs_store.services.access import reader_for
 from jobs.models import Job
@@ -23,7 +26,6 @@ from jobs.services import enqueue
 from media import ranges
 from media.models import Clip
 from media.services import paths
-from meeting import policy
 from meeting.briefs import authority
 from meeting.briefs.errors import ERROR_CODES
 from meeting.briefs.jobs import TERM_BOOK_JOB
@@ -31,8 +33,6 @@ from meeting.briefs.models import Brief, Summary
 from meeting.briefs.services import books, briefs, citations, exports, summaries
 from meeting.briefs.services.content import clip_states
 from meeting.floor.models import Speech
-from meeting.models import Member, Session, Sitting, Term
-from meeting.services.errors import DomainError
 
 BAD_INPUT = {"invalid", "quote_past_end", "no_clip", "bad_access"}
 

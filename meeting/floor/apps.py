@@ -23,6 +23,6 @@ class FloorConfig(AppConfig):
     verbose_name = "Floor"
 
     def ready(self) -> None:
-        from meeting.models import Sitting
+        from core.models import Sitting
 
         post_save.connect(_rules_with_sitting, sender=Sitting, dispatch_uid="floor-rules")

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from meeting.models import AgendaItem, Member, Sitting
+from core.models import AgendaItem, Member, Sitting
 
 
 class Mode(models.TextChoices):
@@ -94,7 +94,7 @@ class Speech(models.Model):
     """One holding of the floor; with ``ended_at`` set it is a row of the speaking log.
 
     ``limit_s`` is the time allowed including extensions (None: no limit, the chair's
-    own floor); ``started_at``/``ended_at`` are server times from ``meeting.clock``.
+    own floor); ``started_at``/``ended_at`` are server times from ``core.clock``.
     """
 
     class Ended(models.TextChoices):

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
-from meeting import policy
+from core import policy
+from core.errors import DomainError
+from core.inputs import parse_id
+from core.models import Member, Role, Session, Sitting
+from core.roster import member_for, sitting_role
 from meeting.floor.services.log import member_totals, sitting_log
-from meeting.inputs import parse_id
-from meeting.models import Member, Role, Session, Sitting
-from meeting.services.errors import DomainError
-from meeting.services.roster import member_for, sitting_role
 
 LOG_ROLES = policy.roles_for("floor.log")
 CSV_COLUMNS = [

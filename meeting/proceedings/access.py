@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from meeting import policy
-from meeting.models import Member, Role, Term
+from core import policy
+from core.models import Member, Role, Term
 
 
 def _member(user, term: Term | None) -> Member | None:

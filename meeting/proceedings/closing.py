@@ -12,14 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import clock
-from meeting.events import emit
-from meeting.models import AgendaItem, Role, Session, Sitting
-from meeting.policy import Acting
-from meeting.proceedings import audit
+from core import audit, clock
+from core.errors import DomainError
+from core.events import emit
+from core.models import AgendaItem, Role, Session, Sitting
+from core.policy import Acting
 from meeting.proceedings.models import MinutesRun
 from meeting.services.agenda import agenda_snapshot
-from meeting.services.errors import DomainError
 
 MINUTES_JOB = "proceedings.minutes"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meeting.inputs import BoundedIntegerField, IdField, TextField
-from meeting.models import AgendaItem, Sitting
+from core.inputs import BoundedIntegerField, IdField, TextField
+from core.models import AgendaItem, Sitting
 from meeting.proceedings.preparation import RULES, TEMPLATES
 
 

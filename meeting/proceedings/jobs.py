@@ -6,8 +6,8 @@ and renamed, and the run is marked done only when both files exist.
 
 from __future__ import annotations
 
+from core import clock
 from jobs.registry import job
-from meeting import clock
 from meeting.proceedings import minutes
 from meeting.proceedings.closing import MINUTES_JOB
 from meeting.proceedings.models import MinutesRun

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from meeting.proceedings.models import AuditEntry
+from core.models import AuditEntry
 
 ACTION = "login.locked_out"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
-from meeting import clock
-from meeting.models import AgendaItem, Attendance, Session, Sitting
+from core import clock
+from core.models import AgendaItem, Attendance, Session, Sitting
+from core.roster import sitting_roster
 from meeting.services.quorum import quorum
-from meeting.services.roster import sitting_roster
 
 Progress = Callable[[str, int, int], None]
 

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 from meeting.proceedings.pdfwrap import CJKParagraph
 
 FONT = cjk_font()

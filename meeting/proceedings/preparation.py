@@ -18,11 +18,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meeting import policy
-from meeting.models import AgendaItem, DeliberationGroup, Member, Role, Session, Sitting, Term
-from meeting.proceedings import audit
+from core import audit, policy
+from core.errors import DomainError
+from core.models import AgendaItem, DeliberationGroup, Member, Role, Session, Sitting, Term
 from meeting.services import agenda
-from meeting.services.errors import DomainError
 
 # Preparation is the session clerk's work: the pages admit only them
 # (meeting/proceedings/access.py), and the services they call act as the clerk role.

@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from meeting.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
-from meeting.policy import Acting
-from meeting.proceedings import audit
-from meeting.services.errors import DomainError
+from core import audit
+from core.errors import DomainError
+from core.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
+from core.policy import Acting
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000

@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+from core.models import AgendaItem, Member, Role, Session, Sitting, Term
 from docs_store.models import Document
-from meeting.models import AgendaItem, Member, Role, Session, Sitting, Term
 from meeting.proceedings import access, closing, forms, preparation
 from meeting.proceedings.audit import AuditFilter, describe_rows, entries
 from meeting.proceedings.errors import ERROR_CODES
 from meeting.proceedings.models import MinutesRun
 from meeting.proceedings.roster_import import import_members
-from meeting.services.errors import DomainError
 from meeting.voting.models import Vote
 
 BAD_INPUT = {"bad_csv", "bad_rows", "invalid", "bad_template", "bad_filter", "bad_vote"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
-from meeting import policy
-from meeting.events import emit
-from meeting.models import AgendaItem, Sitting
-from meeting.services.errors import DomainError
+from core import policy
+from core.errors import DomainError
+from core.events import emit
+from core.models import AgendaItem, Sitting
 
 
 def item_payload(item: AgendaItem | None) -> dict | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from meeting import clock
-from meeting.events import emit
-from meeting.models import Attendance, Member, Sitting
-from meeting.services.errors import DomainError
+from core import clock
+from core.errors import DomainError
+from core.events import emit
+from core.models import Attendance, Member, Sitting
+from core.roster import on_roster
 from meeting.services.quorum import quorum
-from meeting.services.roster import on_roster
 
 
 def _attendance_payload(sitting: Sitting, att: Attendance) -> dict:

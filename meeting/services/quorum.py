@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from meeting.models import Attendance, Sitting
-from meeting.services.roster import component_members, sitting_roster
+from core.models import Attendance, Sitting
+from core.roster import component_members, sitting_roster
 
 
 @dataclass(frozen=True)

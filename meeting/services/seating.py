@@ -16,10 +16,10 @@ import re
 
 from django.db import transaction
 
-from meeting import events, policy
-from meeting.models import Member, SeatLayout, Sitting, Term
-from meeting.services.errors import DomainError
-from meeting.services.roster import sitting_roster
+from core import events, policy
+from core.errors import DomainError
+from core.models import Member, SeatLayout, Sitting, Term
+from core.roster import sitting_roster
 
 MAX_ROWS = 40
 MAX_PER_ROW = 80

@@ -12,7 +12,7 @@ import io
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 from meeting.proceedings.pdfwrap import wrap_lines
 from meeting.voting.models import Vote
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
-from meeting.services.roster import member_for, sitting_role
+from core.roster import member_for, sitting_role
 from meeting.voting import sheet
 from meeting.voting.models import Vote
 from meeting.voting.services import audit

@@ -35,14 +35,3 @@ def handles(type_: str, *, own_transaction: bool = False) -> Callable[[Handler],
 def declared_handler(obj: object) -> tuple[str, bool] | None:
     """``(command type, own transaction)`` if ``obj`` was declared with ``@handles``."""
     return getattr(obj, "__dict__", {}).get("__handles__") if callable(obj) else None
-
-
-def load_all() -> None:
-    """Fail loudly if the handlers are not installed (``RealtimeConfig.ready`` does it).
-
-    Kept for callers that used to import every handler module here; installing is now
-    ``realtime.registration.install``, once, at start.
-    """
-    from realtime import registration
-
-    registration.require_installed()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from meeting import clock
-from meeting.models import Member, Sitting
+from core import clock
+from core.errors import DomainError
+from core.models import Member, Sitting
 from meeting.services import agenda, attendance, seating
 from meeting.services.agenda import agenda_snapshot, item_payload
 from meeting.services.attendance import attendance_snapshot
-from meeting.services.errors import DomainError
 from realtime import presence
 from realtime.context import Context
 from realtime.handlers import handles
@@ -129,7 +129,7 @@ presence_part = Split(
 
 
 def roster_part(sitting: Sitting, ctx: Context) -> list[dict]:
-    from meeting.services.roster import sitting_roster
+    from core.roster import sitting_roster
 
     rows = [
         {"id": m.pk, "name": m.full_name, "seat": m.seat, "role": m.role, "card": m.card_number}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.models import Sitting
+from core.roster import Standing, standing_of
 from docs_store.services import catalog, distribution, presenter
-from meeting.models import Sitting
-from meeting.services.roster import Standing, standing_of
 from realtime.context import Context
 from realtime.handlers import handles
 from realtime.snapshot import Split

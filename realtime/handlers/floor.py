@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
+from core.models import Member, Sitting
 from meeting.floor import services as floor
 from meeting.floor.services.log import sitting_log
 from meeting.floor.services.state import floor_state, recent_log, request_payload, speech_payload
-from meeting.models import Member, Sitting
-from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import handles
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
+from core.errors import DomainError
+from core.process import SERVER_ID
 from media.services import publishing
-from meeting.services.errors import DomainError
 from realtime.context import Context
 from realtime.handlers import handles
-from realtime.presence import SERVER_ID
 
 
 @handles("media.publish", own_transaction=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
 from meeting.rules import DecisionRule
-from meeting.services.errors import DomainError
 from meeting.voting import services
 from meeting.voting.models import DEFAULT_OPTIONS
 from meeting.voting.services import audit

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from meeting import policy
+from core import policy
 
 VERSION = 1
 
@@ -97,7 +97,7 @@ def command(
 ) -> Callable[[type[CommandData]], type[CommandData]]:
     """Register the decorated model as the ``data`` schema of command ``type_``.
 
-    Who may send it is the rulebook's (``meeting.policy.roles_for``): a command without
+    Who may send it is the rulebook's (``core.policy.roles_for``): a command without
     a rule fails here, at import, rather than being open to every role.
 
     ``idempotent`` commands must carry an idempotency ``key`` in the envelope; the

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from meeting.inputs import MAX_INT, bad_value
+from core.inputs import MAX_INT, bad_value
 from realtime.protocol.base import REGISTRY, VERSION, CommandData, CommandSpec
 from realtime.protocol.errors import ProtocolError
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["meeting", "realtime", "docs_store", "media", "frontend", "deploy", "jobs"]
+PACKAGES = ["core", "meeting", "realtime", "docs_store", "media", "frontend", "deploy", "jobs"]
 # The module a distribution is imported as, where the names differ.
 IMPORT_NAME = {
     "django": "django",
@@ -20,6 +21,7 @@ IMPORT_NAME = {
     "django-environ": "environ",
     "django-axes": "axes",
     "python-docx": "docx",
+    "daphne": "daphne",
 }
 # Used by configuration, not by an import statement: where.
 BY_NAME = {
@@ -65,6 +67,10 @@ def test_every_declared_dependency_is_used():
 
 def test_what_production_imports_is_declared():
     imported = set().union(*(_imports(p) for p in _production_files()))
+    own = set(PACKAGES)
+    third_party = {m for m in imported if m not in sys.stdlib_module_names and m not in own}
+    declared = {IMPORT_NAME.get(d, d.replace("-", "_")) for d in _declared()}
+    assert sorted(third_party - declared) == []
     assert "av" in imported and "av" in _declared()  # PyAV, imported by media/
     assert {"structlog", "tqdm"} <= imported
 

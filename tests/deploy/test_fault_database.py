@@ -63,7 +63,7 @@ def truth(dsn: str, sitting: int) -> dict:
 
 def ids(stack) -> tuple[int, list[int]]:
     return stack.python(
-        "from meeting.models import Sitting, Member\n"
+        "from core.models import Sitting, Member\n"
         "s = Sitting.objects.get(kind='plenary')\n"
         "ms = list(Member.objects.filter(role='member').order_by('seat').values_list('pk', flat=True)[:3])\n"
         "result = [s.pk, ms]"

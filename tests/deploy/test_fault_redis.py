@@ -69,7 +69,7 @@ def world(request, tmp_path):
 
 def server_seq(stack, sitting: int) -> dict:
     return stack.python(
-        "from meeting.models import Sitting\n"
+        "from core.models import Sitting\n"
         f"s = Sitting.objects.get(pk={sitting})\n"
         "cur = s.agenda_items.filter(state='current').first()\n"
         "result = {'seq': s.event_seq, 'current': cur.pk if cur else None}"
@@ -80,7 +80,7 @@ async def test_redis_restart_mid_sitting_recovers_by_itself(world):
     stack, redis, layer = world
     a, b = stack.urls
     sitting = stack.python(
-        "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+        "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
     clerk = Tablet(a, sitting, login_cookie(a, "clerk", DEMO_PASSWORD))
     tablets = [

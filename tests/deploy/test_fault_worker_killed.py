@@ -93,8 +93,8 @@ def stack(tmp_path, pg_url):
 
 def roster(stack) -> tuple[int, list[tuple[str, int]]]:
     return stack.python(
-        "from meeting.models import Sitting\n"
-        "from meeting.services.roster import sitting_roster\n"
+        "from core.models import Sitting\n"
+        "from core.roster import sitting_roster\n"
         "s = Sitting.objects.get(kind='plenary')\n"
         "result = [s.pk, [(m.user.username, m.pk) for m in sitting_roster(s) if m.user_id]]"
     )
@@ -177,7 +177,7 @@ async def test_worker_killed_mid_vote_loses_and_doubles_nothing(stack):
     for t in tablets:
         await t.next_event("vote.closed", timeout=15)
     seq = stack.python(
-        f"from meeting.models import Sitting\nresult = Sitting.objects.get(pk={sitting}).event_seq"
+        f"from core.models import Sitting\nresult = Sitting.objects.get(pk={sitting}).event_seq"
     )
     for t in tablets:
         if t.gap:

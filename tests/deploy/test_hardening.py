@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from deploy import hardening, peer
+from core import hardening
+from deploy import peer
 from deploy.launcher import refuse_unsafe_stack
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -49,7 +49,7 @@ def test_operator_endpoints_are_kept_off_the_public_side(stack):
 
 async def test_sockets_through_nginx_reach_each_other_across_workers(stack):
     sitting = stack.python(
-        "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+        "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
     clerk = WsClient(stack.url, sitting, login_cookie(stack.url, "clerk", DEMO_PASSWORD))
     tablets = [

@@ -30,7 +30,7 @@ def test_migrate_and_demo_on_postgresql(tmp_path, pg_url):
         stack.manage("demo", "--members", "12", "--no-documents")
         got = stack.python(
             "from django.db import connection\n"
-            "from meeting.models import Member, Sitting\n"
+            "from core.models import Member, Sitting\n"
             "result = [connection.vendor, Member.objects.count(), Sitting.objects.count()]"
         )
         assert got == ["postgresql", 15, 5]  # 12 seats + clerk, staff, display

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def other_committee_member(db):
-    from meeting.models import Committee, Member, Role, Term
+    from core.models import Committee, Member, Role, Term
 
     c = Committee.objects.create(name="另一个常委会")
     term = Term.objects.create(committee=c, name="一", starts_on=dt.date(2025, 1, 1))

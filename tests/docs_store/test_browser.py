@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 
 SETUP = """
-from meeting.models import Sitting
+from core.models import Sitting
 from tests.support.documents import distributed, numbered_pdf
 sitting = Sitting.objects.get(kind="plenary")
 item = sitting.agenda_items.order_by("order").first()

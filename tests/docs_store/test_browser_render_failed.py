@@ -13,7 +13,7 @@ SETUP = """
 from django.contrib.auth import get_user_model
 from docs_store.models import Rendition
 from docs_store.services.upload import Upload, upload_documents
-from meeting.models import Sitting
+from core.models import Sitting
 from tests.docs_store.conftest import make_pdf
 
 sitting = Sitting.objects.get(kind="plenary")

@@ -14,7 +14,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 from tests.support.browser import allow_console_error, launch, logged_in_page, shot
 from tests.support.servers import Stack
 
@@ -38,7 +38,7 @@ async def test_clerk_uploads_a_pdf_and_a_bad_file_from_the_console(tmp_path):
     with Stack(tmp_path, workers=1).start(demo_members=12) as stack:
         base = stack.urls[0]
         plenary = stack.python(
-            "from meeting.models import Sitting\n"
+            "from core.models import Sitting\n"
             "result = Sitting.objects.get(kind='plenary', session__number=20).pk"
         )
         async with async_playwright() as pw:

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from core.models import AuditEntry
 from docs_store.models import InkStroke
 from docs_store.services.distribution import recall
-from meeting.proceedings.models import AuditEntry
 from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db

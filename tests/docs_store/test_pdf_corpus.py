@@ -330,11 +330,10 @@ def test_a_name_over_the_limit_but_within_the_header_is_refused_too(committee, c
 
 
 def test_a_render_that_fails_for_good_is_marked_and_told(committee, clerk_client, monkeypatch):
+    from core import events
     from docs_store import rendering
     from jobs.models import Job
     from jobs.runner import run_until_idle
-    from meeting import events
-
     told: list[dict] = []
     audiences = set()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
+from core.errors import DomainError
+from core.models import AgendaItem, Sitting
 from docs_store.models import PresenterState
 from docs_store.services import presenter
 from docs_store.services.distribution import recall
-from meeting.models import AgendaItem, Sitting
-from meeting.services.errors import DomainError
 from realtime.models import SittingEvent
 from tests.support.actors import CLERK
 

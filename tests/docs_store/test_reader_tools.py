@@ -19,10 +19,10 @@ PHRASE = "个人信息处理"
 
 SETUP = """
 from django.contrib.auth import get_user_model
-from meeting.models import Sitting
+from core.models import Sitting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
-from meeting.policy import Acting
+from core.policy import Acting
 from tests.support.pdf import chinese_pdf
 
 pdf = chinese_pdf([

@@ -86,7 +86,7 @@ def test_no_confidential_paper_for_those_not_entitled(committee, docs):
 
 def test_one_shared_read_filtered_for_a_clerk_then_a_display(committee, docs):
     """The same shared data, viewed first as a clerk: a display's view still omits it."""
-    from meeting.services.roster import standing_of
+    from core.roster import standing_of
 
     sitting = committee.group_a_sitting
     snapshot.SHARED_READS.clear()

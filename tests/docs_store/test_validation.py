@@ -7,12 +7,12 @@ import io
 import pytest
 from pypdf import PdfWriter
 
+from core.errors import DomainError
 from docs_store import storage
 from docs_store.models import Document, DocumentVersion, Rendition
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.validation import check_pdf
 from jobs.models import Job
-from meeting.services.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

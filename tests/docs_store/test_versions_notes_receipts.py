@@ -7,10 +7,10 @@ import json
 import pytest
 from django.test import Client
 
+from core.errors import DomainError
 from docs_store.models import Document, DocumentVersion, PageNote, ReadReceipt
 from docs_store.services.receipts import MAX_SLICE_S, receipts_for_member
 from docs_store.services.upload import Upload, replace_version
-from meeting.services.errors import DomainError
 from realtime.models import SittingEvent
 
 pytestmark = pytest.mark.django_db

@@ -25,13 +25,13 @@ def cluster(request, tmp_path, redis_url):
 
 def plenary_id(stack) -> int:
     return stack.python(
-        "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+        "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
 
 
 def server_state(stack, sitting: int) -> dict:
     return stack.python(
-        "from meeting.models import Sitting, Attendance\n"
+        "from core.models import Sitting, Attendance\n"
         f"s = Sitting.objects.get(pk={sitting})\n"
         "cur = s.agenda_items.filter(state='current').first()\n"
         "result = {'seq': s.event_seq, 'current': cur.pk if cur else None,\n"
@@ -70,7 +70,7 @@ async def test_tablet_that_misses_20_events_ends_exactly_current(cluster):
     # Wi-Fi drops: the tablet is gone while the room produces 20 events
     await tablet.close()
     members = cluster.python(
-        "from meeting.models import Member\n"
+        "from core.models import Member\n"
         "result = list(Member.objects.filter(role__in=['member', 'vice_chair']).order_by('seat')"
         ".values_list('pk', flat=True)[:18])"
     )

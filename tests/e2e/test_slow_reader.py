@@ -50,7 +50,7 @@ async def test_a_reader_that_stops_is_closed_and_the_others_get_everything(stack
 
     base = stack.urls[0]
     sitting = stack.python(
-        "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+        "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
     reader = WsClient(base, sitting, login_cookie(base, "m005", "yiting-demo"))
     await reader.connect()

@@ -42,7 +42,7 @@ async def test_a_tablet_checks_in_over_a_real_socket(tmp_path):
     with Stack(tmp_path, workers=1).start(demo_members=20) as stack:
         base = stack.urls[0]
         plenary = stack.python(
-            "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+            "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
         )
         tablet = WsClient(base, plenary, login_cookie(base, "m010", "yiting-demo"))
         snap = await tablet.connect()

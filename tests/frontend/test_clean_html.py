@@ -59,7 +59,7 @@ def test_connection_badge_only_on_pages_with_a_socket(client, committee):
 
 @pytest.mark.django_db
 def test_deputy_record_shows_local_times(client, committee):
-    from meeting.models import Attendance
+    from core.models import Attendance
 
     at = dt.datetime(2026, 11, 30, 7, 59, 0, tzinfo=dt.UTC)  # 15:59 in Asia/Shanghai
     Attendance.objects.create(

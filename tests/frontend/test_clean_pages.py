@@ -15,8 +15,8 @@ from tests.support.servers import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Member, Sitting
-from meeting.services.roster import sitting_roster
+from core.models import Member, Sitting
+from core.roster import sitting_roster
 p = Sitting.objects.get(kind="plenary")
 g = Sitting.objects.filter(kind="group").order_by("pk").first()
 gm = sitting_roster(g).filter(role="member").order_by("seat").first()

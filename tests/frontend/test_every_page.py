@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 ALLOWED = {"PDF", "CSV", "JSON", "Yiting", "English", "Alt", "PageUp", "PageDown", "v"}
 SETUP = """
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 p = Sitting.objects.get(kind="plenary")
 m = Member.objects.get(user__username="m002")
 result = {"plenary": p.pk, "session": p.session_id, "member": m.pk}

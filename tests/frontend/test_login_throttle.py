@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from meeting.proceedings.models import AuditEntry
+from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ PW = "yiting-demo"
 MEMBERS = 70
 SETUP = """
 from meeting.briefs.models import Leave
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 p = Sitting.objects.get(kind="plenary")
 ids = dict(Member.objects.filter(term=p.session.term).values_list("user__username", "pk"))
 Leave.objects.create(sitting=p, member_id=ids["m070"], reason="因公出差")

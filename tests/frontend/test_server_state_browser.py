@@ -18,10 +18,10 @@ from tests.support.servers import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Sitting
-from meeting.policy import Acting
+from core.models import Sitting
+from core.policy import Acting
 from meeting.services import agenda, attendance
-from meeting.services.roster import sitting_roster
+from core.roster import sitting_roster
 from meeting.voting.services import VoteSpec, open_vote, prepare
 s = Sitting.objects.get(kind='plenary')
 items = list(s.agenda_items.order_by('order'))
@@ -39,7 +39,7 @@ result = {'sitting': s.pk, 'here': [m.pk for m in here], 'late': late.pk, 'late_
 # No event: an item appended, and the first two items swapped, straight in the database.
 # Then the console opens the new item; its agenda.current carries the whole agenda.
 REORDER_QUIETLY = """
-from meeting.models import AgendaItem, Sitting
+from core.models import AgendaItem, Sitting
 from meeting.services import agenda
 s = Sitting.objects.get(kind='plenary')
 new = agenda.add_item(s, '临时增加的议程')

@@ -29,10 +29,10 @@ import io
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from django.contrib.auth import get_user_model
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
-from meeting.policy import Acting
+from core.policy import Acting
 
 buf = io.BytesIO()
 c = canvas.Canvas(buf, pagesize=A4)
@@ -60,8 +60,8 @@ from meeting.voting.models import Vote
 result = {v.question: v.pk for v in Vote.objects.all()}
 """
 STATE = """
-from meeting.models import Session
-from meeting.proceedings.models import AuditEntry
+from core.models import Session
+from core.models import AuditEntry
 s = Session.objects.get(pk={session})
 result = {{
     "session": s.state,

@@ -32,10 +32,10 @@ TITLE = "关于《某某省数据条例（草案）》的说明——在省十�
 
 SETUP = f"""
 TITLE = {TITLE!r}
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from meeting.services import agenda, attendance
-from meeting.services.roster import sitting_roster
-from meeting.policy import Acting
+from core.roster import sitting_roster
+from core.policy import Acting
 from tests.support.documents import distributed
 from tests.support.pdf import chinese_pdf
 

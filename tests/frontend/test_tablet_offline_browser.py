@@ -24,9 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 
 SETUP = """
-from meeting.models import Sitting
+from core.models import Sitting
 from meeting.services import agenda
-from meeting.policy import Acting
+from core.policy import Acting
 from docs_store.models import Access
 from frontend.offline import static_version
 from tests.support.documents import distributed, numbered_pdf

@@ -21,10 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 
 SETUP = """
-from meeting.models import Sitting
+from core.models import Sitting
 from meeting.services import agenda, attendance
-from meeting.services.roster import sitting_roster
-from meeting.policy import Acting
+from core.roster import sitting_roster
+from core.policy import Acting
 from tests.support.documents import distributed, numbered_pdf
 s = Sitting.objects.get(kind="plenary")
 item = s.agenda_items.order_by("order").first()
@@ -36,8 +36,8 @@ result = {"sitting": s.pk, "doc": doc.pk, "item": item.pk}
 """
 
 VOTE_AND_CLOSE = """
-from meeting.models import Sitting
-from meeting.policy import Acting
+from core.models import Sitting
+from core.policy import Acting
 from meeting.voting.services import VoteSpec, close_vote, open_vote, prepare
 s = Sitting.objects.get(kind="plenary")
 clerk = Acting(role="clerk")

@@ -9,9 +9,9 @@ from asgiref.sync import sync_to_async
 from django.db import OperationalError
 from django.utils import timezone
 
+from core.signals import floor_granted, floor_released
 from jobs.runner import run_until_idle
 from media.models import Clip
-from meeting.floor.signals import floor_granted, floor_released
 
 
 @sync_to_async

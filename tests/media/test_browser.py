@@ -13,8 +13,8 @@ from tests.support.servers import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.media]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Member, Sitting
-from meeting.services.roster import sitting_roster
+from core.models import Member, Sitting
+from core.roster import sitting_roster
 s = Sitting.objects.filter(kind='group').order_by('pk').first()
 m = sitting_roster(s).filter(role='member').order_by('seat').first()
 result = {'sitting': s.pk, 'member': m.pk, 'username': m.user.username}

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from asgiref.sync import sync_to_async
 
+from core.errors import DomainError
 from jobs.runner import run_until_idle
 from media.models import Clip, Recording
 from media.recovery import recover_on_start, server_alive
 from media.services import clips
 from media.services.paths import absolute, working_file
-from meeting.services.errors import DomainError
 from tests.media.conftest import publish, wait_for
 from tests.media.helpers import grant, release, stream_durations
 

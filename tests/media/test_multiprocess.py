@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.media]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Sitting
-from meeting.services.roster import sitting_roster
+from core.models import Sitting
+from core.roster import sitting_roster
 s = Sitting.objects.filter(kind='group').order_by('pk').first()
 m = sitting_roster(s).filter(role='member').order_by('seat').first()
 result = {'sitting': s.pk, 'member': m.pk, 'username': m.user.username}

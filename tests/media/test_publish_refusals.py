@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
+from core.models import Sitting
 from media import peers
 from media.models import Clip, Publisher, Recording
-from meeting.models import Sitting
 from tests.media.conftest import publish
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.media]

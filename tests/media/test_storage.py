@@ -13,9 +13,9 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from core import events
 from media.models import Publisher, Recording, RoomSegment
 from media.services import paths, storage
-from meeting import events
 from realtime.models import SittingEvent
 from tests.deploy.test_health import samples
 

@@ -8,9 +8,9 @@ import hashlib
 import pytest
 from django.test import Client
 
+from core.models import Attendance
 from media.models import Clip, Recording
 from media.services.paths import absolute
-from meeting.models import Attendance
 
 pytestmark = [pytest.mark.django_db, pytest.mark.media]
 

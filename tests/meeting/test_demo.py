@@ -6,8 +6,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from meeting.models import AgendaItem, DeliberationGroup, Member, Session, Sitting
-from meeting.services.roster import component_members
+from core.models import AgendaItem, DeliberationGroup, Member, Session, Sitting
+from core.roster import component_members
 
 
 def test_demo_loads_a_committee_and_is_idempotent(db):

@@ -20,8 +20,8 @@ def _imported_modules(path: Path) -> set[str]:
     return found
 
 
-# The domain packages tell the room through meeting.events; realtime only delivers.
-# (media joins this list when its services move to meeting.events: issue 18.)
+# The domain packages tell the room through core.events; realtime only delivers.
+# (media joins this list when its services move to core.events: issue 18.)
 DOMAIN_PACKAGES = ["meeting", "docs_store", "jobs"]  # media: tests/media/services/test_imports.py
 
 
@@ -36,8 +36,7 @@ def test_domain_package_imports_nothing_from_realtime(package):
 
 
 def test_events_without_a_delivery_fail_loudly(monkeypatch):
-    from meeting import events
-
+    from core import events
     monkeypatch.setattr(events, "_delivery", None)
     with pytest.raises(RuntimeError, match="no event delivery registered"):
         events.emit(1, "agenda.current", {})
@@ -46,7 +45,7 @@ def test_events_without_a_delivery_fail_loudly(monkeypatch):
 
 
 def test_the_realtime_app_registers_the_delivery_and_maps_audiences():
-    from meeting import events
+    from core import events
     from realtime import events as delivery
 
     assert events._delivery is delivery.DELIVERY  # RealtimeConfig.ready()
@@ -69,8 +68,7 @@ def test_every_command_has_a_handler_registered_at_start():
 
 
 def test_notify_reaches_each_audience_once_and_refuses_group_names(monkeypatch):
-    from meeting import events
-
+    from core import events
     sent = []
 
     class Recorder:

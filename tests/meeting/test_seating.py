@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import DomainError
+from core.models import AuditEntry, Member, Role, SeatLayout
 from meeting.briefs.models import Leave
-from meeting.models import Member, Role, SeatLayout
-from meeting.proceedings.models import AuditEntry
 from meeting.services import seating
-from meeting.services.errors import DomainError
 from tests.support.actors import CHAIR, CLERK, MEMBER
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from meeting.models import AgendaItem, Attendance, Member, Role, Sitting
+from core.errors import DomainError
+from core.models import AgendaItem, Attendance, Member, Role, Sitting
+from core.roster import assign_group, component_members, sitting_role, sitting_roster
 from meeting.services import agenda, attendance
-from meeting.services.errors import DomainError
 from meeting.services.quorum import more_than_half, quorum
-from meeting.services.roster import assign_group, component_members, sitting_role, sitting_roster
 from realtime.models import SittingEvent
 from tests.support.actors import CLERK
 

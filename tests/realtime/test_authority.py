@@ -7,8 +7,8 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from meeting.models import Member, Sitting
-from meeting.services.roster import role_of, sitting_role
+from core.models import Member, Sitting
+from core.roster import role_of, sitting_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

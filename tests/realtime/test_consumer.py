@@ -7,7 +7,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from meeting.models import Attendance, Sitting
+from core.models import Attendance, Sitting
 from meeting.services import attendance
 from realtime.models import CommandReceipt, Connection, SittingEvent
 

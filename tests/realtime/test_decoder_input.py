@@ -12,7 +12,7 @@ import re
 import pytest
 from asgiref.sync import sync_to_async
 
-from meeting.models import Sitting
+from core.models import Sitting
 from realtime.protocol import ProtocolError, decode
 
 pytestmark = pytest.mark.django_db(transaction=True)

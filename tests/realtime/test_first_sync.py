@@ -12,9 +12,9 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from core.models import Sitting
+from core.roster import sitting_role
 from meeting.floor.models import FloorRules
-from meeting.models import Sitting
-from meeting.services.roster import sitting_role
 from realtime.context import Context
 from realtime.protocol import decode
 from realtime.runner import run_command

@@ -60,7 +60,7 @@ def live(tmp_path_factory):
     try:
         wait_http(f"{base}/healthz")
         sitting = stack.python(
-            "from meeting.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
+            "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
         )
         yield {
             "base": base,

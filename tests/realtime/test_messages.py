@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from meeting.services.errors import DomainError
+from core.errors import DomainError
 from realtime.protocol import ERROR_CODES
 from realtime.protocol.messages import CJK, MESSAGES
 

@@ -106,9 +106,9 @@ def test_decoder_never_crashes(frame):
 
 
 def test_protocol_doc_is_generated_from_the_code():
-    from realtime.handlers import load_all
+    from realtime import registration
 
-    load_all()
+    registration.require_installed()
     text = DOC.read_text(encoding="utf-8")
     for type_ in list(REGISTRY.commands) + list(REGISTRY.events):
         assert f"### `{type_}`" in text, f"{type_} is missing from docs/protocol.md"
@@ -120,7 +120,8 @@ def test_protocol_doc_is_generated_from_the_code():
 
 
 def test_every_command_has_a_handler():
-    from realtime.handlers import HANDLERS, load_all
+    from realtime import registration
+    from realtime.handlers import HANDLERS
 
-    load_all()
+    registration.require_installed()
     assert set(REGISTRY.commands) == set(HANDLERS)

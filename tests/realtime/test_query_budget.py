@@ -128,7 +128,7 @@ JOURNAL = (
 
 AUTHORITY = [
     # authority per command (policy): the sitting with the login's member row in its term
-    # and the login's flag, one statement (meeting.services.roster.standing_and_seq)
+    # and the login's flag, one statement (core.roster.standing_and_seq)
     "SELECT meeting_sitting",
 ]
 SHARED_READ = [  # once per batch of sockets of one role per process (realtime/snapshot.py)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
-from meeting.models import SeatLayout
-from meeting.proceedings.models import AuditEntry
+from core.models import AuditEntry, SeatLayout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

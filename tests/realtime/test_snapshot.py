@@ -75,7 +75,7 @@ def test_a_part_that_cannot_be_found_stops_the_start():
 @pytest.mark.django_db
 def test_card_numbers_reach_the_console_never_a_tablet(committee):
     """The roster part carries card numbers (check-in at the console) to live roles only."""
-    from meeting.models import Member
+    from core.models import Member
     from realtime.handlers.core import roster_part
 
     member = committee.members[0]

@@ -1,7 +1,7 @@
 """Actors for tests that call services directly (meeting/policy.py asks every service)."""
 
-from meeting.models import Role
-from meeting.policy import Acting
+from core.models import Role
+from core.policy import Acting
 
 CLERK = Acting(role=Role.CLERK)
 CHAIR = Acting(role=Role.CHAIR)

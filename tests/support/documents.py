@@ -15,10 +15,10 @@ def distributed(sitting, pdf: bytes, title: str, *, item=None, access=None, file
     distribute the session's drafts; the new Document."""
     from django.contrib.auth import get_user_model
 
+    from core.policy import Acting
     from docs_store.models import Access
     from docs_store.services.distribution import distribute
     from docs_store.services.upload import Upload, upload_documents
-    from meeting.policy import Acting
 
     clerk = get_user_model().objects.get(username="clerk")
     [doc] = upload_documents(

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 
 
 def embedded_fonts(data: bytes) -> list[str]:

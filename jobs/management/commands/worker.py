@@ -8,7 +8,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from deploy.hardening import refuse_insecure_start
+from core.hardening import refuse_insecure_start
 from jobs import registry, runner
 
 

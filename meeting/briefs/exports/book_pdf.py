@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from core.pdffont import cjk_font
 from meeting.briefs.exports.common import (
     QR_SIZE,
     esc,
@@ -28,7 +29,6 @@ from meeting.briefs.exports.common import (
     qr,
     quote_markup,
 )
-from meeting.pdffont import cjk_font
 
 BLUE, GREY = colors.HexColor("#2b6cb0"), colors.HexColor("#a0aec0")
 WIDTH = A4[0] - 40 * mm

@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 
 QR_SIZE = 20 * mm
 

@@ -18,13 +18,13 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.models import COMPONENT_ROLES, Attendance, Member, Session, Sitting, Term
 from docs_store.models import ReadReceipt
 from media.models import Clip
 from meeting.briefs.models import Leave, Summary
 from meeting.briefs.services.content import speaker_name, speaker_title
 from meeting.floor.models import Speech
-from meeting.models import COMPONENT_ROLES, Attendance, Member, Session, Sitting, Term
-from meeting.services.errors import DomainError
 
 OPTION_ZH = {"yes": "赞成", "no": "反对", "abstain": "弃权"}
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
+from core import audit, clock, policy
+from core.errors import DomainError
+from core.models import Role, Session, Sitting
 from docs_store.models import Access, Document
 from docs_store.services import distribution, upload
-from meeting import clock, policy
 from meeting.briefs import authority
 from meeting.briefs.models import Brief
 from meeting.briefs.services import content as contents
-from meeting.models import Role, Session, Sitting
-from meeting.proceedings import audit
-from meeting.services.errors import DomainError
 
 
 def _audit(actor, action: str, brief: Brief, **data) -> None:

@@ -1,16 +1,16 @@
 """Which released briefs cite a clip, and whether a login may read one of them.
 
-The fact ``meeting.policy.may_play_cited_clip`` needs for the rule ``clips.play_cited``:
+The fact ``core.policy.may_play_cited_clip`` needs for the rule ``clips.play_cited``:
 a brief's links and QR codes open the clips it quotes, so whoever may read the released
 brief (the session document it was distributed as) may play them, and only those.
 """
 
 from __future__ import annotations
 
+from core.errors import DomainError
 from docs_store.services.access import reader_for
 from media.models import Clip
 from meeting.briefs.models import Brief
-from meeting.services.errors import DomainError
 
 
 def cites(brief: Brief, clip: Clip) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from core.models import Member, Role, Sitting
 from media.models import Clip
 from meeting.briefs.models import Brief, Summary
 from meeting.floor.models import Speech
-from meeting.models import Member, Role, Sitting
 
 TITLES = {Role.CHAIR: "主任", Role.VICE_CHAIR: "副主任", Role.MEMBER: "委员"}
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
+from core.models import Sitting
 from meeting.briefs.models import Brief
 from meeting.briefs.services.content import brief_speeches
-from meeting.models import Sitting
-from meeting.services.errors import DomainError
 
 
 def unsaved_brief(sitting: Sitting, user_model) -> Brief:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
 from meeting.briefs.models import Brief
 from meeting.briefs.services import content as contents
 from meeting.briefs.services.briefs import content_for_display
-from meeting.services.errors import DomainError
 
 FORMATS = {
     "pdf": "application/pdf",

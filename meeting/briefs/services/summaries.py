@@ -13,13 +13,12 @@ import math
 from django.db import transaction
 from django.utils import timezone
 
+from core import audit, clock
+from core.errors import DomainError
 from media.models import Clip
-from meeting import clock
 from meeting.briefs import authority
 from meeting.briefs.models import Summary, SummaryVersion
 from meeting.floor.models import Speech
-from meeting.proceedings import audit
-from meeting.services.errors import DomainError
 
 MAX_TEXT = 20_000
 MAX_QUOTE = 500

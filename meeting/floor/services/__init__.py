@@ -1,8 +1,8 @@
 """Floor services: the queue, the floor, timers and the speaking log.
 
 Each changing function locks the sitting row, writes in one transaction, records a
-sequenced event with ``meeting.events.emit`` and sends the floor signals after the
-commit. Times come from ``meeting.clock``.
+sequenced event with ``core.events.emit`` and sends the floor signals after the
+commit. Times come from ``core.clock``.
 """
 
 from meeting.floor.services.floor import end, extend, grant, priority, take

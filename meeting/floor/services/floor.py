@@ -11,8 +11,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from meeting import clock, policy
-from meeting.events import emit
+from core import clock, policy
+from core.errors import DomainError
+from core.events import emit
+from core.models import AgendaItem, Member, Sitting
+from core.roster import on_roster
 from meeting.floor.models import FloorRules, Kind, Mode, SpeakingRequest, Speech
 from meeting.floor.services.signals_wiring import granted_on_commit, released_on_commit
 from meeting.floor.services.state import (
@@ -25,9 +28,6 @@ from meeting.floor.services.state import (
     rules_for,
     speech_payload,
 )
-from meeting.models import AgendaItem, Member, Sitting
-from meeting.services.errors import DomainError
-from meeting.services.roster import on_roster
 
 MAX_EXTENSION_S = 3600
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from core.models import Member, Session
 from meeting.floor.models import Speech
 from meeting.floor.services.state import speech_payload
-from meeting.models import Member, Session
 
 
 def sitting_log(sitting_id: int) -> list[dict]:

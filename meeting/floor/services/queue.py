@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from meeting import clock
-from meeting.events import emit
+from core import clock
+from core.errors import DomainError
+from core.events import emit
+from core.models import Member
+from core.roster import on_roster
 from meeting.floor.models import FloorRules, Kind, Mode, SpeakingRequest, Speech
 from meeting.floor.services.state import (
     KIND_RANK,
@@ -23,9 +26,6 @@ from meeting.floor.services.state import (
     require_live_role,
     rules_payload,
 )
-from meeting.models import Member
-from meeting.services.errors import DomainError
-from meeting.services.roster import on_roster
 
 
 def _emit_queue(sitting_id: int, reason: str, req: SpeakingRequest | None) -> None:

@@ -6,8 +6,8 @@ import logging
 
 from django.db import transaction
 
+from core.signals import floor_granted, floor_released
 from meeting.floor.models import Speech
-from meeting.floor.signals import floor_granted, floor_released
 
 log = logging.getLogger(__name__)
 

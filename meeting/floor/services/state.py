@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from meeting import clock, policy
+from core import clock, policy
+from core.errors import DomainError
+from core.models import AgendaItem, Sitting
 from meeting.floor.models import FloorRules, Kind, SpeakingRequest, Speech
-from meeting.models import AgendaItem, Sitting
-from meeting.services.errors import DomainError
 
 LIVE_ROLES = tuple(str(r.value) for r in policy.LIVE_ROLES)  # the rulebook's
 
@@ -45,7 +45,7 @@ def lock_sitting(sitting_id: int, *, allow_ended: bool = False) -> Sitting:
 
 
 def require_live_role(role: str, action: str = "floor.grant") -> None:
-    """Only the chair or the clerk run the floor (``meeting.policy``); a tablet never does."""
+    """Only the chair or the clerk run the floor (``core.policy``); a tablet never does."""
     if not policy.may(role, action):
         raise DomainError("forbidden", f"The {role} role may not run the floor.")
 

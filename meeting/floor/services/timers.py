@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from meeting import clock
-from meeting.events import emit
+from core import clock
+from core.events import emit
+from core.models import AgendaItem, Sitting
 from meeting.floor.models import FloorRules, Speech
 from meeting.floor.services.floor import close_speech
 from meeting.floor.services.state import floor_state, speech_payload
-from meeting.models import AgendaItem, Sitting
 
 
 def _due_floors() -> list[Speech]:

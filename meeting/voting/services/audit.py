@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from meeting import clock
+from core import clock
 from meeting.voting.models import AuditEntry, Vote
 
 GENESIS = "0" * 64

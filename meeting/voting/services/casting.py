@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from meeting import clock
-from meeting.models import Attendance, Member, Sitting
-from meeting.services.errors import DomainError
-from meeting.services.roster import sitting_roster
+from core import clock
+from core.errors import DomainError
+from core.models import Attendance, Member, Sitting
+from core.roster import sitting_roster
 from meeting.voting.models import Ballot, NamedChoice, Question, SecretTally, Vote
 from meeting.voting.services import audit, progress
 from meeting.voting.services.common import vote_in_sitting

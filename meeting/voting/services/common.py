@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meeting.services.errors import DomainError
+from core.errors import DomainError
 from meeting.voting.models import Vote
 
 

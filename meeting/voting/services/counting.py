@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from meeting import clock
-from meeting.models import Sitting
+from core import clock
+from core.models import Sitting
 from meeting.rules import decide
 from meeting.services.quorum import present_members, quorum
 from meeting.voting.models import Ballot, NamedChoice, Result, SecretTally, Vote

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from meeting import policy
-from meeting.events import emit
-from meeting.models import AgendaItem, Sitting
+from core import policy
+from core.errors import DomainError
+from core.events import emit
+from core.models import AgendaItem, Sitting
 from meeting.rules import MAJORITY_OF_ROSTER, DecisionRule
-from meeting.services.errors import DomainError
 from meeting.voting.models import DEFAULT_OPTIONS, Question, Vote
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.payloads import vote_payload

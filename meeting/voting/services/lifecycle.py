@@ -11,10 +11,10 @@ import datetime as dt
 
 from django.db import transaction
 
-from meeting import clock, events, policy
-from meeting.events import emit
-from meeting.models import Sitting
-from meeting.services.errors import DomainError
+from core import clock, events, policy
+from core.errors import DomainError
+from core.events import emit
+from core.models import Sitting
 from meeting.services.quorum import quorum
 from meeting.voting.models import Question, SecretTally, Vote
 from meeting.voting.services import audit, progress

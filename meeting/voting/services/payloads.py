@@ -6,7 +6,7 @@ secret vote mentions a member next to a choice.
 
 from __future__ import annotations
 
-from meeting import policy
+from core import policy
 from meeting.voting.models import Result, Vote
 
 

@@ -27,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import close_old_connections, connection, connections, transaction
 
-from meeting import events
-from meeting.models import Sitting
+from core import events
+from core.models import Sitting
 from meeting.voting.models import Vote
 from meeting.voting.services.counting import counts_by_question, not_voted
 

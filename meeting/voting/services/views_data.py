@@ -7,8 +7,8 @@ adds how many have voted and who has not (for a secret vote too, never a choice)
 
 from __future__ import annotations
 
-from meeting import policy
-from meeting.models import Sitting
+from core import policy
+from core.models import Sitting
 from meeting.voting.models import Ballot, Vote
 from meeting.voting.services.casting import own_choices
 from meeting.voting.services.counting import not_voted

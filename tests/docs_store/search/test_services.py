@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import DomainError
 from docs_store import storage
 from docs_store.models import PageText
 from docs_store.search import services
 from docs_store.search.extract import extract_all
 from docs_store.services.distribution import recall
-from meeting.services.errors import DomainError
 from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db

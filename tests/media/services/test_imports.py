@@ -1,4 +1,4 @@
-"""media's services own their events through the domain API (``meeting.events``).
+"""media's services own their events through the domain API (``core.events``).
 
 They say what happened and to whom (the sitting, a role, a login); channel-layer group
 names and the socket's context class are the delivery's (``realtime``). Only the

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from core.models import Member, Role
 from meeting.briefs.history import file_speech
-from meeting.models import Member, Role
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 
+from core.errors import DomainError
+from core.models import AuditEntry
 from docs_store.models import Document
 from jobs.runner import run_until_idle
 from media.models import Clip
@@ -13,8 +15,6 @@ from media.services.archive import delete_clip
 from meeting.briefs.models import Brief
 from meeting.briefs.services.briefs import check_brief, create_brief, release_brief, revise_brief
 from meeting.briefs.services.summaries import save_summary
-from meeting.proceedings.models import AuditEntry
-from meeting.services.errors import DomainError
 
 
 def _text(doc: Document) -> str:

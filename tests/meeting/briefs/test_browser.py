@@ -16,7 +16,7 @@ import datetime as dt, tempfile
 from pathlib import Path
 from django.utils import timezone
 from meeting.briefs.history import file_speech, tone_clip
-from meeting.models import Session, Sitting, Member
+from core.models import Session, Sitting, Member
 s = Sitting.objects.filter(session__number=20, kind='group').order_by('group__order').first()
 ms = list(Member.objects.filter(group=s.group, role__in=['member', 'vice_chair']).order_by('seat'))[:2]
 items = list(s.agenda_items.order_by('order'))

@@ -8,12 +8,12 @@ from pathlib import Path
 import av
 from django.core.management import call_command
 
+from core.models import Session
 from docs_store.models import Document
 from media.models import Clip
 from meeting.briefs.demo import PAST_NUMBER, released_brief
 from meeting.briefs.models import Summary
 from meeting.floor.models import Speech
-from meeting.models import Session
 
 
 def test_demo_loads_a_recorded_past_session_once(db, settings):

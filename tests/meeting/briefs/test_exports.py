@@ -11,6 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from core.errors import DomainError
+from core.models import Attendance, Term
 from jobs.runner import run_until_idle
 from jobs.services import enqueue
 from meeting.briefs.jobs import TERM_BOOK_JOB
@@ -19,8 +21,6 @@ from meeting.briefs.services import books
 from meeting.briefs.services.briefs import check_brief, create_brief
 from meeting.briefs.services.exports import export_brief
 from meeting.briefs.services.summaries import save_summary
-from meeting.models import Attendance, Term
-from meeting.services.errors import DomainError
 from tests.support.actors import CLERK
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import DomainError
+from core.models import AuditEntry
 from media.models import Clip
 from meeting.briefs.models import SummaryVersion
 from meeting.briefs.services.summaries import history, save_summary
-from meeting.proceedings.models import AuditEntry
-from meeting.services.errors import DomainError
 
 
 def test_every_change_is_a_version_and_an_audit_row(archive):

@@ -8,10 +8,10 @@ import json
 import pytest
 from django.test import Client
 
+from core.models import Term
 from jobs.runner import run_until_idle
 from media.models import Clip
 from meeting.briefs.models import Brief
-from meeting.models import Term
 
 
 def client_for(member) -> Client:

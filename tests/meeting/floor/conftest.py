@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meeting import clock
+from core import clock
 from tests.support.actors import CLERK
 
 
@@ -55,7 +55,7 @@ def group_a(committee):
 @pytest.fixture
 def signals_seen():
     """Every floor signal sent, with its keyword arguments."""
-    from meeting.floor.signals import floor_granted, floor_released
+    from core.signals import floor_granted, floor_released
 
     seen: list[tuple[str, dict]] = []
 
@@ -74,8 +74,8 @@ def signals_seen():
 
 def floor_tables(sitting_id: int) -> tuple:
     """Everything a floor command could change, to prove a refused one changed nothing."""
+    from core.models import Sitting
     from meeting.floor.models import FloorRules, SpeakingRequest, Speech
-    from meeting.models import Sitting
 
     return (
         Sitting.objects.get(pk=sitting_id).event_seq,

@@ -17,9 +17,9 @@ from tests.support.servers import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from meeting.services import agenda
-from meeting.policy import Acting
+from core.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
 agenda.open_item(s.pk, item.pk, actor=Acting(role='clerk'))
@@ -119,9 +119,9 @@ async def test_two_requests_grant_countdown_end_grant_and_the_log(tmp_path):
 
 SHORT_ITEM = """
 from meeting.floor.services import set_rules
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from meeting.services import agenda
-from meeting.policy import Acting
+from core.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
 item.first_speech_limit_s = 8

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from core.errors import DomainError
 from meeting.floor import services as floor
 from meeting.floor.models import SpeakingRequest, Speech
 from meeting.services import agenda
-from meeting.services.errors import DomainError
 from realtime.models import SittingEvent
 from tests.meeting.floor.conftest import floor_tables
 from tests.support.actors import CLERK
@@ -297,7 +297,7 @@ def test_a_speaker_yields_only_their_own_floor(sitting, group_a):
 
 
 def test_a_failing_signal_listener_does_not_undo_the_grant(sitting, group_a):
-    from meeting.floor.signals import floor_granted
+    from core.signals import floor_granted
 
     def broken(sender, **kw):
         raise RuntimeError("recorder down")
@@ -311,7 +311,7 @@ def test_a_failing_signal_listener_does_not_undo_the_grant(sitting, group_a):
 
 
 def test_an_ended_sitting_grants_nothing_but_its_open_floor_can_still_end(sitting, group_a):
-    from meeting.models import Sitting
+    from core.models import Sitting
 
     sp = floor.grant(sitting.pk, role="chair", by_user_id=None, member_id=group_a[1].pk)
     Sitting.objects.filter(pk=sitting.pk).update(state="ended")

@@ -9,9 +9,9 @@ import io
 import pytest
 from django.test import Client
 
+from core.models import Session, Sitting
 from meeting.floor import services as floor
 from meeting.floor.services.log import member_totals, sitting_log
-from meeting.models import Session, Sitting
 from meeting.services import agenda
 from tests.support.actors import CLERK
 

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.e2e
 PW = "yiting-demo"
 OPEN_ITEM = """
 from meeting.floor.services import set_rules
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from meeting.services import agenda
-from meeting.policy import Acting
+from core.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
 item.first_speech_limit_s = {limit}

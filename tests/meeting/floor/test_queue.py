@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import DomainError
 from meeting.floor import services as floor
 from meeting.floor.models import SpeakingRequest
-from meeting.services.errors import DomainError
 from realtime.models import SittingEvent
 from tests.meeting.floor.conftest import floor_tables
 

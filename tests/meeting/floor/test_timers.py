@@ -172,7 +172,7 @@ def test_concurrent_sweepers_act_exactly_once(sitting, speech, fake_clock):
 
 
 def test_the_sweeper_thread_acts_without_being_called(sitting, speech, fake_clock):
-    from meeting.floor.signals import floor_released
+    from core.signals import floor_released
 
     on_time_up(sitting, "end")
     fake_clock.advance(601)

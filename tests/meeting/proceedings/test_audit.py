@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from meeting.proceedings.audit import AuditFilter, describe_rows, entries, record
-from meeting.proceedings.models import AuditEntry
+from core.audit import record
+from core.models import AuditEntry
+from meeting.proceedings.audit import AuditFilter, describe_rows, entries
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def test_filter_by_sitting_actor_action_and_time(committee, live):
 
 
 def test_long_values_are_recorded_by_their_length(committee):
-    from meeting.proceedings.audit import record_command
+    from core.audit import record_command
     from realtime.context import Context
 
     ctx = Context(
@@ -130,7 +131,8 @@ def test_the_trail_reads_each_live_command_in_chinese_with_names(committee, live
 def test_every_field_of_an_audited_command_has_a_chinese_word():
     from django.utils import translation
 
-    from meeting.proceedings.audit import FIELD_WORDS, HIDDEN_FIELDS, NOT_ACTIONS
+    from core.audit import NOT_ACTIONS
+    from meeting.proceedings.audit import FIELD_WORDS, HIDDEN_FIELDS
     from realtime.protocol import REGISTRY
 
     missing = sorted(

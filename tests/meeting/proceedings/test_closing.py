@@ -10,13 +10,13 @@ import pypdf
 import pytest
 from django.conf import settings
 
+from core.errors import DomainError
+from core.models import AgendaItem, AuditEntry, Session, Sitting
 from jobs.runner import run_until_idle
 from meeting.floor.models import Speech
 from meeting.floor.services import floor
-from meeting.models import AgendaItem, Session, Sitting
 from meeting.proceedings.closing import close_session, latest_run, request_minutes
-from meeting.proceedings.models import AuditEntry, MinutesRun
-from meeting.services.errors import DomainError
+from meeting.proceedings.models import MinutesRun
 from meeting.voting.services.definition import VoteSpec, prepare
 from meeting.voting.services.lifecycle import open_vote
 from tests.meeting.proceedings.held import hold_plenary

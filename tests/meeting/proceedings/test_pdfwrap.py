@@ -6,7 +6,7 @@ import re
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from meeting.pdffont import cjk_font
+from core.pdffont import cjk_font
 from meeting.proceedings.pdfwrap import wrap_lines
 
 TEXT = "应出席65人，实到12345678人，缺席2/5人（张三、李四、王五、赵六、钱七）。法定人数需33人。"

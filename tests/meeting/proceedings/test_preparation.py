@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 
-from meeting.models import AgendaItem, Session, Sitting
+from core.errors import DomainError
+from core.models import AgendaItem, AuditEntry, Session, Sitting
 from meeting.proceedings import preparation as prep
-from meeting.proceedings.models import AuditEntry
 from meeting.rules import TWO_THIRDS_OF_ROSTER
-from meeting.services.errors import DomainError
 from meeting.voting.models import Vote
 from meeting.voting.services.definition import VoteSpec, prepare
 from tests.support.actors import CLERK

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from meeting.models import DeliberationGroup, Member
+from core.errors import DomainError
+from core.models import DeliberationGroup, Member
 from meeting.proceedings.roster_import import import_members
-from meeting.services.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 HEADER = "username,full_name,role,seat,group\n"
@@ -191,7 +191,7 @@ def test_a_move_without_the_box_ticked_says_so_in_chinese(committee):
 
 
 def test_a_row_column_sets_the_plenary_rooms_seat_layout(committee):
-    from meeting.models import SeatLayout
+    from core.models import SeatLayout
     from meeting.services import seating
 
     csv = "登录名,姓名,身份,座位号,审议组,排\n" + (
@@ -214,7 +214,7 @@ def test_a_row_column_sets_the_plenary_rooms_seat_layout(committee):
 
 
 def test_a_bad_row_number_is_a_row_error_and_nothing_is_written(committee):
-    from meeting.models import SeatLayout
+    from core.models import SeatLayout
 
     csv = "username,full_name,role,seat,group,row\n" + (
         "m1,委员1,委员,002,第一组,前排\nn1,新人,委员,,第一组,1\n"  # a row without a seat

@@ -10,9 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.models import AgendaItem, AuditEntry, Member, Session
 from jobs.runner import run_until_idle
-from meeting.models import AgendaItem, Member, Session
-from meeting.proceedings.models import AuditEntry
 from meeting.voting.models import Vote
 from tests.meeting.proceedings.held import hold_plenary
 from tests.support.actors import CLERK
@@ -317,7 +316,7 @@ def test_edit_a_sitting_time_room_chair_and_clerk(committee, clerk):
 
 
 def test_the_import_page_sets_the_plenary_seat_layout_from_the_row_column(committee, clerk):
-    from meeting.models import SeatLayout
+    from core.models import SeatLayout
 
     committee.plenary.room = "第一会议室"
     committee.plenary.save()

@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSIO
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
-from meeting.models import Attendance, AgendaItem, Committee, Member, Session, Sitting, Term
+from core.models import Attendance, AgendaItem, Committee, Member, Session, Sitting, Term
 N = {n}
 User = get_user_model()
 pw = make_password('storm')
@@ -43,7 +43,7 @@ s = Sitting.objects.create(session=session, kind='plenary', title='全体会议'
 item = AgendaItem.objects.create(sitting=s, order=1, title='议题')
 AgendaItem.objects.create(sitting=s, order=2, title='议题二')
 from meeting.services.agenda import open_item
-from meeting.policy import Acting
+from core.policy import Acting
 open_item(s.pk, item.pk, actor=Acting(role='clerk'))  # the first event: tablets resync from seq 1 by replay
 members = list(Member.objects.filter(term=term, role='member').select_related('user').order_by('seat'))
 now = timezone.now()

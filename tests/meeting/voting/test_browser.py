@@ -17,9 +17,9 @@ from tests.support.servers import Stack
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = "yiting-demo"
 SETUP = """
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from meeting.services import agenda
-from meeting.policy import Acting
+from core.policy import Acting
 s = Sitting.objects.get(kind='plenary')
 item = s.agenda_items.order_by('order').first()
 agenda.open_item(s.pk, item.pk, actor=Acting(role='clerk'))
@@ -27,9 +27,9 @@ ids = {m.user.username: m.pk for m in Member.objects.select_related('user')}
 result = {'sitting': s.pk, 'ids': ids}
 """
 CHECK_IN = """
-from meeting.models import Member, Sitting
+from core.models import Member, Sitting
 from meeting.services import attendance
-from meeting.services.roster import sitting_roster
+from core.roster import sitting_roster
 s = Sitting.objects.get(kind='plenary')
 for m in sitting_roster(s).order_by('seat')[:{n}]:
     attendance.check_in(s.pk, m, method='clerk')

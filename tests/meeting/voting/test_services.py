@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import DomainError
 from meeting.rules import DecisionRule
 from meeting.services import attendance
-from meeting.services.errors import DomainError
 from meeting.voting import services
 from meeting.voting.models import AuditEntry, Ballot, NamedChoice, Result, Vote
 from realtime.models import SittingEvent

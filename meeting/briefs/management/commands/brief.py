@@ -11,11 +11,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
+from core.models import Sitting
 from meeting.briefs.models import Brief
 from meeting.briefs.services import contents_preview
 from meeting.briefs.services.exports import export_brief
-from meeting.models import Sitting
-from meeting.services.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -10,9 +10,9 @@ import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
+from core.models import Member, Term
 from meeting.briefs.services import books
-from meeting.models import Member, Term
-from meeting.services.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from deploy.hardening import refuse_insecure_start
+from core.hardening import refuse_insecure_start
 from meeting.floor.sweeper import POLL_S, run_forever
 
 

@@ -4,11 +4,11 @@ Every decision of authority is a rule here, named by its action (the protocol's 
 type where there is one). Services ask ``require(actor, action)`` before they change
 anything, the socket runner asks ``may`` before it runs a command, the protocol's role
 lists are ``roles_for(action)``, and the pages ask the same functions. ``docs/policy.md``
-is generated from ``RULES`` (``python -m meeting.policy docs/policy.md``); a test fails
+is generated from ``RULES`` (``python -m core.policy docs/policy.md``); a test fails
 when it is out of step.
 
 An *actor* is anything with a ``role`` (the ``Role`` a login plays in one sitting, from
-``meeting.services.roster.sitting_role``): a socket's ``Context``, or an ``Acting``.
+``core.roster.sitting_role``): a socket's ``Context``, or an ``Acting``.
 Roles are the ``Role`` enum; its values are the strings sockets carry, so both compare.
 
 Two definitions that used to be repeated:
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from meeting.roles import Role
-from meeting.services.errors import DomainError
+from core.errors import DomainError
+from core.roles import Role
 
 LIVE_ROLES = frozenset({Role.CHAIR, Role.CLERK})
 TABLET_ROLES = frozenset({Role.MEMBER, Role.CHAIR})  # a seat: they vote, speak, check in
@@ -198,7 +198,7 @@ def may_present(actor: Actor | str, *, member_id: int | None, presenter_id: int 
 
 def may_review_clips(user) -> bool:
     """clips.review / clips.delete: a staff reviewer's login (any term) or a superuser."""
-    from meeting.models import Member
+    from core.models import Member
 
     if not user or not user.is_authenticated:
         return False
@@ -243,9 +243,9 @@ def table_markdown() -> str:
         rows.append(f"| `{action}` | {marks} | {r.says} |")
     return (
         "# Who may do what (议事权限)\n\n"
-        "Generated from `meeting/policy.py` by `python -m meeting.policy docs/policy.md`;\n"
+        "Generated from `meeting/policy.py` by `python -m core.policy docs/policy.md`;\n"
         "a test fails when this file is out of step. Roles are the role a login plays in\n"
-        "one sitting (`meeting.services.roster.sitting_role`): the clerk of the sitting (or\n"
+        "one sitting (`core.roster.sitting_role`): the clerk of the sitting (or\n"
         "the session clerk), its chair (a group's convener, the committee chair and\n"
         "vice-chairs at a plenary), a member on its roster, a staff reviewer, the wall\n"
         "display. Socket commands are checked per command against the role the login has\n"

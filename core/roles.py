@@ -1,6 +1,6 @@
 """The roles a login plays (Role), without Django models: importable before app loading.
 
-``meeting.models`` re-exports them; ``meeting.policy`` and the protocol read them here.
+``core.models`` re-exports them; ``core.policy`` and the protocol read them here.
 """
 
 from __future__ import annotations

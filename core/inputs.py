@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meeting.services.errors import DomainError
+from core.errors import DomainError
 
 # The largest integer every client (JavaScript) represents exactly; ids and counts
 # beyond it are no one's, and beyond 2**63 the database cannot even hold them.

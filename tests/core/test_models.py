@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from meeting.models import Member, Sitting, Term
+from core.models import Member, Sitting, Term
 
 
 def test_group_sitting_needs_a_group_and_plenary_none(committee):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meeting.roles import COMPONENT_ROLES, Role  # noqa: F401  (re-exported)
+from core.roles import COMPONENT_ROLES, Role  # noqa: F401  (re-exported)
 
 
 class Committee(models.Model):
@@ -317,3 +318,45 @@ class SeatLayout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} · {self.room or '—'}"
+
+
+class AuditEntry(models.Model):
+    """One action of a clerk or chair (or a preparation step on the web pages).
+
+    The audit trail (操作日志) is append-only: a row says who did what, when, in which
+    session and sitting, with the command's data as sent.
+    """
+
+    class Source(models.TextChoices):
+        SOCKET = "socket", _("live console")
+        WEB = "web", _("preparation pages")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor = models.CharField(_("who"), max_length=150, help_text=_("Name at the time."))
+    role = models.CharField(_("role"), max_length=20)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="audit"
+    )
+    sitting = models.ForeignKey(
+        Sitting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit"
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SOCKET)
+    summary = models.CharField(_("what"), max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        db_table = "proceedings_auditentry"  # the table it had when proceedings held it
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["session", "at"], name="audit_session_at"),
+            models.Index(fields=["sitting", "at"], name="audit_sitting_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from meeting.models import (
+from core.errors import DomainError
+from core.models import (
     COMPONENT_ROLES,
     DeliberationGroup,
     Member,
@@ -17,7 +18,6 @@ from meeting.models import (
     Sitting,
     Term,
 )
-from meeting.services.errors import DomainError
 
 
 def component_members(term: Term) -> QuerySet[Member]:

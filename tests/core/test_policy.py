@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from meeting import policy
-from meeting.models import Role
+from core import policy
+from core.errors import DomainError
+from core.models import Role
 from meeting.services import agenda
-from meeting.services.errors import DomainError
 from tests.support.actors import CHAIR, CLERK, MEMBER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_a_command_without_a_rule_fails_at_registration():
 def test_docs_policy_md_is_in_step_with_the_rules():
     on_disk = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
     assert on_disk == policy.table_markdown(), (
-        "docs/policy.md is out of step: python -m meeting.policy docs/policy.md"
+        "docs/policy.md is out of step: python -m core.policy docs/policy.md"
     )
 
 

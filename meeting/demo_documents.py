@@ -1,4 +1,4 @@
-"""Demo documents: the bill PDFs of meeting.demo attached to every sitting's agenda items.
+"""Demo documents: the bill PDFs of ``meeting.demo`` attached to every sitting's agenda items.
 
 Each generated PDF goes to agenda item *n* of the plenary and of every group sitting
 (the same content, so it is rendered once), distributed, so ``./yiting run`` shows
@@ -10,25 +10,26 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from core.models import AgendaItem, Role
+from core.policy import Acting
 from docs_store.models import Access, Document
 from docs_store.services.distribution import distribute
 from docs_store.services.upload import Upload, upload_documents
-from meeting.models import AgendaItem, Role
-from meeting.policy import Acting
 
 ACCESS_BY_ITEM = {1: Access.COMMITTEE, 2: Access.CONFIDENTIAL, 3: Access.PUBLIC}
 
 
-def attach_demo_documents(out) -> list[Document]:
-    """Attach ``out.documents`` (one PDF per agenda item order) and distribute them."""
-    from meeting.demo import ITEMS
+def attach_demo_documents(out, titles: list[str]) -> list[Document]:
+    """Attach ``out.documents`` (one PDF per agenda item order) and distribute them.
 
+    ``titles`` are the papers' titles by agenda item order; a PDF past them keeps its file name.
+    """
     if out.session is None or not out.documents:
         return []
     clerk = get_user_model().objects.get(username=out.logins.get("clerk", "clerk"))
     added: list[Document] = []
     for order, path in enumerate(out.documents, start=1):
-        title = ITEMS[order - 1][1] if order <= len(ITEMS) else path.stem
+        title = titles[order - 1] if order <= len(titles) else path.stem
         data = path.read_bytes()
         items = AgendaItem.objects.filter(sitting__session=out.session, order=order)
         for item in items.select_related("sitting"):

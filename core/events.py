@@ -70,8 +70,7 @@ def live(sitting_id: int) -> tuple[Audience, ...]:
     Progress and private results for the consoles (rendering, named votes, publishers)
     go here, so no service repeats the list of live roles.
     """
-    from meeting import policy
-
+    from core import policy
     return roles(sitting_id, policy.LIVE_ROLES)
 
 
@@ -116,8 +115,8 @@ def notify(
     """
     delivery = _require()
     if isinstance(audience, str):  # a channel-layer group name is the delivery's business
-        raise TypeError(f"not an audience: {audience!r} (use meeting.events.sitting/role/user)")
+        raise TypeError(f"not an audience: {audience!r} (use core.events.sitting/role/user)")
     for one in (audience,) if isinstance(audience, Audience) else tuple(audience):
         if not isinstance(one, Audience):
-            raise TypeError(f"not an audience: {one!r} (use meeting.events.sitting/role/user)")
+            raise TypeError(f"not an audience: {one!r} (use core.events.sitting/role/user)")
         delivery.notify(one, type_, payload, sitting_id)

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.utils import timezone
 
-from meeting import clock
+from core import clock
 
 
 def test_default_clock_is_server_time_and_aware():
@@ -56,7 +56,7 @@ def test_fake_clock_is_safe_across_threads():
 
 
 def test_domain_services_take_their_time_from_the_clock():
-    """Voting, attendance, the floor, briefs: time is ``meeting.clock.now()`` (fakeable)."""
+    """Voting, attendance, the floor, briefs: time is ``core.clock.now()`` (fakeable)."""
     import ast
     from pathlib import Path
 
