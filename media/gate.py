@@ -38,6 +38,9 @@ from collections import deque
 import aiortc.rtcrtpreceiver as _receiver
 import av
 
+# aiortc's own thread function, kept before install() replaces it (tests/test_internals.py)
+AIORTC_DECODER_WORKER = _receiver.decoder_worker
+
 log = logging.getLogger(__name__)
 
 KEYFRAME_EVERY_S = 8.0  # ask for a keyframe when the newest is older than the pre-roll + this
