@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from meeting.demo import DEMO_PASSWORD  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     Stack,
     create_pg_database,
@@ -272,12 +273,12 @@ def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> di
         )
         sitting, items = info
         users = [f"m{k:03d}" for k in range(6, 66)]
-        cookies = [login_cookie(base, u, "yiting-demo") for u in users[:30]]
+        cookies = [login_cookie(base, u, DEMO_PASSWORD) for u in users[:30]]
         ws_urls = [u.replace("http://", "ws://") + f"/ws/sittings/{sitting}/" for u in stack.urls]
         rss0 = sum(_rss_kib(p.pid) for p in stack.procs)
         procs, pipes, opened = _start_clients(ws_urls, cookies, n, flips, yiting=True)
         rss1 = sum(_rss_kib(p.pid) for p in stack.procs)
-        clerk = login_cookie(base, "clerk", "yiting-demo")
+        clerk = login_cookie(base, "clerk", DEMO_PASSWORD)
         sent, errors, replies, event = asyncio.run(
             _clerk_flips(base, sitting, clerk, items, flips, gap)
         )

@@ -28,6 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from meeting.demo import DEMO_PASSWORD
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -69,6 +71,7 @@ async ([dir, want]) => {
 BASELINE_HTML = (
     "<!doctype html><body style='margin:0'><img id=p style='width:100%;display:block'></body>"
 )
+
 BASELINE_JS = """
 async ([a, b, turns]) => {
   const blob = async (u) => URL.createObjectURL(await (await fetch(u, {credentials: "same-origin"})).blob());
@@ -100,7 +103,7 @@ async def measure(base: str, sid: int, doc: int, pages: int, turns: int) -> dict
     async with async_playwright() as pw:
         browser = await launch(pw)
         try:
-            t = await logged_in_page(browser, base, "m006", "yiting-demo", width=820, height=1180)
+            t = await logged_in_page(browser, base, "m006", DEMO_PASSWORD, width=820, height=1180)
             await t.goto(f"{base}/tablet/{sid}/")
             await t.wait_for_selector("#conn[data-state=live]")
             await t.click(f'#docs-list button[data-doc="{doc}"]')

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import listen_overflows  # noqa: E402
+from meeting.demo import DEMO_PASSWORD  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     Stack,
     WsClient,
@@ -379,9 +380,9 @@ def yiting_storm(stack: Stack, n: int, resync: str, profile: Path | None = None)
         "result = list(Member.objects.filter(role='member').order_by('seat')"
         f".values_list('user__username', flat=True)[:{LOGINS}])"
     )
-    cookies = [login_cookie(base, u, "yiting-demo") for u in users]
+    cookies = [login_cookie(base, u, DEMO_PASSWORD) for u in users]
     urls = [u.replace("http://", "ws://") + f"/ws/sittings/{sitting}/" for u in stack.urls]
-    clerk = WsClient(base, sitting, login_cookie(base, "clerk", "yiting-demo"))
+    clerk = WsClient(base, sitting, login_cookie(base, "clerk", DEMO_PASSWORD))
 
     def move() -> dict:
         async def go() -> None:

@@ -56,9 +56,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
 
+from meeting.demo import DEMO_PASSWORD  # noqa: E402
 from tests.support.servers import Stack, WsClient, login_cookie  # noqa: E402
 
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 FPS = 15
 SETUP = """
 from core.models import Member, Sitting

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import launch, logged_in_page, shot
 from tests.support.servers import Stack
 
@@ -36,7 +37,7 @@ async def test_console_shows_a_failed_rendering(tmp_path):
             browser = await launch(pw)
             try:
                 clerk = await logged_in_page(
-                    browser, base, "clerk", "yiting-demo", width=1440, height=900
+                    browser, base, "clerk", DEMO_PASSWORD, width=1440, height=900
                 )
                 await clerk.goto(f"{base}/console/{info['sitting']}/")
                 await clerk.wait_for_selector("#conn[data-state=live]")

@@ -15,11 +15,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from core.pdffont import cjk_font
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import allow_console_error, launch, logged_in_page, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 
 
 def bill() -> bytes:

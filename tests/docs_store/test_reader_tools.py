@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import ARTIFACTS, allow_console_error, launch, logged_in_page, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 PHRASE = "个人信息处理"
 
 SETUP = """

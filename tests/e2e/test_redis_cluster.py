@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
@@ -43,8 +44,8 @@ def server_state(stack, sitting: int) -> dict:
 async def test_event_raised_on_a_reaches_sockets_on_b(cluster):
     a, b = cluster.urls
     sitting = plenary_id(cluster)
-    clerk = WsClient(a, sitting, login_cookie(a, "clerk", "yiting-demo"))
-    tablet = WsClient(b, sitting, login_cookie(b, "m003", "yiting-demo"))
+    clerk = WsClient(a, sitting, login_cookie(a, "clerk", DEMO_PASSWORD))
+    tablet = WsClient(b, sitting, login_cookie(b, "m003", DEMO_PASSWORD))
     await clerk.connect()
     await tablet.connect()
     assert clerk.welcome["data"]["server"] != tablet.welcome["data"]["server"]
@@ -60,8 +61,8 @@ async def test_event_raised_on_a_reaches_sockets_on_b(cluster):
 async def test_tablet_that_misses_20_events_ends_exactly_current(cluster):
     a, b = cluster.urls
     sitting = plenary_id(cluster)
-    clerk = WsClient(a, sitting, login_cookie(a, "clerk", "yiting-demo"))
-    tablet = WsClient(b, sitting, login_cookie(b, "m004", "yiting-demo"))
+    clerk = WsClient(a, sitting, login_cookie(a, "clerk", DEMO_PASSWORD))
+    tablet = WsClient(b, sitting, login_cookie(b, "m004", DEMO_PASSWORD))
     await clerk.connect()
     await tablet.connect()
     # the tablet follows a few events live
@@ -102,10 +103,10 @@ async def test_tablet_that_misses_20_events_ends_exactly_current(cluster):
 async def test_many_sockets_each_get_every_event_once(cluster):
     a, b = cluster.urls
     sitting = plenary_id(cluster)
-    cookies = {u: login_cookie(a, u, "yiting-demo") for u in [f"m{n:03d}" for n in range(2, 12)]}
+    cookies = {u: login_cookie(a, u, DEMO_PASSWORD) for u in [f"m{n:03d}" for n in range(2, 12)]}
     tablets = [WsClient(a if n % 2 else b, sitting, c) for n, c in enumerate(cookies.values())]
     await asyncio.gather(*(t.connect() for t in tablets))
-    clerk = WsClient(a, sitting, login_cookie(a, "clerk", "yiting-demo"))
+    clerk = WsClient(a, sitting, login_cookie(a, "clerk", DEMO_PASSWORD))
     await clerk.connect()
     for _ in range(3):
         await clerk.request("agenda.step", {"direction": "next"})

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
@@ -52,7 +53,7 @@ async def test_a_reader_that_stops_is_closed_and_the_others_get_everything(stack
     sitting = stack.python(
         "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
     )
-    reader = WsClient(base, sitting, login_cookie(base, "m005", "yiting-demo"))
+    reader = WsClient(base, sitting, login_cookie(base, "m005", DEMO_PASSWORD))
     await reader.connect()
     url = urlparse(base)
     raw = socket.socket()
@@ -61,7 +62,7 @@ async def test_a_reader_that_stops_is_closed_and_the_others_get_everything(stack
     slow = await websockets.connect(
         base.replace("http://", "ws://") + f"/ws/sittings/{sitting}/",
         sock=raw,
-        additional_headers={"Cookie": login_cookie(base, "m006", "yiting-demo")},
+        additional_headers={"Cookie": login_cookie(base, "m006", DEMO_PASSWORD)},
         origin=base,
         max_queue=1,
         open_timeout=30,
@@ -97,7 +98,7 @@ async def test_a_reader_that_stops_is_closed_and_the_others_get_everything(stack
     assert code in (4408, None), code
     assert "closing slow reader" in stack.log_text()
     # and comes back like any tablet
-    again = WsClient(base, sitting, login_cookie(base, "m006", "yiting-demo"))
+    again = WsClient(base, sitting, login_cookie(base, "m006", DEMO_PASSWORD))
     data = await again.connect()
     assert data["mode"] == "snapshot"
     await again.close()

@@ -12,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ def test_daphne_serves_login_and_the_demo(tmp_path):
         with urllib.request.urlopen(f"{base}/healthz/details", timeout=10) as r:
             process = json.loads(r.read())["process"]
         assert process["gc_frozen_objects"] > 50_000  # the worker froze its startup heap
-        cookie = login_cookie(base, "clerk", "yiting-demo")
+        cookie = login_cookie(base, "clerk", DEMO_PASSWORD)
         req = urllib.request.Request(f"{base}/console/", headers={"Cookie": cookie})
         with urllib.request.urlopen(req, timeout=10) as r:
             page = r.read().decode()
@@ -44,7 +45,7 @@ async def test_a_tablet_checks_in_over_a_real_socket(tmp_path):
         plenary = stack.python(
             "from core.models import Sitting\nresult = Sitting.objects.get(kind='plenary').pk"
         )
-        tablet = WsClient(base, plenary, login_cookie(base, "m010", "yiting-demo"))
+        tablet = WsClient(base, plenary, login_cookie(base, "m010", DEMO_PASSWORD))
         snap = await tablet.connect()
         assert snap["mode"] == "snapshot" and snap["snapshot"]["sitting"]["you"]["role"] == "member"
         r = await tablet.request("attendance.check_in", key="tab-1")

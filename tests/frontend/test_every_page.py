@@ -12,11 +12,12 @@ import re
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import launch, logged_in_page, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 ALLOWED = {"PDF", "CSV", "JSON", "Yiting", "English", "Alt", "PageUp", "PageDown", "v"}
 SETUP = """
 from core.models import Member, Sitting

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import launch, logged_in_page, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 MEMBERS = 70
 SETUP = """
 from meeting.briefs.models import Leave

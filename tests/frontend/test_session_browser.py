@@ -18,11 +18,12 @@ import io
 import pypdf
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import ARTIFACTS, launch, logged_in_page, shot
 from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 TABLETS = ("m002", "m003", "m004")
 SETUP = """
 import io

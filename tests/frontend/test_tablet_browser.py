@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import (
     ARTIFACTS,
     allow_console_error,
@@ -27,7 +28,7 @@ from tests.support.browser import (
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 TITLE = "关于《某某省数据条例（草案）》的说明——在省十四届人大常委会第二十次会议上"
 
 SETUP = f"""

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import allow_console_error, launch, live_page, shot
 from tests.support.servers import Stack, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 
 SETUP = """
 from core.models import Sitting

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.servers import Stack, WsClient, login_cookie
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.media]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 SETUP = """
 from core.models import Sitting
 from core.roster import sitting_roster

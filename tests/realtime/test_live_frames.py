@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from meeting.demo import DEMO_PASSWORD
 from realtime.protocol import ERROR_CODES, REGISTRY
 from tests.support.servers import ROOT, Stack, free_port, login_cookie, wait_http
 
@@ -66,7 +67,7 @@ def live(tmp_path_factory):
             "base": base,
             "sitting": sitting,
             "log": log,
-            "cookies": {u: login_cookie(base, u, "yiting-demo") for u in ("clerk", "m006")},
+            "cookies": {u: login_cookie(base, u, DEMO_PASSWORD) for u in ("clerk", "m006")},
         }
     finally:
         proc.terminate()

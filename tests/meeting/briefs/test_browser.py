@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.browser import launch, logged_in_page, shot
 from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.media]
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 SETUP = """
 import datetime as dt, tempfile
 from pathlib import Path

@@ -18,10 +18,11 @@ import time
 
 import pytest
 
+from meeting.demo import DEMO_PASSWORD
 from tests.support.servers import ROOT, Stack, WsClient, create_pg_database, login_cookie, wait_http
 
 pytestmark = pytest.mark.e2e
-PW = "yiting-demo"
+PW = DEMO_PASSWORD
 OPEN_ITEM = """
 from meeting.floor.services import set_rules
 from core.models import Member, Sitting
