@@ -2,13 +2,16 @@
 
 Every serving entry point (``deploy/asgi.py``, ``manage.py worker``, ``manage.py
 floor_sweeper``, ``./yiting stack``) calls ``refuse_insecure_start()``. A refusal names
-the environment variable to set, so an operator knows what to change; a warning in a
-log nobody reads would let a committee run on a key that is published in this repository.
+the environment variable to set (or the Debian package to install), so an operator knows
+what to change; a warning in a log nobody reads would let a committee run on a key that
+is published in this repository, print QR codes that open this machine's loopback on a
+member's phone, or fail at the first minutes with no font to print them in.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,7 +29,43 @@ def startup_problems(settings) -> list[str]:
             "SECRET_KEY is the development key: set the SECRET_KEY environment variable "
             "to a long random value (or DEBUG=true on a development machine)"
         )
+    problems += public_url_problems(settings)
+    problems += font_problems()
     return problems
+
+
+def public_url_problems(settings) -> list[str]:
+    """Links printed for devices (briefs' QR codes) must not point at this machine.
+
+    Only when the server admits a host other than loopback: a rehearsal reached at
+    ``127.0.0.1`` may print loopback links, a committee's server may not.
+    """
+    # "testserver": the host Django's test client adds for itself, never a device's.
+    admitted = [h for h in settings.ALLOWED_HOSTS if not is_loopback(h) and h != "testserver"]
+    if not admitted:
+        return []
+    url = settings.PUBLIC_URL
+    host = urlsplit(url).hostname or ""
+    if host and not is_loopback(host) and host not in ("0.0.0.0", "::"):
+        return []
+    example = next((h.lstrip(".") for h in admitted if h != "*"), "yiting.example.gov.cn")
+    return [
+        f"YITING_PUBLIC_URL is unset or this machine's loopback ({url or 'empty'}) while "
+        f"ALLOWED_HOSTS admits {', '.join(admitted)}: links and QR codes printed for "
+        "members' devices would open nothing; set YITING_PUBLIC_URL to the address "
+        f"tablets and phones reach, e.g. https://{example}"
+    ]
+
+
+def font_problems() -> list[str]:
+    """No CJK font: every PDF (minutes, vote sheet, brief, book, watermark) would fail."""
+    from core.pdffont import FontMissing, font_path
+
+    try:
+        font_path()
+    except FontMissing as exc:
+        return [str(exc)]
+    return []
 
 
 def refuse_insecure_start() -> None:

@@ -37,7 +37,9 @@ def font_path() -> Path:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise FontMissing(
-        "no CJK font for PDFs: install Debian's fonts-wqy-microhei or set YITING_PDF_FONT"
+        "no CJK font for PDFs (minutes, vote sheets, briefs, books, watermarks): install "
+        "Debian's fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set "
+        "YITING_PDF_FONT to a TrueType font file"
     )
 
 

@@ -6,7 +6,7 @@ origin (``ALLOWED_HOSTS``); a foreign origin is refused at the handshake (HTTP 4
 Static files are served here unless ``YITING_SERVE_STATIC=false`` (nginx serves them
 in production). The socket's peer address is kept apart from ``X-Forwarded-For``
 (deploy/peer.py). A non-DEBUG start with the development ``SECRET_KEY`` refuses to
-start (deploy/hardening.py). Background work starts in this process when
+start (core/hardening.py). Background work starts in this process when
 ``YITING_INPROCESS_WORKERS`` is true (the single-process default, see deploy/background.py).
 """
 

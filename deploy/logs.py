@@ -7,6 +7,8 @@ shipper; otherwise one readable ``key=value`` line. Every line carries the ids b
 for the connection it belongs to: ``request_id`` for an HTTP request, ``socket_id``
 (and the sitting's path) for a WebSocket, bound by ``LogContextMiddleware`` around the
 ASGI connection, so a command's database thread and its callbacks carry them too.
+Behind nginx (``proxy_set_header X-Request-ID $request_id``) ``request_id`` is nginx's
+id, on a socket's lines too: nginx's access line of the request and ours share it.
 """
 
 from __future__ import annotations
@@ -78,8 +80,10 @@ class LogContextMiddleware:
     """ASGI middleware: bind ``request_id`` / ``socket_id`` for the connection's lines.
 
     nginx's ``X-Request-ID`` is kept when it looks like an id, so its access log and
-    ours join; otherwise a new id is made. The ids are contextvars of the connection's
-    task, so concurrent connections never see each other's.
+    ours join; otherwise a new id is made. A socket's lines carry ``socket_id`` (nginx's
+    id or a new one) and, when nginx sent one, ``request_id`` too: one key to search
+    for whatever the connection was. The ids are contextvars of the connection's task,
+    so concurrent connections never see each other's.
     """
 
     def __init__(self, app) -> None:
@@ -91,6 +95,9 @@ class LogContextMiddleware:
             return await self.app(scope, receive, send)
         given = _header(scope, b"x-request-id")
         ident = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
-        ids = {"request_id": ident} if kind == "http" else {"socket_id": ident}
+        if kind == "http":
+            ids = {"request_id": ident}
+        else:
+            ids = {"socket_id": ident} | ({"request_id": given} if ident == given else {})
         with structlog.contextvars.bound_contextvars(**ids, path=scope.get("path", "")):
             return await self.app(scope, receive, send)

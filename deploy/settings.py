@@ -24,7 +24,7 @@ DATA_DIR = Path(env.str("YITING_DATA_DIR", default=str(BASE_DIR / "var"))).resol
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Without SECRET_KEY a non-DEBUG process refuses to start (deploy/hardening.py).
+# Without SECRET_KEY a non-DEBUG process refuses to start (core/hardening.py).
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -45,14 +45,18 @@ INSTALLED_APPS = [
     "meeting.floor",
     "meeting.proceedings",
     "meeting.briefs",
+    "meeting.notices",
     "realtime",
     "docs_store",
     "media",
     "frontend",
     "jobs",
+    "deploy",  # no models: the operator's commands (manage.py backup / restore)
 ]
 
 MIDDLEWARE = [
+    # outermost: drops COOP on plain HTTP at a LAN address, where browsers only log an error
+    "deploy.coop.CoopOnlyWhereTrustworthy",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "frontend.refusals.RefusalPagesMiddleware",  # 403/404 pages in Chinese, DEBUG too
     # Last, as django-axes asks: turns a locked-out login into its refusal page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -78,7 +83,12 @@ AXES_COOLOFF_TIME = env.float("YITING_LOGIN_COOLOFF_MINUTES", default=15) / 60  
 AXES_LOCKOUT_PARAMETERS = ["username"]  # per user name: tablets share the room's NAT
 # axes.W006 asks for the IP address too; every tablet in the room shares one address,
 # so a lock per address would shut the whole room out for one member's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # HSTS preload asks for the name to be submitted to the browsers' built-in list of
+    # public domains; a committee room's server name (or address) is never on it.
+    "security.W021",
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "frontend.views.login_locked_out"
 AXES_VERBOSE = False
@@ -233,7 +243,7 @@ SERVE_STATIC = env.bool("YITING_SERVE_STATIC", default=True)
 # links and QR codes (meeting/briefs/exports/common.py), so it must not be this machine's
 # loopback in production.
 PUBLIC_URL = env.str("YITING_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
-# The CJK TrueType font embedded in every PDF made here (meeting/pdffont.py); empty: the
+# The CJK TrueType font embedded in every PDF made here (core/pdffont.py); empty: the
 # first of Debian's WenQuanYi/Noto CJK fonts installed.
 PDF_FONT = env.str("YITING_PDF_FONT", default="")
 # Background threads (job worker, floor sweeper, media recovery) of a server process;
@@ -272,6 +282,13 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_HSTS_SECONDS = env.int("YITING_HSTS_SECONDS", default=0)
+# Only the server's own subdomains (none in a room); sent only with YITING_HSTS_SECONDS.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("YITING_HSTS_SUBDOMAINS", default=True)
+# ./yiting stack with TLS redirects plain HTTP to HTTPS in nginx and here. Exempt: the
+# room CA's page (a tablet fetches it before it trusts HTTPS), and what the launcher and
+# Prometheus read on each worker's loopback port directly.
+SECURE_SSL_REDIRECT = env.bool("YITING_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^tls/", r"^healthz", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language prefixes not used)
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,5 +14,6 @@ urlpatterns = [
     path("floor/", include("meeting.floor.urls")),
     path("proceedings/", include("meeting.proceedings.urls")),
     path("briefs/", include("meeting.briefs.urls")),
+    path("tls/", include("frontend.tls_urls")),  # the room CA, over plain HTTP too
     path("", include("frontend.urls")),
 ]

@@ -32,6 +32,15 @@ def page_path(sha256: str, page: int, width: int) -> Path:
     return root() / "pages" / sha256 / str(width) / f"{page}.jpg"
 
 
+def page_accel_uri(sha256: str, page: int, width: int) -> str:
+    """Where nginx finds a page image after the view checked access (``X-Accel-Redirect``).
+
+    nginx's internal ``/_protected/pages/`` is the folder ``page_path`` writes under
+    (deploy/nginx/yiting.conf.in); clips go through ``/_protected/`` = MEDIA_ROOT.
+    """
+    return f"{settings.X_ACCEL_PREFIX}pages/{sha256}/{width}/{page}.jpg"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so it appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)

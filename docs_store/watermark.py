@@ -28,9 +28,6 @@ FONT_CANDIDATES = (
 )
 
 
-CID_FONT = "STSong-Light"  # a standard CJK PDF font: PDF readers supply the glyphs
-
-
 def mark_text(name: str, seat: str, login: str, day: dt.date) -> str:
     seat_part = f" {seat}" if seat else ""
     return f"{name}{seat_part} {login} {day.isoformat()}"
@@ -120,16 +117,19 @@ MARK_FONT = "/YitingMark"
 
 @lru_cache(maxsize=64)
 def _overlay_cached(text: str) -> bytes:
-    """A one-page PDF (reportlab) drawing ``text`` with the CJK font, as bytes."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    """A one-page PDF (reportlab) drawing ``text`` with the CJK font, as bytes.
+
+    The font is the embedded subset of ``core.pdffont`` like every PDF made here: a
+    reader without an Asian font pack still shows the name (a non-embedded CID font
+    would show boxes there).
+    """
     from reportlab.pdfgen import canvas
 
-    if CID_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    from core.pdffont import cjk_font
+
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(595, 842), pageCompression=0)
-    c.setFont(CID_FONT, 9)
+    c.setFont(cjk_font(), 9)
     c.setFillColorRGB(0.8, 0.1, 0.1)
     c.drawString(24, 14, text)
     c.save()

@@ -64,6 +64,9 @@ class Connection(models.Model):
     )
     role = models.CharField(max_length=20)
     server = models.CharField(max_length=80, help_text="Process that holds the socket.")
+    # the page's window.isSecureContext at connect: false on plain HTTP at a LAN address,
+    # where the tablet has no camera and no offline reading (the console counts them)
+    secure = models.BooleanField(default=True)
     connected_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField()
 

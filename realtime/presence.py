@@ -17,7 +17,7 @@ import asyncio
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import policy
@@ -27,6 +27,9 @@ from realtime.events import notify, role_group
 from realtime.models import Connection
 
 STALE_AFTER = timedelta(seconds=90)
+# sockets whose page is not a secure context (plain HTTP at a LAN address: no camera,
+# no offline reading), counted beside all sockets in the same statement
+_INSECURE = Count("id", filter=Q(secure=False))
 TABLET_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
 
 
@@ -42,8 +45,8 @@ def live_connections(sitting_id: int):
     )
 
 
-def _tell(sitting_id: int, member_id: int, n: int) -> None:
-    payload = {"member": member_id, "online": n > 0, "sockets": n}
+def _tell(sitting_id: int, member_id: int, n: int, insecure: int = 0) -> None:
+    payload = {"member": member_id, "online": n > 0, "sockets": n, "insecure": insecure}
     for role in policy.LIVE_ROLES:
         notify(role_group(sitting_id, role), "presence.changed", payload, sitting_id)
 
@@ -66,6 +69,7 @@ def write_batch(arrived: list[Context], left: list[Context]) -> None:
             member_id=c.member_id,
             role=c.role,
             server=SERVER_ID,
+            secure=c.secure,
             last_seen=now,
         )
         for c in arrived
@@ -82,7 +86,7 @@ def write_batch(arrived: list[Context], left: list[Context]) -> None:
     }
     if not members:
         return
-    counts = dict.fromkeys(members, 0)
+    counts = dict.fromkeys(members, (0, 0))
     rows = (
         Connection.objects.filter(
             sitting_id__in={s for s, _ in members},
@@ -90,14 +94,14 @@ def write_batch(arrived: list[Context], left: list[Context]) -> None:
             last_seen__gte=now - STALE_AFTER,
         )
         .values_list("sitting_id", "member_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), insecure=_INSECURE)
         .order_by()
     )
-    for sitting_id, member_id, n in rows:
+    for sitting_id, member_id, n, insecure in rows:
         if (sitting_id, member_id) in counts:
-            counts[(sitting_id, member_id)] = n
-    for (sitting_id, member_id), n in sorted(counts.items()):
-        _tell(sitting_id, member_id, n)
+            counts[(sitting_id, member_id)] = (n, insecure)
+    for (sitting_id, member_id), (n, insecure) in sorted(counts.items()):
+        _tell(sitting_id, member_id, n, insecure)
 
 
 class _Writer:
@@ -169,7 +173,7 @@ def online(sitting_id: int) -> list[dict]:
         .filter(role__in=TABLET_ROLES)
         .exclude(member_id=None)
         .values("member_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), insecure=_INSECURE)
         .order_by("member_id")
     )
-    return [{"member": r["member_id"], "sockets": r["n"]} for r in rows]
+    return [{"member": r["member_id"], "sockets": r["n"], "insecure": r["insecure"]} for r in rows]

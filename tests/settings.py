@@ -1,7 +1,7 @@
 """Settings of the pytest process: production settings plus what tests need.
 
 - a SECRET_KEY of their own, so importing ``deploy.asgi`` passes the start-up refusal
-  (deploy/hardening.py) without DEBUG (tests run with DEBUG false, as production does);
+  (core/hardening.py) without DEBUG (tests run with DEBUG false, as production does);
 - no background threads: a test imports the ASGI app to drive sockets, and a job worker
   or floor sweeper thread would race each test's transaction. Tests run jobs and sweeps
   by hand; servers the tests start (Daphne, ``manage.py worker``) use deploy.settings.

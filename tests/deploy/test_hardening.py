@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from core import hardening
@@ -58,6 +59,7 @@ def test_stack_refuses_the_development_key_naming_it(tmp_path):
 def test_stack_beyond_loopback_refuses_any_host_and_insecure_cookies(settings):
     settings.DEBUG = False
     settings.SECRET_KEY = "a-long-random-value"
+    settings.PUBLIC_URL = "https://yiting.example.org"
     settings.ALLOWED_HOSTS = ["*"]
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     refuse_unsafe_stack("127.0.0.1")  # loopback: a rehearsal on this machine
@@ -73,6 +75,65 @@ def test_stack_beyond_loopback_refuses_any_host_and_insecure_cookies(settings):
     settings.SECRET_KEY = hardening.DEV_SECRET_KEY
     with pytest.raises(SystemExit, match="SECRET_KEY"):
         refuse_unsafe_stack("127.0.0.1")
+
+
+LOOPBACK_URLS = ("http://127.0.0.1:8000", "http://localhost", "https://[::1]", "", "http://0.0.0.0")
+
+
+def test_production_refuses_a_loopback_public_url_when_serving_beyond_loopback(settings):
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-long-random-value"
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    settings.PUBLIC_URL = "http://127.0.0.1:8000"  # the default, when the variable is unset
+    assert hardening.startup_problems(settings) == []  # a rehearsal on this machine
+    for hosts in (["yiting.example.gov.cn"], ["127.0.0.1", "10.0.0.5"], ["*"]):
+        settings.ALLOWED_HOSTS = hosts
+        for url in LOOPBACK_URLS:
+            settings.PUBLIC_URL = url
+            [problem] = hardening.startup_problems(settings)
+            assert problem.startswith("YITING_PUBLIC_URL is unset or this machine's loopback")
+            assert hosts[-1] in problem
+        settings.PUBLIC_URL = "https://yiting.example.gov.cn"
+        assert hardening.startup_problems(settings) == []
+    settings.PUBLIC_URL = "http://127.0.0.1:8000"
+    settings.DEBUG = True  # ./yiting run: DEBUG on loopback starts as before
+    assert hardening.startup_problems(settings) == []
+
+
+def test_a_process_serving_a_name_with_a_loopback_public_url_does_not_start(tmp_path):
+    named = {"SECRET_KEY": "a-long-random-value", "ALLOWED_HOSTS": "yiting.example.gov.cn"}
+    for args in (["-c", "import deploy.asgi"], ["manage.py", "floor_sweeper"]):
+        out = _run(args, tmp_path, **named)
+        assert out.returncode != 0 and "YITING_PUBLIC_URL" in out.stderr, out.stderr
+    out = _run(["-m", "deploy.launcher", "--bind", "127.0.0.1"], tmp_path, **named)
+    assert "yiting stack refuses to start" in out.stderr and "YITING_PUBLIC_URL" in out.stderr
+    public = {"YITING_PUBLIC_URL": "https://yiting.example.gov.cn"}
+    ok = _run(["-c", "import deploy.asgi"], tmp_path, **named, **public)
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_a_production_process_without_the_cjk_font_refuses_naming_the_package(
+    settings, monkeypatch, tmp_path
+):
+    from core import pdffont
+
+    installed = str(pdffont.font_path())
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-long-random-value"
+    settings.PDF_FONT = ""
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()  # a machine whose font folder holds no CJK font
+    monkeypatch.setattr(pdffont, "CANDIDATES", tuple(str(fonts / n) for n in ("a.ttc", "b.ttf")))
+    [problem] = hardening.startup_problems(settings)
+    assert "fonts-wqy-microhei" in problem and "YITING_PDF_FONT" in problem
+    with pytest.raises(ImproperlyConfigured, match="fonts-wqy-microhei"):
+        hardening.refuse_insecure_start()
+    with pytest.raises(SystemExit, match="fonts-wqy-microhei"):
+        refuse_unsafe_stack("127.0.0.1")
+    settings.PDF_FONT = installed  # YITING_PDF_FONT naming a font file is enough
+    assert hardening.startup_problems(settings) == []
+    settings.PDF_FONT, settings.DEBUG = "", True  # ./yiting run installs the font itself
+    assert hardening.startup_problems(settings) == []
 
 
 def test_loopback_means_an_address_not_a_name():

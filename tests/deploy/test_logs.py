@@ -74,3 +74,35 @@ async def test_a_socket_binds_its_id_for_its_lines_only(captured):
     inside, outside = [r for r in _lines(captured) if r["logger"] == "yiting.sock"]
     assert len(inside["socket_id"]) == 16 and inside["path"] == "/ws/sittings/3/"
     assert "socket_id" not in outside and "request_id" not in outside
+
+
+@pytest.mark.django_db(transaction=True)  # the database thread closes stale connections
+async def test_a_socket_connect_carries_nginx_request_id_into_its_database_thread(
+    captured, monkeypatch
+):
+    """A WebSocket through the deployed ASGI app: the line its connect logs in the
+    database thread (where the login is resolved) carries nginx's X-Request-ID."""
+    from channels.testing import WebsocketCommunicator
+
+    import realtime.consumers
+    from deploy.asgi import application
+
+    def resolve_user(scope):  # runs in the command's database thread
+        logging.getLogger("yiting.sock").warning("resolving the socket's login")
+        return None  # not logged in: the socket is closed, as for any stranger
+
+    monkeypatch.setattr(realtime.consumers, "resolve_user", resolve_user)
+    headers = [
+        (b"origin", b"http://127.0.0.1"),
+        (b"host", b"127.0.0.1"),
+        (b"x-request-id", b"0123456789abcdef0123456789abcdef"),
+    ]
+    comm = WebsocketCommunicator(application, "/ws/sittings/1/", headers=headers)
+    connected, _ = await comm.connect(timeout=10)
+    assert connected
+    closed = await comm.receive_output(timeout=10)
+    assert closed["type"] == "websocket.close"
+    await comm.disconnect()
+    [line] = [r for r in _lines(captured) if r["logger"] == "yiting.sock"]
+    assert line["request_id"] == "0123456789abcdef0123456789abcdef"
+    assert line["socket_id"] == line["request_id"] and line["path"] == "/ws/sittings/1/"
