@@ -30,6 +30,8 @@ _BASE_WORDS = {
     "cast": ("ballots cast", "投票人数"),
     "decisive": ("yes-and-no ballots", "赞成与反对票"),
 }
+# the Chinese counter of each base: people are 名/人, ballots 票 (never "65名（票）")
+_BASE_UNIT_ZH = {"roster": "名", "present": "名", "cast": "人", "decisive": "票"}
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def decide(
     passed = size > 0 and yes >= need
     en_base, zh_base = _BASE_WORDS[rule.base]
     en = f"yes {yes} of {size} {en_base}; {rule.threshold_words} requires {need}"
-    zh = f"赞成{yes}票，{zh_base}{size}名（票），{rule.threshold_words_zh}需{need}票"
+    zh = f"赞成{yes}票，{zh_base}{size}{_BASE_UNIT_ZH[rule.base]}，{rule.threshold_words_zh}需{need}票"
     verdict = ("passed", "通过") if passed else ("not passed", "未通过")
     return Outcome(passed, need, size, yes, f"{en}: {verdict[0]}", f"{zh}：{verdict[1]}")
 

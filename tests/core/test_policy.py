@@ -1,4 +1,4 @@
-"""The rulebook (meeting/policy.py): one rule per action, asked by services and sockets."""
+"""The rulebook (core/policy.py): one rule per action, asked by services and sockets."""
 
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ def test_domain_package_imports_nothing_from_realtime(package):
 
 def test_events_without_a_delivery_fail_loudly(monkeypatch):
     from core import events
+
     monkeypatch.setattr(events, "_delivery", None)
     with pytest.raises(RuntimeError, match="no event delivery registered"):
         events.emit(1, "agenda.current", {})
@@ -69,6 +70,7 @@ def test_every_command_has_a_handler_registered_at_start():
 
 def test_notify_reaches_each_audience_once_and_refuses_group_names(monkeypatch):
     from core import events
+
     sent = []
 
     class Recorder:

@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from core.models import Member, Sitting
-from core.roster import role_of, sitting_role
+from core.roster import sitting_role, standing_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,9 +67,9 @@ def test_role_of_agrees_with_sitting_role_in_one_query(committee, django_assert_
     for sitting in (committee.plenary, committee.group_a_sitting, committee.group_b_sitting):
         for m in people:
             with django_assert_num_queries(1):  # sitting, member, flag, clerk's sittings: one
-                fast = role_of(m.user.pk, sitting.pk)
+                fast = standing_of(m.user.pk, sitting.pk).role
             assert fast == sitting_role(m.user, sitting), (m, sitting)
-    assert role_of(committee.outsider.pk, committee.plenary.pk) is None
+    assert standing_of(committee.outsider.pk, committee.plenary.pk).role is None
 
 
 def test_only_a_sync_right_after_connect_skips_the_lookup(committee, monkeypatch):
