@@ -139,6 +139,7 @@ def sweep_cost(rounds: int) -> dict:
 
 def time_now():
     from core import clock
+
     return clock.now()
 
 

@@ -71,6 +71,7 @@ def live(sitting_id: int) -> tuple[Audience, ...]:
     go here, so no service repeats the list of live roles.
     """
     from core import policy
+
     return roles(sitting_id, policy.LIVE_ROLES)
 
 

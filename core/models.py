@@ -74,8 +74,8 @@ class DeliberationGroup(models.Model):
         return self.name
 
 
-# The roles live in meeting/roles.py (importable before Django's apps, for the protocol
-# and meeting/policy.py); they are re-exported here where every caller looks for them.
+# The roles live in core/roles.py (importable before Django's apps, for the protocol
+# and core/policy.py); they are re-exported here where every caller looks for them.
 
 
 class Member(models.Model):

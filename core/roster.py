@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from core import policy
 from core.errors import DomainError
 from core.models import (
     COMPONENT_ROLES,
     DeliberationGroup,
     Member,
-    Role,
     Session,
     Sitting,
     Term,
@@ -88,15 +88,12 @@ def sitting_role(user, sitting: Sitting, member: Member | None | object = _LOOK_
 class Standing:
     """Who a login is in a sitting, as one lookup found it: the role and what it rests on.
 
-    ``member_role``/``member_active`` are the login's member row in the sitting's term
-    (None/False without one); ``superuser`` the login's flag. The documents' access
-    filter of a snapshot reads these instead of looking the login up again.
+    ``member_id`` is the login's member row in the sitting's term (None without one),
+    ``superuser`` the login's flag.
     """
 
     role: str | None
     member_id: int | None = None
-    member_role: str | None = None
-    member_active: bool = False
     superuser: bool = False
     name: str | None = None  # the member's name (the audit trail's actor)
     session_id: int | None = None  # the sitting's session (the audit trail's)
@@ -185,44 +182,54 @@ def standing(
     return Standing(
         role=_role_in(sitting, member, superuser),
         member_id=member.pk if member else None,
-        member_role=str(member.role) if member else None,
-        member_active=bool(member and member.active),
         superuser=superuser,
         name=member.full_name if member else None,
         session_id=sitting.session_id,
     )
 
 
-def role_of(user_id: int, sitting_id: int) -> str | None:
-    """The role part of ``standing_of``."""
-    return standing_of(user_id, sitting_id).role
-
-
 def _role_in(
     sitting: Sitting | _SittingFacts, member: Member | _MemberFacts | None, superuser: bool
 ) -> str | None:
-    if member is None or not member.active:
-        return Role.CLERK.value if superuser else None
-    if member.role == Role.CLERK:
-        if sitting.clerk_id == member.pk:
-            return Role.CLERK.value
+    """``policy.role_in_sitting`` with the member's clerkships read when it asks."""
+
+    def clerks_any() -> bool:
         clerked = getattr(member, "clerks_any", None)  # standing_of reads it with the member
-        if clerked is None:
-            clerked = member.clerked_sittings.exists()
-        return None if clerked else Role.CLERK.value
-    if member.role in (Role.STAFF, Role.DISPLAY):
-        return str(member.role)
-    if sitting.chair_id == member.pk:
-        return Role.CHAIR.value
-    if sitting.kind == Sitting.Kind.PLENARY and member.role in (Role.CHAIR, Role.VICE_CHAIR):
-        return Role.CHAIR.value
-    if _seated(sitting, member):
-        return Role.MEMBER.value
-    return None
+        return member.clerked_sittings.exists() if clerked is None else clerked
+
+    return policy.role_in_sitting(sitting, member, superuser, clerks_any)
 
 
-def _seated(sitting: Sitting | _SittingFacts, member: Member | _MemberFacts) -> bool:
-    """``on_roster`` without a query: the member row and the sitting row say it."""
-    if not member.active or member.role not in COMPONENT_ROLES:
-        return False
-    return sitting.kind != Sitting.Kind.GROUP or member.group_id == sitting.group_id
+def session_role(user, session: Session, member: Member | None | object = _LOOK_UP) -> str | None:
+    """The role a login plays for a session as a whole (``policy.role_in_session``).
+
+    Its session-wide papers and its minutes: the clerk is the session clerk or the clerk
+    of one of its sittings. Two queries at most (the member row, the clerkships).
+    """
+    if member is _LOOK_UP:
+        member = member_for(user, session.term)
+    superuser = bool(user and user.is_authenticated and user.is_superuser)
+    clerked = _clerkships(member)
+    return policy.role_in_session(
+        member,
+        superuser,
+        clerks_any=bool(clerked),
+        clerks_in_session=session.pk in clerked,
+    )
+
+
+def term_role(user, term: Term, member: Member | None | object = _LOOK_UP) -> str | None:
+    """The role a login plays for the term as a whole: the clerk is the session clerk alone."""
+    if member is _LOOK_UP:
+        member = member_for(user, term)
+    superuser = bool(user and user.is_authenticated and user.is_superuser)
+    return policy.role_in_session(
+        member, superuser, clerks_any=bool(_clerkships(member)), clerks_in_session=False
+    )
+
+
+def _clerkships(member: Member | None) -> set[int]:
+    """The sessions whose sittings this member is assigned to clerk (a clerk only)."""
+    if member is None or not policy.may(member.role, "sitting.be_clerk"):
+        return set()
+    return set(member.clerked_sittings.values_list("session_id", flat=True))

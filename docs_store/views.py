@@ -17,13 +17,15 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import policy
 from core.errors import DomainError
 from core.inputs import IdField, bad_value, parse, valid_text
-from core.models import AgendaItem, Role, Session, Sitting
-from core.roster import member_for, sitting_role
+from core.models import AgendaItem, Session, Sitting
+from core.roster import session_role, sitting_role
 from docs_store import storage, watermark
 from docs_store.models import Access, Document, Rendition
 from docs_store.services import catalog, distribution, notes, receipts
@@ -63,13 +65,11 @@ def json_errors(view: Callable) -> Callable:
 
 
 def _require_clerk(user, session: Session) -> None:
+    """documents.manage: the session clerk or the clerk of one of the session's sittings."""
     if not user.is_authenticated:
         raise DomainError("not_logged_in", "Log in to upload documents.")
-    if user.is_superuser:
-        return
-    member = member_for(user, session.term)
-    if member is None or member.role != Role.CLERK:
-        raise DomainError("forbidden", "Only the committee's clerks manage documents.")
+    if not policy.may(session_role(user, session), "documents.manage"):
+        raise DomainError("forbidden", "Only the session's clerks manage documents.")
 
 
 def _body(request: HttpRequest) -> dict:
@@ -241,10 +241,27 @@ def page_image(
         resp = HttpResponse(watermark.watermark_image(path.read_bytes(), text), "image/jpeg")
         resp["Cache-Control"] = "private, no-store"
         return resp
-    resp = FileResponse(path.open("rb"), content_type="image/jpeg")
+    etag = f'"{v.sha256[:16]}-{page}-{width}"'
+    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        # the tablet's copy is current (a page's bytes never change under its hash): a
+        # 65-tablet room revalidating over Wi-Fi downloads nothing again
+        resp = HttpResponse(status=304)
+    elif settings.X_ACCEL:  # behind nginx: it sends the file, the access check was ours
+        resp = HttpResponse(content_type="image/jpeg")
+        resp["X-Accel-Redirect"] = storage.page_accel_uri(v.sha256, page, width)
+    else:
+        resp = FileResponse(path.open("rb"), content_type="image/jpeg")
     resp["Cache-Control"] = "private, no-cache"  # revalidate: a recall must stop reads
-    resp["ETag"] = f'"{v.sha256[:16]}-{page}-{width}"'
+    resp["ETag"] = etag
     return resp
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """``If-None-Match`` names ``etag`` (weak comparison, RFC 9110 13.1.2) or is ``*``."""
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or etag in {t.removeprefix("W/") for t in tags}
 
 
 def _mark_for(user, reader) -> str:

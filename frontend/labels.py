@@ -16,6 +16,7 @@ def labels() -> dict[str, dict[str, str]]:
     from core.models import Role, Session
     from docs_store.models import Access, Document
     from meeting.floor.models import Mode as FloorMode
+    from meeting.notices.models import CallState, ServiceKind
     from meeting.voting.models import Vote
 
     def table(choices) -> dict[str, str]:
@@ -39,6 +40,14 @@ def labels() -> dict[str, dict[str, str]]:
         },
         "floor_mode_long": table(FloorMode.choices),
         "role": table(Role.choices),
+        "service_kind": table(ServiceKind.choices),
+        "call_state": table(CallState.choices),
+        "desk": desk_words(),
+        # a distributed document the member has not opened yet (documents/reader.js)
+        "doc_mark": {
+            "new": pgettext("document mark", "new"),
+            "new_long": pgettext("document mark", "Distributed, not opened yet"),
+        },
         "action": {
             "agenda.open": pgettext("audit action", "open an agenda item"),
             "agenda.step": pgettext("audit action", "next / previous agenda item"),
@@ -82,4 +91,42 @@ def labels() -> dict[str, dict[str, str]]:
             "roster.import": pgettext("audit action", "import members"),
             "minutes.request": pgettext("audit action", "generate the minutes"),
         },
+        # one way to write a length of time on every page ("11 秒", "1 分 05 秒"):
+        # static/yiting/time.js fmtDuration and the |duration template filter
+        "duration": {
+            "s": pgettext("duration", "{s} s"),
+            "ms": pgettext("duration", "{m} min {s} s"),
+            "hm": pgettext("duration", "{h} h {m} min"),
+        },
+    }
+
+
+def desk_words() -> dict[str, str]:
+    """会务通知 and 呼叫服务 on the tablet and the console (tablet/notices.js,
+    panels/service_desk.js); ``{time}``, ``{n}``, ``{name}`` are filled in by the page."""
+    return {
+        "notice": pgettext("desk", "Notice from the clerk"),
+        "to_you": pgettext("desk", "To you"),
+        "dismiss": pgettext("desk", "Got it"),
+        "call": pgettext("desk", "Call for service"),
+        "call_sent": pgettext("desk", "Call sent"),
+        "waiting": pgettext("desk", "Waiting · called {time}"),
+        "taken_at": pgettext("desk", "Taken {time}"),
+        "done_at": pgettext("desk", "Done {time}"),
+        "withdraw": pgettext("desk", "Withdraw"),
+        "note": pgettext("desk", "Note (optional)"),
+        "close": pgettext("desk", "Close"),
+        "calls": pgettext("desk", "Service calls"),
+        "no_calls": pgettext("desk", "No calls."),
+        "take": pgettext("desk", "Take"),
+        "finish": pgettext("desk", "Done"),
+        "seat": pgettext("desk", "Seat {seat}"),
+        "notices": pgettext("desk", "Notices"),
+        "send": pgettext("desk", "Send notice"),
+        "to_all": pgettext("desk", "Every seat"),
+        "placeholder": pgettext("desk", "e.g. Members, please return to your seats"),
+        "reads": pgettext("desk", "{n} read"),
+        "sent_to": pgettext("desk", "To {name}"),
+        "sent_all": pgettext("desk", "To every seat"),
+        "open_calls": pgettext("desk", "{n} waiting"),
     }

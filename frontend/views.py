@@ -11,9 +11,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from core import policy
-from core.models import Member, Role, Session, Sitting
-from core.roster import sitting_role
-from media.services.access import is_archive_staff
+from core.models import Member, Session, Sitting
+from core.roster import sitting_role, term_role
 
 
 def _memberships(user):
@@ -38,54 +37,73 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.is_superuser:
             return redirect("console-index")
         return render(request, "frontend/no_role.html", status=403)
-    if member.role == Role.STAFF:
+    landing = policy.landing(member.role)
+    if landing == "review":
         return redirect("review")
-    sittings = _current_sittings(member)
-    mine = [s for s in sittings if sitting_role(request.user, s)]
-    if member.role == Role.CLERK:
+    if landing == "console-index":
         return redirect("console-index")
-    if member.role == Role.DISPLAY and mine:
+    mine = [s for s in _current_sittings(member) if sitting_role(request.user, s, member)]
+    if landing == "display" and mine:
         return redirect("display", sitting_id=mine[0].pk)
-    if len(mine) == 1:
-        return redirect("tablet", sitting_id=mine[0].pk)
+    land = _sitting_to_land_in(mine)
+    if land is not None:
+        return redirect("tablet", sitting_id=land.pk)
     return render(request, "frontend/home.html", {"member": member, "sittings": mine})
 
 
-def _page(request: HttpRequest, sitting_id: int, template: str, roles: set[str]) -> HttpResponse:
+def _sitting_to_land_in(sittings: list[Sitting]) -> Sitting | None:
+    """The one sitting in progress, else the only sitting; None when the member must choose.
+
+    A member who logs in during a sitting goes straight to it (issue 25, item 9), even
+    when the session lists others (a plenary after this group sitting).
+    """
+    live = [s for s in sittings if s.state == Sitting.State.LIVE]
+    if len(live) == 1:
+        return live[0]
+    return sittings[0] if len(sittings) == 1 else None
+
+
+def _page(
+    request: HttpRequest, sitting_id: int, template: str, action: str, *, record: bool = False
+) -> HttpResponse:
+    """A sitting's page for a login whose role there may open it (``action``).
+
+    ``may`` is the role's answers (``policy.answers``) for the template; ``record``
+    adds whether the login reads the term's record (the console's audit-trail link).
+    """
     sitting = get_object_or_404(
         Sitting.objects.select_related("session__term", "group"), pk=sitting_id
     )
-    role = sitting_role(request.user, sitting)
-    if role not in roles:
-        raise PermissionDenied("No role in this sitting for this page.")
     member = Member.objects.filter(user=request.user, term=sitting.session.term).first()
-    return render(
-        request,
-        template,
-        {
-            "sitting": sitting,
-            "role": role,
-            "member": member,
-            "ws_path": f"/ws/sittings/{sitting.pk}/",
-        },
-    )
+    role = sitting_role(request.user, sitting, member)
+    if not policy.may(role, action):
+        raise PermissionDenied("No role in this sitting for this page.")
+    context = {
+        "sitting": sitting,
+        "role": role,
+        "may": policy.for_templates(policy.answers(role, pages=True)),
+        "member": member,
+        "ws_path": f"/ws/sittings/{sitting.pk}/",
+    }
+    if record:
+        in_term = term_role(request.user, sitting.session.term, member)
+        context["reads_record"] = policy.may(in_term, "record.read")
+    return render(request, template, context)
 
 
 @login_required
 def tablet(request: HttpRequest, sitting_id: int) -> HttpResponse:
-    return _page(request, sitting_id, "frontend/tablet.html", {"member", "chair", "clerk"})
+    return _page(request, sitting_id, "frontend/tablet.html", "page.tablet")
 
 
 @login_required
 def console(request: HttpRequest, sitting_id: int) -> HttpResponse:
-    return _page(request, sitting_id, "frontend/console.html", policy.LIVE_ROLES)
+    return _page(request, sitting_id, "frontend/console.html", "page.console", record=True)
 
 
 @login_required
 def display(request: HttpRequest, sitting_id: int) -> HttpResponse:
-    return _page(
-        request, sitting_id, "frontend/display.html", {"display", "clerk", "chair", "staff"}
-    )
+    return _page(request, sitting_id, "frontend/display.html", "page.display")
 
 
 def forbidden(request: HttpRequest, page: str, for_whom: str, member=None) -> HttpResponse:
@@ -105,24 +123,25 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def console_index(request: HttpRequest) -> HttpResponse:
+    """The sittings not closed that this login runs (``page.console_index``)."""
     member = _memberships(request.user).first()
-    if not request.user.is_superuser and (
-        member is None or member.role not in (Role.CLERK, Role.CHAIR, Role.VICE_CHAIR)
-    ):
+    sittings = Sitting.objects.select_related("session__term", "group").exclude(
+        session__state=Session.State.CLOSED
+    )
+    visible = [
+        s for s in sittings if policy.may(sitting_role(request.user, s), "page.console_index")
+    ]
+    if not visible and not request.user.is_superuser:
         return forbidden(
             request, _("Clerk console"), _("the clerk and the chair of a sitting"), member
         )
-    sittings = Sitting.objects.select_related("session", "group").exclude(
-        session__state=Session.State.CLOSED
-    )
-    visible = [s for s in sittings if policy.is_live(sitting_role(request.user, s))]
     return render(request, "frontend/console_index.html", {"sittings": visible, "member": member})
 
 
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     member = _memberships(request.user).first()
-    if not is_archive_staff(request.user):
+    if not policy.reviewer_may(request.user, "page.review"):
         return forbidden(request, _("Staff review"), _("the committee's archive staff"), member)
     from core.models import Term
     from frontend.review_filters import options

@@ -38,14 +38,20 @@ def _run(stream, what: str) -> None:
         raise FfmpegError(f"ffmpeg {what} failed", err) from None
 
 
-def remux_to_mp4(src: Path, dest: Path) -> None:
-    """MPEG-TS working file → MP4 with the index at the front, without re-encoding."""
+def remux_to_mp4(src: Path, dest: Path, max_s: float | None = None) -> None:
+    """MPEG-TS working file → MP4 with the index at the front, without re-encoding.
+
+    ``max_s``: keep at most that many seconds from the file's start (the speech's span),
+    for a working file that went on past the floor's end because the stop came late.
+    """
+    limit = {"t": f"{max_s:.3f}"} if max_s is not None else {}
     out = _ff.input(str(src)).output(
         str(dest),
         c="copy",
         movflags="+faststart",
         **{"bsf:a": "aac_adtstoasc"},
         f="mp4",
+        **limit,
     )
     _run(out, "remux")
 

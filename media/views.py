@@ -8,6 +8,7 @@ a deleted clip answers 410 Gone with the recorded reason.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.models import Member
-from media import ranges
+from media import ranges, record_page
 from media.models import Clip
 from media.services import access, archive, paths
 
@@ -59,6 +60,8 @@ def clip_page(request: HttpRequest, public_id) -> HttpResponse:
             "row": archive.clip_row(clip),
             "can_download": access.can_download(request.user, clip),
             "can_delete": access.is_archive_staff(request.user),
+            # the top bar names who is reading (their name, not the login)
+            "member": Member.objects.filter(user=request.user, term_id=clip.term_id).first(),
         },
     )
 
@@ -132,7 +135,7 @@ def clip_list(request: HttpRequest) -> JsonResponse:
 def _member_for(request: HttpRequest, member_id: int) -> Member:
     member = get_object_or_404(Member.objects.select_related("term"), pk=member_id)
     if not access.can_see_member(request.user, member):
-        raise Http404("no such member")
+        raise PermissionDenied("another member's record")  # 403: the page exists, not for them
     return member
 
 
@@ -155,11 +158,13 @@ def deputy_record(request: HttpRequest, member_id: int) -> HttpResponse:
     if request.GET.get("format") == "json":
         return JsonResponse(record)
     viewer = Member.objects.filter(user=request.user, term=member.term).first()
+    record = {**record, "speeches": record_page.speech_sessions(record["speeches"])}
     return render(
         request,
         "media/deputy_record.html",
         {
             "record": record,
+            "duty": record_page.attendance_summary(member),
             "subject": member,
             "member": viewer,  # the top bar names who is reading, not the username
             "is_staff": access.is_archive_staff(request.user),

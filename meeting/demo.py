@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from core import policy
 from core.models import (
     AgendaItem,
     Committee,
@@ -72,7 +73,7 @@ def _user(username: str, *, staff: bool = False):
 
 
 def _member(term: Term, username: str, name: str, role: str, seat: str = "", group=None) -> Member:
-    user = _user(username, staff=role == Role.CLERK)
+    user = _user(username, staff=policy.may(role, "admin.enter"))
     member, _ = Member.objects.get_or_create(
         user=user,
         term=term,
@@ -110,7 +111,7 @@ def load_demo(members: int = 65, with_documents: bool = True) -> DemoResult:
     ]
     chair = _member(term, "chair", "主任 " + member_name(0), Role.CHAIR, "001", groups[0])
     out.logins["chair"] = "chair"
-    seated = [chair]
+    seated, vice_chairs = [chair], []
     # Hashing a password per login takes most of the demo's start (PBKDF2): show it.
     # tqdm draws only on a terminal (disable=None), so tests and logs stay clean.
     for n in tqdm(range(1, members), desc="demo members", unit="member", disable=None):
@@ -118,6 +119,8 @@ def load_demo(members: int = 65, with_documents: bool = True) -> DemoResult:
         group = groups[n % len(groups)]
         seat = f"{n + 1:03d}"
         seated.append(_member(term, f"m{n + 1:03d}", member_name(n), role, seat, group))
+        if n <= 4:
+            vice_chairs.append(seated[-1])  # the groups' conveners come from these
     out.logins["members"] = f"m002 … m{members:03d}"
     clerk = _member(term, "clerk", "会务组 秘书", Role.CLERK)
     out.logins["clerk"] = clerk.user.username
@@ -149,7 +152,7 @@ def load_demo(members: int = 65, with_documents: bool = True) -> DemoResult:
     )
     out.sittings.append(plenary)
     for i, group in enumerate(groups):
-        conveners = [m for m in seated if m.group_id == group.pk and m.role == Role.VICE_CHAIR]
+        conveners = [m for m in vice_chairs if m.group_id == group.pk]
         sitting, _ = Sitting.objects.get_or_create(
             session=session,
             kind=Sitting.Kind.GROUP,

@@ -11,7 +11,7 @@ from core.pdffont import cjk_font
 
 
 def _font() -> str:
-    """The embedded CJK font every generated PDF uses (meeting/pdffont.py)."""
+    """The embedded CJK font every generated PDF uses (core/pdffont.py)."""
     return cjk_font()
 
 
@@ -35,7 +35,7 @@ def write_bill(path: Path, title: str, subtitle: str, pages: int) -> Path:
                 f"第{page}页 第{line + 1}行  本条例所称数据，是指任何以电子或者其他方式对信息的记录。",
             )
             y -= 20
-        c.setFont("Helvetica-Bold", 48)
+        c.setFont(font, 48)  # embedded like the rest: no font left to the reader
         c.drawCentredString(width / 2, 60, f"- {page} -")
         c.showPage()
     c.save()

@@ -18,6 +18,8 @@ class Context:
     role: str  # member | chair | clerk | staff | display
     member_id: int | None
     channel_name: str = ""
+    # the page's isSecureContext, as the client reported it on connect (``?secure=0``)
+    secure: bool = True
     # when the socket's hub subscriptions became effective (time.monotonic); None: unknown,
     # taken as "now" (realtime/snapshot.py shares a read only with sockets live before it)
     live_since: float | None = None
@@ -29,4 +31,5 @@ class Context:
     @property
     def is_live_role(self) -> bool:
         from core import policy
+
         return policy.is_live(self.role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -25,3 +26,31 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
+
+
+class KeyedLimiter:
+    """A token bucket per key (a login and a command), for commands a person could repeat
+    to annoy the room rather than to flood the socket: a member pressing 呼叫服务 again and
+    again. Per process, and bounded: the least recently used keys are forgotten first.
+    """
+
+    def __init__(self, rate: float, burst: float, *, keep: int = 10_000) -> None:
+        self.rate, self.burst, self.keep = rate, burst, keep
+        self._buckets: dict[object, TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: object, now: float | None = None) -> bool:
+        with self._lock:
+            bucket = self._buckets.pop(key, None) or TokenBucket(self.rate, self.burst)
+            self._buckets[key] = bucket  # most recent last
+            while len(self._buckets) > self.keep:
+                del self._buckets[next(iter(self._buckets))]
+            return bucket.take(now)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+
+# 呼叫服务: three calls at once (the three kinds), then one a minute per login.
+SERVICE_CALLS = KeyedLimiter(rate=1 / 60, burst=3)

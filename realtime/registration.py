@@ -30,9 +30,9 @@ _installed = False
 
 def protocol_modules() -> tuple[ModuleType, ...]:
     """Every module declaring protocol messages (realtime/protocol/)."""
-    from realtime.protocol import core, documents, floor, media, votes
+    from realtime.protocol import core, documents, floor, media, notices, votes
 
-    return (core, documents, floor, media, votes)
+    return (core, documents, floor, media, votes, notices)
 
 
 def handler_modules() -> tuple[ModuleType, ...]:
@@ -41,9 +41,9 @@ def handler_modules() -> tuple[ModuleType, ...]:
     ``realtime.handlers.media`` imports no WebRTC library: aiortc is loaded by the
     first ``media.publish`` (see that module), not by every ``manage.py`` command.
     """
-    from realtime.handlers import core, documents, floor, media, votes
+    from realtime.handlers import core, documents, floor, media, notices, votes
 
-    return (core, documents, floor, media, votes)
+    return (core, documents, floor, media, votes, notices)
 
 
 def install(

@@ -1,16 +1,16 @@
-"""Who may read a document, and how (the access matrix, 阅文权限).
+"""Who may read a document, and how (阅文权限): the rulebook's ``documents.*`` rules.
 
-| reader                               | public | committee | confidential        |
-|--------------------------------------|--------|-----------|---------------------|
-| clerk of the committee (any state)   | yes    | yes       | yes                 |
-| component member on the roster       | yes    | yes       | watermarked images  |
-| staff reviewer                       | yes    | yes       | no                  |
-| wall display                         | yes    | no        | no                  |
-| member of another group (group item) | no     | no        | no                  |
-| another committee, anonymous         | not found                                  |
+A reader's capacity is the role they play where the document is read: for a paper of
+an agenda item, their role in the item's sitting (``core.roster.sitting_role``); for a
+session-wide paper, their role for the session (``core.roster.session_role``). Then
+``core.policy`` decides: ``documents.read.<access>`` which levels each role reads,
+``documents.manage`` who reads every state and version and confidential papers whole
+(the clerk of that sitting, or of the session). The table is in docs/policy.md.
 
-Drafts exist only for clerks (others get ``not_found``, as for a guessed id); a
-recalled document answers ``recalled`` to everyone but clerks.
+Drafts exist only for that clerk (others get ``not_found``, as for a guessed id); a
+recalled document answers ``recalled`` to everyone else. A login with no role there
+gets ``not_found`` (another committee, a clerk of another sitting) or ``forbidden`` (a
+member of another group's sitting).
 """
 
 from __future__ import annotations
@@ -19,14 +19,9 @@ from dataclasses import dataclass
 
 from core import policy
 from core.errors import DomainError
-from core.models import COMPONENT_ROLES, Member, Role
-from core.roster import member_for, sitting_role
+from core.models import Member
+from core.roster import member_for, session_role, sitting_role
 from docs_store.models import Access, Document
-
-LEVELS_BY_ROLE = {
-    "staff": {Access.PUBLIC, Access.COMMITTEE},
-    "display": {Access.PUBLIC},
-}
 
 
 @dataclass(frozen=True)
@@ -35,11 +30,12 @@ class Reader:
 
     user: object
     member: Member | None
-    role: str  # clerk | member | staff | display
+    role: str  # the role where the document is read: clerk | chair | member | staff | display
 
     @property
     def is_clerk(self) -> bool:
-        return policy.is_clerk(self.role)
+        """The clerk of this document (``documents.manage``): every state, version, level."""
+        return policy.may(self.role, "documents.manage")
 
 
 def not_found(document_id: object) -> DomainError:
@@ -49,50 +45,52 @@ def not_found(document_id: object) -> DomainError:
 def reader_for(user, document: Document, memo: dict | None = None) -> Reader:
     """The capacity in which ``user`` may read ``document``; raises ``DomainError`` if none.
 
-    ``memo`` (one dict per user) keeps the membership and sitting roles already looked
-    up, so listing a sitting's documents costs a few queries, not a few per document.
+    ``memo`` (one dict per user) keeps the membership and the roles already looked up,
+    so listing a sitting's documents costs a few queries, not a few per document.
     """
     memo = {} if memo is None else memo
     if user is None or not user.is_authenticated:
         raise DomainError("not_logged_in", "Log in to read documents.")
-    if user.is_superuser:
-        return Reader(user, None, "clerk")
-    key = ("member", document.session.term_id)
-    if key not in memo:
-        memo[key] = member_for(user, document.session.term)
-    member = memo[key]
-    if member is None or not member.active:
-        raise not_found(document.pk)
-    if member.role == Role.CLERK:
-        return Reader(user, member, "clerk")
-    if document.state == Document.State.DRAFT:
-        raise not_found(document.pk)
-    if document.state == Document.State.RECALLED:
-        raise DomainError("recalled", f"“{document.title}” was recalled and may no longer be read.")
+    member = _member(user, document, memo)
     role = _role(user, member, document, memo)
-    allowed = LEVELS_BY_ROLE.get(role)
-    if allowed is not None and document.access not in allowed:
+    if not policy.may(role, "documents.manage"):
+        if document.state == Document.State.DRAFT:
+            raise not_found(document.pk)
+        if document.state == Document.State.RECALLED and role is not None:
+            raise DomainError(
+                "recalled", f"“{document.title}” was recalled and may no longer be read."
+            )
+    if role is None:
+        if member is not None and member.active and policy.is_component_member(member.role):
+            raise DomainError(
+                "forbidden", f"“{document.title}” belongs to a sitting you do not sit in."
+            )
+        raise not_found(document.pk)
+    if not policy.may(role, f"documents.read.{document.access}"):
         raise DomainError(
             "forbidden", f"“{document.title}” is {document.access}; your role may not read it."
         )
     return Reader(user, member, role)
 
 
-def _role(user, member: Member, document: Document, memo: dict) -> str:
-    if member.role in (Role.STAFF, Role.DISPLAY):
-        return member.role
-    if member.role not in COMPONENT_ROLES:
-        raise not_found(document.pk)
+def _member(user, document: Document, memo: dict) -> Member | None:
+    key = ("member", document.session.term_id)
+    if key not in memo:
+        memo[key] = None if user.is_superuser else member_for(user, document.session.term)
+    return memo[key]
+
+
+def _role(user, member: Member | None, document: Document, memo: dict) -> str | None:
+    """The role where the document is read: its item's sitting, or its session."""
     if document.item_id is not None:
         key = ("sitting", document.item.sitting_id)
         if key not in memo:
-            memo[key] = sitting_role(user, document.item.sitting)
-        in_sitting = memo[key] in ("member", "chair")
-        if not in_sitting:
-            raise DomainError(
-                "forbidden", f"“{document.title}” belongs to a sitting you do not sit in."
-            )
-    return "member"
+            memo[key] = sitting_role(user, document.item.sitting, member)
+    else:
+        key = ("session", document.session_id)
+        if key not in memo:
+            memo[key] = session_role(user, document.session, member)
+    return memo[key]
 
 
 def may_download_pdf(reader: Reader, document: Document) -> None:

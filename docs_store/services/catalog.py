@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
+from core import policy
 from core.errors import DomainError
 from core.models import Sitting
 from docs_store.models import Access, Document, Rendition
@@ -39,7 +40,47 @@ def listing(sitting: Sitting, user_id: int) -> dict:
     user = get_user_model().objects.get(pk=user_id)
     docs = readable(user, sitting_documents(sitting))
     ready = _ready_pages([d.current.sha256 for d, _ in docs if d.current])
-    return {"documents": [payload(d, r, ready) for d, r in docs]}
+    fresh = not_yet_opened(docs)
+    return {"documents": [{**payload(d, r, ready), "new": d.pk in fresh} for d, r in docs]}
+
+
+def with_new_marks(listing: dict, member_id: int | None, role: str | None) -> dict:
+    """``listing_on``'s listing with each paper's 新 mark for one reader, as ``listing`` has it.
+
+    Only a seated member's reading is recorded (``documents.read_receipt``); for them one
+    query over their read receipts, for anyone else none (every mark false).
+    """
+    docs = listing["documents"]
+    ids = {d["id"] for d in docs if d["state"] == Document.State.DISTRIBUTED}
+    fresh: set[int] = set()
+    if ids and member_id is not None and policy.may(role, "documents.read_receipt"):
+        from docs_store.models import ReadReceipt
+
+        opened = ReadReceipt.objects.filter(member_id=member_id, document_id__in=ids)
+        fresh = ids - set(opened.values_list("document_id", flat=True))
+    return {"documents": [{**d, "new": d["id"] in fresh} for d in docs]}
+
+
+def not_yet_opened(docs: list[tuple[Document, Reader]]) -> set[int]:
+    """Distributed papers the reader's member has never opened: the tablet marks them 新.
+
+    Only for a reader whose reading is recorded (``documents.read_receipt``: a seated
+    member); one query, over the read receipts (``docs_store.services.receipts``).
+    """
+    from docs_store.models import ReadReceipt
+
+    seated = [
+        (d, r)
+        for d, r in docs
+        if d.state == Document.State.DISTRIBUTED
+        and r.member is not None
+        and policy.may(r, "documents.read_receipt")
+    ]
+    if not seated:
+        return set()
+    ids = {d.pk for d, _ in seated}
+    opened = ReadReceipt.objects.filter(member=seated[0][1].member, document_id__in=ids)
+    return ids - set(opened.values_list("document_id", flat=True))
 
 
 @dataclass(frozen=True)
@@ -64,44 +105,31 @@ def shelf(sitting: Sitting) -> Shelf:
 
 @dataclass(frozen=True)
 class _Login:
-    """The two things ``reader_for`` asks of a login that is not looked up again."""
+    """What ``reader_for`` asks of a login that is not looked up again."""
 
-    is_superuser: bool
+    is_superuser: bool = False
     is_authenticated: bool = True
 
 
-@dataclass(frozen=True)
-class _Seat:
-    """The two things ``reader_for`` asks of the login's member row."""
+def listing_on(found: Shelf, *, sitting_role: str | None) -> dict:
+    """``listing`` of a shelf for a reader known by their role in the shelf's sitting.
 
-    role: str
-    active: bool
-
-
-def listing_on(
-    found: Shelf,
-    *,
-    superuser: bool,
-    member_role: str | None,
-    member_active: bool,
-    sitting_role: str | None,
-) -> dict:
-    """``listing`` of a shelf for a reader known by what the access rules ask of them.
-
-    The same rules (``reader_for``) as for a looked-up login: its superuser flag, its
-    member row in the term (role, active) and its role in this sitting. Queries nothing.
+    The same rules (``reader_for``) as for a looked-up login: a paper of this sitting's
+    items is read in the sitting's role; a session-wide paper in the role for the session,
+    which a login with a role in one of its sittings plays the same way (the clerk of a
+    sitting is a clerk of its session; the others' member row is the same). Queries nothing.
     """
-    seat = _Seat(member_role, member_active) if member_role is not None else None
-    memo = {("member", found.term_id): seat, ("sitting", found.sitting_id): sitting_role}
-    login = _Login(is_superuser=superuser)
+    memo: dict = {("sitting", found.sitting_id): sitting_role}
     out = []
     for doc in found.docs:
         # sitting_documents: the term's session, and items of this sitting only, so the
         # memo answers every question reader_for asks
         assert doc.session.term_id == found.term_id
         assert doc.item_id is None or doc.item.sitting_id == found.sitting_id
+        memo.setdefault(("member", found.term_id), None)
+        memo.setdefault(("session", doc.session_id), sitting_role)
         try:
-            reader = reader_for(login, doc, memo)
+            reader = reader_for(_Login(), doc, memo)
         except DomainError:
             continue
         out.append(payload(doc, reader, found.ready))

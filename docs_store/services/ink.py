@@ -15,6 +15,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import policy
 from core.errors import DomainError
 from docs_store.models import Document, InkStroke, PageNote
 from docs_store.services.access import Reader
@@ -27,7 +28,7 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 
 
 def _member(reader: Reader):
-    if reader.member is None or reader.role != "member":
+    if reader.member is None or not policy.may(reader, "documents.annotate"):
         raise DomainError("not_component_member", "Only members annotate documents.")
     return reader.member
 

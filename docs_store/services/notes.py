@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core import clock
+from core import clock, policy
 from core.errors import DomainError
 from docs_store.models import Document, PageNote
 from docs_store.services.access import Reader
@@ -13,7 +13,7 @@ MAX_NOTE = 10_000
 
 
 def _member(reader: Reader):
-    if reader.member is None or reader.role != "member":
+    if reader.member is None or not policy.may(reader, "documents.annotate"):
         raise DomainError("not_component_member", "Only members keep notes on documents.")
     return reader.member
 

@@ -20,27 +20,18 @@ PRESENTER_PAGE = "presenter.page"
 
 
 def may_present(sitting: Sitting, role: str, member_id: int | None) -> bool:
-    """``core.policy.may_present``: live roles always, a member as the item's presenter."""
-    if policy.is_live(role):
-        return True
-    if not policy.may(role, "presenter.open") or member_id is None:
+    """``core.policy.may_present``; the current item's presenter is read only for a member."""
+    if policy.may_present(role, member_id=member_id, presenter_id=None):
+        return True  # the chair and the clerk: nothing to read
+    if member_id is None:
         return False
-    return may_present_given(role, member_id, item_presenter(sitting))
+    return policy.may_present(role, member_id=member_id, presenter_id=item_presenter(sitting))
 
 
 def item_presenter(sitting: Sitting) -> int | None:
     """The member named presenter of the sitting's current agenda item, if any."""
     current = AgendaItem.objects.filter(sitting=sitting, state=AgendaItem.State.CURRENT)
     return current.values_list("presenter_id", flat=True).first()
-
-
-def may_present_given(role: str, member_id: int | None, presenter_id: int | None) -> bool:
-    """``may_present`` when the current item's presenter is already known (snapshots)."""
-    if policy.is_live(role):
-        return True
-    if not policy.may(role, "presenter.open") or member_id is None:
-        return False
-    return policy.may_present(role, member_id=member_id, presenter_id=presenter_id)
 
 
 def state_payload(state: PresenterState | None) -> dict:

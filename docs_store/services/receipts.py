@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from core import clock
+from core import clock, policy
 from core.errors import DomainError
 from docs_store.models import Document, ReadReceipt
 from docs_store.services.access import Reader
@@ -21,7 +21,7 @@ MAX_SLICE_S = 120
 @transaction.atomic
 def record_reading(reader: Reader, document: Document, *, seconds: int, opened: bool) -> dict:
     """Add a reading slice to the member's receipt for ``document``."""
-    if reader.member is None or reader.role != "member":
+    if reader.member is None or not policy.may(reader, "documents.read_receipt"):
         return {"recorded": False}  # clerks and staff reading are not deputy duties
     if not 0 <= seconds <= MAX_SLICE_S:
         raise DomainError("invalid", f"A reading slice is 0–{MAX_SLICE_S} seconds; got {seconds}.")
@@ -34,20 +34,3 @@ def record_reading(reader: Reader, document: Document, *, seconds: int, opened: 
     )
     receipt.refresh_from_db()
     return {"recorded": True, "opens": receipt.opens, "seconds": receipt.seconds}
-
-
-def receipts_for_member(member) -> list[dict]:
-    """A member's reading record, newest first (the deputy record shows this)."""
-    rows = ReadReceipt.objects.filter(member=member).select_related("document__session")
-    return [
-        {
-            "document": r.document_id,
-            "title": r.document.title,
-            "session": r.document.session.title,
-            "first_opened_at": r.first_opened_at.isoformat(),
-            "last_read_at": r.last_read_at.isoformat(),
-            "opens": r.opens,
-            "seconds": r.seconds,
-        }
-        for r in rows.order_by("-last_read_at")
-    ]

@@ -30,7 +30,10 @@ def _model(label: str):
 
 def clip_links(clip: Clip) -> dict:
     base = f"/media/clips/{clip.public_id}/"
-    return {"page": base, "file": base + "file", "poster": base + "poster"}
+    # no poster link for a clip without one (the history's, a failed frame grab): a
+    # player asking for it would get a 404
+    poster = base + "poster" if clip.poster_path else None
+    return {"page": base, "file": base + "file", "poster": poster}
 
 
 def clip_row(clip: Clip) -> dict:
@@ -198,7 +201,7 @@ def _documents_read(member: Member) -> list[dict]:
 @transaction.atomic
 def delete_clip(clip: Clip, user, reason: str) -> Clip:
     """Delete a clip's file with a reason; the row stays as the record of the deletion."""
-    if not policy.may_review_clips(user):  # clips.delete: the reviewer role (meeting/policy.py)
+    if not policy.may_review_clips(user):  # clips.delete: the reviewer role (core/policy.py)
         raise DomainError("forbidden", "Only staff reviewers delete clips.")
     reason = (reason or "").strip()
     if len(reason) < 4:

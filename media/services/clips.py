@@ -59,7 +59,7 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
             if not src.exists() or src.stat().st_size == 0:
                 _fail(rec, "stream_missing", "Nothing was captured for this speech.")
                 return None
-            ffmpeg.remux_to_mp4(src, tmp)
+            ffmpeg.remux_to_mp4(src, tmp, max_s=_span_s(rec))
         step(2)
         duration = probe_duration(tmp)
         poster_rel = ""
@@ -90,6 +90,21 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
     _cleanup(rec)
     storage.prune_quietly()  # the room files this speech was cut from may go now
     return clip
+
+
+SPAN_SLACK_S = 0.25
+
+
+def _span_s(rec: Recording) -> float | None:
+    """The speech's length by the speaking log, as the most a member clip may hold.
+
+    The capture writes only frames up to the floor's end once it knows that end; a
+    host that learnt it late (cut off from Redis and the database when the floor ended,
+    media/runtime.py) wrote on meanwhile, and the cut here keeps the clip to the log.
+    """
+    if rec.ended_at is None:
+        return None
+    return max(0.0, (rec.ended_at - rec.started_at).total_seconds()) + SPAN_SLACK_S
 
 
 def _progress(rec: Recording, report: Report | None) -> Callable[[int], None]:

@@ -33,7 +33,7 @@ class Context(Protocol):
     member_id: int | None
 
 
-# media.publish (meeting/policy.py): a seat publishes its own camera, these the room camera.
+# media.publish (core/policy.py): a seat publishes its own camera, these the room camera.
 MEMBER_ROLES = tuple(str(r.value) for r in policy.TABLET_ROLES)
 ROOM_ROLES = ("clerk", "display")
 

@@ -25,7 +25,6 @@ from media.services import paths, storage
 log = logging.getLogger(__name__)
 
 
-
 def _live(sitting_id: int, kind: str, member_id: int | None) -> Publisher | None:
     return (
         Publisher.objects.filter(

@@ -54,14 +54,11 @@ def _staff(term: Term, username: str, name: str):
 def _speakers(sitting: Sitting, term: Term) -> list[Member]:
     """Members of the group, leaving out the first plain member by seat (the live-recording
     tests record that one and look for their only clip)."""
-    rows = list(
-        Member.objects.filter(
-            term=term, group=sitting.group, role__in=COMPONENT_ROLES, active=True
-        ).order_by("seat", "id")
-    )
-    plain = [m for m in rows if m.role == Role.MEMBER]
-    if plain:
-        rows.remove(plain[0])
+    group = Member.objects.filter(term=term, group=sitting.group, active=True)
+    rows = list(group.filter(role__in=COMPONENT_ROLES).order_by("seat", "id"))
+    plain = group.filter(role=Role.MEMBER).order_by("seat", "id").first()
+    if plain is not None:
+        rows.remove(plain)
     return rows[:SPEECHES_PER_GROUP]
 
 

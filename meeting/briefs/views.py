@@ -1,7 +1,7 @@
 """Review pages of the briefs: speaking log with players and the summary editor, briefs
 with check and release, the clip at a quoted second, and the books.
 
-Thin: each view checks who asks (``meeting.briefs.authority``), calls one service and
+Thin: each view checks who asks (``core.policy``), calls one service and
 renders or answers JSON. A refusal answers ``{"error": {code, message, details}}``
 with 400 (bad input), 403 (not allowed), 404 or 409 (a rule refused); nothing changed.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +27,7 @@ from jobs.services import enqueue
 from media import ranges
 from media.models import Clip
 from media.services import paths
-from meeting.briefs import authority
+from meeting.briefs import overview
 from meeting.briefs.errors import ERROR_CODES
 from meeting.briefs.jobs import TERM_BOOK_JOB
 from meeting.briefs.models import Brief, Summary
@@ -44,8 +45,8 @@ def _error(exc: DomainError) -> JsonResponse:
 
 
 def _staff(request: HttpRequest) -> None:
-    if not authority.may_read_draft_brief(request.user):
-        raise Http404("staff only")
+    if not policy.reviewer_may(request.user, "briefs.read_draft"):
+        raise PermissionDenied("staff only")  # a staff page: 403, not "no such page"
 
 
 def _me(request: HttpRequest):
@@ -77,7 +78,13 @@ def index(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    terms = Term.objects.order_by("-starts_on")
+    counts = overview.summary_counts([x.pk for r in rows for x in r["sittings"]])
+    for r in rows:
+        r["sittings"] = [{"sitting": x, **counts[x.pk]} for x in r["sittings"]]
+    terms = list(Term.objects.order_by("-starts_on"))
+    books_done = overview.last_term_books([t.pk for t in terms])
+    for t in terms:
+        t.last_book = books_done.get(t.pk)
     return render(
         request, "briefs/index.html", {"rows": rows, "terms": terms, "member": _me(request)}
     )
@@ -193,7 +200,7 @@ def _brief_for(request: HttpRequest, brief_id: int) -> Brief:
         Brief.objects.select_related("session__term__committee", "sitting__group", "document"),
         pk=brief_id,
     )
-    if authority.may_read_draft_brief(request.user):
+    if policy.reviewer_may(request.user, "briefs.read_draft"):
         return brief
     if brief.state == Brief.State.RELEASED and brief.document is not None:
         try:
@@ -201,7 +208,7 @@ def _brief_for(request: HttpRequest, brief_id: int) -> Brief:
             return brief
         except DomainError:
             pass
-    raise Http404("no such brief")
+    raise PermissionDenied("a draft brief is staff work")
 
 
 @login_required
@@ -214,7 +221,7 @@ def brief_page(request: HttpRequest, brief_id: int) -> HttpResponse:
         for sp in sec["speeches"]:
             sp["state"] = states.get(sp["clip"] or "")
             sp["local"] = timezone.localtime(timezone.datetime.fromisoformat(sp["started_at"]))
-    staff = authority.may_read_draft_brief(request.user)
+    staff = policy.reviewer_may(request.user, "briefs.read_draft")
     return render(
         request,
         "briefs/brief.html",
@@ -222,7 +229,7 @@ def brief_page(request: HttpRequest, brief_id: int) -> HttpResponse:
             "brief": brief,
             "content": content,
             "staff": staff,
-            "may_check": staff and authority.may_check_brief(request.user, brief),
+            "may_check": staff and policy.may_check_brief(request.user, brief),
             "access_levels": Access.choices,
             "member": _me(request),
         },
@@ -260,8 +267,8 @@ def revise(request: HttpRequest, brief_id: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, brief_id: int, fmt: str) -> HttpResponse:
     brief = _brief_for(request, brief_id)
-    if not authority.may_read_draft_brief(request.user):
-        raise Http404("members read the released document")
+    if not policy.reviewer_may(request.user, "briefs.read_draft"):
+        raise PermissionDenied("members read the released document")
     try:
         data = exports.export_brief(brief, fmt)
     except DomainError as exc:
@@ -317,8 +324,8 @@ def moment_file(request: HttpRequest, public_id) -> HttpResponse:
 def member_book(request: HttpRequest, member_id: int) -> HttpResponse:
     """一人一册 of one member: the member themself or staff."""
     member = get_object_or_404(Member.objects.select_related("term"), pk=member_id)
-    if not authority.may_read_book(request.user, member):
-        raise Http404("no such member")
+    if not policy.may_read_book(request.user, member):
+        raise PermissionDenied("another member's book")
     try:
         path = books.write_member_book_file(member.pk)
     except DomainError as exc:
@@ -332,7 +339,7 @@ def member_book(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 def term_book_start(request: HttpRequest, term_id: int) -> JsonResponse:
     """Queue 一届一本 as a background job; answers the job to poll."""
-    if not authority.may_read_term_book(request.user):
+    if not policy.reviewer_may(request.user, "books.read_term"):
         return _error(DomainError("forbidden", "Only staff reviewers make the term book."))
     term = get_object_or_404(Term, pk=term_id)
     try:
@@ -347,8 +354,8 @@ def term_book_start(request: HttpRequest, term_id: int) -> JsonResponse:
 @login_required
 @require_GET
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
-    if not authority.may_read_term_book(request.user):
-        raise Http404("staff only")
+    if not policy.reviewer_may(request.user, "books.read_term"):
+        raise PermissionDenied("staff only")
     job = get_object_or_404(Job, pk=job_id, kind=TERM_BOOK_JOB)
     if request.GET.get("file"):
         if job.state != Job.State.DONE:

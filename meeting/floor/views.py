@@ -1,6 +1,6 @@
 """HTTP views of the speaking log: per sitting (JSON, CSV) and per-member totals.
 
-Staff reviewers and clerks read any member's totals for the deputy record; a member
+Staff reviewers and the session clerk read any member's totals for the deputy record; a member
 reads their own. The sitting log is open to everyone with a role in the sitting but
 the wall display.
 """
@@ -17,11 +17,10 @@ from django.shortcuts import get_object_or_404
 from core import policy
 from core.errors import DomainError
 from core.inputs import parse_id
-from core.models import Member, Role, Session, Sitting
-from core.roster import member_for, sitting_role
+from core.models import Member, Session, Sitting
+from core.roster import sitting_role, term_role
 from meeting.floor.services.log import member_totals, sitting_log
 
-LOG_ROLES = policy.roles_for("floor.log")
 CSV_COLUMNS = [
     "id",
     "seat",
@@ -40,7 +39,7 @@ CSV_COLUMNS = [
 
 def _sitting_for(request: HttpRequest, sitting_id: int) -> Sitting:
     sitting = get_object_or_404(Sitting.objects.select_related("session__term"), pk=sitting_id)
-    if sitting_role(request.user, sitting) not in LOG_ROLES:
+    if not policy.may(sitting_role(request.user, sitting), "floor.log"):
         raise PermissionDenied("No access to this sitting's speaking log.")
     return sitting
 
@@ -66,10 +65,10 @@ def sitting_log_csv(request: HttpRequest, sitting_id: int) -> HttpResponse:
 
 
 def _may_read_totals(request: HttpRequest, member: Member) -> bool:
-    if request.user.is_superuser or member.user_id == request.user.pk:
+    """floor.totals: the member their own; the session clerk and staff reviewers any."""
+    if member.user_id == request.user.pk:
         return True
-    reader = member_for(request.user, member.term)
-    return reader is not None and reader.active and reader.role in (Role.STAFF, Role.CLERK)
+    return policy.may(term_role(request.user, member.term), "floor.totals")
 
 
 @login_required

@@ -1,7 +1,9 @@
-"""Who may use the proceedings pages, from the database alone.
+"""Who may use the proceedings pages: ``core.policy`` asked with the login's role.
 
-The session clerk (a clerk assigned to no single sitting) and superusers prepare and
-close sessions; any clerk and the staff reviewers read the minutes and the audit trail.
+Preparing and closing sessions is ``sessions.prepare``: the session clerk (a clerk
+assigned to no single sitting) and superusers. The record (minutes, audit trail) is
+``record.read``: staff reviewers and the session clerk; a session's minutes also the
+clerk of one of its sittings (``core.roster.session_role``). See docs/policy.md.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from core import policy
-from core.models import Member, Role, Term
+from core.models import Member, Session, Term
+from core.roster import session_role, term_role
 
 
 def _member(user, term: Term | None) -> Member | None:
@@ -18,22 +21,26 @@ def _member(user, term: Term | None) -> Member | None:
     return rows.first()
 
 
+def _term_role(user, term: Term | None) -> str | None:
+    if not user.is_authenticated:
+        return None
+    member = _member(user, term)
+    if term is None:
+        term = member.term if member else Term.objects.filter(is_current=True).first()
+    return term_role(user, term, member) if term is not None else None
+
+
 def is_session_clerk(user, term: Term | None = None) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    m = _member(user, term)
-    return m is not None and policy.is_clerk(m.role) and not m.clerked_sittings.exists()
+    return policy.may(_term_role(user, term), "sessions.prepare")
 
 
-def may_read_record(user, term: Term | None = None) -> bool:
+def may_read_record(user, term: Term | None = None, session: Session | None = None) -> bool:
+    """The term's record; with ``session``, that session's (its sittings' clerks too)."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    m = _member(user, term)
-    return m is not None and m.role in (Role.CLERK, Role.STAFF)
+    if session is not None:
+        return policy.may(session_role(user, session), "record.read")
+    return policy.may(_term_role(user, term), "record.read")
 
 
 def require_session_clerk(user, term: Term | None = None) -> None:
@@ -41,6 +48,6 @@ def require_session_clerk(user, term: Term | None = None) -> None:
         raise PermissionDenied("Only the session clerk prepares and closes sessions.")
 
 
-def require_reader(user, term: Term | None = None) -> None:
-    if not may_read_record(user, term):
-        raise PermissionDenied("Only clerks and staff reviewers read the record.")
+def require_reader(user, term: Term | None = None, session: Session | None = None) -> None:
+    if not may_read_record(user, term, session):
+        raise PermissionDenied("Only the session clerk and staff reviewers read the record.")

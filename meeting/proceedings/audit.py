@@ -79,6 +79,9 @@ FIELD_WORDS = {
     "show_running": gettext_lazy("running counts shown"),
     "choices_visible": gettext_lazy("who sees named choices"),
     "rows": gettext_lazy("rows"),
+    "notice": gettext_lazy("notice"),
+    "text": gettext_lazy("notice text"),
+    "call": gettext_lazy("service call"),
 }
 HIDDEN_FIELDS = frozenset({"sdp", "options", "rule", "choices", "choice"})
 VALUE_WORDS = {

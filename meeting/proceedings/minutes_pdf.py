@@ -1,6 +1,6 @@
 """The minutes as a PDF (reportlab), in Chinese, rendered from the collected record.
 
-Chinese text uses the embedded TrueType font of ``meeting/pdffont.py``: reportlab's
+Chinese text uses the embedded TrueType font of ``core/pdffont.py``: reportlab's
 non-embedded STSong-Light left every reader to substitute a font and printed "·" as
 "�"; an embedded font prints the same everywhere and the text stays extractable.
 """

@@ -240,7 +240,7 @@ def _check_sitting(session: Session, kind: str, group, chair, clerk) -> None:
     for who in (chair, clerk):
         if who is not None and who.term_id != session.term_id:
             raise DomainError("wrong_term", _("%(what)s belongs to another term.") % {"what": who})
-    if clerk is not None and clerk.role != Role.CLERK:
+    if clerk is not None and not policy.may(clerk.role, "sitting.be_clerk"):
         raise DomainError("bad_sitting", _("%(name)s is not a clerk.") % {"name": clerk})
     if chair is not None and not chair.is_component_member:
         raise DomainError("bad_sitting", _("%(name)s is not a component member.") % {"name": chair})

@@ -84,6 +84,9 @@ def _session_page(request, session: Session, *, error=None, report=None, status=
         "error": error,
         "report": report,
         "member": access._member(request.user, term),
+        # ending the session with a vote open is refused (vote_open): the page says so
+        # once, naming the vote and its sitting, instead of a refusal after the question
+        "open_votes": [v for v in votes if v.state == Vote.State.OPEN],
     }
     return render(request, "proceedings/session.html", ctx, status=status)
 
@@ -356,7 +359,7 @@ def minutes_status(request: HttpRequest, session_id: int) -> JsonResponse:
         except DomainError as exc:
             return JsonResponse({"error": exc.as_dict()}, status=_status(exc))
         return JsonResponse({"run": run.as_dict()}, status=202)
-    access.require_reader(request.user, session.term)
+    access.require_reader(request.user, session=session)
     run = closing.latest_run(session)
     return JsonResponse({"run": run.as_dict() if run else None})
 
@@ -365,7 +368,7 @@ def minutes_status(request: HttpRequest, session_id: int) -> JsonResponse:
 @require_GET
 def minutes_file(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     run = get_object_or_404(MinutesRun.objects.select_related("session__term"), pk=run_id)
-    access.require_reader(request.user, run.session.term)
+    access.require_reader(request.user, session=run.session)
     rel = {"pdf": run.pdf_path, "json": run.json_path}.get(fmt)
     if not rel or run.state != MinutesRun.State.DONE:
         err = DomainError("no_minutes", "These minutes are not finished.", run=run.as_dict())

@@ -182,6 +182,10 @@ class Result(models.Model):
     passed = models.BooleanField()
     questions = models.JSONField(help_text="Per question: text, counts, outcome.")
     named = models.JSONField(null=True, blank=True, help_text="Named votes: each member's choice.")
+    # Who took no part, as it stood at the close (the result sheet prints it a year later):
+    # {"did_not_vote": [{id, name, seat}], "absent": [...]}. Participation only, never a
+    # choice, so a secret round keeps it too (docs/voting.md). Null for older results.
+    people = models.JSONField(null=True, blank=True, help_text="Non-voters and absentees.")
     closed_at = models.DateTimeField()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -46,8 +47,49 @@ def csv_text(vote: Vote, *, with_named: bool) -> str:
 
 
 def _font() -> str:
-    """The embedded CJK font (meeting/pdffont.py): STSong-Light printed "·" as "�"."""
+    """The embedded CJK font (core/pdffont.py): STSong-Light printed "·" as "�"."""
     return cjk_font()
+
+
+def _day(at) -> str:
+    """A date as the committee writes it: 2026年12月6日 (no leading zeros), in TIME_ZONE."""
+    local = timezone.localtime(at)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _when(vote: Vote) -> str:
+    """表决时间: the day and the minutes the round was open, in TIME_ZONE."""
+    closed = vote.result.closed_at
+    opened = vote.opened_at or closed
+    start, end = timezone.localtime(opened), timezone.localtime(closed)
+    span = f"{start:%H:%M}—{end:%H:%M}"
+    if start.date() != end.date():
+        span = f"{start:%H:%M}—{_day(closed)} {end:%H:%M}"
+    return f"表决时间：{_day(opened)} {span}"
+
+
+def _where(vote: Vote) -> str:
+    """会议、场次: the session and the sitting the round belongs to."""
+    sitting = vote.sitting
+    return f"{sitting.session.title} · {sitting.title}"
+
+
+def people_lines(vote: Vote) -> list[str]:
+    """未表决 and 缺席 with names (seat order), as stored with the result at the close.
+
+    Participation only (a secret round keeps it too, docs/voting.md): never a choice.
+    """
+    people = vote.result.people
+    if people is None:  # a result counted before the names were kept
+        return ["未按表决器、缺席人员名单未随本结果保存。"]
+    out = []
+    for key, label in (("did_not_vote", "未按表决器"), ("absent", "缺席")):
+        rows = people.get(key, [])
+        names = "、".join(
+            f"{p['name']}（{p['seat']}）" if p.get("seat") else p["name"] for p in rows
+        )
+        out.append(f"{label}（{len(rows)}人）：{names or '无'}")
+    return out
 
 
 def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
@@ -71,6 +113,8 @@ def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
             y -= size + 8
 
     line(f"表决结果  {vote.question}", 16)
+    line(_where(vote), 12)
+    line(_when(vote))
     line(f"{KIND_ZH[vote.kind]} · 第{vote.round}轮 · 规则：{vote.rule.label_zh}")
     line(
         f"应到{res.roster_size}人  实到{res.present}人  投票{res.cast}人  "
@@ -82,6 +126,8 @@ def pdf_bytes(vote: Vote, *, with_named: bool) -> bytes:
         line(counts, 11, 80)
         line(q["outcome"]["explanation_zh"], 11, 80)
     line("结果：通过" if res.passed else "结果：未通过", 14)
+    for text in people_lines(vote):
+        line(text, 11)
     if with_named and res.named is not None:
         line("记名表决明细", 13)
         lines = [str(q["id"]) for q in res.questions]

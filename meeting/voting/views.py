@@ -12,20 +12,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
+from core import policy
 from core.roster import member_for, sitting_role
 from meeting.voting import sheet
 from meeting.voting.models import Vote
 from meeting.voting.services import audit
 from meeting.voting.services.payloads import may_see_named, result_payload, vote_payload
 
-READERS = {"member", "chair", "clerk", "staff", "display"}
 
-
-def _vote_for(request: HttpRequest, vote_id: int, *, closed: bool = True) -> tuple[Vote, str]:
+def _vote_for(
+    request: HttpRequest, vote_id: int, *, closed: bool = True, action: str = "vote.result"
+) -> tuple[Vote, str]:
     vote = get_object_or_404(Vote.objects.select_related("sitting__session__term"), pk=vote_id)
     role = sitting_role(request.user, vote.sitting)
-    if role not in READERS:
-        raise PermissionDenied("No access to this sitting's votes.")
+    if not policy.may(role, action):
+        raise PermissionDenied("Your role in this sitting may not read this.")
     if closed and vote.state not in (Vote.State.CLOSED, Vote.State.ANNOUNCED):
         raise Http404("This round has no result yet.")
     return vote, role
@@ -60,9 +61,7 @@ def result_pdf(request: HttpRequest, vote_id: int) -> HttpResponse:
 @login_required
 def audit_json(request: HttpRequest, vote_id: int) -> JsonResponse:
     """The chain check, and the asking member's own entries (their named ballot)."""
-    vote, role = _vote_for(request, vote_id, closed=False)
-    if role == "display":
-        raise PermissionDenied("The wall display does not read the audit record.")
+    vote, _ = _vote_for(request, vote_id, closed=False, action="vote.audit")
     out: dict = {"vote": vote.pk, "chain": audit.verify(vote).as_dict()}
     member = member_for(request.user, vote.sitting.session.term)
     if member is not None:

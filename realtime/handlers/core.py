@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import clock
+from core import clock, policy
 from core.errors import DomainError
 from core.models import Member, Sitting
 from meeting.services import agenda, attendance, seating
@@ -100,7 +100,10 @@ def _sitting_shared(sitting: Sitting, ctx: Context) -> dict:
 
 
 def _sitting_view(data: dict, ctx: Context) -> dict:
-    return {**data, "you": {"role": ctx.role, "member": ctx.member_id}}
+    """``you``: who the socket is, and what its role may do (``policy.answers``: the
+    actions allowed, each ``true``); pages show their controls by it, deriving no rule."""
+    you = {"role": ctx.role, "member": ctx.member_id, "may": policy.answers(ctx.role)}
+    return {**data, "you": you}
 
 
 sitting_part = Split(_sitting_shared, _sitting_view)

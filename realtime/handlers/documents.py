@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core import policy
 from core.models import Sitting
-from core.roster import Standing, standing_of
 from docs_store.services import catalog, distribution, presenter
 from realtime.context import Context
 from realtime.handlers import handles
@@ -60,7 +60,7 @@ def _presenter_shared(sitting: Sitting, ctx: Context) -> tuple[dict, int | None]
 
 
 def _may_present(data: tuple[dict, int | None], ctx: Context) -> bool:
-    return presenter.may_present_given(ctx.role, ctx.member_id, data[1])
+    return policy.may_present(ctx.role, member_id=ctx.member_id, presenter_id=data[1])
 
 
 def _presenter_view(data: tuple[dict, int | None], ctx: Context) -> dict:
@@ -74,27 +74,21 @@ def _documents_shared(sitting: Sitting, ctx: Context) -> catalog.Shelf:
     return catalog.shelf(sitting)
 
 
-def _reader(ctx: Context) -> Standing:
-    if ctx.standing is not None:
-        return ctx.standing  # the runner's authority check of this very command
-    return standing_of(ctx.user_id, ctx.sitting_id)
+def _records_reading(ctx: Context) -> bool:
+    """A seated member: their list marks the papers they have not opened yet (新)."""
+    return ctx.member_id is not None and policy.may(ctx.role, "documents.read_receipt")
 
 
-def _documents_key(shelf: catalog.Shelf, ctx: Context) -> tuple:
-    """Everything the access rules ask of a reader (docs_store.services.access)."""
-    st = _reader(ctx)
-    return (ctx.role, st.superuser, st.member_role, st.member_active)
+def _documents_key(shelf: catalog.Shelf, ctx: Context) -> str | None:
+    """Everything the access rules ask of a reader: its role in the sitting; a seated
+    member's view is their own (its 新 marks), so it is not shared."""
+    return None if _records_reading(ctx) else ctx.role
 
 
 def _documents_view(shelf: catalog.Shelf, ctx: Context) -> dict:
-    st = _reader(ctx)
-    return catalog.listing_on(
-        shelf,
-        superuser=st.superuser,
-        member_role=st.member_role,
-        member_active=st.member_active,
-        sitting_role=ctx.role,
-    )
+    listing = catalog.listing_on(shelf, sitting_role=ctx.role)
+    member = ctx.member_id if _records_reading(ctx) else None
+    return catalog.with_new_marks(listing, member, ctx.role)
 
 
 # the sitting's documents read once; each reader sees those its access level may read

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from core import policy
 from core.errors import DomainError
 from meeting.rules import DecisionRule
 from meeting.voting import services
 from meeting.voting.models import DEFAULT_OPTIONS
 from meeting.voting.services import audit
 from meeting.voting.services.common import vote_in_sitting
+from meeting.voting.services.definition import KIND_OPTIONS
 from meeting.voting.services.payloads import result_payload, vote_payload
 from meeting.voting.services.views_data import votes_shared, with_mine
 from realtime.context import Context
@@ -86,7 +88,10 @@ def handle_audit(ctx: Context, cmd) -> dict:
 
 def _votes_view(data: tuple, ctx: Context) -> dict:
     shared, rounds = data
-    return with_mine(shared, rounds, ctx.member_id)  # reads the own ballot, if any round
+    out = with_mine(shared, rounds, ctx.member_id)  # reads the own ballot, if any round
+    if policy.may(ctx.role, "vote.prepare"):  # the prepare form offers what each kind allows
+        out = {**out, "kinds": KIND_OPTIONS}
+    return out
 
 
 # the votes read once per role; the reader's own ballot added per socket (when a round is

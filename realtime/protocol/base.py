@@ -22,7 +22,7 @@ from core import policy
 
 VERSION = 1
 
-# Derived from the rulebook (meeting/policy.py), never written here.
+# Derived from the rulebook (core/policy.py), never written here.
 ALL_ROLES = frozenset(str(r.value) for r in policy.SITTING_ROLES)
 LIVE_ROLES = frozenset(str(r.value) for r in policy.LIVE_ROLES)
 

@@ -73,7 +73,8 @@ class StepItem(CommandData):
 
 @command("presence.list", example={})
 class ListPresence(CommandData):
-    """Which tablets are online now. Answer: ``{"online": [{"member": 12, "sockets": 1}]}``."""
+    """Which tablets are online now. Answer: ``{"online": [{"member": 12, "sockets": 1,
+    "insecure": 0}]}`` (``insecure``: sockets not in a secure context)."""
 
 
 WELCOME = event(
@@ -151,8 +152,10 @@ SEATING_PLAN = event(
 )
 PRESENCE_CHANGED = event(
     "presence.changed",
-    "A tablet came online or went offline (sent to clerks and chairs only).",
-    {"member": 12, "online": True, "sockets": 1},
+    "A tablet came online or went offline (sent to clerks and chairs only). `insecure`: "
+    "how many of the member's sockets come from a page that is not a secure context "
+    "(plain HTTP at a LAN address: no camera, no offline reading).",
+    {"member": 12, "online": True, "sockets": 1, "insecure": 0},
     sequenced=False,
     audience="clerks and chairs of the sitting",
 )

@@ -64,6 +64,10 @@ unsequenced notice (presence, private answers), whose content is also in the sna
 
 ## Connecting and resyncing
 
+0. The client opens `/ws/sittings/<id>/`, with `?secure=0` when its page is not a
+   secure context (`window.isSecureContext` false: plain HTTP at a LAN address, so no
+   camera and no offline reading); the clerk's console counts such tablets
+   (`presence.changed`'s `insecure`). Nothing is allowed or refused by it.
 1. The server sends `welcome` (your role and the sitting's current `seq`).
 2. The client sends `sync` with the last `seq` it applied (0 if none).
 3. The reply is either `replay` (every missed event, in order) or, past the retention

@@ -17,7 +17,7 @@ ERROR_CODES: dict[str, str] = {
     "invalid": "A field is missing, has the wrong type, or is not allowed; see details.",
     "unsupported_version": "The client speaks a protocol version the server does not.",
     "rate_limited": "Too many commands on this socket; slow down (token bucket per socket).",
-    "forbidden": "Your role in this sitting may not send this command (meeting/policy.py).",
+    "forbidden": "Your role in this sitting may not send this command (core/policy.py).",
     "role_changed": "Your role in this sitting changed since the socket connected; nothing "
     "was done. The server closes the socket (4409); reconnect to get the new role.",
     "key_reused": "This idempotency key was used for a different command.",

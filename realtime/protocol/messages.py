@@ -107,6 +107,16 @@ MESSAGES = {
     "stale_version": _("The document has a newer version; reload the page to annotate it."),
     "stroke_out_of_page": _("The stroke goes outside the page; it was not saved."),
     "too_many_strokes": _("This page holds the most strokes allowed; undo some first."),
+    "notice_empty": _("Write the notice first; nothing was sent."),
+    "notice_too_long": _("The notice is too long; nothing was sent."),
+    "unknown_service_kind": _("No such service: choose tea, technical support or other."),
+    "call_note_too_long": _("The note is too long: at most 60 characters; nothing was sent."),
+    "call_already_open": _(
+        "You already have a call of this kind waiting or being handled; nothing new was sent."
+    ),
+    "call_not_waiting": _("This call was already taken, done or withdrawn."),
+    "call_closed": _("This call is already done or withdrawn."),
+    "calls_too_often": _("You have called several times just now; wait a minute."),
 }
 
 
@@ -119,6 +129,7 @@ CLIENT_MESSAGES = {
 # The numbers a person needs, appended from an error's ``details`` (str.format names).
 DETAIL_SENTENCES = {
     "bad_layout": _("Seats concerned: {seats}."),
+    "notice_too_long": _("At most {limit} characters; this one has {length}."),
     "no_quorum": _(
         "Component members: {roster_size}; present: {present}; more than half needs {required}."
     ),

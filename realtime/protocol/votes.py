@@ -188,7 +188,7 @@ _RESULT = {
                 "base_size": 65,
                 "yes": 40,
                 "explanation": "yes 40 of 65 component members; more than half requires 33: passed",
-                "explanation_zh": "赞成40票，全体组成人员65名（票），过半数需33票：通过",
+                "explanation_zh": "赞成40票，全体组成人员65名，过半数需33票：通过",
             },
         }
     ],
@@ -224,8 +224,11 @@ VOTE_PROGRESS = event(
     "not cast, in seat order (for a secret ballot too: it says who took part, never a "
     "choice) — read after the commit and coalesced over a burst of ballots (one for "
     "many; the last one after the last ballot). `not_voted` also comes when the round "
-    "opens and after each check-in or check-out. A progress with a lower `cast` than one "
-    "already seen is older: ignore it. The wall gets `cast` and `counts` only.",
+    "opens and after each check-in or check-out; for a named vote it carries the running "
+    "`counts` too (the clerk's tally; never for a secret ballot). A progress with a lower "
+    "`cast` than one already seen is older: ignore it. The wall gets `cast` after every "
+    'ballot, named or secret (it shows "已表决 N / 应到 M"), and `counts` only when the '
+    "vote shows them.",
     {
         "vote": 7,
         "cast": 41,
@@ -233,7 +236,7 @@ VOTE_PROGRESS = event(
         "not_voted": [{"id": 13, "name": "委员2", "seat": "003"}],
     },
     sequenced=False,
-    audience="clerks and chairs of the sitting (and the wall display when counts are shown)",
+    audience="clerks and chairs of the sitting, and the wall display",
 )
 VOTE_NAMED_RESULT = event(
     "vote.named_result",

@@ -62,7 +62,7 @@ async def test_tablet_publishes_and_staff_plays_the_clip(tmp_path):
                 # Generous: finalising waits for the capture to pass the speech's end and
                 # remuxes in the job thread; under a loaded CI machine 30 s was too short.
                 await tablet.wait_for_function(
-                    "document.getElementById('rec-progress').textContent.includes('(')",
+                    "document.getElementById('rec-progress').dataset.state === 'ready'",
                     timeout=90000,
                 )
                 clip = None

@@ -142,7 +142,7 @@ def test_deputy_record_lists_attendance_and_speeches_with_links(committee):
     api = login(committee.staff.user).get(f"/media/api/members/{m1.pk}/speeches").json()
     assert api["speeches"][0]["clip"]["sha256"] == clip.sha256
     assert (
-        login(committee.members[2].user).get(f"/media/members/{m1.pk}/record/").status_code == 404
+        login(committee.members[2].user).get(f"/media/members/{m1.pk}/record/").status_code == 403
     )
 
 

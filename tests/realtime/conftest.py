@@ -67,11 +67,14 @@ class Socket:
 def connect():
     opened: list[Socket] = []
 
-    async def _connect(user, sitting_id: int, *, origin=ORIGIN, expect_close: int | None = None):
+    async def _connect(
+        user, sitting_id: int, *, origin=ORIGIN, expect_close: int | None = None, query=""
+    ):
         headers = [origin] if origin else []
         if user is not None:
             headers.append((b"cookie", await cookie_for(user)))
-        comm = WebsocketCommunicator(application, f"/ws/sittings/{sitting_id}/", headers=headers)
+        path = f"/ws/sittings/{sitting_id}/{query}"
+        comm = WebsocketCommunicator(application, path, headers=headers)
         connected, code = await comm.connect(timeout=5)
         if expect_close is not None:
             if connected:

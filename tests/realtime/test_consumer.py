@@ -7,6 +7,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
+from core import policy
 from core.models import Attendance, Sitting
 from meeting.services import attendance
 from realtime.models import CommandReceipt, Connection, SittingEvent
@@ -65,7 +66,10 @@ async def test_first_sync_is_a_snapshot_with_every_part(committee, connect):
     assert r["ok"] and r["data"]["mode"] == "snapshot"
     snap = r["data"]["snapshot"]
     assert {"sitting", "agenda", "attendance", "roster", "presence"} <= set(snap)
-    assert snap["sitting"]["you"] == {"role": "clerk", "member": committee.clerk.pk}
+    you = snap["sitting"]["you"]
+    assert (you["role"], you["member"]) == ("clerk", committee.clerk.pk)
+    # what this login may do, answered by the rulebook, so the console re-derives nothing
+    assert you["may"] == policy.answers("clerk") and you["may"]["vote.close"] is True
     assert snap["attendance"]["quorum"]["roster_size"] == 9
     assert len(snap["agenda"]["items"]) == 3
 
@@ -205,9 +209,14 @@ async def test_presence_is_shown_to_the_clerk(committee, connect):
     m = await connect(committee.members[0].user, committee.plenary.pk)
     ev = await clerk.event("presence.changed")
     assert ev["seq"] is None
-    assert ev["data"] == {"member": committee.members[0].pk, "online": True, "sockets": 1}
+    assert ev["data"] == {
+        "member": committee.members[0].pk,
+        "online": True,
+        "sockets": 1,
+        "insecure": 0,
+    }
     r = await clerk.request("presence.list")
-    assert {"member": committee.members[0].pk, "sockets": 1} in r["data"]["online"]
+    assert {"member": committee.members[0].pk, "sockets": 1, "insecure": 0} in r["data"]["online"]
     r = await m.request("presence.list")
     assert r["error"]["code"] == "forbidden"
     await m.close()
@@ -215,6 +224,23 @@ async def test_presence_is_shown_to_the_clerk(committee, connect):
     assert ev["data"]["online"] is False
     n = await sync_to_async(Connection.objects.filter(member=committee.members[0]).count)()
     assert n == 0
+
+
+async def test_the_console_counts_tablets_not_in_a_secure_context(committee, connect):
+    """A tablet page on plain HTTP at a LAN address connects with ``?secure=0``."""
+    clerk = await connect(committee.clerk.user, committee.plenary.pk)
+    member = committee.members[1]
+    await connect(member.user, committee.plenary.pk, query="?secure=0")
+    ev = await clerk.event("presence.changed")
+    assert ev["data"] == {"member": member.pk, "online": True, "sockets": 1, "insecure": 1}
+    await connect(member.user, committee.plenary.pk)  # the same member, a secure page too
+    ev = await clerk.event("presence.changed")
+    assert ev["data"]["sockets"] == 2 and ev["data"]["insecure"] == 1
+    r = await clerk.request("sync", {"last_seq": 0})
+    online = r["data"]["snapshot"]["presence"]["online"]
+    assert {"member": member.pk, "sockets": 2, "insecure": 1} in online
+    row = await sync_to_async(Connection.objects.filter(member=member, secure=False).count)()
+    assert row == 1
 
 
 async def test_clerk_records_attendance_for_a_member(committee, connect):

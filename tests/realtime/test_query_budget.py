@@ -16,6 +16,7 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from core import policy
 from meeting.services import agenda
 from realtime import journal, presence, snapshot
 from realtime.consumers import arrive
@@ -148,6 +149,8 @@ SHARED_READ = [  # once per batch of sockets of one role per process (realtime/s
     "SELECT media_publisher",  # media: publishers
     "SELECT media_recording",  # media: recordings
     "SELECT voting_vote",  # votes (no open round here: no one's own ballot to read)
+    "SELECT notices_notice",  # notices: the recent ones (and, when there are, who read them)
+    "SELECT notices_servicecall",  # notices: the calls open or just ended
 ]
 # per socket: nothing. Its views of the shared read (you, may_present, the documents its
 # access level may read, its own ballot when a round is open) read no table: the reader's
@@ -185,7 +188,8 @@ def test_sync_right_after_connect_in_a_storm(committee):
     ctx = dataclasses.replace(ctx, live_since=time.monotonic() - 60)  # live before that read
     answer, tables = _run(ctx, _cmd("sync", {"last_seq": 0}))
     assert tables == []  # no query at all
-    assert answer["data"]["snapshot"]["sitting"]["you"] == {"role": "member", "member": member.pk}
+    you = answer["data"]["snapshot"]["sitting"]["you"]
+    assert you == {"role": "member", "member": member.pk, "may": policy.answers("member")}
 
 
 def test_resync_snapshot_inside_a_transaction(committee):

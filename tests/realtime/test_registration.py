@@ -26,7 +26,7 @@ def _module(name: str, **attrs) -> types.ModuleType:
 def _ping_protocol() -> types.ModuleType:
     @command("ping", example={})
     class Ping(CommandData):
-        """A command with a rule in meeting/policy.py."""
+        """A command with a rule in core/policy.py."""
 
     Ping.__module__ = "fake.protocol"
     return _module(

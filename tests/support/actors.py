@@ -1,4 +1,4 @@
-"""Actors for tests that call services directly (meeting/policy.py asks every service)."""
+"""Actors for tests that call services directly (core/policy.py asks every service)."""
 
 from core.models import Role
 from core.policy import Acting

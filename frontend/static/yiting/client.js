@@ -9,6 +9,8 @@
 //   (rejected with {code, message} on an error reply); idempotent commands carry a key
 //   and are resent after a reconnect with the same key, so they count once.
 
+import { secureQuery } from "./secure.js";
+
 const STATES = { offline: "offline", connecting: "reconnecting", live: "live" };
 export const SYNC_TRIES = 5; // then drop the socket and reconnect
 export const SYNC_MAX_DELAY = 4000; // ms between two tries of one socket
@@ -58,7 +60,9 @@ export class SittingClient extends EventTarget {
   connect() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     this.setState(this.attempt ? "reconnecting" : "reconnecting");
-    const ws = new WebSocket(`${proto}//${location.host}${this.path}`);
+    // the page's isSecureContext travels with the connect: the console counts tablets
+    // that cannot record or read offline (secure.js)
+    const ws = new WebSocket(`${proto}//${location.host}${this.path}${secureQuery()}`);
     this.ws = ws;
     this.synced = false;
     this.buffer = [];

@@ -15,6 +15,9 @@ export function setup() {
     role: d.role,
     kind: d.kind, // "plenary" or "group": only group sittings record
     member: d.member ? Number(d.member) : null,
+    // what this login may do, as the server's rulebook answers it (snapshot's you.may:
+    // the allowed actions, each true); panels show controls by it and derive no rule
+    may: {},
     state: { agenda: { items: [], current: null }, attendance: { present: [], quorum: null } },
     // how one agenda line looks; a page (the console) may give its own
     agendaItem: (i) => html`<li data-item=${i.id} class=${i.state}>${i.title}</li>`,
@@ -30,6 +33,7 @@ export function setup() {
     document.body.dataset.sittingState = state || "";
   };
   client.on("snapshot", (snap) => {
+    ctx.may = (snap.sitting && snap.sitting.you && snap.sitting.you.may) || {};
     ctx.state.agenda = snap.agenda;
     setSittingState(snap.sitting ? snap.sitting.state : null);
     ctx.state.attendance = snap.attendance;

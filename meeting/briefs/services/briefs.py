@@ -16,7 +16,6 @@ from core.errors import DomainError
 from core.models import Role, Session, Sitting
 from docs_store.models import Access, Document
 from docs_store.services import distribution, upload
-from meeting.briefs import authority
 from meeting.briefs.models import Brief
 from meeting.briefs.services import content as contents
 
@@ -44,7 +43,11 @@ def create_brief(
     actor, *, sitting: Sitting | None = None, session: Session | None = None, item_order=None
 ) -> Brief:
     """Start 简报 第N期 for a group sitting, or for agenda item ``item_order`` of a session."""
-    authority.require(authority.may_compile_brief(actor), "Only staff reviewers compile briefs.")
+    policy.require_that(
+        policy.reviewer_may(actor, "briefs.compile"),
+        "briefs.compile",
+        "Only staff reviewers compile briefs.",
+    )
     if sitting is not None:
         if sitting.kind != Sitting.Kind.GROUP:
             raise DomainError("not_group_sitting", f"“{sitting.title}” is not a group sitting.")
@@ -95,7 +98,9 @@ def check_brief(actor, brief: Brief) -> Brief:
         raise DomainError(
             "checker_is_author", "The compiler may not check their own brief; ask a colleague."
         )
-    authority.require(authority.may_check_brief(actor, brief), "Only staff reviewers check briefs.")
+    policy.require_that(
+        policy.may_check_brief(actor, brief), "briefs.check", "Only staff reviewers check briefs."
+    )
     brief.content = contents.compile_content(brief)
     brief.content["checked_by"] = contents.display_name(actor, brief.session.term_id)
     brief.state, brief.checked_by, brief.checked_at = Brief.State.CHECKED, actor, clock.now()
@@ -115,7 +120,11 @@ def _pdf_upload(brief: Brief) -> upload.Upload:
 @transaction.atomic
 def release_brief(actor, brief: Brief, access: str = Access.COMMITTEE) -> Brief:
     """Release a checked brief to the committee: it becomes (a new version of) a document."""
-    authority.require(authority.may_release_brief(actor), "Only staff reviewers release briefs.")
+    policy.require_that(
+        policy.reviewer_may(actor, "briefs.release"),
+        "briefs.release",
+        "Only staff reviewers release briefs.",
+    )
     if access not in Access.values:
         raise DomainError("bad_access", f"Unknown access level {access!r}.", field="access")
     brief = _locked(brief)
@@ -149,7 +158,11 @@ def release_brief(actor, brief: Brief, access: str = Access.COMMITTEE) -> Brief:
 @transaction.atomic
 def revise_brief(actor, brief: Brief) -> Brief:
     """Open revision N+1 of a released brief; its release will supersede the document."""
-    authority.require(authority.may_compile_brief(actor), "Only staff reviewers revise briefs.")
+    policy.require_that(
+        policy.reviewer_may(actor, "briefs.compile"),
+        "briefs.compile",
+        "Only staff reviewers revise briefs.",
+    )
     brief = _locked(brief)
     if brief.state != Brief.State.RELEASED:
         raise DomainError("bad_state", "Only a released brief is revised.")

@@ -107,7 +107,7 @@ def compile_content(brief: Brief) -> dict:
             if sitting and sitting.group_id and sitting.group.name not in sitting.title
             else ""
         ),
-        "date": timezone.localtime(day).strftime("%Y年%m月%d日") if day else "",
+        "date": chinese_date(timezone.localtime(day)) if day else "",
         "compiled_by": display_name(brief.compiled_by, brief.session.term_id),
         "sections": sections,
     }
@@ -129,3 +129,8 @@ def clip_states(content: dict) -> dict[str, dict]:
             "duration_s": c.duration_s,
         }
     return out
+
+
+def chinese_date(day) -> str:
+    """A Chinese date without leading zeros: "2026年12月6日", not "12月06日"."""
+    return f"{day.year}年{day.month}月{day.day}日"

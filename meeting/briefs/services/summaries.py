@@ -13,10 +13,9 @@ import math
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit, clock
+from core import audit, clock, policy
 from core.errors import DomainError
 from media.models import Clip
-from meeting.briefs import authority
 from meeting.briefs.models import Summary, SummaryVersion
 from meeting.floor.models import Speech
 
@@ -74,7 +73,11 @@ def save_summary(
     actor, speech: Speech, text: str, quotes=None, *, base_version: int | None = None
 ) -> Summary:
     """Save the points of ``speech`` as a new version; ``base_version`` guards concurrent edits."""
-    authority.require(authority.may_write_summary(actor), "Only staff reviewers write summaries.")
+    policy.require_that(
+        policy.reviewer_may(actor, "summaries.write"),
+        "summaries.write",
+        "Only staff reviewers write summaries.",
+    )
     if speech.ended_at is None:
         raise DomainError("invalid", "The speech has not ended yet.", field="speech")
     text = (text or "").strip()

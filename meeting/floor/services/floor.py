@@ -24,7 +24,6 @@ from meeting.floor.services.state import (
     lock_sitting,
     open_speeches,
     queue,
-    require_live_role,
     rules_for,
     speech_payload,
 )
@@ -132,7 +131,7 @@ def grant(
     member_id: int | None = None,
 ) -> Speech:
     """Give the floor to a named request, a named member, or the head of the queue."""
-    require_live_role(role)
+    policy.require(role, "floor.grant")
     sitting = lock_sitting(sitting_id)
     req: SpeakingRequest | None = None
     if request_id is not None:
@@ -184,7 +183,7 @@ def take(sitting_id: int, member: Member, *, role: str, by_user_id: int | None) 
         raise DomainError("not_on_roster", f"{member} is not on the roster of {sitting}.")
     req = queue(sitting_id).filter(member=member).first()
     kind = req.kind if req else Kind.SPEECH
-    if role == "chair":
+    if policy.may(role, "floor.take_any_mode"):
         return _start(sitting, member, kind, req=req, by_chair=True, by_user_id=by_user_id)
     rules = rules_for(sitting_id)
     if rules.mode == Mode.REQUEST:
@@ -241,7 +240,7 @@ def end(
 @transaction.atomic
 def extend(sitting_id: int, speech_id: int, seconds: int, *, role: str) -> Speech:
     """Give a speaker more time; only the chair's side may. The warning may come again."""
-    require_live_role(role)
+    policy.require(role, "floor.extend")
     lock_sitting(sitting_id)
     sp = _open_speech(sitting_id, speech_id, None)
     if sp.limit_s is None:

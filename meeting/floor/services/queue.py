@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core import clock
+from core import clock, policy
 from core.errors import DomainError
 from core.events import emit
 from core.models import Member
@@ -23,7 +23,6 @@ from meeting.floor.services.state import (
     lock_sitting,
     queue,
     request_payload,
-    require_live_role,
     rules_payload,
 )
 
@@ -108,7 +107,7 @@ def enter(
     note: str = "",
 ) -> SpeakingRequest:
     """The clerk enters a member's written request (书面申请) made before the sitting."""
-    require_live_role(role)
+    policy.require(role, "floor.enter")
     req = _add(sitting_id, member, kind, by_user_id=by_user_id, written=True, note=note)
     _emit_queue(sitting_id, "entered", req)
     return req
@@ -165,7 +164,7 @@ def refuse(
     sitting_id: int, request_id: int, *, role: str, by_user_id: int | None, note: str = ""
 ) -> SpeakingRequest:
     """The chair or clerk refuses a request; it leaves the queue with the reason kept."""
-    require_live_role(role)
+    policy.require(role, "floor.refuse")
     lock_sitting(sitting_id)
     req = _waiting_request(sitting_id, request_id)
     if note:
@@ -180,7 +179,7 @@ def refuse(
 @transaction.atomic
 def reorder(sitting_id: int, request_ids: list[int], *, role: str) -> list[SpeakingRequest]:
     """The clerk puts the queue in a new order; it must name every waiting request once."""
-    require_live_role(role)
+    policy.require(role, "floor.reorder")
     lock_sitting(sitting_id)
     waiting = {r.pk: r for r in queue(sitting_id)}
     if len(request_ids) != len(set(request_ids)) or set(request_ids) != set(waiting):
@@ -197,7 +196,7 @@ def reorder(sitting_id: int, request_ids: list[int], *, role: str) -> list[Speak
 @transaction.atomic
 def set_rules(sitting_id: int, *, role: str, **changes: object) -> FloorRules:
     """Change the floor mode or limits; a smaller maximum ends nobody's floor."""
-    require_live_role(role)
+    policy.require(role, "floor.rules")
     lock_sitting(sitting_id)
     rules = ensure_rules(sitting_id)
     allowed = {"mode", "max_floors", "warn_before_s", "reply_limit_s", "point_of_order_limit_s"}

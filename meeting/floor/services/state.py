@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from core import clock, policy
+from core import clock
 from core.errors import DomainError
 from core.models import AgendaItem, Sitting
 from meeting.floor.models import FloorRules, Kind, SpeakingRequest, Speech
-
-LIVE_ROLES = tuple(str(r.value) for r in policy.LIVE_ROLES)  # the rulebook's
 
 
 def rules_for(sitting: Sitting | int) -> FloorRules:
@@ -42,12 +40,6 @@ def lock_sitting(sitting_id: int, *, allow_ended: bool = False) -> Sitting:
     if sitting.state == Sitting.State.ENDED and not allow_ended:
         raise DomainError("sitting_ended", f"{sitting} has ended.")
     return sitting
-
-
-def require_live_role(role: str, action: str = "floor.grant") -> None:
-    """Only the chair or the clerk run the floor (``core.policy``); a tablet never does."""
-    if not policy.may(role, action):
-        raise DomainError("forbidden", f"The {role} role may not run the floor.")
 
 
 def queue(sitting_id: int) -> QuerySet[SpeakingRequest]:

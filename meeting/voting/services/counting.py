@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from core import clock
 from core.models import Sitting
+from core.roster import component_members, sitting_roster
 from meeting.rules import decide
 from meeting.services.quorum import present_members, quorum
 from meeting.voting.models import Ballot, NamedChoice, Result, SecretTally, Vote
@@ -68,6 +69,27 @@ def not_voted(vote: Vote, sitting: Sitting) -> list[dict]:
     return [{"id": pk, "name": name, "seat": seat} for pk, name, seat in fields]
 
 
+def _people(sitting: Sitting, here: set[int], voters: set[int]) -> dict[str, list[dict]]:
+    """Names of who was present and did not vote, and of who was absent (seat order).
+
+    The roster is the one the quorum counts (``quorum``): all component members at a
+    plenary, the group at a group sitting. Participation only: never what anyone chose.
+    """
+    if sitting.kind == Sitting.Kind.PLENARY:
+        roster = component_members(sitting.session.term)
+    else:
+        roster = sitting_roster(sitting)
+    rows = roster.order_by("seat", "id").values_list("pk", "full_name", "seat")
+    out: dict[str, list[dict]] = {"did_not_vote": [], "absent": []}
+    for pk, name, seat in rows:
+        if pk in voters:
+            continue
+        out["did_not_vote" if pk in here else "absent"].append(
+            {"id": pk, "name": name, "seat": seat}
+        )
+    return out
+
+
 def count(vote: Vote) -> Result:
     """Count a round that has just been closed and store its result."""
     sitting = Sitting.objects.select_related("session__term").get(pk=vote.sitting_id)
@@ -103,5 +125,6 @@ def count(vote: Vote) -> Result:
         passed=passed,
         questions=lines,
         named=named,
+        people=_people(sitting, here, voters),
         closed_at=vote.closed_at or clock.now(),
     )

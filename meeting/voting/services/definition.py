@@ -25,6 +25,22 @@ OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 10
 
+# What each kind of vote allows; ``prepare`` refuses anything else, and the consoles'
+# prepare form offers these (the votes snapshot's ``kinds``). A secret ballot shows no
+# choices, no running counts, and cannot be changed (changing needs the choice known).
+KIND_OPTIONS: dict[str, dict] = {
+    Vote.Kind.NAMED.value: {
+        "allow_change": True,
+        "show_running": True,
+        "choices_visible": [Vote.Visibility.ALL.value, Vote.Visibility.CLERK.value],
+    },
+    Vote.Kind.SECRET.value: {
+        "allow_change": False,
+        "show_running": False,
+        "choices_visible": [Vote.Visibility.NOBODY.value],
+    },
+}
+
 
 @dataclass
 class VoteSpec:
@@ -76,14 +92,17 @@ def _check_spec(spec: VoteSpec) -> str:
     )
     if visible not in Vote.Visibility.values:
         raise _bad(f"Unknown visibility {visible!r}.")
-    if spec.kind == Vote.Kind.SECRET and (
-        visible != Vote.Visibility.NOBODY or spec.show_running or spec.allow_change
+    allowed = KIND_OPTIONS[spec.kind]
+    if (
+        visible not in allowed["choices_visible"]
+        or (spec.show_running and not allowed["show_running"])
+        or (spec.allow_change and not allowed["allow_change"])
     ):
-        raise _bad(
-            "A secret ballot shows no choices, no running counts, and cannot be changed "
-            "(changing would need to know what was chosen)."
-        )
-    if spec.kind == Vote.Kind.NAMED and visible == Vote.Visibility.NOBODY:
+        if spec.kind == Vote.Kind.SECRET:
+            raise _bad(
+                "A secret ballot shows no choices, no running counts, and cannot be changed "
+                "(changing would need to know what was chosen)."
+            )
         raise _bad("A named vote records choices; show them to all or to the clerk.")
     return visible
 

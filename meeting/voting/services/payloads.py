@@ -72,6 +72,4 @@ def may_see_named(vote: Vote, role: str) -> bool:
     """Who may read each member's choice once the vote is closed."""
     if vote.is_secret:
         return False
-    if vote.choices_visible == Vote.Visibility.ALL:
-        return True
-    return vote.choices_visible == Vote.Visibility.CLERK and policy.is_live(role)
+    return policy.may_see_named(role, vote.choices_visible)

@@ -35,24 +35,27 @@ from meeting.voting.services.counting import counts_by_question, not_voted
 log = logging.getLogger(__name__)
 
 
-def _count(vote: Vote) -> dict:
-    """The server's count of the round, with its running counts when the vote shows them."""
+def _count(vote: Vote, *, tally: bool = False) -> dict:
+    """The server's count of the round, with its running counts when the vote shows them
+    to the room, or (``tally``, for the clerks and chairs) when it is a named vote: the
+    clerk watches a named vote's tally; a secret ballot's never leaves the server."""
     payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
-    if vote.show_running:
+    if vote.show_running or (tally and not vote.is_secret):
         payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
     return payload
 
 
 def announce(vote: Vote, sitting: Sitting, member_id: int | None = None) -> None:
-    """Send the round's progress (after commit): the count to the live roles and the wall
-    (with running counts, when shown), then the "not yet voted" slice to the live roles."""
+    """Send the round's progress (after commit): the count to the wall (with running
+    counts, when shown; it says "已表决 N / 应到 M" for every ballot, secret or named) and
+    to the live roles, then the "not yet voted" slice (with a named vote's tally) to the
+    live roles."""
     payload = _count(vote)
+    events.notify(events.role(sitting.pk, "display"), "vote.progress", payload, sitting.pk)
     if member_id is not None and not vote.is_secret:
-        payload["member"] = member_id  # whose ballot this progress is for
-    if vote.show_running:
-        events.notify(events.role(sitting.pk, "display"), "vote.progress", payload, sitting.pk)
+        payload = payload | {"member": member_id}  # whose ballot this progress is for
     if member_id is None:  # the round opened, or attendance changed: the slice at once
-        consoles = payload | {"not_voted": not_voted(vote, sitting)}
+        consoles = _count(vote, tally=True) | {"not_voted": not_voted(vote, sitting)}
         events.notify(events.live(sitting.pk), "vote.progress", consoles, sitting.pk)
         return
     events.notify(events.live(sitting.pk), "vote.progress", payload, sitting.pk)
@@ -139,8 +142,9 @@ def send_slice(vote_id: int) -> None:
         if vote is None:  # closed meanwhile: vote.closed has said the rest
             return
         sitting = Sitting.objects.get(pk=vote.sitting_id)
-        # the counts too, when shown: the console shows them, a slice must not blank them
-        payload = _count(vote) | {"not_voted": not_voted(vote, sitting)}
+        # the counts too, when shown or named: the console shows them, a slice must not
+        # blank them
+        payload = _count(vote, tally=True) | {"not_voted": not_voted(vote, sitting)}
     events.notify(events.live(sitting.pk), "vote.progress", payload, sitting.pk)
 
 

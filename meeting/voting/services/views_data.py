@@ -11,10 +11,8 @@ from core import policy
 from core.models import Sitting
 from meeting.voting.models import Ballot, Vote
 from meeting.voting.services.casting import own_choices
-from meeting.voting.services.counting import not_voted
+from meeting.voting.services.counting import counts_by_question, not_voted
 from meeting.voting.services.payloads import may_see_named, result_payload, vote_payload
-
-LIVE = tuple(str(r.value) for r in policy.LIVE_ROLES)
 
 
 def mine(vote: Vote, member_id: int | None) -> dict | None:
@@ -32,29 +30,38 @@ def mine(vote: Vote, member_id: int | None) -> dict | None:
 
 def progress(vote: Vote, sitting: Sitting) -> dict:
     """As ``vote.progress`` carries it: the count and who present has not cast (for a
-    secret ballot too: who took part is not secret, the choice is)."""
-    return {"cast": vote.cast_count, "not_voted": not_voted(vote, sitting)}
+    secret ballot too: who took part is not secret, the choice is), and a named vote's
+    running tally (the clerk's; never a secret ballot's)."""
+    out: dict = {"cast": vote.cast_count, "not_voted": not_voted(vote, sitting)}
+    if not vote.is_secret:
+        out["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
+    return out
+
+
+def wall_progress(vote: Vote) -> dict:
+    """What the wall shows of an open round: how many have cast (every ballot, secret or
+    named), and the running counts only when the vote shows them to the room."""
+    out: dict = {"cast": vote.cast_count}
+    if vote.show_running:
+        out["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
+    return out
 
 
 def vote_view(vote: Vote, sitting: Sitting, role: str, member_id: int | None) -> dict:
     out: dict = {"vote": vote_payload(vote)}
     if vote.state == Vote.State.OPEN:
         out["mine"] = mine(vote, member_id)
-        if role in LIVE:
+        if policy.may(role, "vote.follow_progress"):
             out["progress"] = progress(vote, sitting)
+        elif policy.may(role, "vote.wall_count"):
+            out["progress"] = wall_progress(vote)
     if hasattr(vote, "result") and vote.state in (Vote.State.CLOSED, Vote.State.ANNOUNCED):
         # Tablets fetch the per-member list when they open it (see close_vote).
-        with_named = may_see_named(vote, role) and role in LIVE + ("staff",)
+        with_named = may_see_named(vote, role) and policy.may(role, "vote.history")
         out["result"] = result_payload(vote.result, with_named=with_named)
         out["result"]["named_available"] = may_see_named(vote, role)
         out["mine"] = mine(vote, member_id)
     return out
-
-
-def votes_snapshot(sitting: Sitting, role: str, member_id: int | None) -> dict:
-    """``open``: the open round; ``latest``: the last one closed; ``history`` for consoles."""
-    data, rounds = votes_shared(sitting, role)
-    return with_mine(data, rounds, member_id)
 
 
 def with_mine(data: dict, rounds: dict[str, Vote], member_id: int | None) -> dict:
@@ -94,7 +101,7 @@ def _votes(sitting: Sitting, role: str) -> dict:
         "_open": current,
         "_latest": done[-1] if done else None,
     }
-    if role in LIVE + ("staff",):
+    if policy.may(role, "vote.history"):
         out["history"] = [
             {
                 "id": v.pk,

@@ -45,7 +45,7 @@ def test_staff_write_summaries_members_do_not(archive):
     )
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
     member = client_for(archive.members[0])
-    assert member.get(f"/briefs/sittings/{archive.group_a_sitting.pk}/").status_code == 404
+    assert member.get(f"/briefs/sittings/{archive.group_a_sitting.pk}/").status_code == 403
     r = _post_summary(member, archive.sp1, text="我改", version=1)
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
 
@@ -57,7 +57,7 @@ def test_check_release_and_a_member_reads_the_brief_and_plays_the_quote(archive)
     assert r.status_code == 302
     brief = Brief.objects.get()
     m1 = client_for(archive.members[0])
-    assert m1.get(f"/briefs/{brief.pk}/").status_code == 404  # a draft is staff work
+    assert m1.get(f"/briefs/{brief.pk}/").status_code == 403  # a draft is staff work
     r = staff.post(f"/briefs/{brief.pk}/check")
     assert r.status_code == 409 and r.json()["error"]["code"] == "checker_is_author"
     r = staff.post(f"/briefs/{brief.pk}/release", {"access": "committee"})
@@ -79,7 +79,7 @@ def test_check_release_and_a_member_reads_the_brief_and_plays_the_quote(archive)
         client_for(archive.outsider).get(f"/briefs/clips/{clip.public_id}/at/12/").status_code
         == 404
     )
-    assert m1.get(f"/briefs/{brief.pk}.pdf").status_code == 404  # members read the document
+    assert m1.get(f"/briefs/{brief.pk}.pdf").status_code == 403  # members read the document
     assert staff.get(f"/briefs/{brief.pk}.docx").status_code == 200
 
 
@@ -101,7 +101,7 @@ def test_books_who_sees_what(archive):
     own = client_for(m1).get(f"/briefs/books/members/{m1.pk}.pdf")
     assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
     assert (
-        client_for(archive.members[1]).get(f"/briefs/books/members/{m1.pk}.pdf").status_code == 404
+        client_for(archive.members[1]).get(f"/briefs/books/members/{m1.pk}.pdf").status_code == 403
     )
     assert client_for(archive.staff).get(f"/briefs/books/members/{m1.pk}.pdf").status_code == 200
     r = client_for(m1).post(f"/briefs/books/terms/{archive.term.pk}/")

@@ -129,7 +129,12 @@ async def test_speaker_disconnecting_keeps_the_floor_and_the_console_is_told(
     assert r["ok"]
     await speaker.close()
     ev = await console.event("presence.changed")
-    assert ev["data"] == {"member": speaker_member.pk, "online": False, "sockets": 0}
+    assert ev["data"] == {
+        "member": speaker_member.pk,
+        "online": False,
+        "sockets": 0,
+        "insecure": 0,
+    }
     still = await sync_to_async(
         lambda: list(Speech.objects.filter(ended_at__isnull=True).values_list("member_id"))
     )()

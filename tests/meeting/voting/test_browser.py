@@ -115,12 +115,21 @@ async def test_named_vote_from_console_to_tablets_and_wall(tmp_path):
                 assert "赞成" in await m2.text_content("#vote-mine")
                 assert await m2.is_hidden("#vote-ballot")
 
+                # six present have not voted: closing asks once, saying so (issue 25)
+                asked = []
+
+                async def say_yes(dialog):
+                    asked.append(dialog.message)
+                    await dialog.accept()
+
+                clerk.once("dialog", say_yes)
                 await clerk.click("#vc-close")
                 for p in (m2, m3, clerk):
                     await p.wait_for_selector(".outcome[data-passed=false]")
                     assert await p.text_content("b[data-option=yes]") == "1"
                     assert await p.text_content("b[data-option=no]") == "1"
                 await wall.wait_for_selector("#wall-vote[data-state=closed] .outcome.failed")
+                assert "6" in asked[0], asked
                 assert await wall.text_content("#wv-body [data-option=no] b") == "1"
                 await clerk.click("#vc-result button[data-act=announce]")
                 await wall.wait_for_selector("#wall-vote[data-state=announced]")

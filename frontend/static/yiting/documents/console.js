@@ -23,19 +23,33 @@ export function mountDocsConsole(client, ctx) {
     }
     render();
   }
+  // The upload form is folded when the console opens on a sitting that has documents (the
+  // list is what the clerk works from during the sitting), open when it has none; decided
+  // once, so an upload does not fold the form under the clerk's hand.
+  let decided = false;
+  function foldUpload() {
+    if (decided) return;
+    decided = true;
+    if (st.docs.length) $("docs-upload-box").open = false;
+  }
 
   function progress(d) {
     if (d.render_failed) return html`<span class="error">${L.lRenderFailed}</span>`;
+    if (d.pages && d.pages_ready >= d.pages) return html`<span class="ready">${d.pages} ${L.lPages}</span>`;
     const pct = d.pages ? Math.round((100 * d.pages_ready) / d.pages) : 0;
     return html`<span class="docs-progress" title="${d.pages_ready}/${d.pages}"><span style=${styleMap({ width: `${pct}%` })}></span></span> <span class="ready">${d.pages_ready}/${d.pages}</span>`;
   }
 
-  const row = (d) => html`<tr data-doc=${d.id} class=${d.state}>
-    <td>${d.title} <span class="muted">v${d.version} · ${d.item_title || L.lGeneral} · ${label("access", d.access)}</span></td>
-    <td class="state" data-state=${d.state}>${label("doc_state", d.state)}</td>
-    <td>${progress(d)}</td>
-    <td><button data-present=${d.id} ?disabled=${d.state !== "distributed"}>${L.lPresent}</button>
-      <label class="link">${L.lNewVersion}<input type="file" data-version=${d.id} accept="application/pdf,.pdf" hidden></label></td>
+  // One document: its title (two lines at most, whole in the tooltip) over a muted line of
+  // version, item and access; state, pages and buttons in a column of their own that never
+  // breaks a word ("已分发", "主讲"), however narrow the card.
+  const presenting = (d) => st.presenter.document === d.id;
+  const row = (d) => html`<tr data-doc=${d.id} class="${d.state} ${presenting(d) ? "presenting" : ""}">
+    <td class="docs-doc"><span class="docs-title" title=${d.title}>${d.title}</span>
+      <span class="muted docs-meta">v${d.version} · ${d.item_title || L.lGeneral} · ${label("access", d.access)} · ${progress(d)}</span></td>
+    <td class="docs-act"><span class="state pill" data-state=${d.state}>${presenting(d) ? L.lPresenting : label("doc_state", d.state)}</span>
+      <span class="docs-buttons"><button data-present=${d.id} ?disabled=${d.state !== "distributed"}>${L.lPresent}</button>
+      <label class="link">${L.lNewVersion}<input type="file" data-version=${d.id} accept="application/pdf,.pdf" hidden></label></span></td>
   </tr>`;
 
   function render() {
@@ -51,14 +65,25 @@ export function mountDocsConsole(client, ctx) {
     renderPresenter();
   }
 
+  // The presenter bar lives in the console's "now" strip: the title, "第 3 / 6 页" and a
+  // preview of the page every tablet shows (the clerk may read every page image).
   function renderPresenter() {
     const p = st.presenter;
     $("docs-presenter-bar").hidden = !p.document;
+    document.getElementById("console-now")?.dispatchEvent(new Event("now-changed"));
     if (!p.document) return;
     $("docs-presenting").textContent = p.title;
-    $("docs-p-page").textContent = `${p.page} / ${p.pages}`;
+    $("docs-presenting").title = p.title;
+    $("docs-p-page").textContent = L.lPageOf.replace("{page}", p.page).replace("{pages}", p.pages);
     $("docs-p-page").dataset.page = p.page;
     $("docs-p-goto").max = p.pages;
+    $("docs-p-prev").disabled = p.page <= 1;
+    $("docs-p-next").disabled = p.page >= p.pages;
+    const img = $("now-page");
+    const src = `/docs/d/${p.document}/v/${p.version}/p/${p.page}/800.jpg`;
+    if (img.getAttribute("src") !== src) img.src = src;
+    img.dataset.page = p.page;
+    img.hidden = false;
   }
 
   async function post(url, body) {
@@ -136,13 +161,13 @@ export function mountDocsConsole(client, ctx) {
   });
 
   client.on("snapshot", (snap) => {
-    if (snap.documents) st.docs = snap.documents.documents;
+    if (snap.documents) { st.docs = snap.documents.documents; foldUpload(); }
     if (snap.presenter) st.presenter = snap.presenter;
     render();
   });
   client.on("synced", refresh);
   client.on("render", render);
-  client.on("presenter.page", (data) => { st.presenter = data; renderPresenter(); });
+  client.on("presenter.page", (data) => { st.presenter = data; render(); });
   client.on("documents.changed", refresh);
   client.on("documents.progress", (p) => {
     const d = st.docs.find((x) => x.id === p.document);

@@ -8,8 +8,10 @@
 import { html, render, nothing, classMap, repeat } from "../render.js";
 import { getJson, pageUrl, postJson, PageCache } from "./api.js";
 import { errorText } from "../errors.js";
+import { label } from "../labels.js";
 import { mountSearch } from "./search.js";
 import { mountInk } from "./ink.js";
+import { labelled } from "../words.js";
 
 const ZOOMS = [1, 1.5, 2, 3];
 const PREFETCH = 2;
@@ -87,6 +89,7 @@ export function mountReader(client, ctx) {
     return html`<li><button type="button" class=${classMap({ open })} data-doc=${d.id}>
       <span class="docs-list-title">${d.title}</span>
       <span class="muted">${d.pages} ${L.lPages}</span>
+      ${d.new ? html`<span class="docs-badge new" title=${label("doc_mark", "new_long")}>${label("doc_mark", "new")}</span>` : nothing}
       ${st.changed.has(d.id) ? html`<span class="docs-badge">${L.lChanged}</span>` : nothing}
       ${d.access === "confidential" ? html`<span class="docs-badge secret">${L.lConfidential}</span>` : nothing}
       ${st.presenter.document === d.id ? html`<span class="docs-badge live">${L.lPresenterAt}</span>` : nothing}
@@ -176,6 +179,8 @@ export function mountReader(client, ctx) {
   }
 
   function openedDoc(doc) {
+    const listed = docById(doc.id); // opened: no longer 新 (the server records the receipt)
+    if (listed && listed.new) { listed.new = false; renderList(); }
     st.notes = {};
     getJson(doc.page_url.split("/v/")[0] + "/notes/").then((d) => {
       st.notes = d.notes;
@@ -197,7 +202,7 @@ export function mountReader(client, ctx) {
   }
 
   function report(doc, seconds, opened) {
-    if (ctx.role !== "member" && ctx.role !== "chair") return;
+    if (!ctx.may["documents.read_receipt"]) return; // the server's rule: whose reading is recorded
     if (!navigator.onLine) return; // no receipt to send while the network is gone
     postJson(root, doc.page_url.split("/v/")[0] + "/read/", { seconds, opened }).catch(() => {});
   }
@@ -249,7 +254,7 @@ export function mountReader(client, ctx) {
       const moved = fill(L.lPresenterMoved, p.page);
       const same = st.open && st.open.doc.id === p.document;
       pill.textContent = same ? moved : `${moved} · ${doc.title}`;
-      pill.title = `${L.lPresenterAt}: ${doc.title} · ${L.lPage} ${p.page}`;
+      pill.title = labelled(L.lPresenterAt, `${doc.title} · ${L.lPage} ${p.page}`);
       if (pill.dataset.page && pill.dataset.page !== String(p.page)) flash(pill);
       pill.dataset.page = p.page;
       pill.dataset.doc = p.document;

@@ -1,7 +1,8 @@
 // Clerk console: the agenda (current item, next / previous / jump), attendance against the
 // roster with the quorum, tablets online, keyboard shortcuts; the feature panels mount below.
 import { currentItem, setup } from "../core.js";
-import { html, nothing, render } from "../render.js";
+import { html, nothing, render, repeat } from "../render.js";
+import { fmtClock } from "../client.js";
 import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
 import * as vote from "../panels/vote.js";
@@ -12,6 +13,10 @@ const { client, ctx } = setup();
 const head = document.getElementById("console-head").dataset;
 const errorBox = document.getElementById("console-error");
 const online = new Map();
+const insecure = new Set(); // members whose tablet page is not a secure context
+function trackSecure(o) {
+  if (o.online !== false && o.insecure > 0) insecure.add(o.member); else insecure.delete(o.member);
+}
 const names = () => new Map((ctx.roster || []).map((m) => [m.id, m.name]));
 // The console's agenda line: who presents, and an "open" button on every item not current.
 ctx.agendaItem = (i) => {
@@ -72,13 +77,18 @@ document.addEventListener("keydown", (ev) => {
 
 client.on("snapshot", (snap) => {
   online.clear();
-  for (const o of (snap.presence && snap.presence.online) || []) online.set(o.member, o.sockets);
+  insecure.clear();
+  for (const o of (snap.presence && snap.presence.online) || []) {
+    online.set(o.member, o.sockets);
+    trackSecure(o);
+  }
   ctx.roster = snap.roster || [];
   ctx.seating = snap.seating || {};
   client.fire("render", ctx); // core.js rendered before the roster and presence were known
 });
 client.on("presence.changed", (p) => {
   if (p.online) online.set(p.member, p.sockets); else online.delete(p.member);
+  trackSecure(p);
   client.fire("render", ctx);
 });
 
@@ -147,6 +157,10 @@ function renderPlan() {
 
 function renderRoster() {
   document.getElementById("online-count").textContent = online.size;
+  const warn = document.getElementById("insecure-tablets");
+  warn.dataset.count = String(insecure.size);
+  warn.textContent = warn.dataset.lText.replace("{n}", insecure.size);
+  warn.hidden = insecure.size === 0;
   renderPlan();
   const q = ctx.state.attendance.quorum;
   const detail = document.getElementById("quorum-detail");
@@ -223,8 +237,68 @@ function attention(id) {
   clearTimeout(attention[id]);
   attention[id] = setTimeout(() => panel.classList.remove("attention"), 8000);
 }
-client.on("vote.opened", () => attention("vote-console"));
+client.on("vote.opened", () => attention("vc-open"));
 client.on("floor.queue", (d) => { if (d.reason === "requested") attention("floor-panel"); });
 
+// -- the "now" strip (docs/console.md, "The control room") ----------------------------------
+// Between the header and the panels, outside every scrolling card: presenting (documents
+// panel), the open vote (vote panel) and, drawn here, who has the floor with the button
+// that ends the speech. The strip shows only the tiles of what is happening.
+const nowBox = document.getElementById("console-now");
+const NL = nowBox.dataset;
+const floorTile = document.getElementById("now-floor");
+const floorNow = { state: null, offset: 0 };
+const kindWord = (k) => {
+  const panel = document.getElementById("floor-panel");
+  return (panel && panel.dataset[`k${k[0].toUpperCase()}${k.slice(1)}`]) || k;
+};
+function nowChanged() {
+  const shown = [...nowBox.querySelectorAll(".now-tile")].filter((t) => !t.hidden).map((t) => t.id);
+  nowBox.dataset.active = shown.join(" ");
+  nowBox.hidden = shown.length === 0;
+}
+nowBox.addEventListener("now-changed", nowChanged);
+function speakerTimer(f) {
+  if (!f.deadline) return nothing;
+  const left = (Date.parse(f.deadline) - (Date.now() + floorNow.offset)) / 1000;
+  const warnAt = floorNow.state.rules.warn_before_s;
+  const cls = left <= 0 ? "up" : left <= warnAt || f.warned ? "warn" : "";
+  return html`<span class="floor-timer ${cls}" data-remaining=${String(Math.round(left))}>${left <= 0
+    ? `${NL.lTimeUp} +${fmtClock(-left)}` : fmtClock(left)}</span>`;
+}
+function renderNowFloor() {
+  const st = floorNow.state;
+  const floors = st ? st.floors : [];
+  const was = floorTile.hidden;
+  floorTile.hidden = floors.length === 0;
+  if (was !== floorTile.hidden) nowChanged();
+  if (!floors.length) { render(nothing, floorTile); return; }
+  const next = st.queue[0];
+  render(html`<div class="now-body"><p class="now-what"><span class="now-kind">${NL.lSpeaking}</span>${next
+      ? html` <span class="muted">${NL.lNext}：${next.seat} ${next.name}</span>` : nothing}</p>
+    ${repeat(floors, (f) => f.id, (f) => html`<div class="now-controls now-speaker" data-speech=${f.id} data-member=${f.member}>
+      <strong>${f.seat} ${f.name}</strong> <span class="pill">${kindWord(f.kind)}</span> ${speakerTimer(f)}
+      <button type="button" class="primary" data-end=${f.id}>${NL.lEnd}</button></div>`)}</div>`, floorTile);
+}
+floorTile.addEventListener("click", (ev) => {
+  const b = ev.target.closest("button[data-end]");
+  if (b) client.send("floor.end", { speech: Number(b.dataset.end), how: "finished" }, { idempotent: true }).catch(report);
+});
+client.on("snapshot", (snap) => { if (snap.floor) { floorNow.state = snap.floor; renderNowFloor(); } });
+for (const type of ["floor.queue", "floor.granted", "floor.released", "floor.extended",
+  "floor.warning", "floor.time_up", "floor.rules", "floor.priority"]) {
+  client.on(type, (d) => { if (d.state) { floorNow.state = d.state; renderNowFloor(); } });
+}
+client.on("synced", async () => {
+  const sent = Date.now();
+  try {
+    const ans = await client.request("ping", {});
+    const back = Date.now();
+    floorNow.offset = Date.parse(ans.server_time) + (back - sent) / 2 - back;
+  } catch { /* keep the last offset */ }
+});
+setInterval(() => { if (floorNow.state && floorNow.state.floors.length) renderNowFloor(); }, 250);
+
 for (const panel of [documents, floor, vote, recording]) panel.mountConsole(client, ctx);
+nowChanged();
 client.connect();

@@ -31,5 +31,44 @@ document.getElementById("wall-fullscreen").addEventListener("click", full);
 document.addEventListener("keydown", (ev) => { if (ev.key === "f" || ev.key === "F") full(); });
 wall.dataset.ready = "1";
 
+// The presented page: the title and "第 3 / 6 页" always; the page image when this wall may
+// read the document (docs_store's access rules: the wall reads public documents), known
+// from the documents the server lists for it (snapshot, then the list on a change).
+const present = document.getElementById("wall-present");
+const P = present.dataset;
+const shown = { presenter: { document: null }, readable: new Set() };
+function renderPresent() {
+  const p = shown.presenter;
+  present.hidden = !p.document;
+  document.getElementById("wall-body").dataset.presenting = p.document ? "1" : "";
+  if (!p.document) return;
+  document.getElementById("wall-present-title").textContent = p.title;
+  const no = document.getElementById("wall-present-pageno");
+  no.textContent = P.lPageOf.replace("{page}", p.page).replace("{pages}", p.pages);
+  no.dataset.page = p.page;
+  const img = document.getElementById("wall-present-page");
+  const readable = shown.readable.has(p.document);
+  img.hidden = !readable;
+  if (!readable) return;
+  const src = `/docs/d/${p.document}/v/${p.version}/p/${p.page}/1600.jpg`;
+  if (img.getAttribute("src") !== src) img.src = src;
+  img.dataset.page = p.page;
+}
+const setReadable = (docs) => { shown.readable = new Set((docs || []).map((d) => d.id)); };
+async function refreshReadable() {
+  try {
+    const resp = await fetch(P.docsUrl, { credentials: "same-origin" });
+    if (resp.ok) setReadable((await resp.json()).documents);
+  } catch { /* keep what the snapshot said */ }
+  renderPresent();
+}
+client.on("snapshot", (snap) => {
+  if (snap.documents) setReadable(snap.documents.documents);
+  if (snap.presenter) shown.presenter = snap.presenter;
+  renderPresent();
+});
+client.on("presenter.page", (p) => { shown.presenter = p; renderPresent(); });
+client.on("documents.changed", refreshReadable);
+
 for (const panel of [floor, vote]) panel.mountDisplay(client, ctx);
 client.connect();

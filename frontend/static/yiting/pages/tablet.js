@@ -9,6 +9,7 @@ import * as recording from "../panels/recording.js";
 import { errorText } from "../errors.js";
 import { mountShell } from "../tablet/shell.js";
 import { mountVoteSheet } from "../tablet/votesheet.js";
+import { mountNotices } from "../tablet/notices.js";
 
 const { client, ctx } = setup();
 const btn = document.getElementById("check-in");
@@ -28,4 +29,5 @@ btn.addEventListener("click", () => {
 mountShell(client, ctx);
 for (const panel of [documents, floor, vote, recording]) panel.mountTablet(client, ctx);
 mountVoteSheet(client, ctx);
+mountNotices(client, ctx); // 会务通知 bar and 呼叫服务 in the top bar
 client.connect();

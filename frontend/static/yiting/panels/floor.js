@@ -124,14 +124,15 @@ export function mountTablet(client, ctx) {
     const pos = st.queue.findIndex((q) => q.member === ctx.member);
     const badge = root.querySelector("#floor-mypos");
     badge.dataset.position = pos >= 0 ? String(pos + 1) : "";
-    badge.textContent = pos >= 0 ? `${L.lPosition}: ${pos + 1} / ${st.queue.length}` : L.lNotQueued;
+    badge.textContent = pos >= 0
+      ? L.lPlace.replace("{n}", pos + 1).replace("{total}", st.queue.length) : L.lNotQueued;
     badge.className = `pill ${pos >= 0 ? "ok" : ""}`;
     const mineBox = root.querySelector("#floor-mine");
     mineBox.hidden = !mine;
     if (!mine || !mine.warned) mineBox.classList.remove("warned");
     if (!mine || !mine.time_up) mineBox.classList.remove("time-up");
     if (mine) mineBox.dataset.speech = mine.id; else delete mineBox.dataset.speech;
-    const canTake = ctx.role === "chair" || st.rules.mode !== "request";
+    const canTake = ctx.may["floor.take_any_mode"] || (ctx.may["floor.take"] && st.rules.mode !== "request");
     root.querySelector("#floor-take").hidden = !!mine || !canTake;
     root.querySelector("#floor-withdraw").hidden = pos < 0;
     root.querySelectorAll("#floor-ask [data-kind]").forEach((b) => { b.hidden = pos >= 0 || !!mine; });
@@ -169,7 +170,7 @@ export function mountConsole(client, ctx) {
     online.clear();
     for (const o of (snap.presence && snap.presence.online) || []) online.add(o.member);
     roster = snap.roster || [];
-    const speakers = roster.filter((m) => ["member", "chair", "vice_chair"].includes(m.role));
+    const speakers = roster; // the sitting's roster: its component members, as the server sends it
     draw(html`${repeat(speakers, (m) => m.id, (m) => html`<option value=${m.id}>${m.seat} ${m.name}</option>`)}`,
       root.querySelector("#floor-enter-member"));
     render();
@@ -258,7 +259,7 @@ export function mountDisplay(client, ctx) {
     const st = s.state;
     if (!st) return;
     const next = st.queue.slice(0, 5).map((q) => q.name).join(" · ");
-    root.querySelector("#floor-next").textContent = next ? `${L.lNext}: ${next}` : "";
+    root.querySelector("#floor-next").textContent = next ? `${L.lNext}：${next}` : "";
     renderTimers();
   }
   function renderTimers() {

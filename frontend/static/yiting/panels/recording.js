@@ -5,8 +5,10 @@
 // a second or more, and the server keeps a two-second pre-roll, so no speech loses its
 // first second. The offer is sent complete (aiortc does not trickle ICE candidates).
 import { html, nothing, render as draw, repeat } from "../render.js";
-import { fmtDateTime, fmtTime } from "../time.js";
+import { fmtDateTime, fmtDuration, fmtTime } from "../time.js";
 import { errorText } from "../errors.js";
+import { insecureHere } from "../secure.js";
+import { aside, labelled } from "../words.js";
 
 const MEDIA = { video: { width: 640, height: 360, frameRate: 15 }, audio: true };
 
@@ -37,7 +39,7 @@ export function mountTablet(client, ctx) {
     progress.hidden = clip.recording == null;
     progress.dataset.state = clip.ready ? "ready" : "saving";
     progress.textContent = clip.ready
-      ? `${L.lSaved} (${clip.ready.duration_s} s)`
+      ? `${L.lSaved}${aside(fmtDuration(clip.ready.duration_s))}`
       : `${L.lFinalising}${clip.total ? ` ${clip.done}/${clip.total}` : ""}`;
   }
   function track(recording) {
@@ -45,6 +47,13 @@ export function mountTablet(client, ctx) {
   }
 
   async function start() {
+    if (insecureHere()) {
+      // no navigator.mediaDevices over plain HTTP at a LAN address: say so (the page's
+      // banner says why), never try
+      s.refused = true;
+      show("insecure", L.lInsecure);
+      return;
+    }
     if (s.busy || s.refused || !s.wanted) return;
     s.busy = true;
     try {
@@ -78,7 +87,7 @@ export function mountTablet(client, ctx) {
         show("failed", L.lCodec);
         return;
       }
-      show("failed", `${L.lFailed}: ${errorText(err.code ? err : { code: "internal_error", message: String(err) })}`);
+      show("failed", labelled(L.lFailed, errorText(err.code ? err : { code: "internal_error", message: String(err) })));
     } finally {
       s.busy = false;
     }
@@ -143,7 +152,7 @@ export function mountConsole(client, ctx) {
     const el = document.getElementById("rec-now");
     el.dataset.members = now.map((r) => r.member).join(",");
     el.textContent = now.length
-      ? now.map((r) => `● ${L.lRecording}: ${name(r.member)}${r.source === "room" ? ` (${L.lRoom})` : ""}`).join(" · ")
+      ? now.map((r) => `● ${L.lRecording}：${name(r.member)}${r.source === "room" ? `（${L.lRoom}）` : ""}`).join(" · ")
       : L.lNone;
     el.className = now.length ? "pill warn" : "muted";
     const pubs = [...st.publishers.values()].filter((p) => p.live);
@@ -164,21 +173,21 @@ export function mountConsole(client, ctx) {
   });
   client.on("media.clip_ready", (d) => {
     st.recording.delete(d.recording);
-    log(`${L.lReady}: ${name(d.member)} (${d.duration_s} s)`, "ok");
+    log(`${L.lReady}：${name(d.member)}（${fmtDuration(d.duration_s)}）`, "ok");
     render();
   });
   client.on("media.recording_failed", (d) => {
     st.recording.delete(d.recording);
-    log(`${L.lFailed}: ${name(d.member)} — ${errorText({ code: d.code, message: d.code })}`, "warn");
+    log(`${L.lFailed}：${name(d.member)} — ${errorText({ code: d.code, message: d.code })}`, "warn");
     render();
   });
   // Plenaries are not recorded: a missing stream there is no news.
   client.on("media.not_recorded", (d) => {
-    if (ctx.kind === "group") log(`${L.lMissing}: ${name(d.member)}`, "warn");
+    if (ctx.kind === "group") log(`${L.lMissing}：${name(d.member)}`, "warn");
   });
   const gib = (b) => (b / 2 ** 30).toFixed(1);
   client.on("media.disk_low", (d) =>
-    log(`${L.lDiskLow}: ${gib(d.free_bytes)} GiB (${L.lDiskRefuse} ${gib(d.refuse_below_bytes)} GiB)`, "warn"));
+    log(`${L.lDiskLow}：${gib(d.free_bytes)} GiB（${L.lDiskRefuse} ${gib(d.refuse_below_bytes)} GiB）`, "warn"));
 }
 
 export function mountDisplay(client, ctx) {}
@@ -211,8 +220,11 @@ export function mountReview(root) {
   }
   // Sittings follow the session chosen, items the sitting; choices are names, never ids.
   // The first option ("all") is in the template; the choices follow it.
-  function fill(select, rows, keep) {
-    draw(html`${repeat(rows, (r) => r.id, (r) => html`<option value=${r.id}>${r.order ? `${r.order}. ${r.title}` : r.title}</option>`)}`, select);
+  // Each choice says what tells it apart where it is listed (review_filters.py): with
+  // every session listed a sitting names its session; an item names its sitting (and
+  // session) unless one sitting is chosen.
+  function fill(select, rows, keep, key) {
+    draw(html`${repeat(rows, (r) => r.id, (r) => html`<option value=${r.id}>${r[key] || r.title}</option>`)}`, select);
     select.value = rows.some((r) => String(r.id) === keep) ? keep : "";
   }
   const view = { clips: [], canDelete: false };
@@ -221,7 +233,7 @@ export function mountReview(root) {
       <td>${c.session.title}</td><td>${c.sitting.title}</td>
       <td>${c.item ? c.item.title : "—"}</td>
       <td>${fmtDateTime(c.started_at)}</td>
-      <td>${c.duration_s}${c.stream_lost ? html` <span class="pill warn">${L.lLost}</span>` : nothing}${c.source === "room" ? html` <span class="pill">${L.lRoom}</span>` : nothing}</td>
+      <td>${fmtDuration(c.duration_s)}${c.stream_lost ? html` <span class="pill warn">${L.lLost}</span>` : nothing}${c.source === "room" ? html` <span class="pill">${L.lRoom}</span>` : nothing}</td>
       <td><button class="play" type="button" @click=${() => play(c)}>${L.lPlay}</button>
         ${c.downloadable ? html`<a href="${c.links.file}?download=1">${L.lDownload}</a>` : nothing}
         ${view.canDelete ? html`<button class="delete" type="button" @click=${() => remove(c)}>${L.lDelete}</button>` : nothing}</td>
@@ -229,10 +241,12 @@ export function mountReview(root) {
   const renderClips = () => draw(html`${repeat(view.clips, (c) => c.clip, clipRow)}`, tbody);
   function cascade() {
     const session = field("session").value;
-    fill(field("sitting"), opts.sittings.filter((s) => !session || String(s.session) === session), field("sitting").value);
+    fill(field("sitting"), opts.sittings.filter((s) => !session || String(s.session) === session), field("sitting").value,
+      session ? "label" : "label_all");
     const sitting = field("sitting").value;
     const sittings = new Set(opts.sittings.filter((s) => !session || String(s.session) === session).map((s) => s.id));
-    fill(field("item"), opts.items.filter((i) => (sitting ? String(i.sitting) === sitting : sittings.has(i.sitting))), field("item").value);
+    fill(field("item"), opts.items.filter((i) => (sitting ? String(i.sitting) === sitting : sittings.has(i.sitting))), field("item").value,
+      sitting ? "label" : session ? "label_session" : "label_all");
   }
 
   async function load() {
@@ -270,9 +284,12 @@ export function mountReview(root) {
     playing = c.clip;
     renderClips();
     document.getElementById("review-title").textContent =
-      `${c.member.name} · ${c.sitting.title} · ${c.item ? c.item.title : ""}`;
-    video.poster = c.links.poster;
+      [c.member.name, c.session.title, c.sitting.title, c.item && c.item.title].filter(Boolean).join(" · ");
+    if (c.links.poster) video.poster = c.links.poster; else video.removeAttribute("poster");
     video.src = c.links.file;
+    // the player plays where the reviewer looks: beside the list, held on screen while the
+    // list scrolls (review_clips.html); brought into view should the page be elsewhere
+    box.scrollIntoView({ block: "nearest" });
     video.play().catch(() => {});
   }
 

@@ -19,6 +19,7 @@ function follow(client, ctx, onChange) {
     const v = snap.votes || {};
     s.open = v.open; s.latest = v.latest;
     s.prepared = v.prepared || []; s.history = v.history || [];
+    s.kinds = v.kinds || {}; // what each kind of vote allows (the server's; consoles only)
     s.missing = (v.open && v.open.progress && v.open.progress.not_voted) || [];
     onChange(s);
   });
@@ -41,7 +42,8 @@ function follow(client, ctx, onChange) {
   function applyProgress(d) {
     const p = s.open.progress || {};
     if (d.cast < (p.cast || 0)) return; // an older progress, overtaken by a newer one
-    s.open.progress = { ...p, cast: d.cast, counts: d.counts };
+    // a ballot's quick notice carries no tally for a named vote; the slice after it does
+    s.open.progress = { ...p, cast: d.cast, counts: d.counts || p.counts };
     if (d.not_voted) s.missing = d.not_voted;
   }
   client.on("vote.progress", (d) => {
@@ -117,7 +119,10 @@ export function resultTpl(vote, result, L, { big = false, named = null } = {}) {
       <div class="outcome ${q.outcome.passed ? "passed" : "failed"}" data-passed=${String(q.outcome.passed)}>${q.outcome.passed ? L.lPassed : L.lFailed}</div>
       <div class="wv-explain muted">${text}</div></div>`;
   });
-  const totals = html`<p class="muted">${result.cast} / ${result.present} · ${L.lDidNotVote} ${result.did_not_vote} · ${L.lAbsent} ${result.absent}</p>`;
+  // "投票 36 / 出席 38": a bare "36 / 38" said nothing (the page's labels; the tablet's
+  // template may not carry them yet)
+  const castOf = L.lCastOf ? `${L.lCastOf} ${result.cast} / ${L.lPresentN} ${result.present}` : `${result.cast} / ${result.present}`;
+  const totals = html`<p class="muted vote-totals">${castOf} · ${L.lDidNotVote} ${result.did_not_vote} · ${L.lAbsent} ${result.absent}</p>`;
   let list = nothing;
   const rows = result.named || named;
   if (rows && !big) list = namedTpl(vote, rows);
@@ -199,8 +204,21 @@ export function mountTablet(client, ctx) {
       ? html`<button type="submit" class="primary big" id="vote-submit" ?disabled=${!present}>${L.lConfirm}</button>` : nothing}`, $("vote-ballot"));
   }
 
-  const audit = { intact: null, found: null, text: "" }; // the member's check of the record
+  // The member's check of the record, for one vote: the chain intact or not, and their
+  // ballot's entry shown as a receipt code (回执编号), the entry's full hash on a tap.
+  const audit = { vote: null, intact: null, found: null, hash: "", error: "", showHash: false };
+  const receiptCode = (hash) => `${hash.slice(0, 4)}-${hash.slice(4, 8)}`.toUpperCase();
+  function auditTpl() {
+    if (audit.error) return audit.error;
+    if (audit.intact == null) return nothing;
+    const chain = audit.intact ? L.lChainOk : L.lChainBroken;
+    if (!audit.hash) return `${chain} · ${L.lNotFound}`;
+    return html`${chain} · ${L.lFound}${zh() ? "，" : ", "}<span class="vote-receipt">${L.lReceipt}${zh() ? "：" : ": "}<button type="button" id="vote-receipt" class="link"
+        title=${audit.hash} aria-expanded=${String(audit.showHash)}>${receiptCode(audit.hash)}</button></span>
+      <code id="vote-receipt-hash" class="vote-receipt-hash" ?hidden=${!audit.showHash}>${audit.hash}</code>`;
+  }
   function renderResult(latest) {
+    if (audit.vote !== latest.vote.id) Object.assign(audit, { vote: latest.vote.id, intact: null, found: null, hash: "", error: "", showHash: false });
     hideAll();
     $("vote-result").hidden = false;
     $("vote-timer").textContent = "";
@@ -208,7 +226,7 @@ export function mountTablet(client, ctx) {
       ? html`<p class="vote-mine">${L.lCast}：${choicesTpl(latest.vote, latest.mine.choices)}</p>` : nothing;
     const check = latest.vote.kind === "named" && latest.mine && latest.mine.cast
       ? html`<p><button type="button" id="vote-audit">${L.lCheck}</button> <span id="vote-audit-out" aria-live="polite"
-          data-intact=${audit.intact == null ? nothing : String(audit.intact)} data-found=${audit.found == null ? nothing : String(audit.found)}>${audit.text}</span></p>` : nothing;
+          data-intact=${audit.intact == null ? nothing : String(audit.intact)} data-found=${audit.found == null ? nothing : String(audit.found)}>${auditTpl()}</span></p>` : nothing;
     draw(html`${mine}${resultTpl(latest.vote, latest.result, L, { named: s.named[latest.vote.id] })}${check}`, $("vote-result"));
   }
 
@@ -218,15 +236,15 @@ export function mountTablet(client, ctx) {
   });
   // A member checks that their named ballot is in the hash-chained record.
   root.addEventListener("click", async (ev) => {
+    if (ev.target.closest("#vote-receipt")) { audit.showHash = !audit.showHash; render(); return; }
     if (!ev.target.closest("#vote-audit") || !s.latest) return;
+    const vote = s.latest.vote.id;
     try {
-      const ans = await client.request("vote.audit", { vote: s.latest.vote.id });
+      const ans = await client.request("vote.audit", { vote });
       const entry = (ans.mine || []).filter((e) => e.kind === "ballot" || e.kind === "change").pop();
-      audit.intact = ans.chain.intact;
-      audit.found = !!entry;
-      audit.text = `${audit.intact ? L.lChainOk : L.lChainBroken} · ${entry ? `${L.lFound} ${entry.hash.slice(0, 12)}…` : L.lNotFound}`;
+      Object.assign(audit, { vote, intact: ans.chain.intact, found: !!entry, hash: entry ? entry.hash : "", error: "" });
     } catch (err) {
-      audit.text = errorText(err);
+      audit.error = errorText(err);
     }
     render();
   });
@@ -309,7 +327,7 @@ export function mountConsole(client, ctx) {
     const t = $("vc-timer");
     if (left == null) { t.textContent = ""; t.dataset.remaining = ""; return; }
     t.dataset.remaining = String(Math.max(0, Math.round(left)));
-    t.textContent = left <= 0 ? L.lTimeUp : fmtClock(left);
+    t.textContent = left <= 0 ? L.lTimeUp : `${L.lTimeLeft || ""} ${fmtClock(left)}`.trim();
     t.classList.toggle("up", left <= 0);
     if (left <= 0 && $("vc-autoclose").checked && autoClosed !== s.open.vote.id) {
       autoClosed = s.open.vote.id;
@@ -318,39 +336,74 @@ export function mountConsole(client, ctx) {
   }
   setInterval(() => { if (s.open) tick(); }, 1000);
 
+  // While a round is open its live panel (count, countdown, tally, close) is in the
+  // console's "now" strip and the prepare form folds away; the card keeps who has not voted.
   function render() {
     draw(html`${repeat(s.prepared, (v) => v.id, (v) => html`<li data-vote=${v.id}>
       <strong>${v.question}</strong> <span class="pill">${v.kind === "secret" ? L.lSecret : L.lNamed}</span>
       <span class="muted">${zh() ? v.rule.label_zh : v.rule.label}${v.round > 1 ? ` · ${L.lRound} ${v.round}` : ""}</span>
-      <button class="primary" data-act="open">${L.lOpen}</button> <button data-act="cancel">${L.lCancel}</button></li>`)}`, $("vc-prepared"));
+      <button class="primary" data-act="open" ?disabled=${!!s.open}>${L.lOpen}</button> <button data-act="cancel">${L.lCancel}</button></li>`)}`, $("vc-prepared"));
     const open = s.open;
     $("vc-open").hidden = !open;
+    $("vc-open-detail").hidden = !open;
+    const box = $("vc-prepare-box");
+    box.hidden = !!open;
+    if (open) box.open = false;
+    document.getElementById("console-now")?.dispatchEvent(new Event("now-changed"));
     const shown = open ? open.vote.state : s.latest ? s.latest.vote.state : "";
     $("vc-state").textContent = shown ? label("vote_state", shown) : "";
     $("vc-state").dataset.state = shown;
-    if (open) {
-      tick();
-      const q = ctx.state.attendance.quorum;
-      const cast = (open.progress && open.progress.cast) || 0;
-      $("vc-question").textContent = open.vote.question;
-      $("vc-progress").dataset.cast = cast;
-      $("vc-progress").textContent = `${cast} ${L.lVoted} / ${q ? q.present : "?"} ${L.lPresent}`;
-      // the server's list (vote.progress): for a secret ballot too, it says only who has cast
-      draw(html`${repeat(s.missing, (m) => m.id, (m) => html`<li data-member=${m.id}>${m.seat} ${m.name}</li>`)}`, $("vc-missing"));
-      const counts = open.progress && open.progress.counts;
-      draw(counts ? Object.values(counts).map((c) => html`<p>${open.vote.options.map((o, n) => `${n ? " · " : ""}${o.label} ${c[o.key] || 0}`)}</p>`) : nothing, $("vc-counts"));
-    }
+    if (open) renderOpen(open);
+    else draw(nothing, $("vc-counts"));
     const latest = s.latest;
     $("vc-result").hidden = !latest || !!open;
     if (latest && !open) {
       const v = latest.vote;
       draw(html`<h3>${v.question}</h3>${resultTpl(v, latest.result, L, { named: s.named[v.id] })}<div class="row">${v.state === "closed"
         ? html`<button class="primary" data-act="announce" data-vote=${v.id}>${L.lAnnounce}</button> ` : nothing}<button data-act="revote" data-vote=${v.id}>${L.lRevote}</button>
-        <a href="/votes/${v.id}/result.pdf" target="_blank">PDF</a>
-        <a href="/votes/${v.id}/result.csv">CSV</a></div>`, $("vc-result"));
+        <a href="/votes/${v.id}/result.pdf" target="_blank">${L.lResultPdf}</a>
+        <a href="/votes/${v.id}/result.csv">${L.lResultCsv}</a></div>`, $("vc-result"));
     }
     draw(html`${repeat(s.history, (h) => h.id, (h) => html`<li data-vote=${h.id}>${h.question} · ${label("vote_state", h.state)}${h.round > 1 ? ` · ${L.lRound} ${h.round}` : ""}${h.passed == null ? "" : ` · ${h.passed ? L.lPassed : L.lFailed}`}</li>`)}`, $("vc-history"));
   }
+
+  // The server's count of those present and of ballots cast; for a named vote the server's
+  // running tally per option (vote.progress carries it to clerks and chairs, never for a
+  // secret ballot, so none is drawn for one).
+  function renderOpen(open) {
+    tick();
+    const vote = open.vote;
+    const q = ctx.state.attendance.quorum;
+    const cast = (open.progress && open.progress.cast) || 0;
+    $("vc-question").textContent = vote.question;
+    $("vc-kind").textContent = vote.kind === "secret" ? L.lSecret : L.lNamed;
+    $("vc-progress").dataset.cast = cast;
+    $("vc-progress").textContent = `${cast} ${L.lVoted} / ${q ? q.present : "?"} ${L.lPresent}`;
+    $("vc-missing-count").textContent = s.missing.length;
+    // the server's list (vote.progress): for a secret ballot too, it says only who has cast
+    draw(html`${repeat(s.missing, (m) => m.id, (m) => html`<li data-member=${m.id}>${m.seat} ${m.name}</li>`)}`, $("vc-missing"));
+    const counts = vote.kind === "secret" ? null : open.progress && open.progress.counts;
+    const many = vote.questions.length > 1;
+    draw(counts ? html`<span class="muted">${L.lTally}：</span>${vote.questions.map((qn) => {
+      const c = counts[String(qn.id)] || {};
+      return html`<span class="vc-tally" data-question=${qn.id}>${many ? `${qn.text}：` : ""}${vote.options.map((o, n) => html`${n ? " · " : ""}${o.label} <b data-option=${o.key}>${c[o.key] || 0}</b>`)}</span>`;
+    })}` : nothing, $("vc-counts"));
+  }
+
+  // Closing with ballots outstanding and time left asks once, saying what will happen; at
+  // zero, or with everyone present voted, it closes at once.
+  function closeOpen() {
+    if (!s.open) return;
+    const left = secondsLeft(s, s.open.vote);
+    const outstanding = s.missing.length;
+    if (outstanding > 0 && (left == null || left > 0)) {
+      const text = (left == null ? L.lConfirmCloseOpen : L.lConfirmClose)
+        .replace("{n}", outstanding).replace("{s}", Math.ceil(left || 0));
+      if (!confirm(text)) return;
+    }
+    client.send("vote.close", { vote: s.open.vote.id }).then(ok).catch(fail);
+  }
+
   root.addEventListener("click", (ev) => {
     const b = ev.target.closest(".vote-named-load");
     if (b && s.latest) loadNamed(b, s.latest.vote, s, render);
@@ -360,7 +413,7 @@ export function mountConsole(client, ctx) {
     ev.preventDefault();
     const f = new FormData(ev.target);
     const [base, numerator, denominator, strict] = f.get("rule").split(",");
-    const secret = f.get("kind") === "secret";
+    const kind = s.kinds[f.get("kind")] || { choices_visible: [] }; // the server's table
     const data = {
       item: ctx.state.agenda.current,
       question: f.get("question"),
@@ -368,9 +421,9 @@ export function mountConsole(client, ctx) {
       questions: String(f.get("questions") || "").split("\n").map((x) => x.trim()).filter(Boolean),
       rule: { base, numerator: Number(numerator), denominator: Number(denominator), strict: strict === "1" },
       duration_s: f.get("duration_s") ? Number(f.get("duration_s")) : null,
-      allow_change: !secret && f.get("allow_change") === "on",
-      show_running: !secret && f.get("show_running") === "on",
-      choices_visible: secret ? "nobody" : f.get("choices_visible"),
+      allow_change: !!kind.allow_change && f.get("allow_change") === "on",
+      show_running: !!kind.show_running && f.get("show_running") === "on",
+      choices_visible: kind.choices_visible.includes(f.get("choices_visible")) ? f.get("choices_visible") : kind.choices_visible[0],
     };
     if (data.item == null) return fail({ code: "no_item", message: "—" });
     client.send("vote.prepare", data, { idempotent: true }).then(() => { ok(); ev.target.reset(); }).catch(fail);
@@ -388,7 +441,7 @@ export function mountConsole(client, ctx) {
     if (act === "revote") return client.send("vote.revote", { vote: id }, { idempotent: true }).then(ok).catch(fail);
     client.send(`vote.${act}`, { vote: id }).then(ok).catch(fail);
   });
-  $("vc-close").addEventListener("click", () => s.open && client.send("vote.close", { vote: s.open.vote.id }).then(ok).catch(fail));
+  $("vc-close").addEventListener("click", closeOpen);
   $("vc-cancel").addEventListener("click", () => {
     if (!s.open) return;
     const reason = prompt(L.lReason);
@@ -405,12 +458,22 @@ export function mountDisplay(client, ctx) {
   const $ = (id) => document.getElementById(id);
   const s = follow(client, ctx, () => render());
 
+  // The open round always; a closed one only while its own item is the current item: when
+  // the clerk moves on, the wall moves on too (the item and the vote's item are the
+  // server's, from the snapshot and the events, so a reload shows the same).
+  function shownVote() {
+    if (s.open) return s.open.vote;
+    const latest = s.latest;
+    return latest && latest.vote.item === ctx.state.agenda.current ? latest.vote : null;
+  }
+
   function render() {
     const open = s.open, latest = s.latest;
-    const vote = open ? open.vote : latest ? latest.vote : null;
+    const vote = shownVote();
     root.hidden = !vote;
     if (!vote) return;
     root.dataset.state = vote.state;
+    root.dataset.vote = vote.id;
     $("wv-question").textContent = vote.question;
     if (open) {
       const counts = open.progress && open.progress.counts;
@@ -419,15 +482,24 @@ export function mountDisplay(client, ctx) {
         : nothing, $("wv-body"));
       tick();
     } else {
+      $("wv-count").hidden = true;
       $("wv-status").textContent = vote.state === "announced" ? L.lAnnounced : "";
       draw(resultTpl(vote, latest.result, L, { big: true }), $("wv-body"));
     }
   }
+  // "已表决 N / 应到 M" for every ballot, named or secret: the server's count of ballots
+  // and of members present; never who chose what.
   function tick() {
     if (!s.open) return;
     const left = secondsLeft(s, s.open.vote);
-    const cast = s.open.progress && s.open.progress.cast;
-    $("wv-status").textContent = `${L.lVoting}${left == null ? "" : ` · ${fmtClock(left)}`}${cast != null && s.open.vote.show_running ? ` · ${cast} ${L.lVoted}` : ""}`;
+    const kind = s.open.vote.kind === "secret" ? L.lSecret : L.lNamed;
+    $("wv-status").textContent = `${kind} · ${L.lVoting}${left == null ? "" : ` · ${left <= 0 ? "00:00" : fmtClock(left)}`}`;
+    const cast = (s.open.progress && s.open.progress.cast) || 0;
+    const q = ctx.state.attendance.quorum;
+    const count = $("wv-count");
+    count.hidden = false;
+    count.dataset.cast = String(cast);
+    count.textContent = L.lCount.replace("{n}", cast).replace("{m}", q ? q.present : "—");
   }
   setInterval(tick, 1000);
 }

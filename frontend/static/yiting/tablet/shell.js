@@ -1,12 +1,13 @@
 // The tablet's frame around the document: one drawer open at a time (agenda, documents,
 // thumbnails, search, notes), the current item in the top bar, the floor dock folding
-// open and shut, the Service Worker that keeps the shell for offline reading (scope
+// open and shut, the layers kept apart by one stacking rule (tablet.css, docs/documents.md), the Service Worker that keeps the shell for offline reading (scope
 // /tablet/, frontend/serviceworker/tablet.js), and the kept pages dropped on logout.
 //
 // Drawers are <aside data-drawer-panel="name"> opened by <button data-drawer="name">;
 // tapping the page or Escape closes them. With no document open the documents drawer
 // is the screen (nothing else to read); opening a document closes it.
 import { dropAllPages } from "../documents/api.js";
+import { insecureHere } from "../secure.js";
 
 export function mountShell(client, ctx) {
   const body = document.body;
@@ -50,15 +51,21 @@ export function mountShell(client, ctx) {
   });
   openDrawer("docs", { auto: true });
 
-  // drawers and the vote sheet start under the bars, whatever height they wrap to
+  // The stacking rule (docs/documents.md): drawers and the vote sheet start under the
+  // bars and end where the rail begins, whatever height each wraps or grows to; the rail
+  // (vote bar, floor dock, camera) is never covered.
   const bar = document.querySelector("header.topbar");
   const tools = document.querySelector(".tablet-tools");
+  const rail = document.getElementById("tablet-rail");
+  const px = (name, value) => body.style.setProperty(name, `${Math.max(0, Math.round(value))}px`);
   const measure = () => {
-    if (bar) body.style.setProperty("--tablet-bar", `${Math.round(bar.getBoundingClientRect().bottom)}px`);
-    if (tools) body.style.setProperty("--tablet-top", `${Math.round(tools.getBoundingClientRect().bottom)}px`);
+    if (bar) px("--tablet-bar", bar.getBoundingClientRect().bottom);
+    if (tools) px("--tablet-top", tools.getBoundingClientRect().bottom);
+    if (rail) px("--tablet-rail", window.innerHeight - rail.getBoundingClientRect().top);
   };
-  new ResizeObserver(measure).observe(document.body);
-  if (tools) new ResizeObserver(measure).observe(tools);
+  const watch = new ResizeObserver(measure);
+  for (const el of [document.body, tools, rail]) if (el) watch.observe(el);
+  window.addEventListener("resize", measure);
   measure();
 
   // the current agenda item, in the top bar
@@ -82,6 +89,10 @@ export function mountShell(client, ctx) {
     });
     more.textContent = `${dock.dataset.lMore} ▴`;
   }
+
+  // Plain HTTP at a LAN address: no camera, no offline reading; the banner says why.
+  const insecure = document.getElementById("insecure-context");
+  if (insecure && insecureHere()) insecure.hidden = false;
 
   // Offline-tolerant reading: the worker keeps the shell and the last tablet page, so a
   // reload without network still opens the pages already read.

@@ -33,6 +33,7 @@ function setDismissed(id, on) {
 }
 
 const zh = () => (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
+const colon = () => (zh() ? "：" : ": ");
 
 export function mountVoteSheet(client, ctx) {
   const box = document.getElementById("tablet-vote");
@@ -63,7 +64,7 @@ export function mountVoteSheet(client, ctx) {
     const checkIn = document.getElementById("check-in");
     const absent = s.state === "open" && !ctx.state.attendance.present.includes(ctx.member);
     render(
-      html`${rule ? html`<span class="tv-rule" data-base=${v.rule.base}>${L.lRule}：<strong>${rule}</strong></span>` : nothing}
+      html`${rule ? html`<span class="tv-rule" data-base=${v.rule.base}>${L.lRule}${colon()}<strong>${rule}</strong></span>` : nothing}
         ${absent && checkIn ? html`<button type="button" class="primary big" data-act="check-in">${checkIn.textContent}</button>` : nothing}
         <button type="button" class="tv-fold" data-act="fold">${L.lFold}</button>`,
       document.getElementById("tv-head"),
@@ -73,7 +74,7 @@ export function mountVoteSheet(client, ctx) {
       : s.state === "cancelled" ? L.lCancelled : "";
     render(
       html`${passed != null && s.state !== "open"
-          ? html`<span class="tv-outcome ${passed ? "passed" : "failed"}" data-passed=${String(passed)}>${L.lResult}：${passed ? L.lPassed : L.lFailed}</span>`
+          ? html`<span class="tv-outcome ${passed ? "passed" : "failed"}" data-passed=${String(passed)}>${L.lResult}${colon()}${passed ? L.lPassed : L.lFailed}</span>`
           : nothing}
         ${status ? html`<span class="tv-status">${status}</span>` : nothing}
         <button type="button" class="tv-expand primary" data-act="expand">${L.lExpand}</button>

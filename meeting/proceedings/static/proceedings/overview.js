@@ -6,10 +6,24 @@ import { label } from "/static/yiting/labels.js";
 function follow(col, L) {
   const field = (name) => col.querySelector(`[data-f=${name}]`);
   const st = { items: [], present: null, online: new Set(), floors: [], queue: 0, vote: null };
+  // The column's connection is a dot (its word in the tooltip): beside a sitting that has
+  // not started, "在线" read as the sitting's state. The state pill says that.
+  const dot = col.querySelector(".conn");
+  const words = { live: L.lLive, offline: L.lOffline, reconnecting: L.lReconnecting };
   const client = new SittingClient(col.dataset.ws, {
-    indicator: col.querySelector(".conn"),
-    labels: { live: L.lLive, offline: L.lOffline, reconnecting: L.lReconnecting },
+    indicator: dot,
+    labels: { live: " ", offline: " ", reconnecting: " " }, // a dot: no word inside (an empty one reads the code)
   });
+  client.on("connection", (state) => {
+    dot.title = words[state] || state;
+    dot.setAttribute("aria-label", dot.title);
+  });
+  const showState = (state) => {
+    const pill = col.querySelector("[data-f=state]");
+    pill.textContent = label("sitting_state", state);
+    pill.dataset.state = state;
+    col.dataset.state = state;
+  };
   const draw = () => {
     const cur = st.items.find((i) => i.state === "current");
     field("item").textContent = cur ? `${cur.order}. ${cur.title}` : "—";
@@ -21,8 +35,8 @@ function follow(col, L) {
     field("queue").textContent = st.queue;
     const v = st.vote;
     if (!v) field("vote").textContent = L.lNoVote;
-    else if (v.state === "open") field("vote").textContent = `${L.lVoting}: ${v.question}`;
-    else field("vote").textContent = `${v.question}: ${v.passed ? L.lPassed : L.lFailed}`;
+    else if (v.state === "open") field("vote").textContent = `${L.lVoting}：${v.question}`;
+    else field("vote").textContent = `${v.question}：${v.passed ? L.lPassed : L.lFailed}`;
     col.dataset.item = cur ? cur.id : "";
     col.dataset.floor = st.floors.map((f) => f.member).join(",");
     col.dataset.vote = v ? v.state : "";
@@ -37,10 +51,7 @@ function follow(col, L) {
     const open = votes.open && votes.open.vote;
     const latest = votes.latest;
     st.vote = open ? { ...open } : latest ? { ...latest.vote, passed: latest.result && latest.result.passed } : null;
-    if (snap.sitting) {
-      col.querySelector("[data-f=state]").textContent = label("sitting_state", snap.sitting.state);
-      col.dataset.state = snap.sitting.state;
-    }
+    if (snap.sitting) showState(snap.sitting.state);
     draw();
   });
   client.on("agenda.current", (d) => {
@@ -57,8 +68,7 @@ function follow(col, L) {
   client.on("vote.announced", (d) => { st.vote = { ...(st.vote || {}), ...d.vote, passed: d.passed }; draw(); });
   client.on("vote.cancelled", () => { st.vote = null; draw(); });
   client.on("sitting.state", (d) => {
-    col.querySelector("[data-f=state]").textContent = label("sitting_state", d.state);
-    col.dataset.state = d.state;
+    showState(d.state);
     if (d.state === "ended") for (const i of st.items) if (i.state === "current") i.state = "done";
     draw();
   });
