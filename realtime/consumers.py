@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import time
+from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -59,7 +60,9 @@ def resolve(user, sitting_id: int) -> tuple[int | None, dict | None]:
     }
 
 
-def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Context | None, int]:
+def arrive(
+    user, sitting_id: int, channel_name: str, secure: bool = True
+) -> tuple[int | None, Context | None, int]:
     """(close code, context, the sitting's seq for the welcome): ``resolve`` as a context."""
     code, ident = resolve(user, sitting_id)
     if code is not None:
@@ -70,6 +73,7 @@ def arrive(user, sitting_id: int, channel_name: str) -> tuple[int | None, Contex
         role=ident["role"],
         member_id=ident["member_id"],
         channel_name=channel_name,
+        secure=secure,
         standing=ident["standing"],
         standing_at=time.monotonic(),
     )
@@ -81,7 +85,17 @@ def arrive_from_scope(scope, sitting_id: int, channel_name: str):
     user = resolve_user(scope)
     if user is None or not user.is_authenticated:
         return CLOSE_UNAUTHENTICATED, None, 0
-    return arrive(user, sitting_id, channel_name)
+    return arrive(user, sitting_id, channel_name, secure=reported_secure(scope))
+
+
+def reported_secure(scope) -> bool:
+    """The page's ``isSecureContext`` as its client reported it (``?secure=0`` when not).
+
+    Only counted for the console (how many tablets cannot record or read offline);
+    nothing is allowed or refused by it, so a client saying otherwise gains nothing.
+    """
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get("secure", ["1"])[-1] != "0"
 
 
 _arrive = in_db_thread(arrive_from_scope)
@@ -191,6 +205,10 @@ class SittingConsumer(AsyncWebsocketConsumer):
         result = await (_run_live if self.ctx.is_live_role else _run)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
         await self.send(text_data=encode_reply(result))  # a snapshot spliced in as encoded
+        if cmd.spec.type == "sync" and result["ok"] and self.ctx.live_since is not None:
+            # A read begun since the connect may serve only the socket's first sync: the
+            # socket has applied events since, and an older shared read would undo them.
+            self.ctx = dataclasses.replace(self.ctx, live_since=None)
         if not result["ok"] and result["error"]["code"] == "role_changed":
             # Its groups (role events) belong to the old role: reconnect with the new one.
             await self.close(code=CLOSE_ROLE_CHANGED)

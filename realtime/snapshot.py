@@ -78,6 +78,7 @@ TABLE: tuple[tuple[str, str, str], ...] = (
     ("floor", "realtime.handlers.floor.floor_part", SHARED),
     ("media", "realtime.handlers.media.media_part", SHARED),
     ("votes", "realtime.handlers.votes.votes_part", READER),  # view: own ballot
+    ("notices", "realtime.handlers.notices.notices_part", READER),  # view: own notices, calls
 )
 
 PARTS: dict[str, Part | Split] = {}
@@ -291,7 +292,9 @@ def build_snapshot(ctx: Context) -> tuple[int, Mapping]:
 
     The shared parts (and the shared data of the READER parts) come from a read of this
     process begun after the socket went live (``ctx.live_since``; now, when it is not
-    known); the socket adds its views; ``SOCKET`` parts come from its own read, and when
+    known: the consumer forgets it after the socket's first sync, whose events the
+    socket has applied since, so a later sync never gets an older read); the socket
+    adds its views; ``SOCKET`` parts come from its own read, and when
     that is not at the shared read's seq (an event in between) everything is read again
     in one transaction. Queries pinned in tests/realtime/test_query_budget.py.
     """
