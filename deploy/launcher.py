@@ -647,7 +647,7 @@ class Stack:
         log.info("reload: begins (SIGHUP)")
         if not self._reload_prepare():
             return False
-        if self.nginx is not None and not self._reload_nginx():
+        if self.nginx is not None and not (self._reload_certificates() and self._reload_nginx()):
             return False
         for d in list(self.daphnes):
             if self.stopping.is_set():
@@ -696,6 +696,19 @@ class Stack:
                     (out.stdout + out.stderr)[-3000:],
                 )
                 return False
+        return True
+
+    def _reload_certificates(self) -> bool:
+        """Renew the room's server certificate when it nears its end (or re-check the
+        institution's, replaced on disk) before nginx re-reads its files: a room that
+        reloads for each release never meets an expired certificate mid-term."""
+        if self.certs is None:
+            return True
+        try:
+            self.certs = certificates(self.opts, self.data_dir)
+        except SystemExit as exc:  # the institution's certificate is no longer fit
+            log.error("reload: abandoned, %s", exc)
+            return False
         return True
 
     def _reload_nginx(self) -> bool:

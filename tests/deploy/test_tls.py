@@ -189,3 +189,33 @@ def test_coop_only_where_browsers_apply_it(client, settings, host, secure, kept)
     resp = client.get("/login/", HTTP_HOST=host, secure=secure)
     assert resp.status_code == 200
     assert ("Cross-Origin-Opener-Policy" in resp) is kept
+
+
+def test_a_reload_renews_the_room_certificate_near_its_end(tmp_path):
+    """SIGHUP (``Stack.reload``) renews the server certificate before nginx re-reads it."""
+    from deploy import launcher
+
+    opts = launcher.parse_args(
+        ["--tls", "room", "--name", NAMES[0], "--name", NAMES[1], "--data-dir", str(tmp_path)]
+    )
+    soon = dt.datetime.now(dt.UTC) - dt.timedelta(days=tls.SERVER_DAYS - 10)
+    old = tls.room_certificates(tmp_path, NAMES, now=soon)  # ends in about 10 days
+    ends, ca_bytes = tls.load_cert(old.cert).not_valid_after_utc, old.ca.read_bytes()
+    stack = launcher.Stack(opts, old)
+    assert stack._reload_certificates()
+    assert stack.certs.made == ("server",) and stack.certs.cert == old.cert
+    assert tls.load_cert(old.cert).not_valid_after_utc > ends + dt.timedelta(days=300)
+    assert old.ca.read_bytes() == ca_bytes  # tablets keep the CA they installed
+
+
+def test_a_reload_with_an_expired_institution_certificate_is_abandoned(tmp_path):
+    from deploy import launcher
+
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=tls.SERVER_DAYS + 5)
+    made = tls.room_certificates(tmp_path / "inst", NAMES, now=past)  # expired by now
+    opts = launcher.parse_args(
+        ["--tls-cert", str(made.cert), "--tls-key", str(made.key), "--data-dir", str(tmp_path)]
+    )
+    stack = launcher.Stack(opts, made)
+    assert not stack._reload_certificates()
+    assert stack.certs is made  # the running nginx keeps what it has
