@@ -261,8 +261,18 @@ _rule(
     "documents.manage",
     {Role.CLERK},
     "upload, new versions; read in every state (drafts, recalled), every version, the "
-    "record and confidential papers whole: the clerk of the paper's sitting; for a "
-    "session-wide paper the clerk of one of the session's sittings or the session clerk",
+    "record and confidential papers whole: the clerk of the paper's sitting (or of a "
+    "sitting it is placed on, documents.place); for a session-wide paper the clerk of one "
+    "of the session's sittings or the session clerk",
+    PAGE,
+)
+_rule(
+    "documents.place",
+    {Role.CLERK},
+    "place a paper of one sitting's agenda item on another sitting's item of the same "
+    "session too (同时列入), or take it off: who may upload there, the clerk of one of the "
+    "session's sittings or the session clerk. The paper keeps its state, access level and "
+    "versions; that sitting's roles read it as its own papers",
     PAGE,
 )
 _rule(

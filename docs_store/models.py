@@ -205,3 +205,32 @@ class InkStroke(models.Model):
             models.UniqueConstraint(fields=["member", "client_id"], name="one_stroke_per_client_id")
         ]
         indexes = [models.Index(fields=["member", "document", "version"])]
+
+
+class DocumentPlacement(models.Model):
+    """The document is also on an agenda item of another sitting of its session (同时列入).
+
+    A bill deliberated at the plenary and again in the group sittings has one paper: the
+    clerk places it on each group sitting's item instead of uploading it again. The
+    document keeps its own sitting, state, access level and versions; a placement only
+    adds where it is read (``docs_store.services.placement``). ``sitting`` is the item's,
+    kept here so that a sitting's listing finds its placements in the same statement and
+    a document sits at most once in one sitting. Removing a placement keeps the document.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="placements")
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="placements")
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="placements")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "sitting"], name="one_placement_per_sitting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.item}"

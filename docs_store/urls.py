@@ -9,6 +9,7 @@ app_name = "docs"
 
 urlpatterns = [
     path("sessions/<int:session_id>/upload/", views.upload, name="upload"),
+    path("sessions/<int:session_id>/placements/", views.placements, name="placements"),
     path("sittings/<int:sitting_id>/", views.sitting_list, name="sitting"),
     path("d/<int:document_id>/", views.detail, name="detail"),
     path("d/<int:document_id>/versions/", views.new_version, name="new_version"),

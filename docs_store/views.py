@@ -19,7 +19,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import policy
 from core.errors import DomainError
@@ -28,7 +28,7 @@ from core.models import AgendaItem, Session, Sitting
 from core.roster import session_role, sitting_role
 from docs_store import storage, watermark
 from docs_store.models import Access, Document, Rendition
-from docs_store.services import catalog, distribution, notes, receipts
+from docs_store.services import catalog, distribution, notes, placement, receipts
 from docs_store.services.access import get_readable, may_download_pdf
 from docs_store.services.upload import Upload, replace_version, upload_documents
 from docs_store.validation import MAX_FILENAME
@@ -45,6 +45,7 @@ STATUS = {
     "render_failed": 422,
     "pdf_too_large": 413,
     "body_too_large": 413,
+    "already_in_sitting": 409,
 }
 
 
@@ -180,6 +181,41 @@ def new_version(request: HttpRequest, document_id: int) -> HttpResponse:
         raise DomainError("invalid", _("Choose the PDF file of the new version."), field="file")
     version = replace_version(doc, Upload(files[0].name, _read(files[0])), by=request.user)
     return JsonResponse({"document": doc.pk, "version": version.number}, status=201)
+
+
+class PlacementForm(forms.Form):
+    """Place a document on an agenda item of another sitting, or take it off (同时列入)."""
+
+    document = IdField()
+    item = IdField()
+    remove = forms.BooleanField(required=False)
+
+
+@require_http_methods(["GET", "POST"])
+@json_errors
+def placements(request: HttpRequest, session_id: int) -> HttpResponse:
+    """GET: the session's sittings with their agenda items, and where its documents are
+    also placed. POST ``{"document": id, "item": id[, "remove": true]}``: place the
+    document on that item (or take it off); answers the same as GET. The clerk of the
+    session or of one of its sittings (``documents.place``: who may upload there)."""
+    session = Session.objects.select_related("term").filter(pk=session_id).first()
+    if session is None:
+        raise DomainError("not_found", f"No session {session_id}.")
+    if not request.user.is_authenticated:
+        raise DomainError("not_logged_in", "Log in to manage documents.")
+    actor = policy.Acting(role=session_role(request.user, session), user_id=request.user.pk)
+    policy.require(actor, "documents.place")
+    if request.method == "POST":
+        fields = parse(PlacementForm, _body(request))
+        change = placement.unplace if fields["remove"] else placement.place
+        change(
+            session,
+            document_id=fields["document"],
+            item_id=fields["item"],
+            actor=actor,
+            by=request.user,
+        )
+    return JsonResponse(placement.overview(session, actor=actor))
 
 
 @require_GET

@@ -10,6 +10,7 @@ from core.errors import DomainError
 from core.models import Sitting
 from core.roster import sitting_role
 from docs_store.search import services
+from docs_store.services.catalog import item_here
 from docs_store.views import json_errors
 
 
@@ -35,7 +36,7 @@ def _hit(hit: services.Hit) -> dict:
     return {
         "document": hit.document.pk,
         "title": hit.document.title,
-        "item_title": hit.document.item.title if hit.document.item_id else None,
+        "item_title": item_here(hit.document)[1],  # placed here: the item it is placed on
         "access": hit.document.access,
         "version": v.number,
         "page": hit.page,

@@ -1,8 +1,11 @@
 """Who may read a document, and how (阅文权限): the rulebook's ``documents.*`` rules.
 
 A reader's capacity is the role they play where the document is read: for a paper of
-an agenda item, their role in the item's sitting (``core.roster.sitting_role``); for a
-session-wide paper, their role for the session (``core.roster.session_role``). Then
+an agenda item, their role in the item's sitting (``core.roster.sitting_role``), or in
+the sitting of an item it is also placed on (同时列入, ``DocumentPlacement``): in a
+sitting's listing the role in that sitting, elsewhere the first role found, its own
+sitting first; for a session-wide paper, their role for the session
+(``core.roster.session_role``). Then
 ``core.policy`` decides: ``documents.read.<access>`` which levels each role reads,
 ``documents.manage`` who reads every state and version and confidential papers whole
 (the clerk of that sitting, or of the session). The table is in docs/policy.md.
@@ -81,15 +84,40 @@ def _member(user, document: Document, memo: dict) -> Member | None:
 
 
 def _role(user, member: Member | None, document: Document, memo: dict) -> str | None:
-    """The role where the document is read: its item's sitting, or its session."""
-    if document.item_id is not None:
-        key = ("sitting", document.item.sitting_id)
-        if key not in memo:
-            memo[key] = sitting_role(user, document.item.sitting, member)
-    else:
+    """The role where the document is read: its item's sitting (or a sitting it is also
+    placed on), or its session."""
+    if document.item_id is None:
         key = ("session", document.session_id)
         if key not in memo:
             memo[key] = session_role(user, document.session, member)
+        return memo[key]
+    here = getattr(document, "placed_in", None)
+    if here is not None:
+        # listed in a sitting it is placed on (catalog.sitting_documents): read in that
+        # sitting's role, as the sitting's own papers are
+        return _sitting_role(user, member, here, memo)
+    role = _sitting_role(user, member, document.item.sitting, memo)
+    if role is not None:
+        return role
+    # No role in its own sitting: a sitting it is placed on may give one (one query, and
+    # only then: a login's role is the same kind in every sitting it has one, so a role
+    # found in the first sitting is as good as any other for reading).
+    key = ("placed", document.pk)
+    if key not in memo:
+        memo[key] = [
+            p.sitting for p in document.placements.select_related("sitting").order_by("pk")
+        ]
+    for sitting in memo[key]:
+        role = _sitting_role(user, member, sitting, memo)
+        if role is not None:
+            return role
+    return None
+
+
+def _sitting_role(user, member: Member | None, sitting, memo: dict) -> str | None:
+    key = ("sitting", sitting.pk)
+    if key not in memo:
+        memo[key] = sitting_role(user, sitting, member)
     return memo[key]
 
 

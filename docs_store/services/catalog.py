@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, FilteredRelation, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from core import policy
@@ -16,13 +17,37 @@ from docs_store.services.access import Reader, reader_for
 
 
 def sitting_documents(sitting: Sitting) -> list[Document]:
-    """Session-wide documents and those of this sitting's agenda items, in reading order."""
-    return list(
+    """Session-wide documents, those of this sitting's agenda items and those placed on
+    them from another sitting (同时列入), in reading order; one statement.
+
+    A placed document carries where it sits here: ``placed_in`` (this sitting, whose
+    role it is read in) and ``placed_item_id``/``placed_item_title`` (``item_here``).
+    """
+    docs = list(
         Document.objects.filter(session_id=sitting.session_id)
-        .filter(Q(item__isnull=True) | Q(item__sitting=sitting))
+        .annotate(here=FilteredRelation("placements", condition=Q(placements__sitting=sitting)))
+        .filter(Q(item__isnull=True) | Q(item__sitting=sitting) | Q(here__isnull=False))
+        .annotate(
+            placed_item_id=F("here__item_id"),
+            placed_item_title=F("here__item__title"),
+            placed_item_order=F("here__item__order"),
+        )
         .select_related("current", "item__sitting__session", "session__term")
-        .order_by("item__order", "order", "id")
+        .order_by(Coalesce("placed_item_order", "item__order"), "order", "id")
     )
+    for doc in docs:
+        if doc.placed_item_id is not None:
+            doc.placed_in = sitting
+    return docs
+
+
+def item_here(doc: Document) -> tuple[int | None, str | None]:
+    """The agenda item (id, title) a document is listed under in the sitting it was
+    listed for: the item it is placed on there, else its own (None: session-wide)."""
+    placed = getattr(doc, "placed_item_id", None)
+    if placed is not None:
+        return placed, doc.placed_item_title
+    return doc.item_id, (doc.item.title if doc.item_id else None)
 
 
 def readable(user, docs: list[Document]) -> list[tuple[Document, Reader]]:
@@ -122,10 +147,15 @@ def listing_on(found: Shelf, *, sitting_role: str | None) -> dict:
     memo: dict = {("sitting", found.sitting_id): sitting_role}
     out = []
     for doc in found.docs:
-        # sitting_documents: the term's session, and items of this sitting only, so the
-        # memo answers every question reader_for asks
+        # sitting_documents: the term's session, and items of this sitting only (or
+        # placed on them: read in this sitting's role), so the memo answers every
+        # question reader_for asks
         assert doc.session.term_id == found.term_id
-        assert doc.item_id is None or doc.item.sitting_id == found.sitting_id
+        assert (
+            doc.item_id is None
+            or doc.item.sitting_id == found.sitting_id
+            or doc.placed_in.pk == found.sitting_id
+        )
         memo.setdefault(("member", found.term_id), None)
         memo.setdefault(("session", doc.session_id), sitting_role)
         try:
@@ -148,11 +178,12 @@ def payload(doc: Document, reader: Reader, ready: dict[str, int] | None = None) 
     if ready is None and v is not None:
         ready = _ready_pages([v.sha256])
     pages_ready = (ready or {}).get(v.sha256, 0) if v else 0
+    item, item_title = item_here(doc)
     out = {
         "id": doc.pk,
         "title": doc.title,
-        "item": doc.item_id,
-        "item_title": doc.item.title if doc.item_id else None,
+        "item": item,
+        "item_title": item_title,
         "order": doc.order,
         "access": doc.access,
         "state": doc.state,

@@ -84,8 +84,9 @@ def _check(sitting: Sitting, role: str, member_id: int | None) -> None:
 def _presentable(sitting: Sitting, document_id: int) -> Document:
     doc = Document.objects.select_related("current").filter(pk=document_id).first()
     belongs = doc is not None and doc.session_id == sitting.session_id
-    if belongs and doc.item_id is not None:
-        belongs = doc.item.sitting_id == sitting.pk
+    if belongs and doc.item_id is not None and doc.item.sitting_id != sitting.pk:
+        # a paper of another sitting's item, placed on one of this sitting's (同时列入)
+        belongs = doc.placements.filter(sitting=sitting).exists()
     if not belongs:
         raise DomainError("not_found", f"No document {document_id} in this sitting.")
     if doc.state == Document.State.RECALLED:

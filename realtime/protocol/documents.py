@@ -101,8 +101,10 @@ PRESENTER_PAGE = event(
 )
 DOCUMENTS_CHANGED = event(
     "documents.changed",
-    "Documents were distributed, got a new version, or were recalled; refetch the list "
-    "(GET /docs/sittings/<id>/). On `recalled`, drop every cached page of them.",
+    "Documents were distributed, got a new version, or were recalled, or were placed on "
+    "(`placed`) or taken off (`unplaced`) one of this sitting's agenda items from another "
+    "sitting (同时列入); refetch the list (GET /docs/sittings/<id>/). On `recalled`, drop "
+    "every cached page of them.",
     {"reason": "distributed", "documents": [7, 8]},
 )
 DOCUMENTS_PROGRESS = event(

@@ -57,6 +57,7 @@ RULED = {
     "proceedings:minutes": ("record.read", "session"),
     "proceedings:audit": ("record.read", "term"),
     "docs:upload": ("documents.manage", "session"),
+    "docs:placements": ("documents.place", "session"),
     "docs:new_version": ("documents.manage", "document"),
     "docs:sitting": ("sync", "sitting"),
     "docs:search": ("sync", "sitting"),

@@ -1,7 +1,8 @@
 // The clerk's documents console: upload (several PDFs), rendering progress, distribution,
-// recall, new versions, and the presenter bar (open, flip with PageUp/PageDown, stop).
+// recall, new versions, and the presenter bar (open, flip with PageUp/PageDown, stop);
+// "同时列入…": one paper placed on other sittings' agenda items too (issue 25).
 import { html, nothing, render as draw, repeat, styleMap } from "../render.js";
-import { csrf, getJson } from "./api.js";
+import { csrf, getJson, postJson } from "./api.js";
 import { errorText } from "../errors.js";
 import { label } from "../labels.js";
 
@@ -11,6 +12,9 @@ export function mountDocsConsole(client, ctx) {
   const $ = (id) => document.getElementById(id);
   const L = root.dataset;
   const st = { docs: [], presenter: { document: null }, uploadErrors: [] };
+  // where the session's papers are also placed, and the items they may go on (the
+  // clerk's: the URL is on the card only for a role the rulebook lets place papers)
+  Object.assign(st, { placements: { sittings: [], placements: [] }, placing: null, placeError: null });
   window.yitingDocsConsole = st;
   const report = (err) => alert(errorText(err));
 
@@ -22,6 +26,7 @@ export function mountDocsConsole(client, ctx) {
       return;
     }
     render();
+    refreshPlacements();
   }
   // The upload form is folded when the console opens on a sitting that has documents (the
   // list is what the clerk works from during the sitting), open when it has none; decided
@@ -46,14 +51,70 @@ export function mountDocsConsole(client, ctx) {
   const presenting = (d) => st.presenter.document === d.id;
   const row = (d) => html`<tr data-doc=${d.id} class="${d.state} ${presenting(d) ? "presenting" : ""}">
     <td class="docs-doc"><span class="docs-title" title=${d.title}>${d.title}</span>
-      <span class="muted docs-meta">v${d.version} · ${d.item_title || L.lGeneral} · ${label("access", d.access)} · ${progress(d)}</span></td>
+      <span class="muted docs-meta">v${d.version} · ${d.item_title || L.lGeneral} · ${label("access", d.access)} · ${progress(d)}</span>${placeLine(d)}</td>
     <td class="docs-act"><span class="state pill" data-state=${d.state}>${presenting(d) ? L.lPresenting : label("doc_state", d.state)}</span>
       <span class="docs-buttons"><button data-present=${d.id} ?disabled=${d.state !== "distributed"}>${L.lPresent}</button>
       <label class="link">${L.lNewVersion}<input type="file" data-version=${d.id} accept="application/pdf,.pdf" hidden></label></span></td>
   </tr>`;
 
+  // 同时列入: the row says where a paper is also placed (or, placed here, where it is
+  // from); "同时列入…" opens a line under it to place it on another sitting's item or take
+  // it off one. A session-wide paper is in every sitting already: no button.
+  const here = Number(L.sitting);
+  const placedOf = (d) => st.placements.placements.filter((p) => p.document === d.id);
+  const where = (sitting, item) => `${sitting}·${item}`;
+  async function refreshPlacements() {
+    if (!L.placementsUrl) return;
+    try {
+      st.placements = await getJson(L.placementsUrl);
+    } catch (err) {
+      console.warn(err);
+      return;
+    }
+    render();
+  }
+  function placedMeta(d) {
+    const mine = placedOf(d);
+    const from = mine.find((p) => p.sitting === here);
+    if (from) return html`<span class="docs-placed-from">${L.lPlacedFrom.replace("{where}", where(from.from_sitting_title, from.from_item_title))}</span>`;
+    if (!mine.length) return nothing;
+    return html`<span class="docs-also-on">${L.lAlsoOn}：${mine.map((p) => where(p.sitting_title, p.item_title)).join("、")}</span>`;
+  }
+  const placeLine = (d) => (L.placementsUrl && d.item
+    ? html`<span class="docs-place-line">${placedMeta(d)}<button type="button" class="link docs-place-open" data-place=${d.id} aria-expanded=${st.placing === d.id ? "true" : "false"} ?disabled=${d.state === "recalled"}>${L.lPlace}</button></span>`
+    : nothing);
+  function placeRow(d) {
+    const mine = placedOf(d);
+    const from = mine.find((p) => p.sitting === here);
+    const home = from ? from.from_sitting : here;
+    const taken = new Set(mine.map((p) => p.sitting));
+    const others = st.placements.sittings.filter((s) => s.id !== home && s.items.length);
+    return html`<tr class="docs-place-row" data-place-for=${d.id}><td colspan="2">
+      <form class="docs-place" data-doc=${d.id}><span class="muted">${L.lPlaceHint}</span>
+        ${others.length ? html`<select name="item" aria-label=${L.lPlaceItem} required><option value="">${L.lPlaceChoose}</option>
+          ${others.map((s) => html`<optgroup label=${s.title}>${s.items.map((i) => html`<option value=${i.id} ?disabled=${taken.has(s.id)}>${where(s.title, i.title)}</option>`)}</optgroup>`)}</select>
+          <button class="primary">${L.lPlaceDo}</button>` : html`<span>${L.lPlaceNone}</span>`}
+        <button type="button" data-place-close>${L.lClose}</button></form>
+      ${st.placeError ? html`<p class="error" role="alert" data-code=${st.placeError.code || nothing}>${errorText(st.placeError)}</p>` : nothing}
+      <ul class="docs-placed">${mine.map((p) => html`<li data-item=${p.item}>${where(p.sitting_title, p.item_title)} <button type="button" data-unplace=${p.item} data-doc=${d.id}>${L.lUnplace}</button></li>`)}</ul>
+    </td></tr>`;
+  }
+  async function changePlacement(body) {
+    st.placeError = null;
+    try {
+      st.placements = await postJson(root, L.placementsUrl, body);
+    } catch (err) {
+      st.placeError = err;
+    }
+    render();
+    if (!st.placeError) refresh(); // taken off this sitting, the paper leaves the list
+  }
+
   function render() {
-    draw(html`${repeat(st.docs, (d) => d.id, row)}`, $("docs-table"));
+    const rows = st.docs.flatMap((d) => (st.placing === d.id && d.item
+      ? [{ key: d.id, t: row(d) }, { key: `place-${d.id}`, t: placeRow(d) }]
+      : [{ key: d.id, t: row(d) }]));
+    draw(html`${repeat(rows, (r) => r.key, (r) => r.t)}`, $("docs-table"));
     const items = ctx.state.agenda.items || [];
     // namedItem: form.elements.item is HTMLFormControlsCollection.item(), not the <select>;
     // its first option ("the whole session") is in the template, the items follow it
@@ -132,6 +193,28 @@ export function mountDocsConsole(client, ctx) {
   $("docs-table").addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-present]");
     if (b) client.send("presenter.open", { document: Number(b.dataset.present), page: 1 }).catch(report);
+  });
+  $("docs-table").addEventListener("click", (ev) => {
+    const open = ev.target.closest("button[data-place]");
+    if (open) {
+      const id = Number(open.dataset.place);
+      Object.assign(st, { placing: st.placing === id ? null : id, placeError: null });
+      render();
+      if (st.placing) refreshPlacements();
+    } else if (ev.target.closest("button[data-place-close]")) {
+      Object.assign(st, { placing: null, placeError: null });
+      render();
+    } else if (ev.target.closest("button[data-unplace]")) {
+      const b = ev.target.closest("button[data-unplace]");
+      changePlacement({ document: Number(b.dataset.doc), item: Number(b.dataset.unplace), remove: true });
+    }
+  });
+  $("docs-table").addEventListener("submit", (ev) => {
+    const form = ev.target.closest("form.docs-place");
+    if (!form) return;
+    ev.preventDefault();
+    const item = Number(form.elements.namedItem("item").value);
+    if (item) changePlacement({ document: Number(form.dataset.doc), item });
   });
   $("docs-table").addEventListener("change", async (ev) => {
     const input = ev.target.closest("input[data-version]");
