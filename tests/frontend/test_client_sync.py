@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from tests.support.browser import launch
+from harness.browser import launch
 
 pytestmark = [pytest.mark.browser]
 CLIENT = Path(__file__).resolve().parents[2] / "frontend/static/yiting/client.js"
@@ -57,8 +57,9 @@ async def _run(refuse: int) -> tuple[dict, list[str]]:
             await page.add_init_script(f"window.REFUSE = {refuse};")
 
             async def serve(route):
-                if route.request.url.endswith("/client.js"):
-                    body, ctype = CLIENT.read_text(), "text/javascript"
+                name = route.request.url.rsplit("/", 1)[-1]
+                if name.endswith(".js"):  # client.js and what it imports (secure.js)
+                    body, ctype = (CLIENT.parent / name).read_text(), "text/javascript"
                 else:
                     body, ctype = PAGE, "text/html"
                 await route.fulfill(status=200, body=body, content_type=ctype)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import (
+from harness.browser import (
     ARTIFACTS,
     allow_console_error,
     launch,
@@ -25,7 +24,8 @@ from tests.support.browser import (
     live_pages,
     shot,
 )
-from tests.support.servers import Stack
+from harness.servers import Stack
+from meeting.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -37,8 +37,8 @@ from core.models import Member, Sitting
 from meeting.services import agenda, attendance
 from core.roster import sitting_roster
 from core.policy import Acting
-from tests.support.documents import distributed
-from tests.support.pdf import chinese_pdf
+from harness.documents import distributed
+from harness.pdf import chinese_pdf
 
 pdf = chinese_pdf([[f"第{{n}}页 第{{n}}章", "为了规范数据活动，制定本条例。",
                     "个人信息处理者应当遵循合法、正当、必要原则。" if n == 6 else "本章规定一般事项。"]
@@ -210,7 +210,11 @@ async def test_member_tablet_document_first(tmp_path):
                 )
                 assert "全体组成人员的过半数" in await t.text_content("#tv-head")
                 sheet = await t.locator("#tablet-vote").bounding_box()
-                assert sheet["height"] >= t.viewport_size["height"] - 60  # covers the reader
+                # covers the reader: from the top bar down to the rail (issue 25)
+                stage = await t.locator("#docs-viewport").bounding_box()
+                rail = await t.locator(".tablet-rail").bounding_box()
+                assert sheet["y"] <= stage["y"] + 1
+                assert sheet["y"] + sheet["height"] >= rail["y"] - 1
                 await screens(t, "7-vote-sheet")
                 await t.click("#vote-ballot button[data-option=yes]")
                 await t.click("#vote-confirm-yes")

@@ -5,9 +5,10 @@ import { html, nothing, render, repeat } from "../render.js";
 import { fmtClock } from "../client.js";
 import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
-import * as vote from "../panels/vote.js";
+import * as vote from "../panels/vote_console.js";
 import * as recording from "../panels/recording.js";
 import { errorText } from "../errors.js";
+import { labelled, quorumText } from "../words.js";
 
 const { client, ctx } = setup();
 const head = document.getElementById("console-head").dataset;
@@ -165,7 +166,7 @@ function renderRoster() {
   const q = ctx.state.attendance.quorum;
   const detail = document.getElementById("quorum-detail");
   if (q) {
-    detail.textContent = `${q.present} / ${q.roster_size} · ≥ ${q.required}`;
+    detail.textContent = quorumText(q);
     detail.className = `pill ${q.reached ? "ok" : "warn"}`;
   }
 }
@@ -275,7 +276,7 @@ function renderNowFloor() {
   if (!floors.length) { render(nothing, floorTile); return; }
   const next = st.queue[0];
   render(html`<div class="now-body"><p class="now-what"><span class="now-kind">${NL.lSpeaking}</span>${next
-      ? html` <span class="muted">${NL.lNext}：${next.seat} ${next.name}</span>` : nothing}</p>
+      ? html` <span class="muted">${labelled(NL.lNext, `${next.seat} ${next.name}`)}</span>` : nothing}</p>
     ${repeat(floors, (f) => f.id, (f) => html`<div class="now-controls now-speaker" data-speech=${f.id} data-member=${f.member}>
       <strong>${f.seat} ${f.name}</strong> <span class="pill">${kindWord(f.kind)}</span> ${speakerTimer(f)}
       <button type="button" class="primary" data-end=${f.id}>${NL.lEnd}</button></div>`)}</div>`, floorTile);

@@ -2,7 +2,7 @@
 // the countdown and the queue (floor panel), the vote in progress and its result (vote panel).
 import { currentItem, setup } from "../core.js";
 import * as floor from "../panels/floor.js";
-import * as vote from "../panels/vote.js";
+import * as vote from "../panels/vote_wall.js";
 import { fmtTime } from "../time.js";
 
 const { client, ctx } = setup();

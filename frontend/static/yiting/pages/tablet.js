@@ -4,7 +4,7 @@
 import { setup } from "../core.js";
 import * as documents from "../panels/documents.js";
 import * as floor from "../panels/floor.js";
-import * as vote from "../panels/vote.js";
+import * as vote from "../panels/vote_tablet.js";
 import * as recording from "../panels/recording.js";
 import { errorText } from "../errors.js";
 import { mountShell } from "../tablet/shell.js";

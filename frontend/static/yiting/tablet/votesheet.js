@@ -1,12 +1,12 @@
 // The vote takes the screen (表决): when a round opens, a sheet covers the reader with the
-// ballot of panels/vote.js (question(s), countdown, big buttons, confirmation) under the
+// ballot of panels/vote_tablet.js (question(s), countdown, big buttons, confirmation) under the
 // rule in words; once the member's ballot is cast it shrinks to a bar with their own
 // choice (and, for a named vote that allows it, "change my ballot"); a result shows for
 // a moment and then collapses to the bar, which goes when the agenda moves on or the
 // member closes it. It never stays pinned over the document. Closing it holds for that
 // vote across reloads (localStorage, "yiting-votes-dismissed": vote ids, nothing else).
 //
-// panels/vote.js owns the ballot and what it shows; this module only decides how much of
+// panels/vote_tablet.js owns the ballot and what it shows; this module only decides how much of
 // the screen it gets (#tablet-vote[data-mode] = none | sheet | bar), from the vote events
 // and the snapshot, and from #vote-mine[data-cast] (the server's answer, shown back).
 import { html, render, nothing } from "../render.js";
@@ -125,7 +125,7 @@ export function mountVoteSheet(client, ctx) {
     if (s.vote && s.state !== "open" && s.vote.item !== ctx.state.agenda.current) setMode("none");
   });
 
-  // The member's ballot came back from the server (vote.js shows it in #vote-mine): the
+  // The member's ballot came back from the server (vote_tablet.js shows it in #vote-mine): the
   // sheet has done its work and shrinks to the bar.
   const mine = document.getElementById("vote-mine");
   new MutationObserver(() => {
