@@ -42,7 +42,9 @@ def _actor_name(user_id: int | None, member_id: int | None) -> str:
     if user_id is None:
         return "—"
     user = get_user_model().objects.filter(pk=user_id).first()
-    return user.get_username() if user else f"user {user_id}"
+    if user is None:
+        return f"user {user_id}"
+    return user.get_full_name() or user.get_username()  # the login only when no name
 
 
 MAX_VALUE = 300  # an SDP offer is not something a reviewer reads

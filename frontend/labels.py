@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 
 
 def labels() -> dict[str, dict[str, str]]:
+    from core.durations import duration_words
     from core.models import Role, Session
     from docs_store.models import Access, Document
     from meeting.floor.models import Mode as FloorMode
@@ -93,10 +94,16 @@ def labels() -> dict[str, dict[str, str]]:
         },
         # one way to write a length of time on every page ("11 秒", "1 分 05 秒"):
         # static/yiting/time.js fmtDuration and the |duration template filter
-        "duration": {
-            "s": pgettext("duration", "{s} s"),
-            "ms": pgettext("duration", "{m} min {s} s"),
-            "hm": pgettext("duration", "{h} h {m} min"),
+        "duration": duration_words(),
+        # the quorum pill on the console, the tablet and the wall (words.js quorumText):
+        # what the numbers are, not a bare "38 / 65 · ✔ ≥ 33"
+        "quorum": {
+            "reached": pgettext(
+                "quorum", "Present {present} / {roster} · quorum reached (≥ {required})"
+            ),
+            "short": pgettext(
+                "quorum", "Present {present} / {roster} · no quorum (needs {required})"
+            ),
         },
     }
 

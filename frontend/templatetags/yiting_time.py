@@ -12,6 +12,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from core.durations import format_duration
+
 register = template.Library()
 
 FORMATS = {"minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %H:%M:%S", "time": "%H:%M:%S"}
@@ -42,17 +44,6 @@ def localtime(value, precision: str = "minute") -> str:
 @register.filter
 def duration(seconds) -> str:
     """A length of time, one way on every page: "11 秒", "1 分 05 秒", "1 小时 02 分"
-    (whole seconds; the same words as ``static/yiting/time.js`` ``fmtDuration``)."""
-    from frontend.labels import labels
-
-    try:
-        t = max(0, round(float(seconds)))
-    except (TypeError, ValueError):
-        return ""
-    words = labels()["duration"]
-    h, m, s = t // 3600, t % 3600 // 60, t % 60
-    if h:
-        return words["hm"].replace("{h}", str(h)).replace("{m}", f"{m:02d}")
-    if m:
-        return words["ms"].replace("{m}", str(m)).replace("{s}", f"{s:02d}")
-    return words["s"].replace("{s}", str(s))
+    (whole seconds; ``core.durations``, the same words as ``static/yiting/time.js``
+    ``fmtDuration``)."""
+    return format_duration(seconds)

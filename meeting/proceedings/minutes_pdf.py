@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from core.durations import format_duration
 from core.pdffont import cjk_font
 from meeting.proceedings.pdfwrap import CJKParagraph
 
@@ -94,7 +95,7 @@ def _attendance(s: dict) -> list:
 def _speeches(speeches: list[dict]) -> list:
     if not speeches:
         return [_p("无发言。", "small")]
-    rows = [["序号", "发言人", "类型", "开始", "结束", "时长（秒）", "录像"]]
+    rows = [["序号", "发言人", "类型", "开始", "结束", "时长", "录像"]]
     for n, sp in enumerate(speeches, start=1):
         rows.append(
             [
@@ -103,7 +104,7 @@ def _speeches(speeches: list[dict]) -> list:
                 KIND_ZH.get(sp["kind"], sp["kind"]),
                 _time(sp["started_at"]),
                 _time(sp["ended_at"]),
-                sp["duration_s"],
+                format_duration(sp["duration_s"], "zh-hans"),
                 sp["clip"] or "—",
             ]
         )

@@ -180,6 +180,8 @@ export class SittingClient extends EventTarget {
   }
 }
 
+/** "01:30": a countdown (time left on a floor or a vote, the overrun after it). A length —
+ * how long a speech or a clip lasted — is never a clock: time.js fmtDuration ("11 秒"). */
 export function fmtClock(seconds) {
   const s = Math.max(0, Math.round(seconds));
   return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;

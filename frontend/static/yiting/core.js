@@ -5,6 +5,7 @@
 // never re-derives a server rule (which item is done, in what order the agenda stands).
 import { SittingClient } from "../yiting/client.js";
 import { html, render, repeat } from "./render.js";
+import { quorumText } from "./words.js";
 
 export function setup() {
   const root = document.getElementById("sitting");
@@ -75,7 +76,7 @@ export function renderCore(ctx) {
   const q = ctx.state.attendance.quorum;
   const qEl = document.getElementById("quorum");
   if (qEl && q) {
-    qEl.textContent = `${q.present} / ${q.roster_size} · ${q.reached ? "✔" : "✘"} ≥ ${q.required}`;
+    qEl.textContent = quorumText(q);
     qEl.className = `pill ${q.reached ? "ok" : "warn"}`;
     qEl.dataset.present = q.present;
   }

@@ -4,15 +4,26 @@
 // full-width brackets ("发言已存入个人档案（11 秒）"); an ASCII ": " or " (…)" there reads as
 // a program's output. The page's language (<html lang>) decides; the words themselves
 // come translated from the server, as every visible string does (durations: time.js).
+import { label } from "./labels.js";
 
 const zh = () => (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
 
 /** "标签：值" in Chinese, "Label: value" otherwise. */
-export function labelled(label, value) {
-  return `${label}${zh() ? "：" : ": "}${value}`;
+export function labelled(name, value) {
+  return `${name}${zh() ? "：" : ": "}${value}`;
 }
 
 /** "（…）" after Chinese text, " (…)" otherwise. */
 export function aside(text) {
   return zh() ? `（${text}）` : ` (${text})`;
+}
+
+/** The quorum pill (console, tablet, wall): what the numbers are, in the reader's words —
+ * "出席 38 / 65 · 已达法定人数（≥ 33）" or "出席 3 / 65 · 未达法定人数（需 33）" (the label
+ * table's "quorum" entry, frontend/labels.py); q is the server's attendance.quorum. */
+export function quorumText(q) {
+  return label("quorum", q.reached ? "reached" : "short")
+    .replace("{present}", q.present)
+    .replace("{roster}", q.roster_size)
+    .replace("{required}", q.required);
 }

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from core.durations import format_duration
 from core.pdffont import cjk_font
 from meeting.briefs.exports.common import (
     QR_SIZE,
@@ -176,9 +177,13 @@ def member_section(book: dict, medians: dict, term_name: str) -> list:
     if book["documents"]:
         out.append(
             _table(
-                [["文件", "打开次数", "阅读时长（分钟）"]]
+                [["文件", "打开次数", "阅读时长"]]
                 + [
-                    [para(esc(d["title"]), "small"), d["opens"], d["minutes"]]
+                    [
+                        para(esc(d["title"]), "small"),
+                        d["opens"],
+                        format_duration(d["seconds"], "zh-hans"),
+                    ]
                     for d in book["documents"]
                 ],
                 [120 * mm, 20 * mm, 30 * mm],

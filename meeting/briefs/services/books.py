@@ -106,7 +106,7 @@ def collect_term(term: Term, members: list[Member] | None = None, progress=None)
         .order_by("first_opened_at")
     ):
         reads[r.member_id].append(
-            {"title": r.document.title, "opens": r.opens, "minutes": round(r.seconds / 60, 1)}
+            {"title": r.document.title, "opens": r.opens, "seconds": r.seconds}
         )
     sessions = []
     for s in sittings:

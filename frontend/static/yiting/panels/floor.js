@@ -4,9 +4,14 @@
 // panel redraws from it alone. Countdowns run from each floor's `deadline` (server time)
 // corrected by this device's offset to the server clock, measured with `ping` after each
 // (re)sync: a tablet with a wrong clock still shows the room's time.
+//
+// Two ways to write time, never mixed: a clock ("01:30", fmtClock) for what runs down —
+// the time left on a floor, the overrun after it — and a length ("11 秒", fmtDuration, as
+// on every page and PDF) for how long a speech lasted (the speaking log).
 import { fmtClock } from "../client.js";
 import { html, nothing, render as draw, repeat } from "../render.js";
-import { fmtTime } from "../time.js";
+import { fmtDuration, fmtTime } from "../time.js";
+import { labelled } from "../words.js";
 import { errorText } from "../errors.js";
 import { label } from "../labels.js";
 
@@ -235,7 +240,7 @@ export function mountConsole(client, ctx) {
     const t = (iso) => (iso ? fmtTime(iso) : "");
     draw(html`${repeat(s.log, (e) => e.id, (e) => html`<tr data-speech=${e.id} data-member=${e.member} data-ended-how=${e.ended_how}>
       <td>${e.seat} ${e.name}</td><td>${kindLabel(root, e.kind)}</td>
-      <td>${t(e.started_at)}</td><td>${t(e.ended_at)}</td><td>${fmtClock(e.duration_s || 0)}</td>
+      <td>${t(e.started_at)}</td><td>${t(e.ended_at)}</td><td class="floor-log-length">${fmtDuration(e.duration_s || 0)}</td>
       <td>${L[dataKey("e", e.ended_how)] || e.ended_how}</td></tr>`)}`, root.querySelector("#floor-log"));
     renderTimers();
   }
@@ -259,7 +264,7 @@ export function mountDisplay(client, ctx) {
     const st = s.state;
     if (!st) return;
     const next = st.queue.slice(0, 5).map((q) => q.name).join(" · ");
-    root.querySelector("#floor-next").textContent = next ? `${L.lNext}：${next}` : "";
+    root.querySelector("#floor-next").textContent = next ? labelled(L.lNext, next) : "";
     renderTimers();
   }
   function renderTimers() {

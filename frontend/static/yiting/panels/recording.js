@@ -40,7 +40,8 @@ export function mountTablet(client, ctx) {
     progress.dataset.state = clip.ready ? "ready" : "saving";
     progress.textContent = clip.ready
       ? `${L.lSaved}${aside(fmtDuration(clip.ready.duration_s))}`
-      : `${L.lFinalising}${clip.total ? ` ${clip.done}/${clip.total}` : ""}`;
+      // how far the saving is, as a share ("正在保存发言…（75%）"), not a bare "3/4"
+      : `${L.lFinalising}${clip.total ? aside(`${Math.round((100 * clip.done) / clip.total)}%`) : ""}`;
   }
   function track(recording) {
     if (clip.recording !== recording) Object.assign(clip, { recording, done: 0, total: 0, ready: null });

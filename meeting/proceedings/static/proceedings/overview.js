@@ -2,6 +2,7 @@
 // following its own sitting socket (current item, quorum, tablets, floor, queue, vote).
 import { SittingClient } from "/static/yiting/client.js";
 import { label } from "/static/yiting/labels.js";
+import { quorumText } from "/static/yiting/words.js";
 
 function follow(col, L) {
   const field = (name) => col.querySelector(`[data-f=${name}]`);
@@ -28,7 +29,7 @@ function follow(col, L) {
     const cur = st.items.find((i) => i.state === "current");
     field("item").textContent = cur ? `${cur.order}. ${cur.title}` : "—";
     const q = st.present;
-    field("quorum").textContent = q ? `${q.present} / ${q.roster_size} ${q.reached ? "✔" : "✘"}` : "—";
+    field("quorum").textContent = q ? quorumText(q) : "—"; // the same words as the pill
     field("quorum").className = q ? (q.reached ? "ok" : "warn") : "";
     field("online").textContent = st.online.size;
     field("floor").textContent = st.floors.length ? st.floors.map((f) => f.name).join("、") : L.lNobody;
