@@ -143,7 +143,7 @@ class Run:
             folder = self.tmp / f"{name}-db"
             folder.mkdir()
             return f"sqlite:///{folder / 'yiting.sqlite3'}"
-        from tests.support.servers import create_pg_database
+        from harness.servers import create_pg_database
 
         url, drop = create_pg_database(self.opts.pg_url)
         self.drops.append(drop)
@@ -173,7 +173,7 @@ class Run:
         return time.perf_counter() - t0
 
     def counts(self, env: dict) -> dict:
-        from tests.support.servers import run_python
+        from harness.servers import run_python
 
         return run_python(env, COUNTS, timeout=self.opts.step_timeout)
 

@@ -33,13 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from meeting.demo import DEMO_PASSWORD  # noqa: E402
-from tests.support.servers import (  # noqa: E402
+from harness.servers import (  # noqa: E402
     Stack,
     create_pg_database,
     free_port,
     login_cookie,
 )
+from meeting.demo_login import DEMO_PASSWORD  # noqa: E402
 
 CLIENT_PROCS = 2
 OPEN_DEADLINE_S = 120.0  # one client: connect, welcome and sync

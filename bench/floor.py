@@ -30,8 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-from tests.support.actors import CLERK
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -73,6 +71,7 @@ def timed(fn, rounds: int) -> list[float]:
 
 def plenary():
     from core.models import Sitting
+    from harness.actors import CLERK  # models: only once setup() has run
     from meeting.services import agenda
 
     s = Sitting.objects.get(kind="plenary")
@@ -187,7 +186,7 @@ def main() -> int:
     drop = None
     url = args.database_url
     if url and url.startswith("postgres"):
-        from tests.support.servers import create_pg_database
+        from harness.servers import create_pg_database
 
         url, drop = create_pg_database(url)  # a fresh database, dropped at the end
     try:

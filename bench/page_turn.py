@@ -1,6 +1,6 @@
 """Page turn on the member's tablet: tap → the new page image painted, in Chromium.
 
-A real Daphne process (tests/support/servers.Stack, SQLite, the demo committee) serves a
+A real Daphne process (harness/servers.Stack, SQLite, the demo committee) serves a
 distributed N-page Chinese bill; a member's tablet (820×1180, headless Debian Chromium)
 opens it and turns through every page once (the first read: request, server, decode),
 then turns forward and back ``--turns`` times over pages it has read (the cached
@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from meeting.demo import DEMO_PASSWORD
+from meeting.demo_login import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,7 +39,7 @@ from core.models import Sitting
 from core.policy import Acting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
-from tests.support.pdf import chinese_pdf
+from harness.pdf import chinese_pdf
 
 pdf = chinese_pdf([[f"第{n}页", "为了规范数据活动，保障数据安全，制定本条例。" * 3,
                     "个人信息处理者应当遵循合法、正当、必要原则。" * 4] for n in range(1, %d + 1)])
@@ -98,7 +98,7 @@ def pct(xs: list[float], q: float) -> float:
 async def measure(base: str, sid: int, doc: int, pages: int, turns: int) -> dict:
     from playwright.async_api import async_playwright
 
-    from tests.support.browser import launch, logged_in_page
+    from harness.browser import launch, logged_in_page
 
     async with async_playwright() as pw:
         browser = await launch(pw)
@@ -162,7 +162,7 @@ def main() -> int:
     ap.add_argument("--turns", type=int, default=200)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    from tests.support.servers import Stack
+    from harness.servers import Stack
 
     load_before = os.getloadavg()
     with (

@@ -1,6 +1,6 @@
 """How long a host's tablets take to come back when that host's cable is pulled.
 
-Builds the multi-host topology of tests/support/multihost.py (PostgreSQL and Redis on
+Builds the multi-host topology of harness/multihost.py (PostgreSQL and Redis on
 ``data``, a Daphne worker and a job worker on ``app1`` and on ``app2``, nginx on
 ``front``, the tablets on ``room``), seeds N members, connects N tablets through nginx
 (nginx spreads them over both app hosts by their session cookie), and measures, for
@@ -38,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.multihost import Topology  # noqa: E402
-from tests.support.roomtablets import (  # noqa: E402
+from harness.multihost import Topology  # noqa: E402
+from harness.roomtablets import (  # noqa: E402
     NEW_SITTING,
     SEED,
     Tablet,

@@ -41,14 +41,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import listen_overflows  # noqa: E402
-from meeting.demo import DEMO_PASSWORD  # noqa: E402
-from tests.support.servers import (  # noqa: E402
+from harness.servers import (  # noqa: E402
     Stack,
     WsClient,
     create_pg_database,
     free_port,
     login_cookie,
 )
+from meeting.demo_login import DEMO_PASSWORD  # noqa: E402
 
 CLIENT_PROCS = 2
 BUDGET_S = 5.0

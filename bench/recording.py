@@ -2,7 +2,7 @@
 
 Starts a real Daphne worker (SQLite, in-process job worker) and connects K publishers
 from this process over the sitting socket. The publishers send **pre-encoded** media
-(VP8 + Opus made once with the ffmpeg binary, ``tests/media/sources.py``) paced by its
+(VP8 + Opus made once with the ffmpeg binary, ``harness/media_sources.py``) paced by its
 timestamps, so they cost almost nothing and never skip: the bench measures the server,
 not the senders. The clerk grants and ends the floor for each publisher in turn
 (``--speech`` seconds each). Frames are counted in three places so a gap is attributed:
@@ -56,8 +56,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
 
-from meeting.demo import DEMO_PASSWORD  # noqa: E402
-from tests.support.servers import Stack, WsClient, login_cookie  # noqa: E402
+from harness.servers import Stack, WsClient, login_cookie  # noqa: E402
+from meeting.demo_login import DEMO_PASSWORD  # noqa: E402
 
 PW = DEMO_PASSWORD
 FPS = 15
@@ -159,7 +159,7 @@ async def _publisher(base: str, sid: int, username: str, source: Path | None = N
     """A pre-encoded publisher on the sitting socket (also used by test_multiprocess)."""
     from aiortc import RTCSessionDescription
 
-    from tests.media.sources import Sender, flash_beep
+    from harness.media_sources import Sender, flash_beep
 
     source = source or flash_beep(240, "640x360", pattern=True)
 
@@ -250,7 +250,7 @@ class Busy:
     """The sitting's own load: 200 member sockets, page flips to all, vote storms."""
 
     def __init__(self, stack: Stack, members: int = 200) -> None:
-        from tests.meeting.voting.storm import SEED, Storm
+        from harness.storm import SEED, Storm
 
         seeded = stack.python(SEED.format(n=members), timeout=300)
         self.storm = Storm(stack.urls, seeded, procs=2, resend=0.1)
@@ -309,8 +309,8 @@ def passthrough_costs(tmp: Path) -> dict:
     """
     import av
 
+    from harness import media_sources as sources
     from media.ffmpeg import binary
-    from tests.media import sources
 
     src = sources.flash_beep(240, "640x360", pattern=True)
     out = tmp / "pass.webm"
@@ -341,7 +341,7 @@ def passthrough_costs(tmp: Path) -> dict:
 
 async def study(k: int, tmp: Path, *, decode: bool) -> dict:
     """Server CPU per stream for K streams received, decoded or (``decode=False``) not."""
-    from tests.media import sources
+    from harness import media_sources as sources
 
     source = sources.flash_beep(240, "640x360", pattern=True)
     env = {"YITING_INPROCESS_WORKERS": "1"}
@@ -383,7 +383,7 @@ async def run(
     profile: bool,
     decode_all: bool = False,
 ) -> dict:
-    from tests.media import sources
+    from harness import media_sources as sources
 
     source = sources.flash_beep(240, "640x360", pattern=True)
     lossy = sources.simulate_loss(loss)

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings")
 
-from tests.meeting.voting.storm import CHECK, SEED, Storm  # noqa: E402
-from tests.support.servers import Stack, create_pg_database  # noqa: E402
+from harness.servers import Stack, create_pg_database  # noqa: E402
+from harness.storm import CHECK, SEED, Storm  # noqa: E402
 
 REDIS_URL = os.environ.get("YITING_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 PG_URL = os.environ.get("YITING_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")

@@ -13,7 +13,7 @@ import socket
 import pytest
 from django.conf import settings
 
-from tests.support.browser import browser_page_errors  # noqa: F401  (autouse: pages must not error)
+from harness.browser import browser_page_errors  # noqa: F401  (autouse: pages must not error)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_URL = os.environ.get("YITING_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")

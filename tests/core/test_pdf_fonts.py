@@ -24,6 +24,7 @@ from django.test import Client
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject
 
+from harness.pdf import chinese_pdf
 from jobs.runner import run_until_idle
 from tests.docs_store.conftest import rendered, upload  # noqa: F401  (fixtures)
 from tests.docs_store.test_ink import stroke
@@ -34,7 +35,6 @@ from tests.meeting.briefs.test_exports import (  # noqa: F401  (summarised: fixt
     _with_attendance,
     summarised,
 )
-from tests.support.pdf import chinese_pdf
 
 pytestmark = pytest.mark.django_db
 

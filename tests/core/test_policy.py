@@ -10,8 +10,8 @@ import pytest
 from core import policy
 from core.errors import DomainError
 from core.models import Role
+from harness.actors import CHAIR, CLERK, MEMBER
 from meeting.services import agenda
-from tests.support.actors import CHAIR, CLERK, MEMBER
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from tests.support.servers import free_port
+from harness.servers import free_port
 
 
 class PgProxy:

@@ -17,8 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from harness.servers import ROOT, free_port, run_manage, run_python
 from meeting.demo import DEMO_PASSWORD  # noqa: F401  (re-exported for the deploy tests)
-from tests.support.servers import ROOT, free_port, run_manage, run_python
 
 
 def wait_port(port: int, timeout: float = 15.0, up: bool = True) -> None:

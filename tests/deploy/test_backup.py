@@ -25,9 +25,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.servers import ROOT, Stack, WsClient, create_pg_database, login_cookie
 from tests.conftest import PG_URL, require_service
 from tests.deploy.support import DEMO_PASSWORD
-from tests.support.servers import ROOT, Stack, WsClient, create_pg_database, login_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.media, pytest.mark.timeout(1200)]
 

@@ -13,9 +13,9 @@ import urllib.parse
 import psycopg
 import pytest
 
+from harness.servers import Stack, WsClient, create_pg_database, login_cookie
 from tests.deploy.pgproxy import PgProxy
 from tests.deploy.support import DEMO_PASSWORD, http_get
-from tests.support.servers import Stack, WsClient, create_pg_database, login_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from harness.servers import Stack, WsClient, login_cookie
 from tests.deploy.support import DEMO_PASSWORD, OwnRedis, http_get
-from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.e2e]
 

@@ -15,8 +15,8 @@ import signal
 import pytest
 import websockets
 
+from harness.servers import WsClient, create_pg_database, login_cookie
 from tests.deploy.support import DEMO_PASSWORD, Launcher
-from tests.support.servers import WsClient, create_pg_database, login_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

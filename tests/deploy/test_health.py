@@ -8,10 +8,10 @@ import socket
 import pytest
 from django.test import Client
 
+from harness.actors import CLERK
 from meeting.services import agenda
 from realtime import metrics
 from realtime.models import Connection
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

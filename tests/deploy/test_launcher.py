@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from harness.servers import WsClient, login_cookie
 from tests.deploy.support import DEMO_PASSWORD, Launcher, http_get, pid_alive, wait_port
-from tests.support.servers import WsClient, login_cookie
 
 pytestmark = [pytest.mark.e2e]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.servers import Stack, create_pg_database
+from harness.servers import Stack, create_pg_database
 
 pytestmark = [pytest.mark.e2e]
 

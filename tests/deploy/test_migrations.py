@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.servers import Stack, create_pg_database
+from harness.servers import Stack, create_pg_database
 
 
 def test_no_model_change_lacks_a_migration(tmp_path):

@@ -51,7 +51,7 @@ def test_nginx_refusals_answer_json_with_a_code(tmp_path):
     import urllib.error
     import urllib.request
 
-    from tests.support.servers import free_port
+    from harness.servers import free_port
 
     port = free_port()
     text = render_nginx(

@@ -21,7 +21,7 @@ import pytest
 
 from deploy import tls
 from deploy.launcher import NginxTls, ensure_binary, render_nginx, write_nginx
-from tests.support.servers import free_port
+from harness.servers import free_port
 
 PAGE = "/_protected/pages/abc123/800/1.jpg"
 

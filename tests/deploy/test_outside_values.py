@@ -12,7 +12,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.support.actors import CLERK
+from harness.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

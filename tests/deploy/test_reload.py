@@ -3,7 +3,7 @@
 The whole production stack runs (the launcher, nginx, two Daphne workers, a job worker,
 the floor sweeper, its own Redis, a fresh PostgreSQL database). A plenary with a named
 vote open and 20 member tablets plus the clerk's console on sockets through nginx
-(``tests/support/roomtablets.py``: heartbeat, reconnect with jitter, resync, resend of an
+(``harness/roomtablets.py``: heartbeat, reconnect with jitter, resync, resend of an
 idempotent command with its key, as ``client.js``). A few members vote, then the
 launcher gets SIGHUP, and the rest vote in waves timed by the reload's own log: while
 the first Daphne worker is down, while the second is, while the job workers restart,
@@ -26,8 +26,7 @@ import time
 import pytest
 
 from deploy.launcher import Stack, healthy, nginx_workers, parse_args
-from tests.deploy.support import Launcher, pid_alive
-from tests.support.roomtablets import (
+from harness.roomtablets import (
     NEW_SITTING,
     SEED,
     TRUTH,
@@ -37,7 +36,8 @@ from tests.support.roomtablets import (
     close_all,
     connect_all,
 )
-from tests.support.servers import create_pg_database, free_port
+from harness.servers import create_pg_database, free_port
+from tests.deploy.support import Launcher, pid_alive
 
 # a minimal Daphne stand-in for the launcher's own logic: answers /healthz on its port
 HEALTHZ = """

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from deploy import tls
-from tests.support.servers import ROOT
+from harness.servers import ROOT
 
 NAMES = ["yiting.room", "10.77.0.1"]
 

@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.support.actors import CLERK
+from harness.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

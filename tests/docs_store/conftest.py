@@ -9,7 +9,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from tests.support.actors import CLERK
+from harness.actors import CLERK
 
 SHARED_PDFS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pdfs"
 if not SHARED_PDFS.exists():

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import launch, live_pages, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, live_pages, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
 
 SETUP = """
 from core.models import Sitting
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 sitting = Sitting.objects.get(kind="plenary")
 item = sitting.agenda_items.order_by("order").first()
 doc = distributed(sitting, numbered_pdf(6), "条例草案", item=item)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import launch, logged_in_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, logged_in_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

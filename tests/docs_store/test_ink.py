@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from core.models import AuditEntry
 from docs_store.models import InkStroke
 from docs_store.services.distribution import recall
-from tests.support.actors import CLERK
+from harness.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

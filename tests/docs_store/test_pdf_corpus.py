@@ -28,9 +28,9 @@ from pypdf.generic import (
 
 from docs_store import storage
 from docs_store.models import Document, Rendition
+from harness.actors import CLERK
 from realtime.protocol import ERROR_CODES
 from tests.docs_store.conftest import make_pdf
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from core.models import AgendaItem, Sitting
 from docs_store.models import PresenterState
 from docs_store.services import presenter
 from docs_store.services.distribution import recall
+from harness.actors import CLERK
 from realtime.models import SittingEvent
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import ARTIFACTS, allow_console_error, launch, logged_in_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import ARTIFACTS, allow_console_error, launch, logged_in_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -24,7 +24,7 @@ from core.models import Sitting
 from docs_store.services.upload import Upload, upload_documents
 from docs_store.services.distribution import distribute
 from core.policy import Acting
-from tests.support.pdf import chinese_pdf
+from harness.pdf import chinese_pdf
 
 pdf = chinese_pdf([
     ["第一章 总则", "为了规范数据活动，制定本条例。"],

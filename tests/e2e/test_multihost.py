@@ -1,4 +1,4 @@
-"""A sitting across machines, and the faults between them (tests/support/multihost.py).
+"""A sitting across machines, and the faults between them (harness/multihost.py).
 
 Five hosts in network namespaces on one bridge: ``data`` (PostgreSQL made with initdb,
 Redis), ``app1`` and ``app2`` (a Daphne worker and a job worker each), ``front``
@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from tests.support.multihost import ADDR, Topology
-from tests.support.roomtablets import (
+from harness.multihost import ADDR, Topology
+from harness.roomtablets import (
     NEW_SITTING,
     SEED,
     TRUTH,
@@ -130,7 +130,7 @@ class Room:
 
     async def publish_from_app1(self) -> int:
         """A speaker whose socket nginx puts on app1 publishes; returns the member."""
-        from tests.media.sources import Sender, flash_beep
+        from harness.media_sources import Sender, flash_beep
 
         on_app1 = [t.member for t in self.on("app1") if t.member in self.speakers]
         assert on_app1, "no speaker's tablet landed on app1"

@@ -1,4 +1,4 @@
-"""The LAN harness itself (tests/support/netns.py): hosts reach each other at their
+"""The LAN harness itself (harness/netns.py): hosts reach each other at their
 addresses and nothing else, a link can drop and come back, and nothing is left behind."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.support import netns
+from harness import netns
 
 pytestmark = [pytest.mark.e2e]
 

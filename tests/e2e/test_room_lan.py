@@ -2,7 +2,7 @@
 
 The server (``./yiting stack --tls room``: nginx, Daphne, Redis, the job worker) runs in
 one network namespace at 10.77.0.1, curl and Chromium in another at 10.77.0.2, joined by
-a bridge (tests/support/netns.py): the browser sees a non-loopback address, as a tablet
+a bridge (harness/netns.py): the browser sees a non-loopback address, as a tablet
 on the room's Wi-Fi does, so the secure-context rules apply for real. Chromium trusts the
 server certificate by its public key only (``--ignore-certificate-errors-spki-list``),
 never by ignoring certificate errors wholesale.
@@ -30,9 +30,9 @@ from pathlib import Path
 import pytest
 
 from deploy import tls
-from tests.support import netns
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, allow_console_error, new_context
-from tests.support.servers import ROOT
+from harness import netns
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, allow_console_error, new_context
+from harness.servers import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.media]
 
@@ -44,7 +44,7 @@ PW = "yiting-demo"
 SETUP = """
 from core.models import Sitting
 from core.roster import sitting_roster
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 s = Sitting.objects.filter(kind='group').order_by('pk').first()
 m = sitting_roster(s).filter(role='member').order_by('seat').first()
 other = sitting_roster(s).exclude(pk=m.pk).order_by('seat').first() or m

@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from harness.servers import Stack, WsClient, login_cookie
 from meeting.demo import DEMO_PASSWORD
-from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 BURST = 600  # × 4 KiB ≈ 2.4 MiB, far beyond kernel buffers + the 256 KiB bound

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
+from harness.servers import Stack, WsClient, login_cookie
 from meeting.demo import DEMO_PASSWORD
-from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = pytest.mark.e2e
 

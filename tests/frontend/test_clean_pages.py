@@ -1,7 +1,7 @@
 """What a clerk and a member meet in the first minute, in real Chromium over Daphne.
 
 Each check here failed before its fix (issue 12, seen-items 1–4, 6, 10, 12); every page
-is also watched by the error fixture (tests/support/browser.py), so the console's old
+is also watched by the error fixture (harness/browser.py), so the console's old
 ``form.elements.item`` TypeError fails this test on load.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import launch, logged_in_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, logged_in_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD

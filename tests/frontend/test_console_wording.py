@@ -33,3 +33,19 @@ def test_the_overview_says_each_sittings_state(committee):
     assert pill and pill.group(1) == "未开始", col[:600]
     dot = re.search(r'<span class="conn conn-dot"[^>]*>([^<]*)</span>', col)
     assert dot and dot.group(1) == ""  # the connection is a dot; its word in the tooltip
+
+
+def test_counts_and_labels_take_chinese_marks_and_english_ones_in_english(committee):
+    """ "排队 (0)" and "发言记录 (0)" were ASCII brackets after Chinese; the template tags
+    write the page language's marks (as words.js does in the browser)."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    html = _clerk(committee).get(f"/console/{committee.plenary.pk}/").content.decode()
+    assert '排队（<span id="floor-queue-count">0</span>）' in html
+    assert '发言记录（<span id="floor-log-count">0</span>）' in html
+    t = Template("{% load yiting_words %}A{% colon %}B{% aside_open %}1{% aside_close %}")
+    with translation.override("zh-hans"):
+        assert t.render(Context()) == "A：B（1）"
+    with translation.override("en"):
+        assert t.render(Context()) == "A: B (1)"

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import launch, live_pages, shot
+from harness.servers import Stack, WsClient, login_cookie
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, live_pages, shot
-from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -34,7 +34,7 @@ from core.roster import sitting_roster
 from docs_store.models import Access, Rendition
 from meeting.services import agenda, attendance
 from meeting.voting.services import VoteSpec, prepare
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 s = Sitting.objects.get(kind='plenary')
 items = list(s.agenda_items.order_by('order'))
 agenda.open_item(s.pk, items[0].pk, actor=Acting(role='clerk'))

@@ -12,9 +12,9 @@ import re
 
 import pytest
 
+from harness.browser import launch, logged_in_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, logged_in_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -103,14 +103,14 @@ async def test_every_page_is_chinese_and_clean(tmp_path):
                         context = await browser.new_context(
                             viewport={"width": w, "height": h}, locale="zh-CN"
                         )
-                        from tests.support.browser import watch
+                        from harness.browser import watch
 
                         context.on("page", watch)
                         page = await context.new_page()
                     else:
                         page = await logged_in_page(browser, base, user, PW, width=w, height=h)
                     if path.endswith("/review/") and user == "m002":
-                        from tests.support.browser import allow_console_error
+                        from harness.browser import allow_console_error
 
                         allow_console_error("403")
                     await page.goto(base + path)

@@ -76,3 +76,16 @@ def test_an_address_with_no_page_is_the_chinese_404_and_slashes_still_redirect(c
 def test_json_refusals_keep_their_json_body(committee, debug):
     r = _member(committee).post(f"/briefs/books/terms/{committee.term.pk}/")
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.django_db
+def test_the_refusal_page_names_the_person_not_the_login(committee, debug):
+    """The wall's login opening the console: the 403 page had no ``member`` in its
+    context and its top bar read "display" (a member's, "m1")."""
+    for who in (committee.display, committee.members[0]):
+        c = Client()
+        c.force_login(who.user)
+        resp = c.get(f"/console/{committee.plenary.pk}/")
+        _chinese_403(resp)
+        name = resp.content.decode().split('class="who">')[1].split("<")[0]
+        assert name == who.full_name != who.user.username, name

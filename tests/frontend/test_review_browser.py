@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import ARTIFACTS, launch, logged_in_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
 from tests.frontend.test_control_room_browser import HIT
-from tests.support.browser import ARTIFACTS, launch, logged_in_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 OPTIONS = """(name) => [...document.querySelectorAll(`#review-filter select[name=${name}] option`)]

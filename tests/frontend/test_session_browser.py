@@ -18,9 +18,9 @@ import io
 import pypdf
 import pytest
 
+from harness.browser import ARTIFACTS, launch, logged_in_page, shot
+from harness.servers import Stack, WsClient, login_cookie
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import ARTIFACTS, launch, logged_in_page, shot
-from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD

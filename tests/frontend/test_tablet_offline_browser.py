@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import allow_console_error, launch, live_page, shot
+from harness.servers import Stack, wait_http
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import allow_console_error, launch, live_page, shot
-from tests.support.servers import Stack, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -30,7 +30,7 @@ from meeting.services import agenda
 from core.policy import Acting
 from docs_store.models import Access
 from frontend.offline import static_version
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 s = Sitting.objects.get(kind="plenary")
 item = s.agenda_items.order_by("order").first()
 agenda.open_item(s.pk, item.pk, actor=Acting(role="clerk"))

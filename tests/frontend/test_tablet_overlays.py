@@ -20,9 +20,9 @@ import uuid
 
 import pytest
 
+from harness.browser import launch, live_page, shot
+from harness.servers import Stack, WsClient, login_cookie
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, live_page, shot
-from tests.support.servers import Stack, WsClient, login_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(600)]
 PW = DEMO_PASSWORD
@@ -44,8 +44,8 @@ from core.models import Member, Sitting
 from core.policy import Acting
 from core.roster import sitting_roster
 from meeting.services import agenda, attendance
-from tests.support.documents import distributed
-from tests.support.pdf import chinese_pdf
+from harness.documents import distributed
+from harness.pdf import chinese_pdf
 
 pdf = chinese_pdf([[f"第{n}页", "为了规范数据活动，制定本条例。"] for n in range(1, 5)])
 p = Sitting.objects.get(kind="plenary")

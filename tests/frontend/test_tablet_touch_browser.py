@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import launch, live_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, live_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -26,7 +26,7 @@ from core.models import Sitting
 from meeting.services import agenda, attendance
 from core.roster import sitting_roster
 from core.policy import Acting
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 s = Sitting.objects.get(kind="plenary")
 item = s.agenda_items.order_by("order").first()
 agenda.open_item(s.pk, item.pk, actor=Acting(role="clerk"))

@@ -29,6 +29,7 @@ def test_the_page_shows_the_fingerprint_and_the_steps_in_chinese(client, room_ca
     assert "https://10.77.0.1:8443/" in text and "https://yiting.room:8443/" in text
     assert "<script" not in text and "/static/" not in text  # stands alone on plain HTTP
     assert 'id="tls-secure"' not in text
+    assert "名称：<b" in text and "有效期至：" in text and ": <b" not in text  # full-width colons
     assert 'id="tls-secure"' in client.get("/tls/", secure=True).content.decode()
 
 

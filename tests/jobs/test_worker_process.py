@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import ROOT, create_pg_database
+from harness.servers import ROOT, create_pg_database
 
 KINDS = "tests.jobs.kinds"
 

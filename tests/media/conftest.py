@@ -13,7 +13,7 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection
 from asgiref.sync import sync_to_async
 from av import AudioFrame, VideoFrame
 
-from tests.media.sources import Peer
+from harness.media_sources import Peer
 from tests.realtime.conftest import connect  # noqa: F401  (the socket fixture)
 
 FPS = 15

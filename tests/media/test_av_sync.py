@@ -1,6 +1,6 @@
 """A/V sync checked, not assumed: a flash and a beep on the same instant must stay together.
 
-Real aiortc peers (a pre-encoded VP8/Opus sender, ``tests/media/sources.py``), the
+Real aiortc peers (a pre-encoded VP8/Opus sender, ``harness/media_sources.py``), the
 server's real capture worker and ffmpeg finalisation. The source flashes white and beeps
 at 1 kHz on the same instants every two seconds; in the clip the audio onset of each
 beep and the video onset of its flash must agree within 40 ms (the budget in DESIGN.md),
@@ -13,10 +13,10 @@ import asyncio
 
 import pytest
 
+from harness.media_sources import Sender, av_offsets_ms, flash_beep, onsets
 from media.services.paths import absolute
 from tests.media.conftest import publish, wait_for
 from tests.media.helpers import finished_clip, grant, release
-from tests.media.sources import Sender, av_offsets_ms, flash_beep, onsets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.media]
 BUDGET_MS = 40

@@ -13,11 +13,11 @@ import av
 import pytest
 from asgiref.sync import sync_to_async
 
+from harness.media_sources import Sender, flash_beep, simulate_loss
 from media.models import Publisher, Recording
 from media.services.paths import absolute
 from tests.media.conftest import publish, wait_for
 from tests.media.helpers import finished_clip, grant, release, stream_durations
-from tests.media.sources import Sender, flash_beep, simulate_loss
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.media]
 

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.media_sources import Sender, av_offsets_ms, flash_beep
 from media.gate import Gate, is_keyframe
 from media.services.paths import absolute
 from tests.media.conftest import publish, wait_for
 from tests.media.helpers import finished_clip, grant, release, stream_durations
-from tests.media.sources import Sender, av_offsets_ms, flash_beep
 
 VP8 = SimpleNamespace(name="VP8")
 OPUS = SimpleNamespace(name="opus")

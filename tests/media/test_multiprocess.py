@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.servers import Stack, WsClient, login_cookie
 from meeting.demo import DEMO_PASSWORD
-from tests.support.servers import Stack, WsClient, login_cookie
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 

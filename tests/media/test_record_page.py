@@ -60,3 +60,35 @@ def test_the_clip_page_names_the_reader_and_folds_the_fingerprint(committee):
     assert who == committee.staff.full_name, who
     assert "11 秒" in html and "10.6" not in html
     assert html.index("<details") < html.index("SHA-256")
+
+
+def test_a_reader_without_a_membership_in_the_clips_term_is_named_not_logged(committee):
+    """The clip page looked the reader up in the clip's term only: staff of this term
+    reading last term's clip, or a superuser with no membership, read "staff" / "root"."""
+    from django.contrib.auth import get_user_model
+
+    from core.models import Term
+
+    m1 = committee.members[0]
+    file_speech(committee.group_a_sitting, m1, None, committee.plenary.starts_at, 10.6)
+    clip = Clip.objects.get(member=m1)
+    old = Term.objects.create(
+        committee=committee.committee, name="上一届", starts_on=dt.date(2020, 1, 1)
+    )
+    Clip.objects.filter(pk=clip.pk).update(term=old)
+    html = client_for(committee.staff).get(f"/media/clips/{clip.public_id}/").content.decode()
+    assert html.split('class="who">')[1].split("<")[0] == committee.staff.full_name
+
+    root = get_user_model().objects.create_superuser(
+        "root", password="pw-root", first_name="明", last_name="王"
+    )
+    c = Client()
+    c.force_login(root)
+    html = c.get(f"/media/clips/{clip.public_id}/").content.decode()
+    assert html.split('class="who">')[1].split("<")[0] == root.get_full_name() != "root"
+
+
+def test_the_record_writes_its_counts_as_chinese_asides(committee):
+    m1 = committee.members[0]
+    html = client_for(committee.staff).get(f"/media/members/{m1.pk}/record/").content.decode()
+    assert "发言（0）" in html and " (0)" not in html

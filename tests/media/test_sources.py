@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+from harness.media_sources import FLASH_AT_S, av_offsets_ms, flash_beep, onsets
 from media.ffmpeg import binary
-from tests.media.sources import FLASH_AT_S, av_offsets_ms, flash_beep, onsets
 
 
 def _cut(src, dest, *, audio_from: float, video_from: float, length: float = 4.0) -> None:

@@ -40,8 +40,8 @@ def test_demo_generates_multi_page_pdfs(db, settings):
 
 
 def test_demo_pdfs_embed_their_cjk_font(tmp_path):
+    from harness.pdf import embedded_fonts
     from meeting.demo_pdf import write_bill
-    from tests.support.pdf import embedded_fonts
 
     pdf = write_bill(tmp_path / "bill.pdf", "数据条例（草案）", "说明 · 第一稿", 1)
     assert embedded_fonts(pdf.read_bytes())

@@ -6,9 +6,9 @@ import pytest
 
 from core.errors import DomainError
 from core.models import AuditEntry, Member, Role, SeatLayout
+from harness.actors import CHAIR, CLERK, MEMBER
 from meeting.briefs.models import Leave
 from meeting.services import seating
-from tests.support.actors import CHAIR, CLERK, MEMBER
 
 
 def seats_of(committee, plan: dict) -> list[list[str | None]]:

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from core.errors import DomainError
 from core.models import AgendaItem, Attendance, Member, Role, Sitting
 from core.roster import assign_group, component_members, sitting_role, sitting_roster
+from harness.actors import CLERK
 from meeting.services import agenda, attendance
 from meeting.services.quorum import more_than_half, quorum
 from realtime.models import SittingEvent
-from tests.support.actors import CLERK
 
 
 def test_more_than_half_is_exact():

@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.servers import ROOT, Stack, free_port, login_cookie, wait_http
 from meeting.demo import DEMO_PASSWORD
 from realtime.protocol import ERROR_CODES, REGISTRY
-from tests.support.servers import ROOT, Stack, free_port, login_cookie, wait_http
 
 pytestmark = pytest.mark.e2e
 

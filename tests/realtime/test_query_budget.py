@@ -17,6 +17,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from core import policy
+from harness.actors import CLERK
 from meeting.services import agenda
 from realtime import journal, presence, snapshot
 from realtime.consumers import arrive
@@ -24,7 +25,6 @@ from realtime.context import Context
 from realtime.protocol import decode
 from realtime.runner import run_command
 from tests.meeting.voting.conftest import line, make_vote, open_vote, room  # noqa: F401
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,7 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 
+from harness.actors import CLERK
 from meeting.voting import services
 from meeting.voting.models import Vote
 from meeting.voting.services.payloads import result_payload
@@ -29,7 +30,6 @@ from realtime.models import SittingEvent
 from realtime.protocol import decode
 from realtime.runner import run_command
 from tests.meeting.voting.conftest import check_in
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

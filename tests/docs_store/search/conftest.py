@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.pdf import chinese_pdf
+from harness.pdf import chinese_pdf
 
 
 @pytest.fixture

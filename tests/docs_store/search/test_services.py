@@ -10,7 +10,7 @@ from docs_store.models import PageText
 from docs_store.search import services
 from docs_store.search.extract import extract_all
 from docs_store.services.distribution import recall
-from tests.support.actors import CLERK
+from harness.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_confidential_group_paper_only_for_those_who_may_read_it(committee, inde
 
 
 def test_drafts_and_recalled_papers_are_not_found_by_members(committee, upload, rendered):
-    from tests.support.pdf import chinese_pdf
+    from harness.pdf import chinese_pdf
 
     [draft] = upload(("d.pdf", chinese_pdf([["草稿 审议稿"]])))
     [gone] = upload(("r.pdf", chinese_pdf([["收回 审议稿"]])), distribute=True)
@@ -148,7 +148,7 @@ def test_hit_boxes_of_a_rotated_page_lie_over_its_rendered_text(
     rotated: the boxes must be turned the same way to cover the words on the image."""
     from PIL import Image
 
-    from tests.support.pdf import chinese_pdf
+    from harness.pdf import chinese_pdf
 
     pdf = _rotated(chinese_pdf([["第一章 总则", "第一条 本法所称个人信息处理者。"]]), degrees)
     [doc] = upload(("旋转.pdf", pdf), distribute=True)

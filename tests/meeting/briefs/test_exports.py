@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from core.errors import DomainError
 from core.models import Attendance, Term
+from harness.actors import CLERK
 from jobs.runner import run_until_idle
 from jobs.services import enqueue
 from meeting.briefs.jobs import TERM_BOOK_JOB
@@ -21,7 +22,6 @@ from meeting.briefs.services import books
 from meeting.briefs.services.briefs import check_brief, create_brief
 from meeting.briefs.services.exports import export_brief
 from meeting.briefs.services.summaries import save_summary
-from tests.support.actors import CLERK
 
 
 def _text(data: bytes) -> str:
@@ -190,6 +190,8 @@ def test_member_book(summarised, tmp_path):
     ):
         assert needle in text, needle
     assert "委员3" not in text and "\ufffd" not in text
+    # reading time as every length reads (issue 25): 600 s is "10 分 00 秒", not "10.0"
+    assert "10分00秒" in "".join(text.split()) and "（分钟）" not in text
     assert_font_embedded(data)
     assert any("/at/12/" in u for u in _uris(data))
     book = books.member_book_data(m1)["members"][0]

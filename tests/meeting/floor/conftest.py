@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import clock
-from tests.support.actors import CLERK
+from harness.actors import CLERK
 
 
 @pytest.fixture(autouse=True)

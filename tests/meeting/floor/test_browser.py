@@ -11,9 +11,9 @@ import datetime as dt
 
 import pytest
 
+from harness.browser import launch, live_pages, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, live_pages, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -138,7 +138,7 @@ async def test_warning_then_cut_at_zero_on_the_tablet_and_the_wall(tmp_path):
     """The server's own sweeper (single-process mode) warns, then ends the floor at zero."""
     from playwright.async_api import async_playwright
 
-    from tests.support.servers import WsClient, login_cookie
+    from harness.servers import WsClient, login_cookie
 
     with Stack(tmp_path, workers=1).start(demo_members=12) as stack:
         base = stack.urls[0]

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 from core.errors import DomainError
+from harness.actors import CLERK
 from meeting.floor import services as floor
 from meeting.floor.models import SpeakingRequest, Speech
 from meeting.services import agenda
 from realtime.models import SittingEvent
 from tests.meeting.floor.conftest import floor_tables
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

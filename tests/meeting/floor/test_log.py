@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from core.models import Session, Sitting
+from harness.actors import CLERK
 from meeting.floor import services as floor
 from meeting.floor.services.log import member_totals, sitting_log
 from meeting.services import agenda
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

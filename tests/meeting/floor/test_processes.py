@@ -18,8 +18,8 @@ import time
 
 import pytest
 
+from harness.servers import ROOT, Stack, WsClient, create_pg_database, login_cookie, wait_http
 from meeting.demo import DEMO_PASSWORD
-from tests.support.servers import ROOT, Stack, WsClient, create_pg_database, login_cookie, wait_http
 
 pytestmark = pytest.mark.e2e
 PW = DEMO_PASSWORD

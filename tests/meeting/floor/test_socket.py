@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
+from harness.actors import CLERK
 from meeting.floor.models import Speech
 from meeting.services import agenda
 from tests.meeting.floor.conftest import floor_tables
 from tests.realtime.conftest import connect  # noqa: F401  (the socket fixture)
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 atables = sync_to_async(floor_tables)

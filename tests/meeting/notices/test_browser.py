@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from harness.browser import ARTIFACTS, launch, live_page, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import ARTIFACTS, launch, live_page, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD
@@ -24,7 +24,7 @@ TZ = ZoneInfo("Asia/Shanghai")  # deploy.settings' TIME_ZONE by default
 NOTICE = "请各位委员回到座位"
 SETUP = """
 from core.models import Member, Sitting
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 s = Sitting.objects.get(kind='plenary')
 m = Member.objects.get(user__username='m002')
 doc = distributed(s, numbered_pdf(2), '会务安排说明', item=s.agenda_items.order_by('order').first())

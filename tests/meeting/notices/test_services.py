@@ -7,9 +7,9 @@ import pytest
 
 from core.errors import DomainError
 from core.policy import Acting
+from harness.actors import CHAIR, CLERK, MEMBER
 from meeting.notices import services as desk
 from meeting.notices.models import CallState, Notice, NoticeRead, ServiceCall
-from tests.support.actors import CHAIR, CLERK, MEMBER
 
 pytestmark = pytest.mark.django_db
 

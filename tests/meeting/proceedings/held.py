@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from harness.actors import CLERK
 from meeting.floor.services import floor
 from meeting.rules import MAJORITY_OF_ROSTER
 from meeting.services import agenda, attendance
 from meeting.voting.services.casting import cast
 from meeting.voting.services.definition import VoteSpec, prepare
 from meeting.voting.services.lifecycle import announce, close_vote, open_vote
-from tests.support.actors import CLERK
 
 
 def ballot(vote, option: str) -> dict[str, str]:

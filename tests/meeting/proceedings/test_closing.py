@@ -12,6 +12,7 @@ from django.conf import settings
 
 from core.errors import DomainError
 from core.models import AgendaItem, AuditEntry, Session, Sitting
+from harness.actors import CLERK
 from jobs.runner import run_until_idle
 from meeting.floor.models import Speech
 from meeting.floor.services import floor
@@ -20,7 +21,6 @@ from meeting.proceedings.models import MinutesRun
 from meeting.voting.services.definition import VoteSpec, prepare
 from meeting.voting.services.lifecycle import open_vote
 from tests.meeting.proceedings.held import hold_plenary
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -255,8 +255,8 @@ def test_a_speech_with_a_filed_clip_links_to_it_and_a_deleted_clip_does_not(comm
 def test_minutes_list_documents_with_their_sitting_and_state_in_chinese(committee, tmp_path):
     from docs_store.services.distribution import distribute
     from docs_store.services.upload import Upload, upload_documents
+    from harness.pdf import embedded_fonts
     from meeting.demo_pdf import write_bill
-    from tests.support.pdf import embedded_fonts
 
     clerk = committee.clerk.user
     pdf = write_bill(tmp_path / "bill.pdf", "数据条例（草案）", "说明", 2)

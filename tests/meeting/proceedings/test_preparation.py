@@ -8,11 +8,11 @@ import pytest
 
 from core.errors import DomainError
 from core.models import AgendaItem, AuditEntry, Session, Sitting
+from harness.actors import CLERK
 from meeting.proceedings import preparation as prep
 from meeting.rules import TWO_THIRDS_OF_ROSTER
 from meeting.voting.models import Vote
 from meeting.voting.services.definition import VoteSpec, prepare
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 12, 20)

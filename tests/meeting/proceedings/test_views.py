@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from core.models import AgendaItem, AuditEntry, Member, Session
+from harness.actors import CLERK
 from jobs.runner import run_until_idle
 from meeting.voting.models import Vote
 from tests.meeting.proceedings.held import hold_plenary
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

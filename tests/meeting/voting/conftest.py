@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.actors import CLERK
 from meeting.services import attendance
 from meeting.voting import services
 from meeting.voting.models import Vote
-from tests.support.actors import CLERK
 
 
 def check_in(sitting, members) -> None:

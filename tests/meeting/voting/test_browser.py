@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.browser import launch, live_pages, shot
+from harness.servers import Stack
 from meeting.demo import DEMO_PASSWORD
-from tests.support.browser import launch, live_pages, shot
-from tests.support.servers import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 PW = DEMO_PASSWORD

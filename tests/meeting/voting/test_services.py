@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from core.errors import DomainError
+from harness.actors import CLERK
 from meeting.rules import DecisionRule
 from meeting.services import attendance
 from meeting.voting import services
 from meeting.voting.models import AuditEntry, Ballot, NamedChoice, Result, Vote
 from realtime.models import SittingEvent
 from tests.meeting.voting.conftest import line
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core.roster import component_members
+from harness.actors import CLERK
 from meeting.voting import services
 from meeting.voting.models import Vote
 from tests.meeting.voting.conftest import line
 from tests.meeting.voting.test_views import client_for
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 

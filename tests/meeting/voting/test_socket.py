@@ -7,12 +7,12 @@ import asyncio
 import pytest
 from asgiref.sync import sync_to_async
 
+from harness.actors import CLERK
 from meeting.voting import services
 from meeting.voting.models import AuditEntry, Ballot, NamedChoice, Vote
 from realtime.models import CommandReceipt
 from tests.meeting.voting.conftest import check_in
 from tests.realtime.conftest import connect  # noqa: F401  (the socket fixture)
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

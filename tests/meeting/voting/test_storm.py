@@ -12,8 +12,8 @@ import asyncio
 
 import pytest
 
-from tests.meeting.voting.storm import CHECK, SEED, Storm, Voter, choice_for
-from tests.support.servers import Stack, create_pg_database
+from harness.servers import Stack, create_pg_database
+from harness.storm import CHECK, SEED, Storm, Voter, choice_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.postgres]
 N = 60
@@ -76,7 +76,7 @@ async def test_server_restart_while_open_loses_nothing(tmp_path):
         port = stack.ports[0]
         stack.procs.pop(0), stack.ports.pop(0), stack.logs.pop(0)
         stack.spawn_worker(port)
-        from tests.support.servers import wait_http
+        from harness.servers import wait_http
 
         wait_http(f"http://127.0.0.1:{port}/healthz")
         assert stack.python(RESTART_STATE.format(vote=vote)) == {"state": "open", "ballots": 4}

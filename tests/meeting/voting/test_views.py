@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from harness.actors import CLERK
 from meeting.voting import services
 from meeting.voting.models import AuditEntry
 from meeting.voting.services import audit
 from tests.meeting.voting.conftest import line
-from tests.support.actors import CLERK
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_pdf_is_a_real_pdf_with_the_result(room, closed):
     assert "未通过" in text and room.voters[0].full_name in text
     # the rule names its base, and every font is embedded ("·" printed as "�" before)
     assert "全体组成人员的过半数" in text and "·" in text and "\ufffd" not in text
-    from tests.support.pdf import embedded_fonts, not_embedded
+    from harness.pdf import embedded_fonts, not_embedded
 
     assert embedded_fonts(r.content) and not not_embedded(r.content)
 

@@ -30,7 +30,7 @@ from aiortc.rtp import is_rtcp
 
 from media.ffmpeg import binary
 
-CACHE = Path(__file__).resolve().parents[2] / "test-artifacts" / "media-sources"
+CACHE = Path(__file__).resolve().parents[1] / "test-artifacts" / "media-sources"
 FLASH_EVERY_S, FLASH_AT_S, FLASH_LEN_S = 2.0, 1.0, 0.2
 
 

@@ -3,7 +3,7 @@
 Browser tests set their sitting up with ``Stack.python(code)``; that code imports this
 module (the stack's PYTHONPATH is the repository), e.g.::
 
-    from tests.support.documents import distributed
+    from harness.documents import distributed
     doc = distributed(sitting, pdf, "条例草案", item=item)
 """
 

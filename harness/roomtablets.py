@@ -66,7 +66,7 @@ result = {{'term': term.pk, 'group': group.pk,
 NEW_SITTING = """
 from django.utils import timezone
 from core.models import AgendaItem, Attendance, Member, Session, Sitting, Term
-from tests.support.documents import distributed, numbered_pdf
+from harness.documents import distributed, numbered_pdf
 term = Term.objects.get(pk={term})
 n = Session.objects.filter(term=term).count() + 1
 session = Session.objects.create(term=term, number=n, title=f'第{{n}}次会议',

@@ -1,6 +1,6 @@
 """Several machines in network namespaces: the production topology of docs/deploy.md.
 
-Built on ``tests/support/netns.py`` (one bridge, one namespace per host)::
+Built on ``harness/netns.py`` (one bridge, one namespace per host)::
 
     data   10.77.26.10  PostgreSQL (a cluster made with initdb in a temp dir)
            10.77.26.15  Redis (a second address of the same host, so one host's path to
@@ -47,8 +47,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from tests.support import netns
-from tests.support.servers import ROOT
+from harness import netns
+from harness.servers import ROOT
 
 SUBNET = "10.77.26.0/24"
 ADDR = {
