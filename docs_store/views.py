@@ -335,8 +335,19 @@ def page_notes(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_POST
 @json_errors
 def reading(request: HttpRequest, document_id: int) -> HttpResponse:
-    """``{"seconds": n, "opened": bool}``: a slice of reading time."""
-    doc, reader = get_readable(request.user, document_id)
+    """``{"seconds": n, "opened": bool}``: a slice of reading time.
+
+    A slice for a paper recalled since the tablet last heard (the recall's event is on
+    its way) is answered ``{"recorded": false, "recalled": true}``, not 410: the tablet
+    did nothing wrong, and a refused request is an error in its console. Nothing is
+    recorded, and every other refusal stays one.
+    """
+    try:
+        doc, reader = get_readable(request.user, document_id)
+    except DomainError as exc:
+        if exc.code != "recalled":
+            raise
+        return JsonResponse({"recorded": False, "recalled": True})
     data = _body(request)
     seconds, opened = data.get("seconds", 0), data.get("opened", False)
     if not isinstance(seconds, int) or not isinstance(opened, bool):

@@ -21,6 +21,7 @@ PG_SUITES = ["tests/core", "tests/meeting", "tests/realtime", "tests/docs_store"
 # Tests that run on PostgreSQL only (threads sharing one database); see pass 1.
 PG_ONLY = [
     "tests/jobs/test_runner.py::test_concurrent_claims_never_hand_out_the_same_job",
+    "tests/jobs/test_runner.py::test_in_process_worker_is_woken_by_enqueue",
     "tests/realtime/test_first_sync.py::test_many_concurrent_first_syncs_all_succeed",
     "tests/realtime/test_query_budget.py::test_the_flips_statements_are_prepared_on_postgresql",
     "tests/meeting/test_services.py::test_a_flip_queued_behind_another_broadcasts_the_agenda_as_it_now_is",

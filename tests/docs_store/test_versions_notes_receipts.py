@@ -139,3 +139,22 @@ def test_read_receipts_add_up_slices(committee, upload, pdf_bytes):
         url, json.dumps({"seconds": 5}), content_type="application/json"
     )
     assert clerk.json() == {"recorded": False} and ReadReceipt.objects.count() == 1
+
+
+def test_a_reading_slice_for_a_paper_just_recalled_is_not_recorded_nor_an_error(
+    committee, upload, pdf_bytes
+):
+    """The tablet's 15-second slice can cross the recall: answered, nothing recorded."""
+    from docs_store.services.distribution import recall
+    from harness.actors import CLERK
+
+    [doc] = upload(("r.pdf", pdf_bytes(1)), distribute=True)
+    url = f"/docs/d/{doc.pk}/read/"
+    m1 = logged_in(committee.members[0].user)
+    post = lambda data: m1.post(url, json.dumps(data), content_type="application/json")  # noqa: E731
+    assert post({"seconds": 15, "opened": True}).json()["seconds"] == 15
+    recall(committee.session, actor=CLERK, by=committee.clerk.user, ids=[doc.pk])
+    late = post({"seconds": 15, "opened": False})
+    assert late.status_code == 200 and late.json() == {"recorded": False, "recalled": True}
+    assert ReadReceipt.objects.get().seconds == 15  # the slice before the recall, kept
+    assert m1.get(f"/docs/d/{doc.pk}/notes/").status_code == 410  # other refusals stay

@@ -124,6 +124,14 @@ def test_in_process_worker_is_not_started_inside_pytest_unless_forced():
 
 @pytest.mark.django_db(transaction=True)
 def test_in_process_worker_is_woken_by_enqueue():
+    """A thread beside the test's own connection: PostgreSQL. The in-memory SQLite test
+    database shares one cache between threads and answers "table is locked" at once
+    (no busy wait) when both touch the queue. The wake-up is the same code on both
+    databases; SQLite's concurrency (a file, as the embedded default has) is covered by
+    two worker processes in test_worker_process.py."""
+    if connection.vendor != "postgresql":
+        # scripts/run_tests.py deselects this test on the SQLite pass; by hand, say why
+        pytest.skip("a worker thread needs PostgreSQL here; SQLite: test_worker_process.py")
     runner.start_in_process(force=True)
     try:
         job = enqueue("test.echo", {"woken": True})
