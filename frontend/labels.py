@@ -105,6 +105,12 @@ def labels() -> dict[str, dict[str, str]]:
                 "quorum", "Present {present} / {roster} · no quorum (needs {required})"
             ),
         },
+        # the console's check-in box: what was typed, named back (not a generic refusal)
+        "checkin": {
+            "unknown": pgettext(
+                "checkin", "No one on this sitting's roster has seat or card number {typed}."
+            ),
+        },
     }
 
 

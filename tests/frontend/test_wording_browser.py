@@ -115,6 +115,12 @@ async def test_the_quorum_pill_and_the_speaking_log_say_what_they_are(stack):
                 await clerk.wait_for_selector(f"#quorum[data-present='{n}']")
                 # the form clears on the command's answer, which may follow the event
                 await clerk.wait_for_function(f"document.querySelector('{box}').value === ''")
+            # a seat nobody has is named back, not refused in general terms
+            await clerk.fill(box, "998")
+            await clerk.press(box, "Enter")
+            await clerk.wait_for_selector("#console-error[data-code='not_on_roster']")
+            said = await clerk.text_content("#console-error")
+            assert said == "本次会议名单中没有座位号或卡号为 998 的人员。", said
             for page in (clerk, wall):
                 await page.wait_for_selector(f"#quorum.ok[data-present='{need}']")
                 assert await page.text_content("#quorum") == reached

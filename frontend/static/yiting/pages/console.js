@@ -9,6 +9,7 @@ import * as vote from "../panels/vote_console.js";
 import * as recording from "../panels/recording.js";
 import { errorText } from "../errors.js";
 import { labelled, quorumText } from "../words.js";
+import { label } from "../labels.js";
 
 const { client, ctx } = setup();
 const head = document.getElementById("console-head").dataset;
@@ -189,7 +190,7 @@ seatForm.addEventListener("submit", (ev) => {
   // that types it and Enter)
   const m = (ctx.roster || []).find((r) => r.seat === typed || (r.card && r.card === typed)
     || (/^\d+$/.test(typed) && Number(r.seat) === Number(typed)));
-  if (!m) { report({ code: "not_on_roster", message: typed }); return; }
+  if (!m) { report({ code: "not_on_roster", message: label("checkin", "unknown").replace("{typed}", typed) }); return; }
   client.send("attendance.record", { member: m.id, present: true }, { idempotent: true })
     .then(() => { seatForm.reset(); seatForm.elements.namedItem("seat").focus(); })
     .catch(report);
