@@ -123,8 +123,13 @@ def test_https_with_the_room_ca_sends_a_request_id_upstream_and_logs_it(front):
     rid = headers.get("X-Request-ID", "")
     assert re.fullmatch(r"[0-9a-f]{32}", rid), headers
     assert headers["X-Forwarded-Proto"] == "https"
-    log = (front["run"] / "logs" / "nginx-access.log").read_text()
-    assert f"rid={rid}" in log and '"GET /login/ HTTP/1.1" 200' in log
+    # nginx writes the access line when it finalises the request, which may be just
+    # after the client has its answer: read the log until the line is there (5 s bound)
+    access = front["run"] / "logs" / "nginx-access.log"
+    deadline = time.monotonic() + 5
+    while f"rid={rid}" not in (log := access.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"rid={rid}" in log and '"GET /login/ HTTP/1.1" 200' in log, log[-2000:]
 
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")
