@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "meeting.notices",
     "realtime",
     "docs_store",
+    "docs_store.drafts",
+    "meeting.opinions",
     "media",
     "frontend",
     "jobs",

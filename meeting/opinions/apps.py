@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OpinionsConfig(AppConfig):
+    """Members' opinions on a draft's articles (审议意见) and speeches tied to articles."""
+
+    name = "meeting.opinions"
+    label = "opinions"
+    verbose_name = "Opinions"
