@@ -3,10 +3,12 @@
 Served from under ``/tablet/`` so its default scope is the tablet pages and nothing else
 (the console, the wall, the login and logout pages are never controlled by it). The
 script is ``frontend/serviceworker/tablet.js`` with its configuration put in front: the
-static files it keeps for the shell and a version derived from their contents, so a
-deploy that changes any of them changes the script's bytes; the browser then installs the
-new worker, which keeps the shell under a new cache name and deletes the old one. The
-digest is taken once per process (a deploy restarts the server processes).
+URLs of the static files it keeps for the shell, as pages name them (``static()``: after
+``collectstatic`` the hashed names, deploy/staticfiles.py, which the modules import each
+other by), and a version derived from those URLs and the files' contents, so a deploy
+that changes any of them changes the script's bytes; the browser then installs the new
+worker, which keeps the shell under a new cache name and deletes the old one. The digest
+is taken once per process (a deploy restarts the server processes).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
@@ -38,12 +41,17 @@ def shell_files() -> list[tuple[str, Path]]:
     return sorted(found.items())
 
 
+def shell_urls() -> list[str]:
+    """The shell files' URLs as the pages ask for them (hashed names once collected)."""
+    return [static(rel) for rel, _ in shell_files()]
+
+
 @lru_cache(maxsize=1)
 def static_version() -> str:
-    """A digest of the shell files' names and contents (and of the worker itself)."""
+    """A digest of the shell files' names, URLs and contents (and of the worker itself)."""
     h = hashlib.sha256(SOURCE.read_bytes())
-    for rel, path in shell_files():
-        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    for (rel, path), url in zip(shell_files(), shell_urls(), strict=True):
+        h.update(rel.encode() + b"\0" + url.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 
@@ -51,8 +59,8 @@ def static_version() -> str:
 def _script() -> str:
     config = {
         "version": static_version(),
-        "shell": [static(rel) for rel, _ in shell_files()],
-        "static": static(""),
+        "shell": shell_urls(),
+        "static": settings.STATIC_URL,  # static("") has no manifest entry to hash
     }
     return f"self.YITING_SW = {json.dumps(config)};\n" + SOURCE.read_text()
 

@@ -13,3 +13,10 @@ SECRET_KEY = "yiting-tests-only-secret-key"
 START_BACKGROUND = False
 # Logins made by tests hash fast; any process checks them (tests/hashers.py).
 PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
+# Pages rendered in the test process name static files plainly: a STATIC_ROOT left by an
+# earlier collectstatic must not decide them (tests/deploy/test_static_manifest.py runs
+# collectstatic with the hashed storage itself).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -3,8 +3,10 @@
 // Scope /tablet/ (served at /tablet/sw.js by frontend/offline.py, which puts
 // self.YITING_SW = {version, shell, static} in front of this file). It keeps:
 // - the shell (the tablet's modules, styles, icon, vendored lit-html) in
-//   "yiting-shell-<version>", filled at install; the version is a digest of those files,
-//   so a deploy installs a new worker, which drops the old shell cache when it activates;
+//   "yiting-shell-<version>", filled at install, under the URLs pages ask for (after
+//   collectstatic the hashed names, deploy/staticfiles.py); the version is a digest of
+//   those URLs and files, so a deploy installs a new worker, which drops the old shell
+//   cache when it activates;
 // - the last tablet page (HTML) this browser loaded while online, in "yiting-html"
 //   (one entry; only a 200 text/html answer that is not a redirect: never a login page);
 // and, when the network is gone, answers page images from "yiting-pages-<user>", which

@@ -89,29 +89,122 @@ def test_production_code_never_asks_whether_pytest_runs():
     assert hits == []
 
 
-def _locked() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        m = re.match(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", line)
+LOCKS = ROOT / "requirements"
+
+
+def _locked(name: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """requirements/<name>.lock: each pinned distribution's version and its hashes."""
+    pins: dict[str, tuple[str, frozenset[str]]] = {}
+    text = (LOCKS / f"{name}.lock").read_text().replace("\\\n", " ")
+    for line in text.splitlines():
+        m = re.match(r"^([A-Za-z0-9_.-]+)==([^\s#;]+)(.*)$", line)
         if m:
-            pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+            hashes = frozenset(re.findall(r"--hash=(sha256:[0-9a-f]{64})", m.group(3)))
+            pins[m.group(1).lower().replace("_", "-")] = (m.group(2), hashes)
     return pins
 
 
-def test_the_lock_pins_every_dependency_within_pyproject():
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _check_pins(reqs: list[str], pins: dict, lock: str) -> None:
     from packaging.requirements import Requirement
 
-    pins = _locked()
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = [*data["dependencies"], *data["optional-dependencies"]["test"]]
     for text in reqs:
         req = Requirement(text)
         name = req.name.lower().replace("_", "-")
-        assert name in pins, f"{name} is not in requirements.lock: run scripts/lock.sh"
-        assert req.specifier.contains(pins[name], prereleases=True), (name, pins[name])
+        assert name in pins, f"{name} is not in requirements/{lock}.lock: run scripts/lock.sh"
+        assert req.specifier.contains(pins[name][0], prereleases=True), (name, pins[name][0])
 
 
-def test_yiting_installs_from_the_lock():
+def test_the_production_lock_pins_the_dependencies_and_no_test_tool():
+    project = _project()
+    pins = _locked("production")
+    _check_pins(project["dependencies"], pins, "production")
+    dev_only = {
+        d.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        for d in project["optional-dependencies"]["dev"]
+    }
+    assert {"pytest", "playwright", "py-spy", "ruff", "hypothesis"} <= dev_only
+    assert sorted(dev_only & set(pins)) == []  # production installs no test tool
+    assert "pyzbar" not in pins  # QR codes are read back by Debian's zbarimg in tests only
+
+
+def test_the_development_lock_is_production_plus_the_dev_extra():
+    project = _project()
+    prod, dev = _locked("production"), _locked("development")
+    _check_pins([*project["dependencies"], *project["optional-dependencies"]["dev"]], dev, "dev")
+    # every production pin, same version and hashes: tests run what production runs
+    assert {n: dev.get(n) for n in prod} == prod
+
+
+def test_every_pin_carries_hashes_so_pip_checks_them():
+    for lock in ("production", "development"):
+        pins = _locked(lock)
+        assert pins, lock
+        unhashed = sorted(n for n, (_, hashes) in pins.items() if not hashes)
+        assert unhashed == [], (lock, unhashed)
+    assert not (ROOT / "requirements.lock").exists()  # one place for the pins
+
+
+def test_the_lock_script_writes_both_locks_with_hashes():
+    script = (ROOT / "scripts" / "lock.sh").read_text()
+    assert "--generate-hashes" in script
+    assert "compile requirements/production.lock" in script
+    assert "--extra dev --constraint requirements/production.lock" in script
+
+
+def _branch(script: str, name: str) -> str:
+    start = script.index(f"\n  {name})\n")
+    return script[start : script.index(";;", start)]
+
+
+def test_yiting_installs_production_to_run_and_development_to_test():
     script = (ROOT / "yiting").read_text()
-    assert "pip install -q -r requirements.lock" in script
+    assert 'pip install -q --require-hashes -r "$lock"' in script
     assert "pip install -q --no-deps -e ." in script
+    assert "ensure_venv production" in _branch(script, "run")
+    assert "ensure_venv production" in _branch(script, "stack")
+    assert "ensure_venv development" in _branch(script, "test")
+    docker = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "pip install --require-hashes -r requirements/production.lock" in docker
+    assert "development" not in docker
+
+
+def _ensure_venv(tmp_path: Path, kind: str) -> list[str]:
+    """``ensure_venv <kind>`` of ./yiting against a venv whose python only records."""
+    import os
+    import subprocess
+
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True, exist_ok=True)
+    calls = tmp_path / "calls"
+    calls.write_text("")
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    python.chmod(0o755)
+    script = (ROOT / "yiting").read_text()
+    functions = script[script.index("say()") : script.index("\ncmd=")]
+    out = subprocess.run(
+        ["bash", "-c", f"set -euo pipefail\n{functions}\nensure_venv {kind}"],
+        env={**os.environ, "VENV": str(venv)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    return [c for c in calls.read_text().splitlines() if " -r " in c]
+
+
+def test_a_test_venv_serves_and_a_production_venv_gets_the_test_tools(tmp_path):
+    assert _ensure_venv(tmp_path, "production") == [
+        "-m pip install -q --require-hashes -r requirements/production.lock"
+    ]
+    assert _ensure_venv(tmp_path, "production") == []  # installed, nothing newer
+    assert _ensure_venv(tmp_path, "development") == [
+        "-m pip install -q --require-hashes -r requirements/development.lock"
+    ]
+    assert _ensure_venv(tmp_path, "production") == []  # development holds every production pin
+    assert _ensure_venv(tmp_path, "development") == []

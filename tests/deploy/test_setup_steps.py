@@ -48,7 +48,7 @@ def test_the_named_package_ships_a_font_the_server_looks_for():
 
 def test_the_image_installs_the_locked_versions_then_the_project_alone():
     docker = (ROOT / "deploy" / "Dockerfile").read_text()
-    locked = docker.index("pip install -r requirements.lock")
+    locked = docker.index("pip install --require-hashes -r requirements/production.lock")
     assert docker.index("pip install --no-deps -e .") > locked
     assert "pip install -e ." not in docker.replace("--no-deps -e .", "")
 

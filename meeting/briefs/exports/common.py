@@ -8,22 +8,17 @@ the server by.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from functools import cache, lru_cache
+from functools import cache
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
-from reportlab.platypus.flowables import Flowable
 
 from core.pdffont import cjk_font
-
-QR_SIZE = 20 * mm
+from meeting.briefs.exports.qr import QR_SIZE, qr  # noqa: F401 (the exports import them here)
 
 
 def public_url() -> str:
@@ -78,60 +73,6 @@ def styles() -> dict[str, ParagraphStyle]:
 def para(text: str, style: str = "plain") -> Paragraph:
     """A paragraph of already-escaped markup."""
     return Paragraph(text, styles()[style])
-
-
-class _FixedMaskQR(qrencoder.QRCode):
-    """reportlab's encoder with mask pattern 0: every mask is valid QR (the reader takes it
-    from the format bits); skipping the search over eight masks makes a code ~8× cheaper,
-    which is what a term book of a thousand QR codes spends most of its time on."""
-
-    def make(self) -> None:
-        if self.version is None:
-            self.version = self.calculate_version()
-        self.makeImpl(False, 0)
-
-
-@lru_cache(maxsize=8192)
-def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
-    code = _FixedMaskQR(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(url)
-    code.make()
-    return tuple(tuple(bool(m) for m in row) for row in code.modules)
-
-
-class QrFlowable(Flowable):
-    """A QR code of ``url`` drawn straight on the canvas (runs of dark modules as one
-    rectangle each), and a link to ``url`` over it."""
-
-    BORDER = 2
-
-    def __init__(self, url: str, size: float) -> None:
-        super().__init__()
-        self.url, self.width, self.height = url, size, size
-        self.modules = qr_modules(url)
-
-    def wrap(self, *_):
-        return self.width, self.height
-
-    def draw(self) -> None:
-        canv, n = self.canv, len(self.modules)
-        box = self.width / (n + 2 * self.BORDER)
-        for r, row in enumerate(self.modules):
-            col = 0
-            for dark, run in itertools.groupby(row):
-                count = len(list(run))
-                if dark:
-                    y = self.height - (r + self.BORDER + 1) * box
-                    canv.rect(
-                        (col + self.BORDER) * box, y, count * box, box * 1.02, stroke=0, fill=1
-                    )
-                col += count
-        canv.linkURL(self.url, (0, 0, self.width, self.height), relative=1)
-
-
-def qr(url: str, size: float = QR_SIZE) -> QrFlowable:
-    """A QR code of ``url`` that is also a clickable link in the PDF."""
-    return QrFlowable(url, size)
 
 
 def quote_markup(clip_id: str | None, q: dict, removed: bool) -> str:
