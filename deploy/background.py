@@ -30,6 +30,9 @@ def start_background() -> None:
         return
     if settings.INPROCESS_WORKERS:
         _start_workers()
+    from deploy.health import start_sampling
+
+    start_sampling()  # this worker's /metrics figures, for a scrape any worker answers
 
 
 def workers() -> tuple:

@@ -4,7 +4,10 @@
 poll. ``/healthz/details`` says *why* a worker is unwell — database, pending
 migrations, channel layer round trip, data folder — and answers 503 when any check
 fails, so an operator or a monitor sees the cause, not only the symptom. ``/metrics``
-is scraped by Prometheus; the figures come from realtime/metrics.py.
+is scraped by Prometheus (text written by prometheus-client): each worker's own figures
+(realtime/metrics.py, the collector's pauses, CPU, memory, descriptors; core/promstats.py)
+for every worker at once under ``./yiting stack``, plus the whole system's, read by the
+worker that answers from the database and the channel layer.
 
 Both answer a bearer token (``YITING_METRICS_TOKEN``) when one is set; otherwise only
 loopback callers and logged-in staff. nginx keeps them off the public side as well.
@@ -22,7 +25,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from core import promstats
 from core.process import SERVER_ID
 from deploy import heap
 from deploy.peer import peer_is_loopback
@@ -121,25 +128,34 @@ def _media_storage() -> dict:
         return {"error": f"{exc.__class__.__name__}: {exc}"[:300]}
 
 
-def _media_figures(out: Exposition) -> None:
+def _media_figures(out: Scrape) -> None:
     media = _media_storage()
     if "error" in media:
         return
-    out.gauge("yiting_media_bytes", "Bytes of recordings on disk, by kind (working, room, clips).")
+    by_kind = out.gauge(
+        "yiting_media_bytes",
+        "Bytes of recordings on disk, by kind (working, room, clips).",
+        ["kind"],
+    )
     for kind, n in media["bytes"].items():
-        out.sample("yiting_media_bytes", n, {"kind": kind})
-    out.gauge("yiting_media_files", "Recording files on disk, by kind.")
+        by_kind.add_metric([kind], n)
+    files = out.gauge("yiting_media_files", "Recording files on disk, by kind.", ["kind"])
     for kind, n in media["files"].items():
-        out.sample("yiting_media_files", n, {"kind": kind})
-    out.gauge("yiting_media_free_bytes", "Free bytes on the recordings' disk.")
-    out.sample("yiting_media_free_bytes", media["free_bytes"])
-    out.gauge("yiting_media_warn_below_bytes", "Free bytes below which the console is warned.")
-    out.sample("yiting_media_warn_below_bytes", media["warn_below_bytes"])
-    out.gauge("yiting_media_refuse_below_bytes", "Free bytes below which recording is refused.")
-    out.sample("yiting_media_refuse_below_bytes", media["refuse_below_bytes"])
-    out.gauge("yiting_media_oldest_file_age_seconds", "Age of the oldest recording file kept.")
+        files.add_metric([kind], n)
+    out.gauge("yiting_media_free_bytes", "Free bytes on the recordings' disk.").add_metric(
+        [], media["free_bytes"]
+    )
+    out.gauge(
+        "yiting_media_warn_below_bytes", "Free bytes below which the console is warned."
+    ).add_metric([], media["warn_below_bytes"])
+    out.gauge(
+        "yiting_media_refuse_below_bytes", "Free bytes below which recording is refused."
+    ).add_metric([], media["refuse_below_bytes"])
+    oldest = out.gauge(
+        "yiting_media_oldest_file_age_seconds", "Age of the oldest recording file kept."
+    )
     if media["oldest_file_age_s"] is not None:
-        out.sample("yiting_media_oldest_file_age_seconds", media["oldest_file_age_s"])
+        oldest.add_metric([], media["oldest_file_age_s"])
 
 
 async def _layer_check() -> dict:
@@ -171,6 +187,7 @@ async def details(request: HttpRequest) -> HttpResponse:
         "sockets": {str(k): v for k, v in metrics.process_sockets().items()},
         **metrics.process_totals(),
         **heap.pauses(),
+        **promstats.process_figures(),
     }
     if checks["database"]["ok"]:
         try:
@@ -184,112 +201,123 @@ async def details(request: HttpRequest) -> HttpResponse:
 
 
 async def prometheus(request: HttpRequest) -> HttpResponse:
-    """The Prometheus text exposition format (version 0.0.4)."""
+    """The Prometheus text exposition format (version 0.0.4), written by prometheus-client.
+
+    First every worker's own figures (core/promstats.py: read from the shared folder
+    under ``./yiting stack``, this process's alone otherwise), then what this worker
+    reads for the whole system: the channel layer's round trip, disk use of the
+    recordings, and the database's figures.
+    """
     if not await _allowed(request):
         return _refused()
-    out = Exposition()
+    out = Scrape()
     layer = await _layer_check()
-    out.gauge("yiting_channel_layer_up", "1 when a message went through the layer and back.")
-    out.sample("yiting_channel_layer_up", int(layer["ok"]))
-    out.gauge("yiting_channel_layer_lag_seconds", "Round trip of one message via the layer.")
+    out.gauge(
+        "yiting_channel_layer_up", "1 when a message went through the layer and back."
+    ).add_metric([], int(layer["ok"]))
+    lag = out.gauge("yiting_channel_layer_lag_seconds", "Round trip of one message via the layer.")
     if layer["ok"]:
-        out.sample("yiting_channel_layer_lag_seconds", layer["lag_ms"] / 1000)
-    _process_figures(out)
-    _collector_figures(out)
+        lag.add_metric([], layer["lag_ms"] / 1000)
     await sync_to_async(_media_figures)(out)
     try:
         await sync_to_async(_system_figures, thread_sensitive=True)(out)
         db_up = 1
     except Exception:
         db_up = 0
-    out.gauge("yiting_database_up", "1 when the database answered this scrape.")
-    out.sample("yiting_database_up", db_up)
-    return HttpResponse(out.text(), content_type="text/plain; version=0.0.4; charset=utf-8")
-
-
-def _process_figures(out: Exposition) -> None:
-    server = {"server": SERVER_ID}
-    out.gauge("yiting_process_sockets", "Sockets this process holds, by sitting.")
-    for sitting, n in sorted(metrics.process_sockets().items()):
-        out.sample("yiting_process_sockets", n, {**server, "sitting": sitting})
-    totals = metrics.process_totals()
-    out.counter("yiting_process_socket_connects_total", "Sockets accepted by this process.")
-    out.sample("yiting_process_socket_connects_total", totals["connects"], server)
-    out.counter("yiting_process_socket_disconnects_total", "Sockets lost by this process.")
-    out.sample("yiting_process_socket_disconnects_total", totals["disconnects"], server)
-    out.counter(
-        "yiting_process_event_frames_total",
-        "Event frames this process wrote to sockets: straight to the transport (fast) or "
-        "through Daphne's send (send).",
+    out.gauge("yiting_database_up", "1 when the database answered this scrape.").add_metric(
+        [], db_up
     )
-    out.sample(
-        "yiting_process_event_frames_total", totals["event_frames_fast"], {**server, "lane": "fast"}
-    )
-    out.sample(
-        "yiting_process_event_frames_total", totals["event_frames_sent"], {**server, "lane": "send"}
-    )
+    workers = await sync_to_async(promstats.exposition, thread_sensitive=False)()
+    return HttpResponse(workers + out.text(), content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
-def _collector_figures(out: Exposition) -> None:
-    server = {"server": SERVER_ID}
-    gc_now = heap.pauses()
-    out.counter(
-        "yiting_process_gc_pause_seconds_total",
-        "Time this process spent in garbage collections, by generation (deploy/heap.py).",
-    )
-    for gen, seconds in enumerate(gc_now["gc_pause_seconds"]):
-        out.sample("yiting_process_gc_pause_seconds_total", seconds, {**server, "generation": gen})
-    out.gauge("yiting_process_gc_longest_pause_ms", "The longest collection pause since start.")
-    out.sample("yiting_process_gc_longest_pause_ms", gc_now["gc_longest_pause_ms"], server)
+# -- this process's collector pauses, as every worker's figures ------------------------------
+
+GC_PAUSES = promstats.counter(
+    "yiting_process_gc_pause_seconds_total",
+    "Time this process spent in garbage collections, by generation (deploy/heap.py).",
+    ["generation", "server"],
+)
+GC_LONGEST = promstats.gauge(
+    "yiting_process_gc_longest_pause_ms", "The longest collection pause since start.", ["server"]
+)
+_gc_pauses = promstats.Totals(GC_PAUSES)
 
 
-def _system_figures(out: Exposition) -> None:
+def _publish_collector(scrape: bool) -> None:
+    """Copy deploy/heap.py's pause figures into this process's metrics (a sampling hook)."""
+    now = heap.pauses()
+    for gen, seconds in enumerate(now["gc_pause_seconds"]):
+        _gc_pauses.publish((str(gen), SERVER_ID), seconds, create=scrape)
+    if scrape or now["gc_longest_pause_ms"]:
+        GC_LONGEST.labels(SERVER_ID).set(now["gc_longest_pause_ms"])
+
+
+promstats.on_sample(_publish_collector)
+
+
+def start_sampling() -> bool:
+    """A Daphne worker's figures into the shared folder every few seconds
+    (deploy/background.py); nothing in single-process mode, where the scrape samples."""
+    return promstats.start_sampling()
+
+
+# -- the whole system's figures, read by the worker that answers --------------------------------
+
+
+def _system_figures(out: Scrape) -> None:
     sockets = metrics.sockets_by_sitting()
     rates = metrics.events_per_second()
     totals = metrics.event_totals()
     queues = metrics.job_queues()
-    out.gauge("yiting_sockets", "Live sockets of all processes, by sitting and role.")
+    live = out.gauge(
+        "yiting_sockets", "Live sockets of all processes, by sitting and role.", ["sitting", "role"]
+    )
     for (sitting, role), n in sorted(sockets.items()):
-        out.sample("yiting_sockets", n, {"sitting": sitting, "role": role})
-    out.gauge("yiting_events_per_second", "Sequenced events per second over the last minute.")
+        live.add_metric([str(sitting), role], n)
+    per_second = out.gauge(
+        "yiting_events_per_second",
+        "Sequenced events per second over the last minute.",
+        ["sitting"],
+    )
     for sitting, rate in sorted(rates.items()):
-        out.sample("yiting_events_per_second", rate, {"sitting": sitting})
-    out.counter("yiting_events_total", "Sequenced events of each sitting (its last seq).")
+        per_second.add_metric([str(sitting)], rate)
+    events = out.counter(
+        "yiting_events_total", "Sequenced events of each sitting (its last seq).", ["sitting"]
+    )
     for sitting, n in sorted(totals.items()):
-        out.sample("yiting_events_total", n, {"sitting": sitting})
-    out.gauge("yiting_jobs", "Background jobs by kind and state (render, media, minutes).")
+        events.add_metric([str(sitting)], n)
+    jobs = out.gauge(
+        "yiting_jobs",
+        "Background jobs by kind and state (render, media, minutes).",
+        ["kind", "state"],
+    )
     for q in queues:
-        out.sample("yiting_jobs", q.count, {"kind": q.kind, "state": q.state})
+        jobs.add_metric([q.kind, q.state], q.count)
 
 
-class Exposition:
-    """Builds Prometheus text: ``# HELP``/``# TYPE`` once per family, then samples."""
+class Scrape:
+    """The families one scrape reads for the whole system (a prometheus-client collector)."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.families: list[Metric] = []
 
-    def _family(self, name: str, kind: str, help_: str) -> None:
-        self.lines += [f"# HELP {name} {help_}", f"# TYPE {name} {kind}"]
+    def gauge(self, name: str, help_: str, labels: list[str] | None = None) -> GaugeMetricFamily:
+        family = GaugeMetricFamily(name, help_, labels=labels or [])
+        self.families.append(family)
+        return family
 
-    def gauge(self, name: str, help_: str) -> None:
-        self._family(name, "gauge", help_)
+    def counter(
+        self, name: str, help_: str, labels: list[str] | None = None
+    ) -> CounterMetricFamily:
+        family = CounterMetricFamily(name, help_, labels=labels or [])
+        self.families.append(family)
+        return family
 
-    def counter(self, name: str, help_: str) -> None:
-        self._family(name, "counter", help_)
+    def collect(self) -> list[Metric]:
+        return self.families
 
-    def sample(self, name: str, value: float, labels: dict | None = None) -> None:
-        if labels:
-            inner = ",".join(f'{k}="{_escape(str(v))}"' for k, v in labels.items())
-            name = f"{name}{{{inner}}}"
-        self.lines.append(f"{name} {_number(value)}")
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    def text(self) -> bytes:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(self)
+        return generate_latest(registry)

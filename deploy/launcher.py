@@ -8,7 +8,10 @@ finalisation, minutes), the floor sweeper (``manage.py floor_sweeper``), and ngi
 
 It then watches: a child that exits is started again (with back-off), a Daphne worker
 whose ``/healthz`` stops answering is replaced, and after any Daphne worker died the
-media recovery runs (recordings it held are closed and finalised). SIGINT or SIGTERM
+media recovery runs (recordings it held are closed and finalised). The workers keep
+their ``/metrics`` figures in ``$YITING_DATA_DIR/run/prometheus`` (prometheus-client's
+multiprocess mode, core/promstats.py), emptied at start; an exited worker's figures are
+removed from it, so any worker's scrape reports the live ones. SIGINT or SIGTERM
 stops everything in order — nginx first (no new requests), then the workers, Redis
 last — and waits for each, so nothing is left running. SIGHUP reloads: new code in
 every process, one Daphne worker at a time, the room served throughout (``reload``).
@@ -418,6 +421,7 @@ class Stack:
         self.data_dir = Path(opts.data_dir).resolve()
         self.run_dir = self.data_dir / "run"
         self.logs = self.run_dir / "logs"
+        self.metrics_dir = self.run_dir / "prometheus"  # every worker's /metrics figures
         self.logs.mkdir(parents=True, exist_ok=True)
         self.stopping = threading.Event()
         self.reload_requested = threading.Event()  # SIGHUP: a rolling reload (``reload``)
@@ -437,6 +441,8 @@ class Stack:
             "YITING_BEHIND_PROXY": "true",
             "YITING_X_ACCEL": "true",
             "PYTHONUNBUFFERED": "1",
+            # prometheus-client's multiprocess mode: one scrape reports every worker
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
         }
         # Persistent database connections (health-checked before reuse): each Daphne
         # process does its database work on one thread, and a new PostgreSQL connection
@@ -537,6 +543,7 @@ class Stack:
         wait_healthy(self.opts.port, self.nginx, scheme="https" if self.certs else "http")
 
     def start(self) -> None:
+        self.reset_metrics()
         self.start_redis()
         self.prepare()
         self.start_daphnes()
@@ -555,6 +562,25 @@ class Stack:
             f" logs in {self.logs})",
             flush=True,
         )
+
+    def reset_metrics(self) -> None:
+        """An empty metrics folder before any worker starts: no figures of the previous
+        run's processes (whose pids may come back)."""
+        from core.promstats import reset_dir
+
+        reset_dir(self.metrics_dir)
+
+    def forget_metrics(self, c: Child) -> None:
+        """``c`` exited: its figures leave the scrape (``multiprocess.mark_process_dead``,
+        and its counters, which carry its ``server`` label, with them)."""
+        if c.proc is None:
+            return
+        from core.promstats import forget_process
+
+        try:
+            forget_process(c.proc.pid, self.metrics_dir)
+        except OSError:
+            log.exception("could not remove the metrics of %s (pid %s)", c.name, c.proc.pid)
 
     def say_tls(self) -> None:
         """What the operator reads out in the room: the CA's page and its fingerprint."""
@@ -598,6 +624,7 @@ class Stack:
             if now - c.started_at > 60:
                 delay, c.restarts = 0.5, 0  # it ran a while: not a crash loop
             log.warning("%s exited (code %s); restarting in %.1fs", c.name, code, delay)
+            self.forget_metrics(c)
             c.next_start = now + delay
             return
         if now < c.next_start:
@@ -749,6 +776,7 @@ class Stack:
             log.warning("reload: %s did not stop in %ss; killing it", c.name, stop_within)
             c.signal(signal.SIGKILL)
             c.wait(10)
+        self.forget_metrics(c)
         c.next_start, c.restarts = 0.0, 0
         c.start()
 

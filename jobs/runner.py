@@ -27,13 +27,27 @@ from django.utils import timezone
 
 from jobs import registry
 from jobs.models import Job
-from jobs.services import WAKE
+from jobs.services import WAKE, prune_finished
 
 log = logging.getLogger(__name__)
 
 LEASE_S = 30.0  # a dead worker's job is retaken after this long
 POLL_S = 0.5  # how often an idle worker looks for work without being woken
 BACKOFF_S = (2.0, 10.0, 60.0)
+PRUNE_EVERY_S = 3600.0  # done jobs past YITING_JOB_RETENTION_DAYS go (jobs/services.py)
+
+
+def prune() -> int:
+    """The worker's housekeeping pass over the job table itself (bounded per pass)."""
+    deleted = prune_finished()
+    if deleted:
+        log.info("pruned %s finished job(s) past the retention window", deleted)
+    return deleted
+
+
+# Here rather than in an AppConfig: every process that runs jobs imports this module,
+# and the table it prunes is the one this module works on.
+registry.periodic("jobs.prune", PRUNE_EVERY_S, prune)
 
 
 def worker_name() -> str:
@@ -191,7 +205,7 @@ def run_forever(
     while not stop_event.is_set():
         try:
             close_old_connections()
-            registry.run_due_periodic(time.monotonic())  # pruning (realtime/housekeeping.py)
+            registry.run_due_periodic(time.monotonic())  # jobs.prune, realtime.prune
             ran = run_once(owner, lease_s=lease_s)
         except Exception:  # the database went away: wait and try again, never die
             log.exception("job worker %s: claim failed", owner)

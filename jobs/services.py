@@ -27,15 +27,25 @@ API note (for media/, meeting/proceedings/ and the rest)::
 - Workers: ``jobs.runner.start_in_process()`` (a thread, embedded mode) or
   ``python manage.py worker`` (production). Tests call ``jobs.runner.run_once()`` or
   ``run_until_idle()``.
+- Finished jobs are pruned (``prune_finished``): ``done`` jobs once they are
+  ``settings.JOB_RETENTION_DAYS`` old (``YITING_JOB_RETENTION_DAYS``, default 30; 0
+  keeps them all), ``failed`` jobs only after they were retried and done. A kind whose
+  finished row *is* the record of what it made (the term book's download is found by
+  its job) calls ``keep_finished(kind)`` once at import, in its ``jobs.py``: its rows
+  are never pruned. Once a job is pruned its ``key`` is free, so enqueueing that key
+  again runs the job again (job functions are idempotent).
 """
 
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jobs import registry
 from jobs.models import Job
 
 WAKE = threading.Event()  # set when new work is committed; in-process workers wait on it
@@ -91,3 +101,58 @@ def retry(job_id: int) -> bool:
     if changed:
         transaction.on_commit(_wake)
     return bool(changed)
+
+
+# -- pruning ------------------------------------------------------------------------------
+
+PRUNE_BATCH = 500  # rows per DELETE: short transactions, never a table-long lock
+PRUNE_MAX_BATCHES = 20  # per housekeeping pass; the next pass takes the rest
+KEPT_KINDS: set[str] = set()
+
+
+def keep_finished(kind: str) -> None:
+    """Never prune finished jobs of ``kind``: their row is the record of what they made."""
+    KEPT_KINDS.add(kind)
+
+
+def prunable(now: datetime | None = None, *, days: float | None = None):
+    """Done jobs finished more than ``days`` ago (``JOB_RETENTION_DAYS``), kept kinds aside.
+
+    Failed jobs are never in it: a failed row is what the admin's "retry" acts on, and
+    what tells the console that a minutes run gave up (proceedings' ``MinutesRun`` reads
+    its job's state); they are few. Retried, a job is queued again and, once done,
+    ages like any other.
+    """
+    registry.discover()  # the kinds' jobs.py modules declare which kinds are kept
+    days = settings.JOB_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return Job.objects.filter(state=Job.State.DONE, finished_at__lt=cutoff).exclude(
+        kind__in=KEPT_KINDS
+    )
+
+
+def prune_finished(
+    now: datetime | None = None,
+    *,
+    days: float | None = None,
+    batch: int = PRUNE_BATCH,
+    max_batches: int | None = PRUNE_MAX_BATCHES,
+) -> int:
+    """Delete done jobs past the retention window, ``batch`` rows at a time; how many.
+
+    Each batch is its own short statement (ids first, then ``DELETE … WHERE id IN``),
+    so a worker pruning a large backlog never holds the table for long; ``max_batches``
+    bounds one pass (None: until none is left). A retention of 0 days or less prunes
+    nothing. Safe in several workers at once: they only delete the same rows.
+    """
+    days = settings.JOB_RETENTION_DAYS if days is None else days
+    if days <= 0:
+        return 0
+    deleted, batches = 0, 0
+    while max_batches is None or batches < max_batches:
+        ids = list(prunable(now, days=days).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        deleted += Job.objects.filter(pk__in=ids, state=Job.State.DONE).delete()[0]
+        batches += 1
+    return deleted

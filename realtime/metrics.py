@@ -2,13 +2,16 @@
 
 Two kinds of figures:
 
-* **per process** — sockets this Daphne process holds right now and how many it has
-  accepted and lost since it started (kept in memory by a two-line hook in the
-  consumer); they tell a worker that lost its sockets from one that never had any.
+* **per process** — sockets this Daphne process holds right now, how many it has
+  accepted and lost since it started, and the event frames it wrote (kept in memory by
+  a two-line hook in the consumer, for ``/healthz/details``); they tell a worker that
+  lost its sockets from one that never had any. They are also prometheus-client
+  metrics (core/promstats.py): under ``./yiting stack`` every worker's land in the
+  shared folder, so one scrape of ``/metrics``, whichever worker nginx hands it to,
+  reports every worker, each under its ``server`` label.
 * **whole system** — read from the database, which every process shares: live sockets
   per sitting and role (presence rows), events per second (the journal), job queues
-  (the jobs table). Any worker answers these the same way, so a scrape through the load
-  balancer is never misleading.
+  (the jobs table). Any worker answers these the same way.
 
 The channel-layer lag is measured, not guessed: a message goes out through the layer
 (Redis in production) to a channel of this process and back, and the time is taken.
@@ -28,6 +31,8 @@ from channels.layers import get_channel_layer
 from django.db.models import Count
 from django.utils import timezone
 
+from core import promstats
+from core.process import SERVER_ID
 from realtime.models import Connection, SittingEvent
 from realtime.presence import STALE_AFTER
 
@@ -35,9 +40,27 @@ _lock = threading.Lock()
 _open: Counter[int] = Counter()
 _totals = {"connects": 0, "disconnects": 0}
 # event frames written by this process, by lane (realtime/transport.py): written by the
-# event loop's thread alone, so counted without the lock (one increment per frame)
+# event loop's thread alone, so counted without the lock (one increment per frame) and
+# copied into the counter when sampled (``publish``), not per frame
 frames = {"fast": 0, "send": 0}
 _probe_channels: dict[tuple[int, int], str] = {}
+
+SOCKETS = promstats.gauge(
+    "yiting_process_sockets", "Sockets this process holds, by sitting.", ["server", "sitting"]
+)
+CONNECTS = promstats.counter(
+    "yiting_process_socket_connects_total", "Sockets accepted by this process.", ["server"]
+)
+DISCONNECTS = promstats.counter(
+    "yiting_process_socket_disconnects_total", "Sockets lost by this process.", ["server"]
+)
+FRAMES = promstats.counter(
+    "yiting_process_event_frames_total",
+    "Event frames this process wrote to sockets: straight to the transport (fast) or "
+    "through Daphne's send (send).",
+    ["lane", "server"],
+)
+_frames = promstats.Totals(FRAMES)
 
 
 # -- per process ----------------------------------------------------------------------------
@@ -48,15 +71,34 @@ def socket_opened(sitting_id: int) -> None:
     with _lock:
         _open[sitting_id] += 1
         _totals["connects"] += 1
+        SOCKETS.labels(SERVER_ID, str(sitting_id)).set(_open[sitting_id])
+        CONNECTS.labels(SERVER_ID).inc()
 
 
 def socket_closed(sitting_id: int) -> None:
     """Called by the consumer when an accepted socket goes away."""
     with _lock:
         _open[sitting_id] -= 1
+        SOCKETS.labels(SERVER_ID, str(sitting_id)).set(max(_open[sitting_id], 0))
         if _open[sitting_id] <= 0:
             del _open[sitting_id]
         _totals["disconnects"] += 1
+        DISCONNECTS.labels(SERVER_ID).inc()
+
+
+def publish(scrape: bool) -> None:
+    """Copy this process's frame counts into its counters (core/promstats.py hook).
+
+    For a scrape the process that answers shows its socket counters even at 0.
+    """
+    for lane in ("fast", "send"):
+        _frames.publish((lane, SERVER_ID), frames[lane], create=scrape)
+    if scrape:
+        CONNECTS.labels(SERVER_ID)
+        DISCONNECTS.labels(SERVER_ID)
+
+
+promstats.on_sample(publish)
 
 
 def process_sockets() -> dict[int, int]:

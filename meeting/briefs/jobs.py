@@ -6,8 +6,10 @@ A member's book is small (under a second) and is made in the request that asks f
 from __future__ import annotations
 
 from jobs.registry import job
+from jobs.services import keep_finished
 
 TERM_BOOK_JOB = "briefs.term_book"
+keep_finished(TERM_BOOK_JOB)  # the briefs page finds the book's download by its job
 
 
 @job("briefs.reprint")

@@ -126,8 +126,8 @@ def test_metrics_count_sockets_events_and_jobs(committee):
     agenda.step(s.pk, 1, actor=CLERK)
     agenda.step(s.pk, 1, actor=CLERK)
     m = samples(Client().get("/metrics").content.decode())
-    assert m[f'yiting_sockets{{sitting="{s.pk}",role="member"}}'] == 3
-    assert f'yiting_sockets{{sitting="{s.pk}",role="clerk"}}' not in m  # stale row
+    assert m[f'yiting_sockets{{role="member",sitting="{s.pk}"}}'] == 3  # labels sorted
+    assert f'yiting_sockets{{role="clerk",sitting="{s.pk}"}}' not in m  # stale row
     seq = type(s).objects.get(pk=s.pk).event_seq
     assert seq >= 2
     assert m[f'yiting_events_total{{sitting="{s.pk}"}}'] == seq

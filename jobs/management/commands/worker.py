@@ -8,6 +8,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from core import promstats
 from core.hardening import refuse_insecure_start
 from jobs import registry, runner
 
@@ -42,4 +43,5 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         self.stdout.write(f"worker started; kinds: {', '.join(sorted(registry.JOBS)) or 'none'}")
+        promstats.start_sampling()  # its CPU, memory and descriptors in /metrics (stack)
         runner.run_forever(stop, poll_s=opts["poll"], lease_s=opts["lease"])
