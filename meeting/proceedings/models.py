@@ -62,3 +62,33 @@ class MinutesRun(models.Model):
             "has_pdf": bool(self.pdf_path),
             "has_json": bool(self.json_path),
         }
+
+
+class PasswordChangeRequired(models.Model):
+    """A login that must choose its own password before it opens any page (强制修改密码).
+
+    Set when a roster import creates a login with an initial password from the file and
+    when the clerk resets a password to a one-time code (``meeting.proceedings.accounts``);
+    the password someone else chose is spent at the login's first page, and the row goes
+    when the login sets its own on ``password_change``. The demo's logins have none.
+    """
+
+    class Reason(models.TextChoices):
+        IMPORTED = "imported", _("initial password from the roster file")
+        RESET = "reset", _("one-time code from the clerk")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    since = models.DateTimeField(default=timezone.now)
+    spent_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the given password was used and made unusable.")
+    )
+
+    class Meta:
+        verbose_name = _("password change required")
+        verbose_name_plural = _("password changes required")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} must change the password ({self.reason})"

@@ -1,9 +1,13 @@
-"""Importing the roster (组成人员名单) from a CSV file, with an error per bad row.
+"""Importing the roster (组成人员名单) from a CSV or Excel (.xlsx) file, with an error per bad row.
 
-The clerk exports the list from the personnel system or Excel. Excel in Chinese
-editions saves CSV in GB18030, others in UTF-8 with or without a BOM: all three are read.
-Columns (header row, English or Chinese names): username/登录名, full_name/姓名,
-role/身份, seat/座位号, card/卡号 (optional), group/审议组, active/在任 (optional), password/初始密码 (optional).
+The clerk exports the list from the personnel system or keeps it in Excel. An .xlsx is
+read with openpyxl (its first sheet, values as shown, row numbers as Excel shows them);
+a CSV from Chinese editions of Excel is GB18030, others UTF-8 with or without a BOM: all
+are read. The header row names the columns in English or Chinese (``COLUMNS``: e.g.
+username/登录名/用户名, full_name/姓名, role/身份/角色, seat/座位号, group/审议组/分组;
+card/卡号, row/排, active/在任, password/初始密码 optional); a title above it is skipped.
+A login created with an initial password must choose its own at first login
+(``meeting.proceedings.accounts``).
 
 The import is all or nothing: every row is checked first, and if any is wrong the
 report lists each problem by line and column and nothing is written. A member who
@@ -14,8 +18,11 @@ cannot silently seat someone in a different room.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -27,23 +34,29 @@ from core import audit
 from core.errors import DomainError
 from core.models import COMPONENT_ROLES, DeliberationGroup, Member, Role, Term
 from core.policy import Acting
+from meeting.proceedings import accounts
+from meeting.proceedings.models import PasswordChangeRequired
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 SESSION_CLERK = Acting(role=Role.CLERK)  # the import page is the session clerk's
 MAX_SEAT_ROWS = 40  # meeting.services.seating.MAX_ROWS
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
-COLUMNS = {
-    "username": ("username", "登录名", "用户名"),
-    "full_name": ("full_name", "name", "姓名"),
-    "role": ("role", "身份", "角色"),
-    "seat": ("seat", "座位号", "座位"),
+COLUMNS = {  # the header names each column answers to (compared without case and spaces)
+    "username": ("username", "login", "登录名", "用户名", "账号", "帐号"),
+    "full_name": ("full_name", "fullname", "name", "姓名", "全名", "名字"),
+    "role": ("role", "身份", "角色", "职务"),
+    "seat": ("seat", "seat_number", "座位号", "座位", "座号"),
     "card": ("card", "card_number", "卡号", "代表证号"),
     "row": ("row", "排", "排号"),
-    "group": ("group", "审议组", "分组"),
-    "active": ("active", "在任"),
-    "password": ("password", "初始密码"),
+    "group": ("group", "审议组", "分组", "小组", "组别"),
+    "active": ("active", "在任", "是否在任"),
+    "password": ("password", "初始密码", "密码"),
 }
+MAX_COLUMNS = 64  # a sheet's columns read (a roster has about ten)
+MAX_BLANK_RUN = 1000  # this many blank lines in a row end the roster
+HEADER_SEARCH = 10  # lines looked at for the header row (a title may stand above it)
+MAX_XLSX_UNPACKED = 32 * 1024 * 1024  # an .xlsx is a zip: refuse one that unpacks huge
 REQUIRED = ("username", "full_name", "role")
 # The columns as people read them (the row errors name the column this way).
 COLUMN_LABELS = {
@@ -124,10 +137,7 @@ class ImportReport:
 
 def decode(raw: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM), else GB18030 (Chinese Excel)."""
-    if len(raw) > MAX_BYTES:
-        raise DomainError(
-            "bad_csv", _("The file is larger than %(mib)s MiB.") % {"mib": MAX_BYTES // 2**20}
-        )
+    _size(raw)
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
@@ -136,26 +146,157 @@ def decode(raw: bytes) -> str:
     raise DomainError("bad_csv", _("The file is neither UTF-8 nor GB18030 text."))
 
 
-def _header(fieldnames: list[str] | None) -> dict[str, str]:
-    """Map our column names to the file's header names."""
-    if not fieldnames:
-        raise DomainError("bad_csv", _("The file is empty; the first line must name the columns."))
-    found: dict[str, str] = {}
-    for name in fieldnames:
-        key = (name or "").strip().lower()
-        for ours, words in COLUMNS.items():
-            if key in words:
-                found[ours] = name
-    missing = [c for c in REQUIRED if c not in found]
-    if missing:
+def _size(raw: bytes) -> None:
+    if len(raw) > MAX_BYTES:
+        raise DomainError(
+            "bad_csv", _("The file is larger than %(mib)s MiB.") % {"mib": MAX_BYTES // 2**20}
+        )
+
+
+XLSX_MAGIC = b"PK\x03\x04"  # a zip: .xlsx (Office Open XML)
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE file: the old binary .xls
+
+
+@dataclass
+class Table:
+    """A file's lines as lists of text, numbered as the clerk's program shows them."""
+
+    lines: Iterator[tuple[int, list[str]]]
+
+
+def read_table(raw: bytes) -> Table:
+    """An .xlsx by its content (a zip), else CSV text; an old .xls is refused by name."""
+    _size(raw)
+    if raw.startswith(XLSX_MAGIC):
+        return Table(_xlsx_lines(raw))
+    if raw.startswith(XLS_MAGIC):
         raise DomainError(
             "bad_csv",
-            _("Missing column(s): %(columns)s.")
-            % {"columns": "、".join(str(COLUMN_LABELS[c]) for c in missing)},
-            missing=missing,
-            expected={c: list(COLUMNS[c]) for c in COLUMNS},
+            _(
+                "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) "
+                "or as CSV and import that."
+            ),
         )
+    reader = csv.reader(io.StringIO(decode(raw)))
+    return Table((reader.line_num, row) for row in reader)
+
+
+def _cell_text(value) -> str:
+    """A cell as the clerk typed it: 401.0 is ``401``, a date ``2026-11-24``, empty ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_lines(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows, numbered from 1 as Excel and WPS show them."""
+    from openpyxl import load_workbook
+
+    unreadable = DomainError(
+        "bad_csv", _("The Excel file could not be read; save it again as .xlsx or CSV.")
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_XLSX_UNPACKED:
+                raise DomainError(
+                    "bad_csv",
+                    _("The Excel file unpacks to more than %(mib)s MiB.")
+                    % {"mib": MAX_XLSX_UNPACKED // 2**20},
+                )
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except DomainError:
+        raise
+    except Exception as exc:  # a damaged zip or workbook: openpyxl raises many kinds
+        raise unreadable from exc
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            return
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        for n, values in enumerate(rows, start=1):
+            yield n, [_cell_text(v) for v in values]
+    except DomainError:
+        raise
+    except Exception as exc:
+        raise unreadable from exc
+    finally:
+        book.close()
+
+
+def _key(name) -> str:
+    """A header cell compared without case, spaces (also full-width) or a trailing colon."""
+    return re.sub(r"[\s\u3000]+", "", str(name or "")).lower().rstrip(":：")
+
+
+_ALIASES = {_key(word): ours for ours, words in COLUMNS.items() for word in words}
+
+
+def _columns(names: list[str]) -> dict[str, int]:
+    """Our column names to their positions in a header row (the first match of each)."""
+    found: dict[str, int] = {}
+    for i, name in enumerate(names):
+        ours = _ALIASES.get(_key(name))
+        if ours is not None and ours not in found:
+            found[ours] = i
     return found
+
+
+def _header(lines: Iterator[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:
+    """Find the header row: the first line naming the required columns (a title above
+    it is skipped), else the first non-blank line, whose missing columns are reported."""
+    first: tuple[int, dict[str, int]] | None = None
+    for seen, (line, values) in enumerate(lines, start=1):
+        if any(v.strip() for v in values):
+            cols = _columns(values)
+            if first is None:
+                first = (line, cols)
+            if all(c in cols for c in REQUIRED):
+                return line, cols
+        if seen >= HEADER_SEARCH:
+            break
+    if first is None:
+        raise DomainError("bad_csv", _("The file is empty; the first line must name the columns."))
+    missing = [c for c in REQUIRED if c not in first[1]]
+    raise DomainError(
+        "bad_csv",
+        _("Missing column(s): %(columns)s.")
+        % {"columns": "、".join(str(COLUMN_LABELS[c]) for c in missing)},
+        missing=missing,
+        expected={c: list(COLUMNS[c]) for c in COLUMNS},
+    )
+
+
+def help_columns() -> list[dict]:
+    """The columns for the import's help: label, required, the Chinese and English names."""
+    return [
+        {
+            "key": ours,
+            "label": str(COLUMN_LABELS[ours]),
+            "required": ours in REQUIRED,
+            "chinese": [w for w in words if not w.isascii()],
+            "english": [w for w in words if w.isascii()],
+        }
+        for ours, words in COLUMNS.items()
+    ]
+
+
+def help_roles() -> list[tuple[str, list[str]]]:
+    """The words the role column takes, grouped by role (Chinese first)."""
+    by_role: dict[str, list[str]] = {}
+    for word, role in ROLE_WORDS.items():
+        by_role.setdefault(str(role), []).append(word)
+    return [
+        (role, sorted(words, key=str.isascii))  # stable: the table's order within each
+        for role, words in by_role.items()
+    ]
 
 
 class _Checker:
@@ -311,21 +452,33 @@ def _card_conflicts(term: Term, rows: list[Row], checker: _Checker) -> None:
             )
 
 
-def check(term: Term, text: str, *, create_groups: bool = False) -> tuple[list[Row], _Checker]:
-    reader = csv.DictReader(io.StringIO(text))
-    cols = _header(reader.fieldnames)
+def check(
+    term: Term, source: str | Table, *, create_groups: bool = False
+) -> tuple[list[Row], _Checker]:
+    """Check every line of a file (CSV text or a ``read_table``); nothing is written."""
+    if isinstance(source, str):
+        reader = csv.reader(io.StringIO(source))
+        source = Table((reader.line_num, row) for row in reader)
+    lines = iter(source.lines)
+    _, cols = _header(lines)
     checker = _Checker(term, create_groups, has_card="card" in cols)
     rows: list[Row] = []
-    for n, raw in enumerate(reader, start=2):
-        if n - 1 > MAX_ROWS:
-            raise DomainError("bad_csv", _("More than %(rows)s rows.") % {"rows": MAX_ROWS})
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+    count = blank = 0
+    for line, values in lines:
+        if not any(v.strip() for v in values):
+            blank += 1
+            if blank >= MAX_BLANK_RUN:
+                break  # a sheet formatted far below its roster: the roster has ended
             continue  # blank line
+        blank, count = 0, count + 1
+        if count > MAX_ROWS:
+            raise DomainError("bad_csv", _("More than %(rows)s rows.") % {"rows": MAX_ROWS})
 
-        def get(col: str, raw=raw) -> str:
-            return (raw.get(cols[col]) or "").strip() if col in cols else ""
+        def get(col: str, values=values) -> str:
+            i = cols.get(col)
+            return values[i].strip() if i is not None and i < len(values) else ""
 
-        row = checker.row(reader.line_num, get)
+        row = checker.row(line, get)
         if row is not None:
             rows.append(row)
     _seat_conflicts(term, rows, checker)
@@ -353,6 +506,8 @@ def _apply_row(
             user.set_unusable_password()
             report.no_password.append(row.username)
         user.save()
+        if row.password:  # a password from the file: the member chooses their own at first login
+            accounts.require_change(user, PasswordChangeRequired.Reason.IMPORTED)
     member = Member.objects.filter(user=user, term=term).first()
     values = {
         "full_name": row.full_name,
@@ -412,7 +567,7 @@ def import_members(
     the row column (排) sets the seat layout of ``room`` (the session's plenary room)
     from its rows, front row 1, seats in seat order (``meeting.services.seating``).
     """
-    rows, checker = check(term, decode(raw), create_groups=create_groups)
+    rows, checker = check(term, read_table(raw), create_groups=create_groups)
     if checker.errors:
         raise _bad_rows(checker.errors)
     report = ImportReport()
