@@ -79,7 +79,16 @@ def stamp_pdf(pdf: Path, text: str) -> bytes:
     content wrapped in ``q … Q``: no existing stream is decoded, so a document whose
     streams inflate to hundreds of MB, or that holds one very large image, is stamped
     in the time it takes to copy it. Active content is removed (``strip_active``).
+    Read with the store's pypdf limits (``validation.pypdf_limits``): a scan's one large
+    image stream is no reason to fail.
     """
+    from docs_store.validation import pypdf_limits
+
+    with pypdf_limits():
+        return _stamp(pdf, text)
+
+
+def _stamp(pdf: Path, text: str) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(str(pdf), strict=False)

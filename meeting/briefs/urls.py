@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from meeting.briefs import views
+from meeting.briefs import leave_views, views
 
 app_name = "briefs"
 urlpatterns = [
     path("", views.index, name="index"),
     path("sittings/<int:sitting_id>/", views.sitting_log, name="sitting"),
+    path("sittings/<int:sitting_id>/leave/", leave_views.leave_page, name="leave"),
     path("speeches/<int:speech_id>/summary", views.save_summary, name="save-summary"),
     path("new", views.create, name="create"),
     path("<int:brief_id>/", views.brief_page, name="brief"),

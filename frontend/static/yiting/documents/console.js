@@ -5,6 +5,7 @@ import { html, nothing, render as draw, repeat, styleMap } from "../render.js";
 import { csrf, getJson, postJson } from "./api.js";
 import { errorText } from "../errors.js";
 import { label } from "../labels.js";
+import { progressLine } from "./upload.js";
 
 export function mountDocsConsole(client, ctx) {
   const root = document.getElementById("documents-console");
@@ -167,6 +168,7 @@ export function mountDocsConsole(client, ctx) {
     picked.textContent = names.length ? names.join("、") : picked.dataset.none;
   };
   $("docs-upload").elements.files.addEventListener("change", showPicked);
+  const uploading = progressLine($("docs-upload-progress"), L); // upload.js: XHR with progress
   $("docs-upload").addEventListener("reset", () => setTimeout(showPicked));
 
   $("docs-upload").addEventListener("submit", async (ev) => {
@@ -181,13 +183,17 @@ export function mountDocsConsole(client, ctx) {
     body.append("access", form.elements.access.value);
     st.uploadErrors = [];
     render();
+    const send = form.querySelector("button.primary");
+    send.disabled = true; // one upload at a time: the progress line is for it
     try {
-      await post(L.uploadUrl, body);
+      await uploading.send(L.uploadUrl, body, csrf(root));
       form.reset();
       refresh();
     } catch (err) {
-      st.uploadErrors = (err.details && err.details.files) || [err];
+      if (err.code !== "cancelled") st.uploadErrors = (err.details && err.details.files) || [err];
       render();
+    } finally {
+      send.disabled = false;
     }
   });
   $("docs-table").addEventListener("click", (ev) => {
