@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.exports import annotations_name, attach
 from docs_store.services import ink, ink_export
 from docs_store.services.access import get_readable
 from docs_store.views import _body, _mark_for, json_errors
@@ -49,6 +50,6 @@ def export(request: HttpRequest, document_id: int) -> HttpResponse:
     doc, reader = get_readable(request.user, document_id)
     data = ink_export.annotated_pdf(reader, doc, _mark_for(request.user, reader))
     resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="document-{doc.pk}-annotations.pdf"'
+    attach(resp, annotations_name(doc.pk, doc.title))
     resp["Cache-Control"] = "private, no-store"
     return resp

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import policy
 from core.errors import DomainError
+from core.exports import attach, document_name
 from core.inputs import IdField, bad_value, parse, valid_text
 from core.models import AgendaItem, Session, Sitting
 from core.roster import session_role, sitting_role
@@ -121,6 +122,11 @@ def _files(request: HttpRequest, name: str) -> tuple[list, list[str]]:
         raise DomainError(
             "bad_upload", _("The upload has too many or too large form fields.")
         ) from None
+    unreadable = getattr(request, "upload_unreadable", None)  # parsed before the view
+    if unreadable == "file_name_too_long":
+        raise _name_too_long()
+    if unreadable:
+        raise DomainError("bad_upload", _("The upload could not be read; send it again."))
     refused = getattr(request, "upload_refused", None)
     if refused:
         raise DomainError(
@@ -314,7 +320,7 @@ def pdf(request: HttpRequest, document_id: int, version: int) -> HttpResponse:
     v = _version(doc, reader, version)
     data = watermark.stamp_pdf(storage.original_path(v.sha256), _mark_for(request.user, reader))
     resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="document-{doc.pk}-v{v.number}.pdf"'
+    attach(resp, document_name(doc.pk, doc.title, v.number))
     resp["Cache-Control"] = "private, no-store"
     return resp
 

@@ -18,6 +18,7 @@ def labels() -> dict[str, dict[str, str]]:
     from docs_store.models import Access, Document
     from meeting.floor.models import Mode as FloorMode
     from meeting.notices.models import CallState, ServiceKind
+    from meeting.proceedings.audit import ACTION_WORDS
     from meeting.voting.models import Vote
 
     def table(choices) -> dict[str, str]:
@@ -49,49 +50,8 @@ def labels() -> dict[str, dict[str, str]]:
             "new": pgettext("document mark", "new"),
             "new_long": pgettext("document mark", "Distributed, not opened yet"),
         },
-        "action": {
-            "agenda.open": pgettext("audit action", "open an agenda item"),
-            "agenda.step": pgettext("audit action", "next / previous agenda item"),
-            "agenda.add": pgettext("audit action", "add an agenda item"),
-            "agenda.remove": pgettext("audit action", "remove an agenda item"),
-            "agenda.update": pgettext("audit action", "change an agenda item"),
-            "attendance.check_in": pgettext("audit action", "check in"),
-            "attendance.check_out": pgettext("audit action", "check out"),
-            "attendance.record": pgettext("audit action", "check in / out by the clerk"),
-            "seating.save": pgettext("audit action", "change the seat layout"),
-            "documents.distribute": pgettext("audit action", "distribute documents"),
-            "documents.recall": pgettext("audit action", "recall documents"),
-            "presenter.open": pgettext("audit action", "present a document"),
-            "presenter.flip": pgettext("audit action", "turn the presenter's page"),
-            "presenter.close": pgettext("audit action", "stop presenting"),
-            "floor.request": pgettext("audit action", "request the floor"),
-            "floor.enter": pgettext("audit action", "enter a written request"),
-            "floor.grant": pgettext("audit action", "grant the floor"),
-            "floor.refuse": pgettext("audit action", "refuse a request"),
-            "floor.end": pgettext("audit action", "end a floor"),
-            "floor.extend": pgettext("audit action", "extend a floor"),
-            "floor.priority": pgettext("audit action", "give priority"),
-            "floor.reorder": pgettext("audit action", "reorder the queue"),
-            "floor.rules": pgettext("audit action", "change the floor rules"),
-            "floor.take": pgettext("audit action", "take the floor"),
-            "floor.withdraw": pgettext("audit action", "withdraw a request"),
-            "floor.yield": pgettext("audit action", "finish speaking"),
-            "vote.prepare": pgettext("audit action", "prepare a vote"),
-            "vote.open": pgettext("audit action", "open a vote"),
-            "vote.close": pgettext("audit action", "close a vote"),
-            "vote.announce": pgettext("audit action", "announce a result"),
-            "vote.cancel": pgettext("audit action", "cancel a vote"),
-            "vote.revote": pgettext("audit action", "new voting round"),
-            "media.publish": pgettext("audit action", "camera on"),
-            "media.unpublish": pgettext("audit action", "camera off"),
-            "session.create": pgettext("audit action", "create a session"),
-            "session.copy": pgettext("audit action", "copy a session"),
-            "session.close": pgettext("audit action", "close the session"),
-            "sitting.add": pgettext("audit action", "add a sitting"),
-            "sitting.update": pgettext("audit action", "change a sitting"),
-            "roster.import": pgettext("audit action", "import members"),
-            "minutes.request": pgettext("audit action", "generate the minutes"),
-        },
+        # the audit trail's actions in words (meeting/proceedings/audit.py keeps the table)
+        "action": {code: str(words) for code, words in ACTION_WORDS.items()},
         # one way to write a length of time on every page ("11 秒", "1 分 05 秒"):
         # static/yiting/time.js fmtDuration and the |duration template filter
         "duration": duration_words(),

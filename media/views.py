@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.exports import attach, clip_name
 from core.models import Member
 from media import ranges, record_page
 from media.models import Clip
@@ -72,14 +73,15 @@ def clip_file(request: HttpRequest, public_id) -> HttpResponse:
     clip = _clip_for(request, public_id)
     if clip.deleted_at:
         return _gone(clip)
-    name = None
-    if request.GET.get("download"):
-        if not access.can_download(request.user, clip):
-            return JsonResponse(
-                {"error": {"code": "forbidden", "message": "Download is not allowed."}}, status=403
-            )
-        name = f"speech-{clip.member_id}-{clip.started_at:%Y%m%d-%H%M%S}.mp4"
-    return ranges.serve(request, paths.absolute(clip.path), clip.path, "video/mp4", name)
+    download = bool(request.GET.get("download"))
+    if download and not access.can_download(request.user, clip):
+        return JsonResponse(
+            {"error": {"code": "forbidden", "message": "Download is not allowed."}}, status=403
+        )
+    resp = ranges.serve(request, paths.absolute(clip.path), clip.path, "video/mp4")
+    if download:
+        attach(resp, clip_name(clip.member_id, clip.member.full_name, clip.started_at))
+    return resp
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import policy
 from core.errors import DomainError
+from core.exports import attach, brief_name, member_book_name, term_book_name
 from core.models import Member, Session, Sitting, Term
 from docs_store.models import Access
 from docs_store.services.access import reader_for
@@ -274,8 +275,7 @@ def export(request: HttpRequest, brief_id: int, fmt: str) -> HttpResponse:
     except DomainError as exc:
         return _error(exc)
     resp = HttpResponse(data, content_type=exports.FORMATS[fmt])
-    resp["Content-Disposition"] = f'attachment; filename="brief-{brief.number}.{fmt}"'
-    return resp
+    return attach(resp, brief_name(brief.number, fmt))
 
 
 def _cited_clip(request: HttpRequest, public_id) -> Clip:
@@ -330,9 +330,8 @@ def member_book(request: HttpRequest, member_id: int) -> HttpResponse:
         path = books.write_member_book_file(member.pk)
     except DomainError as exc:
         return _error(exc)
-    return FileResponse(
-        open(path, "rb"), content_type="application/pdf", filename=f"member-book-{member.pk}.pdf"
-    )
+    name = member_book_name(member.pk, member.full_name)
+    return attach(FileResponse(open(path, "rb"), content_type="application/pdf"), name, inline=True)
 
 
 @login_required
@@ -360,9 +359,10 @@ def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     if request.GET.get("file"):
         if job.state != Job.State.DONE:
             return _error(DomainError("bad_state", "The book is not ready yet."))
-        return FileResponse(
-            open(job.result["file"], "rb"), content_type="application/pdf", filename="term-book.pdf"
-        )
+        term = Term.objects.filter(pk=job.payload.get("term")).first()
+        name = term_book_name(term.name if term else "")
+        file = open(job.result["file"], "rb")  # noqa: SIM115 (the response closes it)
+        return attach(FileResponse(file, content_type="application/pdf"), name, inline=True)
     out = job.as_dict()
     out["file"] = f"/briefs/jobs/{job.pk}?file=1" if job.state == Job.State.DONE else None
     return JsonResponse(out)

@@ -1,7 +1,7 @@
-"""Background job: generate a session's minutes (JSON export, then PDF), with progress.
+"""Background job: generate a session's minutes (JSON export, then PDF and DOCX), with progress.
 
 Safe to run again after a crash: each file is written whole under a temporary name
-and renamed, and the run is marked done only when both files exist.
+and renamed, and the run is marked done only when all its files exist.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def generate_minutes(job, report) -> dict:
     minutes.write_json(record, json_path)
     _stage(run, "rendering PDF", 80, report)
     minutes.write_pdf(record, pdf_path)
+    _stage(run, "writing DOCX", 90, report)
+    minutes.write_docx(record, minutes.docx_path(json_path))
     root = minutes.minutes_dir(session).parents[1]
     MinutesRun.objects.filter(pk=run.pk).update(
         state=MinutesRun.State.DONE,

@@ -1,10 +1,11 @@
-"""The minutes (会议纪要) of a session: collected from the record, exported as JSON and PDF.
+"""The minutes (会议纪要) of a session: collected from the record, exported as JSON, PDF, DOCX.
 
 ``collect`` reads only what the database holds after the session: attendance per
 sitting, the agenda with presenters, each speech of the speaking log (with a link to
 its clip when the recorder filed one), each vote round with its rule, counts and
 outcome (and, for named votes, who chose what), and the documents distributed. The
-JSON export is that dict; the PDF is a rendering of it, so both always agree.
+JSON export is that dict; the PDF and the DOCX (for clerks who edit the minutes in Word
+or WPS) are renderings of it with the same words (``minutes_text``), so all agree.
 """
 
 from __future__ import annotations
@@ -236,3 +237,23 @@ def write_pdf(record: dict, path: Path) -> None:
     from meeting.proceedings.minutes_pdf import render
 
     _write_atomic(path, render(record))
+
+
+def write_docx(record: dict, path: Path) -> None:
+    from meeting.proceedings.minutes_docx import render
+
+    _write_atomic(path, render(record))
+
+
+def docx_path(json_path: Path) -> Path:
+    """The DOCX of a run sits beside its JSON (no column of its own: runs made before
+    the DOCX existed get theirs written from the JSON on their first download)."""
+    return json_path.with_suffix(".docx")
+
+
+def ensure_docx(json_path: Path) -> Path:
+    """The run's DOCX, written from its JSON record if it is not there yet."""
+    path = docx_path(json_path)
+    if not path.exists():
+        write_docx(json.loads(json_path.read_text(encoding="utf-8")), path)
+    return path

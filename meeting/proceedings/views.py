@@ -6,7 +6,6 @@ A refusal is shown on the page it came from with its error code and an HTTP 4xx 
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -18,17 +17,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import exports
 from core.errors import DomainError
 from core.models import AgendaItem, Member, Role, Session, Sitting, Term
 from docs_store.models import Document
-from meeting.proceedings import access, closing, forms, preparation
-from meeting.proceedings.audit import AuditFilter, describe_rows, entries
+from meeting.proceedings import access, closing, forms, minutes, preparation
+from meeting.proceedings.audit import AuditFilter, action_choices, entries, trail_rows
+from meeting.proceedings.audit import csv_rows as audit_csv_rows
 from meeting.proceedings.errors import ERROR_CODES
 from meeting.proceedings.models import MinutesRun
 from meeting.proceedings.roster_import import import_members
 from meeting.voting.models import Vote
 
 BAD_INPUT = {"bad_csv", "bad_rows", "invalid", "bad_template", "bad_filter", "bad_vote"}
+
+
+MINUTES_TYPES = {
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def _status(exc: DomainError) -> int:
@@ -99,6 +107,7 @@ def _minutes_stages() -> str:
             "collecting": _("collecting the record"),
             "writing JSON": _("writing the structured export"),
             "rendering PDF": _("rendering the PDF"),
+            "writing DOCX": _("writing the Word document"),
             "done": _("minutes ready"),
             "failed": _("generating the minutes failed"),
             "sitting": _("collecting sitting: "),
@@ -369,14 +378,16 @@ def minutes_status(request: HttpRequest, session_id: int) -> JsonResponse:
 def minutes_file(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     run = get_object_or_404(MinutesRun.objects.select_related("session__term"), pk=run_id)
     access.require_reader(request.user, session=run.session)
-    rel = {"pdf": run.pdf_path, "json": run.json_path}.get(fmt)
+    rel = {"pdf": run.pdf_path, "json": run.json_path, "docx": run.json_path}.get(fmt)
     if not rel or run.state != MinutesRun.State.DONE:
         err = DomainError("no_minutes", "These minutes are not finished.", run=run.as_dict())
         return JsonResponse({"error": err.as_dict()}, status=404)
     path = Path(settings.DATA_DIR) / rel
-    name = f"minutes-session-{run.session.number}.{fmt}"
-    ctype = "application/pdf" if fmt == "pdf" else "application/json"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=ctype)
+    if fmt == "docx":
+        path = minutes.ensure_docx(path)
+    resp = FileResponse(path.open("rb"), content_type=MINUTES_TYPES[fmt])
+    name = exports.minutes_name(run.session.number, run.session.title, fmt)
+    return exports.attach(resp, name)
 
 
 def _audit_filter(request) -> AuditFilter:
@@ -397,7 +408,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "proceedings/audit.html",
-            {"error": exc.as_dict(), "rows": [], "total": 0},
+            {"error": exc.as_dict(), "rows": [], "total": 0, "action_choices": action_choices()},
             status=400,
         )
     rows = entries(f)
@@ -407,7 +418,8 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         request,
         "proceedings/audit.html",
         {
-            "rows": describe_rows(rows[:500]),
+            "rows": trail_rows(rows[:500]),
+            "action_choices": action_choices(),
             "total": rows.count(),
             "f": f,
             "sessions": Session.objects.filter(term__is_current=True),
@@ -419,16 +431,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
 
 
 def _audit_csv(rows) -> HttpResponse:
-    resp = HttpResponse(content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = 'attachment; filename="audit.csv"'
-    resp.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    w = csv.writer(resp)
-    w.writerow(["at", "actor", "role", "session", "sitting", "action", "summary"])
-    for r in rows.iterator():
-        w.writerow(
-            [r.at.isoformat(), r.actor, r.role, r.session_id, r.sitting_id, r.action, r.summary]
-        )
-    return resp
+    return exports.csv_response(exports.audit_name(timezone.now()), audit_csv_rows(rows))
 
 
 def error_codes(request: HttpRequest) -> JsonResponse:

@@ -1,4 +1,4 @@
-"""The result sheet (表决结果单) of a round, as CSV rows and as a PDF.
+"""The result sheet (表决结果单) of a round, as CSV rows (for Excel) and as a PDF.
 
 Built from the stored ``Result`` alone, so a sheet printed a year later says exactly
 what was announced. Named lists appear only where the viewer may see them.
@@ -6,10 +6,11 @@ what was announced. Named lists appear only where the viewer may see them.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -24,26 +25,52 @@ def _labels(vote: Vote) -> dict[str, str]:
     return {o["key"]: o["label"] for o in vote.options}
 
 
-def csv_text(vote: Vote, *, with_named: bool) -> str:
-    """One block of counts per ballot line, then (if allowed) each member's choice."""
+def csv_rows(vote: Vote, *, with_named: bool) -> list[list]:
+    """The sheet for a spreadsheet: the round's figures one per row (label, value), one
+    row per ballot line with its counts, then (if allowed) each member's choice.
+
+    In words (是/否, 通过/未通过, 记名表决) and local time; ``core.exports`` writes it.
+    The headings have their own context: "Present" here is 实到人数."""
     res, labels = vote.result, _labels(vote)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["vote", vote.pk, "round", vote.round, "kind", vote.kind, "question", vote.question])
-    w.writerow(["roster_size", res.roster_size, "present", res.present, "cast", res.cast])
-    w.writerow(["did_not_vote", res.did_not_vote, "absent", res.absent, "passed", res.passed])
-    w.writerow(["line", "text", *[labels[k] for k in vote.option_keys], "required", "passed"])
+    outcome = _("passed") if res.passed else _("not passed")
+    kind = _("named vote") if vote.kind == "named" else _("secret ballot")
+    rows: list[list] = [
+        [pgettext("vote sheet", "Question"), vote.question],
+        [pgettext("vote sheet", "Where"), _where(vote)],
+        [pgettext("vote sheet", "Opened at"), vote.opened_at or res.closed_at],
+        [pgettext("vote sheet", "Closed at"), res.closed_at],
+        [pgettext("vote sheet", "Kind of vote"), kind],
+        [pgettext("vote sheet", "Round"), vote.round],
+        [pgettext("vote sheet", "Rule"), vote.rule.label_zh],
+        [pgettext("vote sheet", "Members in all"), res.roster_size],
+        [pgettext("vote sheet", "Present"), res.present],
+        [pgettext("vote sheet", "Voted"), res.cast],
+        [pgettext("vote sheet", "Present, did not vote"), res.did_not_vote],
+        [pgettext("vote sheet", "Absent"), res.absent],
+        [pgettext("vote sheet", "Result"), outcome],
+        [],
+        [
+            pgettext("vote sheet", "Line"),
+            pgettext("vote sheet", "Text"),
+            *[labels[k] for k in vote.option_keys],
+            pgettext("vote sheet", "Votes needed"),
+            pgettext("vote sheet", "Passed"),
+        ],
+    ]
     for n, q in enumerate(res.questions, start=1):
         counts = [q["counts"].get(k, 0) for k in vote.option_keys]
-        w.writerow([n, q["text"], *counts, q["outcome"]["required"], q["outcome"]["passed"]])
+        rows.append([n, q["text"], *counts, q["outcome"]["required"], q["outcome"]["passed"]])
     if with_named and res.named is not None:
         lines = [str(q["id"]) for q in res.questions]
-        w.writerow([])
-        w.writerow(["seat", "name", *[f"line {n}" for n in range(1, len(lines) + 1)]])
+        rows.append([])
+        line_words = [
+            pgettext("vote sheet", "Line %(n)s") % {"n": n} for n in range(1, len(lines) + 1)
+        ]
+        rows.append([pgettext("vote sheet", "Seat"), pgettext("vote sheet", "Name"), *line_words])
         for entry in res.named:
             choices = [labels.get(entry["choices"].get(q, ""), "") for q in lines]
-            w.writerow([entry["seat"], entry["name"], *choices])
-    return out.getvalue()
+            rows.append([entry["seat"], entry["name"], *choices])
+    return rows
 
 
 def _font() -> str:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
-from core import policy
+from core import exports, policy
 from core.roster import member_for, sitting_role
 from meeting.voting import sheet
 from meeting.voting.models import Vote
@@ -42,11 +42,8 @@ def result_json(request: HttpRequest, vote_id: int) -> JsonResponse:
 @login_required
 def result_csv(request: HttpRequest, vote_id: int) -> HttpResponse:
     vote, role = _vote_for(request, vote_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-result.csv"'
-    response.write("\ufeff")  # Excel reads the Chinese labels as UTF-8
-    response.write(sheet.csv_text(vote, with_named=may_see_named(vote, role)))
-    return response
+    name = exports.vote_sheet_name(vote.pk, vote.question, vote.round, "csv")
+    return exports.csv_response(name, sheet.csv_rows(vote, with_named=may_see_named(vote, role)))
 
 
 @login_required
@@ -54,7 +51,8 @@ def result_pdf(request: HttpRequest, vote_id: int) -> HttpResponse:
     vote, role = _vote_for(request, vote_id)
     body = sheet.pdf_bytes(vote, with_named=may_see_named(vote, role))
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="vote-{vote.pk}-result.pdf"'
+    name = exports.vote_sheet_name(vote.pk, vote.question, vote.round, "pdf")
+    exports.attach(response, name, inline=True)
     return response
 
 

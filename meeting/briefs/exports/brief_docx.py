@@ -6,22 +6,12 @@ import io
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import RGBColor
 
+from core.docxfont import cjk_run as _run  # Chinese text takes the CJK font (w:eastAsia)
 from meeting.briefs.exports.brief_pdf import PENDING
+from meeting.briefs.exports.by_article import article_paragraphs
 from meeting.briefs.exports.common import mmss, moment_url
-
-FONT = "宋体"
-
-
-def _run(par, text: str, *, size: float = 12, bold: bool = False, color=None):
-    run = par.add_run(text)
-    run.font.size, run.bold, run.font.name = Pt(size), bold, FONT
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # Chinese text takes the CJK font
-    if color:
-        run.font.color.rgb = color
-    return run
 
 
 def render_brief_docx(content: dict, states: dict) -> bytes:
@@ -41,6 +31,9 @@ def render_brief_docx(content: dict, states: dict) -> bytes:
     _run(p, content["title"], size=18, bold=True)
     for sec in content["sections"]:
         _run(doc.add_paragraph(), sec["heading"], size=15, bold=True)
+        if sec.get("article"):  # a brief by article: its opinions and tied speeches
+            article_paragraphs(doc, sec, states)
+            continue
         for sp in sec["speeches"]:
             state = states.get(sp["clip"] or "") or {}
             p = doc.add_paragraph()

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.models import Session, Sitting
 from harness.actors import CLERK
@@ -112,10 +113,18 @@ def test_sitting_log_as_json_and_csv(committee, sitting, group_a, history):
     body = c.get(f"/floor/sittings/{sitting.pk}/log.json").json()
     assert len(body["log"]) == 5
     resp = c.get(f"/floor/sittings/{sitting.pk}/log.csv")
+    assert resp.content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
     text = resp.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["name"] for r in rows][:2] == ["委员1", "委员3"]
-    assert rows[0]["duration_s"] == "300.0" and rows[0]["ended_how"] == "finished"
+    assert [r["姓名"] for r in rows][:2] == ["委员1", "委员3"]
+    # Chinese values (the models' choices), 是/否, times as the console shows them
+    assert rows[0]["时长（秒）"] == "300.0" and rows[0]["结束方式"] == "发言完毕"
+    assert rows[1]["结束方式"] == "被主持人收回" and rows[0]["类型"] == "发言"
+    assert rows[0]["主持人本人发言"] == "否" and rows[0]["议题"].startswith("1.")
+    started = body["log"][0]["started_at"]
+    local = timezone.localtime(dt.datetime.fromisoformat(started))
+    assert rows[0]["开始时间"] == f"{local:%Y-%m-%d %H:%M:%S}" and "T" not in rows[0]["开始时间"]
+    assert rows[-1]["结束时间"] == "" and rows[-1]["结束方式"] == ""  # the open floor
     display = Client()
     display.force_login(committee.display.user)
     assert display.get(f"/floor/sittings/{sitting.pk}/log.json").status_code == 403

@@ -223,9 +223,13 @@ def test_audit_view_filters_and_exports(committee, clerk, live):
     r = staff.get("/proceedings/audit/?since=yesterday")
     assert r.status_code == 400 and 'data-code="bad_filter"' in r.content.decode()
     r = staff.get("/proceedings/audit/?format=csv")
+    assert r.content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
     body = r.content.decode("utf-8-sig")
     lines = body.splitlines()
-    assert lines[0].startswith("at,actor,role") and len(lines) == 3 and ",agenda.step," in lines[1]
+    assert lines[0].startswith("时间,操作人,身份,会议,场次,操作,内容,操作代码")
+    # the action in words, its code kept for checking; the role in words
+    assert len(lines) == 3 and ",切换议程项," in lines[1] and ",agenda.step," in lines[1]
+    assert ",主持人," in body and ",会务人员," in body and ",chair," not in body
     assert client_for(committee.members[0]).get("/proceedings/audit/").status_code == 403
 
 

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from harness.actors import CLERK
@@ -41,10 +42,16 @@ def test_csv_has_counts_and_named_list(room, closed):
     vote = closed()
     r = client_for(room.members[5]).get(f"/votes/{vote.pk}/result.csv")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert r.content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[3] == ["line", "text", "赞成", "反对", "弃权", "required", "passed"]
-    assert rows[4][2:] == ["2", "1", "1", "5", "False"]
-    names = [row[1] for row in rows[7:]]
+    head = {row[0]: row[1:] for row in rows[:13]}  # the figures, one (label, value) a row
+    assert head["表决事项"] == [vote.question] and head["表决方式"] == ["记名表决"]
+    assert head["表决结果"] == ["未通过"] and head["实到人数"][0].isdigit()
+    assert head["结束时间"][0] == f"{timezone.localtime(vote.result.closed_at):%Y-%m-%d %H:%M:%S}"
+    assert rows[14] == ["序号", "表决项", "赞成", "反对", "弃权", "通过所需票数", "是否通过"]
+    assert rows[15][2:] == ["2", "1", "1", "5", "否"]  # 是/否, not True/False
+    assert rows[17][:2] == ["座位", "姓名"]
+    names = [row[1] for row in rows[18:]]
     assert names == [m.full_name for m in room.voters[:4]]
 
 

@@ -3,6 +3,7 @@ const box = document.getElementById("minutes");
 const bar = document.getElementById("minutes-progress");
 const stage = document.getElementById("minutes-stage");
 const pdf = document.getElementById("minutes-pdf");
+const docx = document.getElementById("minutes-docx");
 const json = document.getElementById("minutes-json");
 const again = document.getElementById("minutes-again");
 const csrf = () => (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
@@ -25,9 +26,10 @@ function show(run) {
   stage.textContent = run.state === "failed" ? `✘ ${STAGES.failed || run.error}` : stageLabel(run.stage);
   stage.dataset.stage = run.stage;
   const done = run.state === "done";
-  pdf.hidden = json.hidden = !done;
+  pdf.hidden = docx.hidden = json.hidden = !done;
   if (done) {
     pdf.href = `/proceedings/minutes/${run.id}.pdf`;
+    docx.href = `/proceedings/minutes/${run.id}.docx`;
     json.href = `/proceedings/minutes/${run.id}.json`;
   }
   return run.state === "queued" || run.state === "running";
