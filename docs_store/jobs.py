@@ -89,11 +89,15 @@ def _render(job, sha: str, rendition: Rendition, pdf, on_page) -> dict:
 
 @job("docs_store.index")
 def index_text(job, report) -> dict:
-    """Extract and index the text of every page (for search); resumable like rendering."""
+    """Extract and index the text of every page (for search); resumable like rendering.
+    Then read the articles of every version with this content (``docs_store.drafts``)."""
     from docs_store.search.backend import refresh_statistics
     from docs_store.search.extract import extract_all
 
     sha = job.payload["sha256"]
     total = extract_all(storage.original_path(sha), sha, on_batch=report)
     refresh_statistics()
+    from docs_store.drafts.services import read_content  # a draft's articles, 修改对照
+
+    read_content(sha)
     return {"pages": total}

@@ -1,6 +1,6 @@
 """HTTP routes of documents (mounted at ``docs/``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from docs_store import ink_views, views
 from docs_store.search import views as search_views
@@ -30,4 +30,5 @@ urlpatterns = [
         search_views.page_hits,
         name="hits",
     ),
+    path("", include("docs_store.drafts.urls")),  # 修改对照: articles, comparisons
 ]

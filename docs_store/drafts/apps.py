@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DraftsConfig(AppConfig):
@@ -6,4 +7,4 @@ class DraftsConfig(AppConfig):
 
     name = "docs_store.drafts"
     label = "drafts"
-    verbose_name = "Drafts"
+    verbose_name = _("Drafts")

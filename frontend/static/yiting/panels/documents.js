@@ -1,5 +1,6 @@
 // Documents panel: the reader on tablets, upload/distribution/presenter on the console.
 import { mountDocsConsole } from "../documents/console.js";
+import { mountDraftsConsole } from "../documents/drafts_console.js";
 import { mountReader } from "../documents/reader.js";
 
 export function mountTablet(client, ctx) {
@@ -7,6 +8,7 @@ export function mountTablet(client, ctx) {
 }
 
 export function mountConsole(client, ctx) {
+  mountDraftsConsole(client, ctx); // 修改对照, inside the documents card
   return mountDocsConsole(client, ctx);
 }
 
