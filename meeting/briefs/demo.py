@@ -4,6 +4,8 @@ Each group sitting of the past session has a few speeches with short real clips 
 now by the ffmpeg binary from a lavfi source showing the member's name and playing a
 tone), most with summaries and quotes, and the first group's sitting has a released
 brief; so a newcomer finds the archive, a brief and a member's book on the first run.
+Its first agenda item is the second reading of the demo's draft law, with opinions and a
+brief compiled by article (``meeting.demo_drafts``).
 Idempotent: a second run finds the past session and does nothing.
 """
 
@@ -31,6 +33,7 @@ from meeting.briefs.history import file_speech, tone_clip
 from meeting.briefs.models import Brief, Leave
 from meeting.briefs.services.briefs import check_brief, create_brief, release_brief
 from meeting.briefs.services.summaries import save_summary
+from meeting.demo_drafts import load_second_reading
 
 PAST_NUMBER = 19
 CLIP_S = 4.0
@@ -99,6 +102,8 @@ def load_history(term: Term | None = None) -> Session | None:
         )
         brief = create_brief(staff, sitting=first)
         release_brief(checker, check_brief(checker, brief), "committee")
+        # item 1's second reading: the draft in two versions compared, opinions, a brief by article
+        load_second_reading(session, staff, speeches)
         Session.objects.filter(pk=session.pk).update(state=Session.State.CLOSED)
     return session
 

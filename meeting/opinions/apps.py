@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpinionsConfig(AppConfig):
@@ -6,4 +7,4 @@ class OpinionsConfig(AppConfig):
 
     name = "meeting.opinions"
     label = "opinions"
-    verbose_name = "Opinions"
+    verbose_name = _("Opinions")

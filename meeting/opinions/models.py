@@ -72,3 +72,23 @@ class SpeechArticle(models.Model):
                 fields=["speech", "article", "start_s"], name="one_tie_per_stretch"
             )
         ]
+
+
+class ArticleBrief(models.Model):
+    """A brief compiled by article (按条文编排), and the draft version it follows.
+
+    Kept beside the brief (``meeting.briefs``) rather than on it: the option is the
+    opinions' way into the brief. Without a row the brief reads in speaking order.
+    """
+
+    brief = models.OneToOneField(
+        "briefs.Brief", on_delete=models.CASCADE, related_name="by_article"
+    )
+    version = models.ForeignKey(
+        "docs_store.DocumentVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"brief {self.brief_id} by the articles of version {self.version_id}"

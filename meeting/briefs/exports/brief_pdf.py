@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import HRFlowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from meeting.briefs.exports.by_article import article_flowables
 from meeting.briefs.exports.common import (
     QR_SIZE,
     esc,
@@ -66,6 +67,9 @@ def story(content: dict, states: dict) -> list:
     ]
     for sec in content["sections"]:
         out.append(para(esc(sec["heading"]), "h1"))
+        if sec.get("article"):  # a brief by article: its opinions and tied speeches
+            out += article_flowables(sec, states)
+            continue
         for sp in sec["speeches"]:
             lead = f"{sp['member']}{sp['title']}说："
             out += speech_flowables(sp, states.get(sp["clip"] or ""), lead)

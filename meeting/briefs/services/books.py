@@ -23,7 +23,7 @@ from core.models import COMPONENT_ROLES, Attendance, Member, Session, Sitting, T
 from docs_store.models import ReadReceipt
 from media.models import Clip
 from meeting.briefs.models import Leave, Summary
-from meeting.briefs.services.content import speaker_name, speaker_title
+from meeting.briefs.services.speakers import speaker_name, speaker_title
 from meeting.floor.models import Speech
 
 OPTION_ZH = {"yes": "赞成", "no": "反对", "abstain": "弃权"}

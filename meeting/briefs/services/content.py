@@ -10,23 +10,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from core.models import Member, Role, Sitting
+from core.models import Member, Sitting
 from media.models import Clip
 from meeting.briefs.models import Brief, Summary
+from meeting.briefs.services.speakers import speaker_name, speaker_title
 from meeting.floor.models import Speech
-
-TITLES = {Role.CHAIR: "主任", Role.VICE_CHAIR: "副主任", Role.MEMBER: "委员"}
-
-
-def speaker_title(member: Member) -> str:
-    return TITLES.get(member.role, "委员")
-
-
-def speaker_name(member: Member) -> str:
-    """The name without a leading title ("主任 王建国" → "王建国"): the title follows it."""
-    title = speaker_title(member)
-    name = member.full_name.strip()
-    return name[len(title) :].strip() if name.startswith(title + " ") else name
 
 
 def display_name(user, term_id: int) -> str:
@@ -90,6 +78,9 @@ def compile_content(brief: Brief) -> dict:
                 "clip": str(clip.public_id) if clip else None,
             }
         )
+    from meeting.briefs.services.by_article import arrange  # 按条文编排, when the brief has it
+
+    sections = arrange(brief, sections)
     sitting = brief.sitting
     day = sitting.starts_at if sitting else None
     if day is None:

@@ -21,6 +21,7 @@ import { mountThumbs } from "./reader_thumbs.js";
 import { mountTurns } from "./reader_turns.js";
 import { mountNotes } from "./reader_notes.js";
 import { mountOffline } from "./reader_offline.js";
+import { mountDraft } from "./draft.js";
 
 export function mountReader(client, ctx) {
   const root = document.getElementById("documents-panel");
@@ -60,6 +61,7 @@ export function mountReader(client, ctx) {
   mountTurns(r);
   r.notes = mountNotes(r);
   r.offline = mountOffline(r);
+  r.draft = mountDraft(r); // a draft's 对照 view and opinions on its articles (issue 29)
 
   st.openFree = r.follow.openFree; // a search result: read that page freely
   st.layout = r.page.layout;
