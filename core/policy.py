@@ -217,6 +217,13 @@ _rule(
 )
 _rule("vote.result", SITTING_ROLES, "everyone in the sitting: a closed round's sheet", PAGE)
 _rule(
+    "leave.record",
+    {Role.CLERK},
+    "the clerk of the sitting (or the session clerk): enter, change and withdraw a member's "
+    "leave (请假) from the sitting, never while the member is checked in",
+    PAGE,
+)
+_rule(
     "floor.totals",
     {Role.CLERK, Role.STAFF},
     "a member's speaking totals: the session clerk and staff reviewers any member's; "
@@ -235,6 +242,14 @@ _rule(
     {Role.CLERK, Role.STAFF},
     "the minutes and the audit trail: staff reviewers; the session clerk; a session's "
     "minutes also the clerk of one of its sittings",
+    PAGE,
+)
+_rule(
+    "accounts.reset_password",
+    {Role.CLERK},
+    "the session clerk (and superusers): a one-time code for the login of a member of the "
+    "term they are clerk of, which the member must change at the next login; never a "
+    "superuser's login nor their own (that is 修改密码, every login's own)",
     PAGE,
 )
 _rule(
@@ -338,6 +353,45 @@ _rule(
     PAGE,
 )
 _rule("books.read_term", REVIEWER_ROLES, "一届一本 holds every member: staff reviewers", PAGE)
+# 审议意见 (meeting/opinions): a member's opinions on a draft's articles
+_rule(
+    "opinions.write",
+    TABLET_ROLES,
+    "a seat in the sitting (member, chair): an opinion (审议意见) on an article of a paper "
+    "of that sitting they may read, theirs alone until they submit it; on a recalled paper "
+    "no new opinion, those written stay with their author and staff",
+    PAGE,
+)
+_rule(
+    "opinions.edit",
+    TABLET_ROLES,
+    "the author alone edits, submits or deletes an opinion, and only while it is a draft: "
+    "a submitted opinion has reached staff and is final",
+    CONDITION,
+)
+_rule(
+    "opinions.read_submitted",
+    REVIEWER_ROLES,
+    "staff reviewers read the submitted opinions (审议意见) of every draft, by article, and "
+    "export them for the drafters; an opinion not yet submitted is its author's alone",
+    PAGE,
+)
+_rule(
+    "opinions.tie_speech",
+    REVIEWER_ROLES,
+    "staff reviewers tie a recorded speech, or a stretch of it, to articles of its agenda "
+    "item's draft, and untie it (in review, beside the speech's clip)",
+    PAGE,
+)
+# 修改对照 (docs_store/drafts): a draft's version compared with an earlier one
+_rule(
+    "drafts.compare",
+    {Role.CLERK},
+    'mark a document version "compare with" another version of the session (修改对照), '
+    "or take the mark off: the clerk who manages the paper (documents.manage); the table "
+    "itself is read by whoever may read the paper",
+    PAGE,
+)
 
 
 # -- asking -----------------------------------------------------------------------------------
@@ -402,7 +456,13 @@ def may_see_named(role: str | None, visible_to: str) -> bool:
     return visible_to == "clerk" and may(role, "vote.see_named")
 
 
-_BEYOND_A_SITTING = ("documents.manage", "floor.totals", "record.read", "sessions.prepare")
+_BEYOND_A_SITTING = (
+    "accounts.reset_password",
+    "documents.manage",
+    "floor.totals",
+    "record.read",
+    "sessions.prepare",
+)
 
 
 def answers(role: str | None, *, pages: bool = False) -> dict[str, bool]:
@@ -549,6 +609,88 @@ def may_play_cited_clip(
     if speaker_user_id is not None and speaker_user_id == user.pk:
         return True
     return bool(cited_in_readable_brief())
+
+
+def can_reset_password(term_role: str | None, *, own: bool, target_superuser: bool) -> bool:
+    """accounts.reset_password: the term's clerk, for another login that is no superuser's."""
+    return may(term_role, "accounts.reset_password") and not own and not target_superuser
+
+
+def check_reset_password(term_role: str | None, *, own: bool, target_superuser: bool) -> None:
+    """``can_reset_password`` or the precise refusal: the role, one's own, a superuser's.
+
+    ``term_role`` is the login's role in the member's term (``core.roster.term_role``): a
+    clerk of another term has none there, so a clerk resets only the members they serve.
+    """
+    require(term_role, "accounts.reset_password")
+    if own:
+        raise DomainError(
+            "own_login", "Your own password is changed on the password change page, not reset."
+        )
+    if target_superuser:
+        raise DomainError(
+            "protected_login",
+            "A superuser's password is not reset here (manage.py changepassword).",
+        )
+
+
+def check_write_opinion(role: str | None, *, in_sitting: bool) -> None:
+    """opinions.write: a seat in the sitting, on a paper of that sitting, or the refusal.
+
+    ``in_sitting``: the paper is one of the sitting's (its item's, placed on one of its
+    items, or session-wide); an opinion belongs to the sitting it was written in.
+    """
+    from django.utils.translation import gettext as _
+
+    if not may(role, "opinions.write"):
+        raise DomainError(
+            "forbidden",
+            _("Only members seated in this sitting write opinions on its drafts."),
+            allowed=sorted(roles_for("opinions.write")),
+        )
+    if not in_sitting:
+        raise DomainError(
+            "not_in_sitting",
+            _(
+                "This document is not one of this sitting's papers; write the opinion in its sitting."
+            ),
+        )
+
+
+def can_edit_opinion(*, member_id: int | None, author_id: int, submitted: bool) -> bool:
+    """opinions.edit: the author, while the opinion is a draft."""
+    return member_id is not None and member_id == author_id and not submitted
+
+
+def check_edit_opinion(*, member_id: int | None, author_id: int, submitted: bool) -> None:
+    """``can_edit_opinion`` or the precise refusal: another member's, or already submitted."""
+    from django.utils.translation import gettext as _
+
+    if member_id is None or member_id != author_id:
+        raise DomainError(
+            "not_your_opinion",
+            _("This opinion is another member's: only its author edits, submits or deletes it."),
+        )
+    if submitted:
+        raise DomainError(
+            "opinion_submitted",
+            _("This opinion was submitted to staff and can no longer be changed or deleted."),
+        )
+
+
+def check_staff_opinions(user, action: str) -> None:
+    """opinions.read_submitted / opinions.tie_speech: a staff reviewer's login, or the
+    precise refusal (``forbidden``, naming what only staff do)."""
+    from django.utils.translation import gettext as _
+
+    if reviewer_may(user, action):
+        return
+    message = (
+        _("Only staff reviewers tie speeches to the articles of a draft.")
+        if action == "opinions.tie_speech"
+        else _("Only staff reviewers read the opinions members submitted.")
+    )
+    raise DomainError("forbidden", message, allowed=sorted(roles_for(action)))
 
 
 # -- docs/policy.md ---------------------------------------------------------------------------

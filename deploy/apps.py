@@ -2,9 +2,10 @@
 (``manage.py backup`` / ``restore``), which Django finds in installed apps only."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeployConfig(AppConfig):
     name = "deploy"
     label = "deploy"
-    verbose_name = "Deployment"
+    verbose_name = _("Deployment")

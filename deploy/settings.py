@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "frontend.accounts.ForcedPasswordChangeMiddleware",  # a given password: change it first
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frontend.refusals.RefusalPagesMiddleware",  # 403/404 pages in Chinese, DEBUG too
@@ -199,6 +200,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# collectstatic also writes each static file under a name with its content's hash, ES-module
+# imports rewritten to those names; pages then name the hashed copies, which nginx lets
+# browsers keep for a year (deploy/staticfiles.py). Not yet collected: the plain names.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "deploy.staticfiles.HashedStaticStorage"},
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "deploy.staticfiles.CollectedFinder",  # the hashed copies, for SERVE_STATIC
+]
 MEDIA_ROOT = DATA_DIR / "files"
 MEDIA_URL = "/files/"
 # Recording disk: room-camera files kept this long after every speech they hold is cut;
@@ -251,6 +264,9 @@ PDF_FONT = env.str("YITING_PDF_FONT", default="")
 # Background threads (job worker, floor sweeper, media recovery) of a server process;
 # the test settings (tests/settings.py) turn them off: tests run jobs and sweeps by hand.
 START_BACKGROUND = env.bool("YITING_START_BACKGROUND", default=True)
+# Done jobs are deleted this many days after they finished (jobs/services.py prune_finished;
+# failed ones stay until retried); 0 keeps them all.
+JOB_RETENTION_DAYS = env.float("YITING_JOB_RETENTION_DAYS", default=30)
 # WebRTC ICE servers of the server's aiortc peers (media/peers.py), comma-separated URLs,
 # e.g. ``stun:stun.internal:3478,turn:turn.internal:3478``; TURN credentials apart. None
 # by default: a legislature's closed network makes no outside request (aiortc alone would

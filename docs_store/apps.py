@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DocumentsConfig(AppConfig):
     name = "docs_store"
     label = "docs_store"
-    verbose_name = "Documents"
+    verbose_name = _("Documents")

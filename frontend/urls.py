@@ -1,11 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import offline, views
+from frontend import accounts, offline, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        accounts.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("", views.home, name="home"),
     path("tablet/<int:sitting_id>/", views.tablet, name="tablet"),
     path("tablet/sw.js", offline.service_worker, name="tablet-sw"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MediaConfig(AppConfig):
@@ -6,7 +7,7 @@ class MediaConfig(AppConfig):
 
     name = "media"
     label = "media"
-    verbose_name = "Media"
+    verbose_name = _("Media")
 
     def ready(self) -> None:
         from media import receivers  # noqa: F401  (connects to the floor's signals)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingConfig(AppConfig):
@@ -10,4 +11,4 @@ class MeetingConfig(AppConfig):
 
     name = "meeting"
     label = "committee"
-    verbose_name = "Committee"
+    verbose_name = _("Committee")

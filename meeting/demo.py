@@ -74,6 +74,9 @@ def _user(username: str, *, staff: bool = False):
 
 def _member(term: Term, username: str, name: str, role: str, seat: str = "", group=None) -> Member:
     user = _user(username, staff=policy.may(role, "admin.enter"))
+    if not user.first_name:  # the admin site greets a login by it, not by "CLERK"
+        user.first_name = name[:150]
+        user.save(update_fields=["first_name"])
     member, _ = Member.objects.get_or_create(
         user=user,
         term=term,

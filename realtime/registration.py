@@ -30,9 +30,9 @@ _installed = False
 
 def protocol_modules() -> tuple[ModuleType, ...]:
     """Every module declaring protocol messages (realtime/protocol/)."""
-    from realtime.protocol import core, documents, floor, media, notices, votes
+    from realtime.protocol import core, documents, floor, media, notices, opinions, votes
 
-    return (core, documents, floor, media, votes, notices)
+    return (core, documents, floor, media, votes, notices, opinions)  # opinions: HTTP codes
 
 
 def handler_modules() -> tuple[ModuleType, ...]:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BriefsConfig(AppConfig):
@@ -6,7 +7,7 @@ class BriefsConfig(AppConfig):
 
     name = "meeting.briefs"
     label = "briefs"
-    verbose_name = "Briefs"
+    verbose_name = _("Briefs")
 
     def ready(self) -> None:
         from meeting.briefs import receivers  # noqa: F401  (clip deletion → brief note)

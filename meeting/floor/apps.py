@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _rules_with_sitting(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -20,7 +21,7 @@ class FloorConfig(AppConfig):
 
     name = "meeting.floor"
     label = "floor"
-    verbose_name = "Floor"
+    verbose_name = _("Floor")
 
     def ready(self) -> None:
         from core.models import Sitting

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticesConfig(AppConfig):
@@ -6,4 +7,4 @@ class NoticesConfig(AppConfig):
 
     name = "meeting.notices"
     label = "notices"
-    verbose_name = "Notices and service calls"
+    verbose_name = _("Notices and service calls")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProceedingsConfig(AppConfig):
@@ -6,7 +7,7 @@ class ProceedingsConfig(AppConfig):
 
     name = "meeting.proceedings"
     label = "proceedings"
-    verbose_name = "Proceedings"
+    verbose_name = _("Proceedings")
 
     def ready(self) -> None:
         from meeting.proceedings import logins

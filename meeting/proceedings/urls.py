@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meeting.proceedings import views
+from meeting.proceedings import accounts_views, views
 
 app_name = "proceedings"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("minutes/<int:run_id>.<str:fmt>", views.minutes_file, name="minutes-file"),
     path("audit/", views.audit_view, name="audit"),
     path("errors.json", views.error_codes, name="errors"),
+    path("sessions/<int:session_id>/accounts/", accounts_views.accounts_page, name="accounts"),
+    path(
+        "sessions/<int:session_id>/accounts/<int:member_id>/reset/",
+        accounts_views.reset_password,
+        name="reset-password",
+    ),
 ]

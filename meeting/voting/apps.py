@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VotingConfig(AppConfig):
@@ -6,4 +7,4 @@ class VotingConfig(AppConfig):
 
     name = "meeting.voting"
     label = "voting"
-    verbose_name = "Voting"
+    verbose_name = _("Voting")

@@ -135,7 +135,8 @@ SITTING_STATE = event(
 )
 SEATING_PLAN = event(
     "seating.plan",
-    "The seat layout of the sitting's room was saved: the whole plan as the snapshot's "
+    "The seat layout of the sitting's room was saved, or a member's leave from the sitting "
+    "was entered or withdrawn (the clerk's leave page): the whole plan as the snapshot's "
     "`seating` carries it (member ids by row, front first, `null` an aisle; `seats` the "
     "rows as seat numbers; `unplaced` roster members the layout does not place; `leave` "
     "members on leave).",

@@ -42,6 +42,8 @@ ERRORS: dict[str, str] = {  # installed by realtime.registration
     "pdf_too_complex": "Upload refused: the PDF's content inflates beyond the limit "
     "(decompression bomb; YITING_DOCS_MAX_INFLATED, 512 MB by default).",
     "pdf_image_too_large": "Upload refused: one embedded image is over 200 megapixels.",
+    "pdf_restricted": "Upload refused: the PDF's permissions forbid printing or copying "
+    "(an encrypted file that opens without a password is accepted otherwise).",
     "file_name_too_long": "Upload refused: a file name is over 200 characters (HTTP 400).",
     "bad_upload": "The upload's form could not be read (malformed multipart body, too many "
     "fields) (HTTP 400).",
@@ -114,4 +116,12 @@ DOCUMENTS_PROGRESS = event(
     {"document": 7, "pages_ready": 40, "pages": 300, "failed": False},
     sequenced=False,
     audience="clerks and chairs of the sitting",
+)
+DOCUMENTS_COMPARED = event(
+    "documents.compared",
+    'The clerk marked a document version "compare with" another version (修改对照), took '
+    "the mark off (`status` `none`), or its comparison was computed: `status` `pending` "
+    "(the versions are being read), `ready`, `not_comparable`. Refetch the comparison "
+    "(GET /docs/d/<document>/v/<version>/comparison/).",
+    {"document": 9, "version": 2, "old_document": 7, "old_version": 1, "status": "ready"},
 )

@@ -61,6 +61,7 @@ MESSAGES = {
     "pdf_page_size": _("Upload refused: a page is too large, too small or too narrow."),
     "pdf_too_complex": _("Upload refused: the PDF's content is too large once unpacked."),
     "pdf_image_too_large": _("Upload refused: an image in the PDF is too large."),
+    "pdf_restricted": _("Upload refused: the PDF's permissions forbid printing or copying."),
     "file_name_too_long": _("Upload refused: the file name is too long."),
     "bad_upload": _("The upload could not be read; send it again."),
     "body_too_large": _("The request is too large."),
@@ -117,6 +118,12 @@ MESSAGES = {
     "call_not_waiting": _("This call was already taken, done or withdrawn."),
     "call_closed": _("This call is already done or withdrawn."),
     "calls_too_often": _("You have called several times just now; wait a minute."),
+    # 审议意见 (realtime/protocol/opinions.py)
+    "not_in_sitting": _("This document is not one of this sitting's papers."),
+    "not_your_opinion": _("This opinion is another member's; only its author may change it."),
+    "opinion_submitted": _("This opinion was submitted and can no longer be changed."),
+    "opinion_empty": _("Write the opinion first; nothing was saved."),
+    "opinion_too_long": _("The opinion is too long: at most 5,000 characters."),
 }
 
 

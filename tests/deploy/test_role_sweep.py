@@ -56,6 +56,8 @@ RULED = {
     "proceedings:prepare-vote": ("sessions.prepare", "term"),
     "proceedings:minutes": ("record.read", "session"),
     "proceedings:audit": ("record.read", "term"),
+    "proceedings:accounts": ("sessions.prepare", "term"),
+    "proceedings:reset-password": ("accounts.reset_password", "term"),
     "docs:upload": ("documents.manage", "session"),
     "docs:placements": ("documents.place", "session"),
     "docs:new_version": ("documents.manage", "document"),
@@ -73,10 +75,20 @@ RULED = {
     "briefs:create": ("briefs.compile", "reviewers"),
     "briefs:member-book": ("books.read", "reviewers", "own"),
     "briefs:term-book": ("books.read_term", "reviewers"),
+    "opinions:mine": ("opinions.write", "sitting"),
+    "briefs:leave": ("leave.record", "sitting"),
+    "docs:drafts:articles": ("documents.read.{access}", "document"),
+    "docs:drafts:comparison": ("documents.read.{access}", "document"),
+    "docs:drafts:sitting": ("drafts.compare", "sitting"),
+    "opinions_staff:index": ("opinions.read_submitted", "reviewers"),
+    "opinions_staff:document": ("opinions.read_submitted", "reviewers"),
+    "opinions_staff:export": ("opinions.read_submitted", "reviewers"),
+    "opinions_staff:item": ("opinions.read_submitted", "reviewers"),
 }
 OPEN = {  # no role decides these: anyone, or any login
     "home", "login", "logout", "set_language", "favicon", "healthz", "tablet-sw",
     "proceedings:errors", "briefs:errors", "tls", "tls-ca-pem", "tls-ca-crt",
+    "password_change", "password_change_done",  # every login's own password
 }  # fmt: skip
 NOT_BY_ROLE = {
     "docs:pdf": "a confidential paper's PDF is the clerk's: the document tests check it",
@@ -100,6 +112,16 @@ NOT_BY_ROLE = {
     "proceedings:minutes-file": "a minutes run the world has not: 404 before any rule",
     "metrics": "the operator's token or a Django staff login (deploy/health.py)",
     "health-details": "as metrics",
+    "opinions:document": "a paper read in one sitting: a role there and documents.read.<access> "
+    "both (a session clerk of another sitting has none here); test_member_views checks each",
+    "opinions:submit": "an opinion the world has not: 404 before any rule",
+    "opinions:delete": "as opinions:submit",
+    "docs:drafts:table_pdf": "the table prints the paper's text: docs:pdf's rule (the clerk's), "
+    "checked in tests/docs_store/drafts/test_views.py",
+    "docs:drafts:table_docx": "as docs:drafts:table_pdf",
+    "opinions_staff:ties": "a speech the world has not: 404 before any rule",
+    "opinions_staff:untie": "a tie the world has not: 404 before any rule",
+    "opinions_staff:brief-arrangement": "a brief the world has not: 404 before any rule",
 }
 
 
