@@ -63,7 +63,8 @@ def create_brief(
         )
         if item is None:
             raise DomainError("not_found", f"No agenda item {item_order} in the group sittings.")
-        title = f"分组审议{item}的意见"
+        # "审议《…》" is how an item is titled: "分组审议审议《…》" would say it twice
+        title = f"分组审议{item.removeprefix('审议')}的意见"
     brief = Brief(
         session=session,
         sitting=sitting,

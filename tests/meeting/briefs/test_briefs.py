@@ -46,6 +46,17 @@ def test_brief_numbers_and_content_in_speaking_order(archive):
 def test_per_item_brief_across_groups(archive):
     b = create_brief(archive.staff.user, session=archive.session, item_order=1)
     assert b.sitting is None and b.item_order == 1
+    assert b.title == "分组审议议题1的意见"
+
+
+def test_an_item_titled_by_its_deliberation_says_it_once(archive):
+    from core.models import AgendaItem
+
+    AgendaItem.objects.filter(sitting__session=archive.session, order=1).update(
+        title="审议《某省数据条例（草案）》"
+    )
+    b = create_brief(archive.staff.user, session=archive.session, item_order=1)
+    assert b.title == "分组审议《某省数据条例（草案）》的意见"
     with pytest.raises(DomainError) as e:
         create_brief(archive.staff.user, session=archive.session, item_order=9)
     assert e.value.code == "not_found"
