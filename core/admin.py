@@ -10,9 +10,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.adminkit import ReadOnlyAdmin, column, titled, words_filter
+from core.axes_words import name_axes
 from core.models import AuditEntry, Role
 
 ROLES = dict(Role.choices)
+name_axes()  # the lock-out lists sit in the same admin
 
 
 @admin.register(AuditEntry)

@@ -6,11 +6,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from core.adminkit import name_model
 from core.errors import DomainError
 from core.models import AgendaItem, Session
 from docs_store.models import Access, Document, DocumentAction, DocumentVersion
 from docs_store.services.upload import Upload, replace_version, upload_documents
+
+name_model(Document, _("document"), _("documents"))  # not "文件s"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -36,3 +38,17 @@ def test_audit_trail_is_read_only_and_in_chinese(committee):
     assert c.post(f"/admin/meeting/auditentry/{entry.pk}/change/", {}).status_code == 403
     assert c.post(f"/admin/meeting/auditentry/{entry.pk}/delete/", {"post": "y"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk, summary="下一议题").exists()
+
+
+def test_the_admin_index_names_every_app_and_list_in_chinese():
+    """The lists' and apps' names, as the superuser's admin index heads them (not "文件s")."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for model in admin.site._registry:
+            app = apps.get_app_config(model._meta.app_label)
+            for words in (app.verbose_name, model._meta.verbose_name_plural):
+                assert not re.search(r"[A-Za-z]{2,}", str(words)), (model._meta.label, words)
+        assert str(admin.site.site_header) == "议厅 系统管理"
