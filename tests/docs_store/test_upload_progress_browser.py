@@ -152,5 +152,32 @@ async def test_the_upload_shows_its_progress_and_a_cancelled_one_leaves_nothing(
                 assert _documents(stack, "扫描件丙.pdf") == 1
                 assert _documents(stack, "扫描件乙.pdf") == 0
                 assert "扫描件乙" not in await page.locator("#docs-table").text_content()
+
+                # 3. a new version of a document is sent with the same progress line
+                await cdp.send(
+                    "Network.emulateNetworkConditions",
+                    {
+                        "offline": False,
+                        "latency": 0,
+                        "downloadThroughput": -1,
+                        "uploadThroughput": UPLOAD_BYTES_PER_S,
+                    },
+                )
+                await page.evaluate("document.getElementById('docs-upload-box').open = false")
+                await page.evaluate(WATCH)
+                doc = await page.locator("#docs-table input[data-version]").first.get_attribute(
+                    "data-version"
+                )
+                await page.locator(f"#docs-table input[data-version='{doc}']").set_input_files(
+                    [{"name": "扫描件丁.pdf", "mimeType": "application/pdf", "buffer": big}]
+                )
+                await page.wait_for_function(
+                    "window.__percents.some((p) => p > 0 && p < 100)", timeout=30000
+                )
+                await _hit(page, "#docs-upload-progress button[data-upload-cancel]")
+                await page.wait_for_selector("#docs-upload-progress", state="hidden", timeout=60000)
+                seen = await page.evaluate("window.__percents")
+                assert seen == sorted(seen) and seen[-1] == 100, seen
+                assert _documents(stack, "扫描件丁.pdf") == 1
             finally:
                 await browser.close()

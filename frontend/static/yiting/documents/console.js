@@ -148,18 +148,6 @@ export function mountDocsConsole(client, ctx) {
     img.hidden = false;
   }
 
-  async function post(url, body) {
-    const resp = await fetch(url, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf(root) },
-    });
-    const data = await resp.json().catch(() => ({}));
-    if (!resp.ok) throw data;
-    return data;
-  }
-
   // The browser's own file button says "Choose Files" in English whatever the page's
   // language: it is hidden behind a Chinese label, and the chosen names are shown here.
   const picked = $("docs-picked");
@@ -225,13 +213,24 @@ export function mountDocsConsole(client, ctx) {
   $("docs-table").addEventListener("change", async (ev) => {
     const input = ev.target.closest("input[data-version]");
     if (!input || !input.files.length) return;
+    if (uploading.busy()) {
+      input.value = "";
+      alert(L.lUploadBusy); // one progress line, one upload at a time
+      return;
+    }
     const body = new FormData();
     body.append("file", input.files[0]);
+    $("docs-upload-box").open = true; // the progress line (with 取消上传) is in that card
+    const send = $("docs-upload").querySelector("button.primary");
+    send.disabled = true;
     try {
-      await post(`/docs/d/${input.dataset.version}/versions/`, body);
+      await uploading.send(`/docs/d/${input.dataset.version}/versions/`, body, csrf(root));
       refresh();
     } catch (err) {
-      report(err);
+      if (err.code !== "cancelled") report(err);
+    } finally {
+      send.disabled = false;
+      input.value = "";
     }
   });
   $("docs-distribute").addEventListener("click", () => client.send("documents.distribute", {}, { idempotent: true }).then(refresh).catch(report));

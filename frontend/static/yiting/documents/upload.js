@@ -52,6 +52,8 @@ export function progressLine(box, L) {
     box.dataset.state = state;
   };
   return {
+    /** Whether an upload is being sent now (the console sends one at a time). */
+    busy: () => current !== null,
     /** Send ``body``; resolves with the answer, rejects with the error (shown here too). */
     async send(url, body, csrfToken) {
       cancel.disabled = false;
