@@ -144,6 +144,7 @@ ACTION_GROUPS = {
     "leave.": pgettext_lazy("audit actions", "leave"),
     "drafts.": pgettext_lazy("audit actions", "draft comparison"),
     "speech.": pgettext_lazy("audit actions", "speeches and articles"),
+    "account.": pgettext_lazy("audit actions", "accounts"),
 }
 SYSTEM = pgettext_lazy("audit role", "system")
 

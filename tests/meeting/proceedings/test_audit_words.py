@@ -195,3 +195,11 @@ def test_the_csv_has_words_and_keeps_the_code_under_a_chinese_name(committee, li
     assert row[0] == f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}"
     assert row[1:5] == ["主任", "主持人", "第一次会议", "全体会议"]
     assert row[6] == "发言人：主任" and row[7] == "floor.take"
+
+
+def test_every_named_action_is_offered_in_the_filter():
+    """The filter lists actions by family: an action of no family could not be chosen."""
+    from meeting.proceedings.audit import ACTION_GROUPS, ACTION_WORDS
+
+    orphans = sorted(c for c in ACTION_WORDS if not c.startswith(tuple(ACTION_GROUPS)))
+    assert orphans == []
