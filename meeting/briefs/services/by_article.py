@@ -77,7 +77,11 @@ def arrange_by_article(actor, brief: Brief, version: DocumentVersion | None) -> 
         "briefs.compile",
         _("Only staff reviewers compile briefs."),
     )
-    brief = Brief.objects.select_for_update().select_related("session", "sitting").get(pk=brief.pk)
+    brief = (
+        Brief.objects.select_for_update(of=("self",))
+        .select_related("session", "sitting")
+        .get(pk=brief.pk)
+    )
     if brief.state != Brief.State.DRAFT:
         raise DomainError("bad_state", _("Only a draft brief changes its arrangement."))
     if version is None:
