@@ -482,7 +482,17 @@ def reading(user, sitting: Sitting | int, document: Document | int) -> dict:
         raise DomainError("forbidden", _("You have no role in this sitting."))
     doc = _document(document)
     if not in_sitting(doc, writer.sitting):
-        raise DomainError("not_found", _("There is no such document."))
+        # taken off this sitting while a tablet had it open (a placement removed): an
+        # answer that says so and tells nothing of the paper, not a 404 the browser
+        # would log as an error on every tablet that had it open
+        return {
+            "document": doc.pk,
+            "in_sitting": False,
+            "draft": None,
+            "comparison": None,
+            "opinions": [],
+            "may_write": False,
+        }
     seat = writer.member is not None and policy.may(writer.role, "opinions.write")
     recalled = doc.state == Document.State.RECALLED
     mine = []
@@ -495,6 +505,7 @@ def reading(user, sitting: Sitting | int, document: Document | int) -> dict:
         mine = [as_dict(o, doc) for o in rows]
     out = {
         "document": doc.pk,
+        "in_sitting": True,
         "title": doc.title,
         "version": doc.current.number if doc.current else 0,
         "recalled": recalled,

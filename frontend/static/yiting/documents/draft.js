@@ -35,7 +35,7 @@ export function mountDraft(r) {
     try {
       const data = await getJson(d.url(docId));
       if (ticket !== asked) return;
-      d.data = data;
+      d.data = data.in_sitting === false ? null : data; // taken off this sitting meanwhile
     } catch (err) {
       if (ticket !== asked) return;
       d.data = null; // offline, recalled, no role: neither 对照 nor 写意见
