@@ -151,6 +151,13 @@ class Voter:
             self.events[t] = time.time()
 
     async def cast(self, vote: int, resend: bool) -> dict:
+        """Cast (resending after a lost socket, or on ``try_again``); the answer carries
+        ``answer_ms``: from the first send to the answer, what the member waits."""
+        t0 = time.monotonic()
+        ans = await self._cast(vote, resend)
+        return {**ans, "answer_ms": (time.monotonic() - t0) * 1000}
+
+    async def _cast(self, vote: int, resend: bool) -> dict:
         key = f"storm-{vote}-{self.member}"
         data = {"vote": vote, "choice": choice_for(self.member)}
         for attempt in range(20):
@@ -212,7 +219,9 @@ async def _proc_main(urls, sitting, shard, resend_set, conn) -> None:
             ]
             bad = [a for a in answers if not a["ok"]]
             repeats = sum(1 for a in answers if a.get("repeat"))
-            conn.send(("cast", {"ok": len(answers) - len(bad), "bad": bad[:5], "repeats": repeats}))
+            waits = [a["answer_ms"] for a in answers if a["ok"] and "answer_ms" in a]
+            summary = {"ok": len(answers) - len(bad), "bad": bad[:5], "repeats": repeats}
+            conn.send(("cast", summary | {"answer_ms": waits}))
             times = await asyncio.gather(
                 *(v.wait_for("vote.closed") for v in voters), return_exceptions=True
             )
@@ -276,11 +285,11 @@ class Storm:
         times = [t for a in self.pipes for t in (await asyncio.to_thread(_recv, a))[1]]
         return (max(times, default=t0) - t0) * 1000
 
-    async def vote(self, window: float = 1.0) -> dict:
+    async def vote(self, window: float = 1.0, kind: str = "named") -> dict:
         """Prepare, open, storm, close; returns counts from the clients and the latency."""
         prep = await self.clerk.request(
             "vote.prepare",
-            {"item": self.seeded["item"], "question": "风暴表决", "kind": "named"},
+            {"item": self.seeded["item"], "question": "风暴表决", "kind": kind},
             key=f"prep-{time.time()}",
         )
         assert prep["ok"], prep
@@ -299,7 +308,11 @@ class Storm:
         assert closed["ok"], closed
         times = [t for a in self.pipes for t in (await asyncio.to_thread(_recv, a, 600))[1]]
         last = max(times, default=t0)
+        waits = sorted(w for c in cast for w in c["answer_ms"])
         return {
+            "ballot_answer_p50_ms": round(_quantile(waits, 0.50), 1),
+            "ballot_answer_p99_ms": round(_quantile(waits, 0.99), 1),
+            "ballot_answer_max_ms": round(waits[-1], 1) if waits else None,
             "tablets_with_result": len(times),
             "vote": vote,
             "acked": sum(c["ok"] for c in cast),
@@ -318,6 +331,13 @@ class Storm:
             p.join(timeout=20)
             if p.is_alive():
                 p.kill()
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    """The q-quantile by nearest rank (no interpolation); NaN when nothing was measured."""
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
 def _recv(conn, timeout: float = 300):

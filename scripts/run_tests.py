@@ -25,6 +25,8 @@ PG_ONLY = [
     "tests/realtime/test_first_sync.py::test_many_concurrent_first_syncs_all_succeed",
     "tests/realtime/test_query_budget.py::test_the_flips_statements_are_prepared_on_postgresql",
     "tests/meeting/test_services.py::test_a_flip_queued_behind_another_broadcasts_the_agenda_as_it_now_is",
+    "tests/meeting/voting/test_concurrent_ballots.py::test_doubled_ballots_at_once_are_stored_once_and_all_counted",
+    "tests/meeting/voting/test_concurrent_ballots.py::test_a_close_racing_the_ballots_counts_each_one_it_lets_in",
 ]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -16,6 +16,7 @@ round's hash chain). Not registered, on purpose:
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from core.adminkit import ReadOnlyAdmin, column, name_model, shown, titled
@@ -63,6 +64,11 @@ class VoteAdmin(ReadOnlyAdmin):
     search_fields = ("question", "questions__text")
     date_hierarchy = "created_at"
     list_select_related = ("sitting", "result")
+
+    def get_queryset(self, request):
+        """The ballots counted in the same query (a round keeps no counter of its own)."""
+        return super().get_queryset(request).annotate(ballots_cast=Count("ballots"))
+
     fields = (
         "question_",
         "sitting_",
@@ -91,7 +97,7 @@ class VoteAdmin(ReadOnlyAdmin):
     state_ = column("state", _("state"))
     round_ = column("round", _("round"))
     choices_visible_ = column("choices_visible", _("individual choices shown to"))
-    cast_count_ = column("cast_count", _("ballots cast"))
+    cast_count_ = column("ballots_cast", _("ballots cast"))
     created_at_ = column("created_at", _("prepared at"))
     opened_at_ = column("opened_at", _("opened at"))
     closes_at_ = column("closes_at", _("countdown ends at"))
@@ -138,6 +144,8 @@ class VoteAdmin(ReadOnlyAdmin):
         check = verify(vote)
         if check.intact:
             return _("intact (%(n)d entries)") % {"n": check.entries}
+        if check.first_bad_seq is None:  # a ballot leaf (no number): its row
+            return _("BROKEN at a ballot entry (row %(id)s)") % {"id": check.first_bad_entry}
         return _("BROKEN at entry %(seq)s") % {"seq": check.first_bad_seq}
 
 

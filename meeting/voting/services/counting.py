@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from core import clock
 from core.models import Sitting
@@ -16,8 +16,11 @@ def counts_by_question(vote: Vote) -> dict[int, dict[str, int]]:
     """{question id: {option: votes}} with every option present, zeros included."""
     out = {q.pk: dict.fromkeys(vote.option_keys, 0) for q in vote.questions.all()}
     if vote.is_secret:
-        rows = SecretTally.objects.filter(question__vote=vote).values_list(
-            "question_id", "option", "count"
+        rows = (  # an option's count is the sum of its shards
+            SecretTally.objects.filter(question__vote=vote)
+            .values("question_id", "option")
+            .annotate(n=Sum("count"))
+            .values_list("question_id", "option", "n")
         )
     else:
         rows = (

@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.events import emit
 from core.models import Sitting
 from meeting.services.quorum import quorum
-from meeting.voting.models import Question, SecretTally, Vote
+from meeting.voting.models import TALLY_SHARDS, Question, SecretTally, Vote
 from meeting.voting.services import audit, progress
 from meeting.voting.services.common import vote_in_sitting
 from meeting.voting.services.counting import count
@@ -57,9 +57,10 @@ def open_vote(sitting_id: int, vote_id: int, *, actor: policy.Actor) -> Vote:
     vote.save(update_fields=["state", "opened_at", "closes_at"])
     if vote.is_secret:
         SecretTally.objects.bulk_create(
-            SecretTally(question=q, option=key)
+            SecretTally(question=q, option=key, shard=shard)
             for q in Question.objects.filter(vote=vote)
             for key in vote.option_keys
+            for shard in range(TALLY_SHARDS)
         )
     audit.append(vote, "open", body={"quorum": status.as_dict(), "rule": vote.rule.as_dict()})
     emit(sitting_id, "vote.opened", {"vote": vote_payload(vote), "quorum": status.as_dict()})

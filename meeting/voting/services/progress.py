@@ -35,22 +35,25 @@ from meeting.voting.services.counting import counts_by_question, not_voted
 log = logging.getLogger(__name__)
 
 
-def _count(vote: Vote, *, tally: bool = False) -> dict:
+def _count(vote: Vote, *, tally: bool = False, cast: int | None = None) -> dict:
     """The server's count of the round, with its running counts when the vote shows them
     to the room, or (``tally``, for the clerks and chairs) when it is a named vote: the
-    clerk watches a named vote's tally; a secret ballot's never leaves the server."""
-    payload: dict = {"vote": vote.pk, "cast": vote.cast_count}
+    clerk watches a named vote's tally; a secret ballot's never leaves the server.
+    ``cast``: the count, when the caller has just read it."""
+    payload: dict = {"vote": vote.pk, "cast": vote.cast_count if cast is None else cast}
     if vote.show_running or (tally and not vote.is_secret):
         payload["counts"] = {str(k): v for k, v in counts_by_question(vote).items()}
     return payload
 
 
-def announce(vote: Vote, sitting: Sitting, member_id: int | None = None) -> None:
+def announce(
+    vote: Vote, sitting: Sitting, member_id: int | None = None, *, cast: int | None = None
+) -> None:
     """Send the round's progress (after commit): the count to the wall (with running
     counts, when shown; it says "已表决 N / 应到 M" for every ballot, secret or named) and
     to the live roles, then the "not yet voted" slice (with a named vote's tally) to the
     live roles."""
-    payload = _count(vote)
+    payload = _count(vote, cast=cast)
     events.notify(events.role(sitting.pk, "display"), "vote.progress", payload, sitting.pk)
     if member_id is not None and not vote.is_secret:
         payload = payload | {"member": member_id}  # whose ballot this progress is for
