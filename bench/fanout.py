@@ -8,7 +8,17 @@ with the ``websockets`` library (one process, no database, no channel layer) in 
 same run, broadcasting the same event body the tablets got from Yiting (so both sides'
 clients parse the same bytes), and the script prints both and their ratio.
 
-    python bench/fanout.py --clients 100 500 2000 [--layer pubsub|core|both] [--json]
+    python bench/fanout.py --clients 100 500 3000 --flips 200 [--layer pubsub|core|both] [--json]
+
+With ``--json`` one object ``{"flips", "results": [...], "skipped"}``, a row per N with
+``p50_ms``, ``p99_ms``, ``lost``, ``baseline_p50_ms``, ``baseline_p99_ms``,
+``ratio_p50``, ``ratio_p99`` (target, issue 27: ≤ 1.5 at every N, 0 lost) and the memory
+per socket: the resident memory of the server processes (both Daphne workers; the
+minimal server's one process) after the N sockets connected minus before, over N, in KiB
+(``mem_per_socket_kb``, ``baseline_mem_per_socket_kb``, ``mem_ratio``; target at
+N = 3,000: ≤ 1.2). "Before" is taken after a few sockets connected and left, on both
+sides, so the one-time costs of a first connect (imports, caches) are not counted as
+the N sockets'.
 
 The event used is ``agenda.open`` toggling between two items: a database write, a
 sequenced event and a broadcast, the same path a presenter page flip takes.
@@ -19,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -47,14 +58,45 @@ REPLY_DEADLINE_S = 30.0  # the clerk's answer to one flip
 
 
 def _rss_kib(pid: int) -> int:
-    """Resident memory of one process (Linux), for memory per socket."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    """Resident memory of one process and its children (Linux), for memory per socket."""
+    total = 0
+    for one in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out + [g for c in out for g in _children(c)]
+
+
+SETTLE_S = 1.0  # after the sockets connect, before the memory is read
+
+
+async def _warm_up(urls: list[str], cookies: list[str], yiting: bool, per_url: int = 3) -> None:
+    """A few sockets connect (and sync, on Yiting) and leave: the first connect's one-time
+    costs (imports, caches, the pool's threads) are then in "before", not per socket."""
+    import websockets
+
+    for url in urls:
+        for i in range(per_url):
+            headers = {"Cookie": cookies[i % len(cookies)]} if yiting else {}
+            origin = url.replace("ws://", "http://").split("/ws/")[0]
+            async with websockets.connect(url, additional_headers=headers, origin=origin) as ws:
+                if yiting:
+                    await ws.recv()  # welcome
+                    await ws.send(json.dumps({"type": "sync", "id": "w", "data": {"last_seq": 0}}))
+                    while json.loads(await ws.recv()).get("type") != "reply":
+                        pass
+    await asyncio.sleep(SETTLE_S)
 
 
 def _raise_fd_limit() -> None:
@@ -275,8 +317,10 @@ def run_yiting(n: int, flips: int, layer: str, redis_url: str, gap: float) -> di
         users = [f"m{k:03d}" for k in range(6, 66)]
         cookies = [login_cookie(base, u, DEMO_PASSWORD) for u in users[:30]]
         ws_urls = [u.replace("http://", "ws://") + f"/ws/sittings/{sitting}/" for u in stack.urls]
+        asyncio.run(_warm_up(ws_urls, cookies, yiting=True))
         rss0 = sum(_rss_kib(p.pid) for p in stack.procs)
         procs, pipes, opened = _start_clients(ws_urls, cookies, n, flips, yiting=True)
+        time.sleep(SETTLE_S)
         rss1 = sum(_rss_kib(p.pid) for p in stack.procs)
         clerk = login_cookie(base, "clerk", DEMO_PASSWORD)
         sent, errors, replies, event = asyncio.run(
@@ -359,8 +403,10 @@ def run_baseline(n: int, flips: int, gap: float, body: dict) -> dict:
         raise TimeoutError("baseline server did not start in 30 s")
     url = f"ws://127.0.0.1:{port}/"
     try:
+        asyncio.run(_warm_up([url], [""], yiting=False))
         rss0 = _rss_kib(server.pid)
         procs, pipes, opened = _start_clients([url], [""], n, flips, yiting=False)
+        time.sleep(SETTLE_S)
         rss1 = _rss_kib(server.pid)
         sent = asyncio.run(_baseline_flips(url, flips, gap, body))
         received = _collect(procs, pipes)
@@ -378,7 +424,7 @@ def run_baseline(n: int, flips: int, gap: float, body: dict) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--clients", type=int, nargs="+", default=[100, 500, 2000])
+    ap.add_argument("--clients", type=int, nargs="+", default=[100, 500, 3000])
     ap.add_argument("--flips", type=int, default=50)
     ap.add_argument("--gap", type=float, default=0.2, help="seconds between flips")
     ap.add_argument("--layer", choices=["pubsub", "core", "both"], default="pubsub")
@@ -441,6 +487,9 @@ def main() -> None:
                     "event_body_bytes": base["event_bytes"],
                     "ratio_p50": ratio("p50_ms"),
                     "ratio_p99": ratio("p99_ms"),
+                    "mem_per_socket_kb": y["kib_per_socket"],
+                    "baseline_mem_per_socket_kb": base["kib_per_socket"],
+                    "mem_ratio": ratio("kib_per_socket"),
                 }
             )
             # one line per N as it ends (on stderr with --json)
@@ -449,7 +498,7 @@ def main() -> None:
                 f"N={n:5d} {layer:6} yiting p50 {r['p50_ms']:>7} p99 {r['p99_ms']:>7} max {r['max_ms']:>7} "
                 f"lost {r['lost']:>3} clerk's reply p50 {r['reply_p50_ms']} | baseline p50 {r['baseline_p50_ms']:>7} p99 {r['baseline_p99_ms']:>7} "
                 f"| ratio p50 {r['ratio_p50']} p99 {r['ratio_p99']} "
-                f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} "
+                f"| KiB/socket {r['kib_per_socket']} vs {r['baseline_kib_per_socket']} ({r['mem_ratio']}×) "
                 f"| event body {r['event_body_bytes']} B "
                 f"| load {r['load_average']} | {time.monotonic() - t_start:.0f} s into the run",
                 file=sys.stderr if args.json else sys.stdout,

@@ -69,6 +69,16 @@ def _summary(action: str, data: dict) -> str:
 
 def record_command(ctx: SocketActor, action: str, data: dict) -> AuditEntry | None:
     """Record a successful live command of a clerk or chair; others are not audited."""
+    entry = command_entry(ctx, action, data)
+    if entry is not None:
+        entry.save(force_insert=True)
+    return entry
+
+
+def command_entry(ctx: SocketActor, action: str, data: dict) -> AuditEntry | None:
+    """``record_command``'s row, not saved (the socket runner has it written with the
+    command's first event, in the same transaction); None when the command is not audited.
+    Made when it is written: ``at`` is then, after the command's changes."""
     if ctx.role not in AUDITED_ROLES or action in NOT_ACTIONS:
         return None
     # the command's own authority check looked up the member and the sitting's session
@@ -82,7 +92,7 @@ def record_command(ctx: SocketActor, action: str, data: dict) -> AuditEntry | No
         )
         actor = _actor_name(ctx.user_id, ctx.member_id)
     data = _compact(data)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         user_id=ctx.user_id,
         actor=actor,
         role=ctx.role,

@@ -29,7 +29,7 @@ a private answer to one login             ``notify(user(user_id), type, payload,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -76,7 +76,9 @@ def live(sitting_id: int) -> tuple[Audience, ...]:
 
 
 class Delivery(Protocol):
-    def emit(self, sitting_id: int, type_: str, payload: dict) -> Any: ...
+    def emit(
+        self, sitting_id: int, type_: str, payload: dict, writes: Sequence[tuple[str, list]] = ()
+    ) -> Any: ...
 
     def notify(self, audience: Audience, type_: str, payload: dict, sitting_id: int) -> None: ...
 
@@ -101,8 +103,16 @@ def _require() -> Delivery:
     return _delivery
 
 
-def emit(sitting_id: int, type_: str, payload: dict) -> Any:
-    """Store a sequenced event of the sitting (in the transaction), broadcast after commit."""
+def emit(
+    sitting_id: int, type_: str, payload: dict, writes: Sequence[tuple[str, list]] = ()
+) -> Any:
+    """Store a sequenced event of the sitting (in the transaction), broadcast after commit.
+
+    ``writes``: the service's own last statements (SQL and parameters), which the
+    delivery may send together with the journal's (one database round trip on a flip).
+    """
+    if writes:
+        return _require().emit(sitting_id, type_, payload, writes)
     return _require().emit(sitting_id, type_, payload)
 
 

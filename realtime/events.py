@@ -15,11 +15,14 @@ import asyncio
 import functools
 import json
 import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from core.models import Sitting
@@ -72,38 +75,104 @@ def encode_event(seq: int | None, type_: str, payload: dict, sitting_id: int) ->
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def emit(sitting_id: int, type_: str, payload: dict) -> Emitted:
+def emit(
+    sitting_id: int, type_: str, payload: dict, writes: Sequence[tuple[str, list]] = ()
+) -> Emitted:
     """Store a sequenced event of the sitting and broadcast it after commit.
 
     Must run inside ``transaction.atomic``; raises if not, because an event outside a
-    transaction could be announced for a change that is then lost.
+    transaction could be announced for a change that is then lost. ``writes``: the
+    service's last statements (``INSERT``/``UPDATE``/``DELETE`` with their parameters),
+    sent in the journal's own statement on PostgreSQL (one round trip for the change and
+    its event), before it elsewhere; so is a row staged with ``carrying`` (the command's
+    audit entry, realtime/runner.py).
     """
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
-    seq = _journal(conn, sitting_id, type_, payload)
+    seq = _journal(conn, sitting_id, type_, payload, [*writes, *_take_carried(conn)])
     text = encode_event(seq, type_, payload, sitting_id)
     transaction.on_commit(lambda: broadcast_text(sitting_group(sitting_id), text))
     return Emitted(sitting_id, seq, type_, text)
 
 
-def _journal(conn, sitting_id: int, type_: str, payload: dict) -> int:
+# -- rows that ride with the next journal write of the transaction ------------------------
+_CARRIED = "_yiting_carried"  # on the connection object (one per thread): its unsaved rows
+
+
+@contextmanager
+def carrying(make: Callable[[], models.Model | None]) -> Iterator[None]:
+    """Inside the block, the first ``emit`` inserts the row ``make()`` returns in its own
+    statement.
+
+    For the socket runner's audit entry of a command: written in the same transaction
+    either way — with the command's first event (no round trip of its own), or after
+    the block when the command emitted nothing. ``make`` runs when the row is written
+    (after the service's changes, as the trail's times expect: the entry of a grant
+    is a moment after the speech it started); not at all when the block raises (the
+    transaction rolls back anyway). ``make`` returning None: nothing is written.
+    """
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        raise RuntimeError("carrying() must be used inside transaction.atomic()")
+    setattr(conn, _CARRIED, [make])
+    try:
+        yield
+    except BaseException:
+        conn.__dict__.pop(_CARRIED, None)
+        raise
+    for pending in conn.__dict__.pop(_CARRIED, None) or ():
+        row = pending()
+        if row is not None:
+            row.save(force_insert=True)
+
+
+def _take_carried(conn) -> list[tuple[str, list]]:
+    rows = [make() for make in conn.__dict__.pop(_CARRIED, None) or ()]
+    return [insert_statement(conn, row) for row in rows if row is not None]
+
+
+def insert_statement(conn, obj: models.Model) -> tuple[str, list]:
+    """The ``INSERT`` of an unsaved row with its parameters (defaults, ``auto_now_add`` and
+    JSON prepared as ``save`` would), returning nothing: to run inside another statement."""
+    opts = obj._meta
+    fields = [f for f in opts.local_concrete_fields if not f.generated]
+    if obj.pk is None:
+        fields = [f for f in fields if f is not opts.auto_field]
+    query = InsertQuery(obj.__class__)
+    query.insert_values(fields, [obj])
+    ((sql, params),) = query.get_compiler(connection=conn).as_sql()
+    return sql, list(params)
+
+
+def _journal(conn, sitting_id: int, type_: str, payload: dict, writes: list) -> int:
     """Take the sitting's next seq and store the event under it; returns the seq.
 
     PostgreSQL: one statement (the ``UPDATE … RETURNING`` in a CTE feeding the
-    ``INSERT``), one round trip fewer on every flip and ballot. Elsewhere (SQLite, whose
-    CTEs cannot update): the increment, then the row.
+    ``INSERT``, the ``writes`` as CTEs beside it), one round trip for all on every flip
+    and ballot. Elsewhere (SQLite, whose CTEs cannot write): the writes, the increment,
+    then the row.
     """
     if conn.vendor != "postgresql":
+        with conn.cursor() as cur:
+            for sql, params in writes:
+                cur.execute(sql, params)
         seq = _next_seq(conn, sitting_id)
         SittingEvent.objects.create(sitting_id=sitting_id, seq=seq, type=type_, payload=payload)
         return seq
     field = SittingEvent._meta.get_field("payload")
+    sql = _journal_sql()
+    params: list = [sitting_id]
+    if writes:
+        # data-modifying CTEs run once and to completion whether or not anything reads
+        # them; each write is on another table than the journal's two, or another row
+        ctes = "".join(f" w{n} AS ({w_sql})," for n, (w_sql, _) in enumerate(writes))
+        sql = sql.replace(" RETURNING id, event_seq)", " RETURNING id, event_seq)," + ctes[:-1], 1)
+        for _, w_params in writes:
+            params.extend(w_params)
+    params += [type_, field.get_db_prep_save(payload, conn), timezone.now()]
     with conn.cursor() as cur:
-        cur.execute(
-            _journal_sql(),
-            [sitting_id, type_, field.get_db_prep_save(payload, conn), timezone.now()],
-        )
+        cur.execute(sql, params)
         row = cur.fetchone()
     if row is None:
         raise Sitting.DoesNotExist(f"no sitting {sitting_id}")
@@ -191,8 +260,8 @@ def group_for(audience) -> str:
 class _Delivery:
     """``core.events`` → this module: the journal and the groups; looked up per call."""
 
-    def emit(self, sitting_id: int, type_: str, payload: dict) -> Emitted:
-        return emit(sitting_id, type_, payload)
+    def emit(self, sitting_id: int, type_: str, payload: dict, writes=()) -> Emitted:
+        return emit(sitting_id, type_, payload, writes)
 
     def notify(self, audience, type_: str, payload: dict, sitting_id: int) -> None:
         notify(group_for(audience), type_, payload, sitting_id)

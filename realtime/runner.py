@@ -8,6 +8,7 @@ never part: a resend after a dropped connection gets the first answer back.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Iterator
@@ -17,10 +18,11 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.transaction import TransactionManagementError
 
 from core import policy
-from core.audit import record_command
+from core.audit import command_entry, record_command
 from core.errors import DomainError
 from core.roster import standing_of
 from realtime.context import Context
+from realtime.events import carrying
 from realtime.handlers import HANDLERS, OWN_TRANSACTION
 from realtime.models import CommandReceipt
 from realtime.protocol import Decoded
@@ -47,10 +49,10 @@ def _one_transaction() -> Iterator[None]:
 
     The services a handler calls open their own ``atomic`` blocks, which nested here
     would each cost a SAVEPOINT and a RELEASE: two database round trips per command
-    (of a flip's eleven). Nothing in a command recovers from an error inside it — any
-    exception leaves this block and the whole command rolls back — so inside it the
-    connection takes no savepoints (Django then marks the transaction for rollback on
-    an inner error, which is what happens anyway). A race a service's own
+    (of a flip's eleven then; six since issue 27). Nothing in a command recovers from
+    an error inside it — any exception leaves this block and the whole command rolls
+    back — so inside it the connection takes no savepoints (Django then marks the
+    transaction for rollback on an inner error, which is what happens anyway). A race a service's own
     ``get_or_create`` would have retried is answered ``conflict`` instead.
     """
     with transaction.atomic():
@@ -140,9 +142,12 @@ def run_command(ctx: Context, cmd: Decoded) -> dict:
             earlier = _receipt(ctx, cmd)
             if earlier is not None:
                 return earlier
+        audit = functools.partial(
+            command_entry, ctx, cmd.spec.type, cmd.data.model_dump(mode="json")
+        )
         with _one_transaction():
-            result = {"ok": True, "data": handler(ctx, cmd.data)}
-            record_command(ctx, cmd.spec.type, cmd.data.model_dump(mode="json"))
+            with carrying(audit):  # written with the command's first event, or after it
+                result = {"ok": True, "data": handler(ctx, cmd.data)}
             if cmd.key:
                 CommandReceipt.objects.create(
                     user_id=ctx.user_id, key=cmd.key, command=cmd.spec.type, response=result

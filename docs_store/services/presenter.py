@@ -8,6 +8,8 @@ so a tablet needs no earlier event to show the right page.
 
 from __future__ import annotations
 
+import functools
+
 from django.db import transaction
 
 from core import clock, policy
@@ -63,12 +65,16 @@ def _locked_state(sitting_id: int) -> tuple[Sitting, PresenterState]:
     sitting = (
         Sitting.objects.select_related("session").select_for_update(of=("self",)).get(pk=sitting_id)
     )
-    state, _ = PresenterState.objects.get_or_create(sitting=sitting)
+    # The state row locked and read in one statement (a recall or a placement locks it
+    # without the sitting's lock); made, locked by its INSERT, on the sitting's first use.
     state = (
         PresenterState.objects.select_for_update(of=("self",))
         .select_related("document", "version")
-        .get(pk=state.pk)
+        .filter(sitting=sitting)
+        .first()
     )
+    if state is None:
+        state = PresenterState.objects.create(sitting=sitting)
     return sitting, state
 
 
@@ -144,9 +150,26 @@ def close(sitting_id: int, *, user_id: int, role: str, member_id: int | None) ->
 
 
 def _save(state: PresenterState, user_id: int) -> dict:
+    """The state's row written in the event's own statement (``emit``'s ``writes``)."""
     state.by_id = user_id
     state.updated_at = clock.now()
-    state.save()
     data = state_payload(state)
-    emit(state.sitting_id, PRESENTER_PAGE, data)
+    emit(state.sitting_id, PRESENTER_PAGE, data, writes=[_update(state)])
     return data
+
+
+def _update(state: PresenterState) -> tuple[str, list]:
+    conn = transaction.get_connection()
+    fields = [PresenterState._meta.get_field(f) for f in _WRITTEN]
+    values = [f.get_db_prep_save(getattr(state, f.attname), conn) for f in fields]
+    return _update_sql(), [*values, state.pk]
+
+
+_WRITTEN = ("document", "version", "page", "by", "updated_at")
+
+
+@functools.cache
+def _update_sql() -> str:
+    q = transaction.get_connection().ops.quote_name
+    cols = ", ".join(f"{q(PresenterState._meta.get_field(f).column)} = %s" for f in _WRITTEN)
+    return f"UPDATE {q(PresenterState._meta.db_table)} SET {cols} WHERE id = %s"

@@ -170,3 +170,62 @@ async def test_distribute_and_recall_over_the_socket(committee, upload, pdf_byte
     assert reply["ok"]
     ev = await m2.event("documents.changed")
     assert ev["data"]["reason"] == "recalled"
+
+
+def test_a_page_turn_is_four_statements_on_postgresql(committee, paper):
+    """presenter.flip from the clerk's socket (issue 27): each statement named.
+
+    Before: the lock, the state's get_or_create and its locking read, its UPDATE, the
+    journal and the audit entry each their own (seven, beside the authority check).
+    """
+    import json
+
+    from django.db import connection
+
+    from core.models import AuditEntry
+    from realtime.context import Context
+    from realtime.protocol import decode
+    from realtime.runner import run_command
+    from tests.realtime.test_query_budget import Queries
+
+    sid = committee.plenary.pk
+    presenter.open_document(sid, document=paper.pk, page=1, **who(committee.clerk, "clerk"))
+    ctx = Context(
+        user_id=committee.clerk.user_id,
+        sitting_id=sid,
+        role="clerk",
+        member_id=committee.clerk.pk,
+        channel_name="test.clerk",
+    )
+    frame = json.dumps({"type": "presenter.flip", "id": "q", "data": {"page": 4}})
+    with Queries(connection) as q:
+        answer = run_command(ctx, decode(frame, 65536))
+    assert answer["ok"] and answer["data"]["page"] == 4, answer
+    head = [
+        "SELECT meeting_sitting",  # authority per command (policy), before the transaction
+        "SELECT meeting_sitting",  # the sitting's lock (with its session)
+        # the presenter state, locked, with its document and version: one statement
+        "SELECT docs_store_presenterstate",
+    ]
+    if connection.vendor == "postgresql":
+        # the journal's statement: the seq's UPDATE, the state's UPDATE and the audit
+        # entry's INSERT as CTEs of the journal row's INSERT
+        assert q.tables() == [*head, "WITH realtime_sittingevent"]
+        journal = q.statements()[-1]
+        assert 'UPDATE "docs_store_presenterstate"' in journal
+        assert 'INSERT INTO "proceedings_auditentry"' in journal
+    else:  # SQLite: its CTEs cannot write
+        assert q.tables() == [
+            *head,
+            "UPDATE docs_store_presenterstate",  # emit's writes: the state's row
+            "INSERT proceedings_auditentry",  # the audit entry, carried by the emit
+            "UPDATE meeting_sitting",  # emit: the next seq
+            "INSERT realtime_sittingevent",  # emit: the journal row
+        ]
+    state = PresenterState.objects.get(sitting_id=sid)
+    assert (state.page, state.by_id, state.document_id) == (4, committee.clerk.user_id, paper.pk)
+    last = SittingEvent.objects.filter(sitting_id=sid).order_by("-seq").first()
+    assert (last.type, last.payload["page"]) == ("presenter.page", 4)
+    assert last.payload["at"] == state.updated_at.isoformat()
+    entry = AuditEntry.objects.order_by("-pk").first()
+    assert (entry.action, entry.data) == ("presenter.flip", {"page": 4})

@@ -17,6 +17,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from core import policy
+from core.models import AuditEntry
 from harness.actors import CLERK
 from meeting.services import agenda
 from realtime import journal, presence, snapshot
@@ -230,48 +231,116 @@ def test_resync_replay_in_a_storm(committee):
 
 
 def test_flip(committee):
+    """The room's flip (agenda.open): six round trips on PostgreSQL, BEGIN and COMMIT included.
+
+    Before issue 27 it took nine: the lock, the agenda's read, two UPDATEs, the journal's
+    statement and the audit's INSERT each their own.
+    """
     items = list(committee.plenary.agenda_items.order_by("order"))
     agenda.open_item(committee.plenary.pk, items[0].pk, actor=CLERK)
     ctx = _ctx(committee, committee.clerk, role="clerk")
-    _, tables = _run(ctx, _cmd("agenda.open", {"item": items[1].pk}))
-    assert tables == [
-        # authority per command (policy): the sitting, the login's member in the term, its
-        # login (superuser) and whether this clerk is assigned to sittings (then it runs
-        # only those), one statement
-        "SELECT meeting_sitting",
-        "SELECT meeting_sitting",  # lock the sitting row
-        # the whole agenda, in order (the item, and the event's slice), read after the
-        # lock: in the locking statement PostgreSQL would join an older snapshot of it
-        "SELECT meeting_agendaitem",
-        "UPDATE meeting_agendaitem",  # the current one becomes done
-        "UPDATE meeting_agendaitem",  # the new one becomes current
-        *JOURNAL,  # emit: next seq and the journal row
-        # audit: the actor's name and the session come from the authority check
-        "INSERT proceedings_auditentry",  # audit: the entry
-    ]
+    with Queries(connection) as q:
+        answer = run_command(ctx, _cmd("agenda.open", {"item": items[1].pk}))
+    assert answer["ok"], answer
+    # authority per command (policy): the sitting, the login's member in the term, its
+    # login (superuser) and whether this clerk is assigned to sittings (then it runs only
+    # those), one statement, before the command's transaction
+    authority = ["SELECT meeting_sitting"]
+    lock = ["SELECT meeting_sitting"]  # lock the sitting row (its state and title)
+    if connection.vendor == "postgresql":
+        assert q.tables() == [
+            *authority,
+            *lock,
+            # one statement, after the lock (in the locking statement PostgreSQL would
+            # join an older snapshot of the items): the current item made done (a CTE,
+            # guarded: not when the item to open is current already or not on this
+            # agenda), and the whole agenda in order as it now is (the item, the slice)
+            "WITH meeting_agendaitem",
+            # emit: the seq's UPDATE … RETURNING, the new current item's UPDATE, the audit
+            # entry's INSERT (the actor's name and session from the authority check) as
+            # CTEs of the INSERT of the journal row: one statement
+            "WITH realtime_sittingevent",
+        ]
+        journal = q.statements()[-1]
+        assert 'UPDATE "meeting_agendaitem" SET state' in journal
+        assert 'INSERT INTO "proceedings_auditentry"' in journal
+    else:  # SQLite: its CTEs cannot write, so the same work in more statements
+        assert q.tables() == [
+            *authority,
+            *lock,
+            "UPDATE meeting_agendaitem",  # the current one becomes done (guarded)
+            "SELECT meeting_agendaitem",  # the whole agenda, in order, as it now is
+            "UPDATE meeting_agendaitem",  # emit's writes: the new one becomes current
+            "INSERT proceedings_auditentry",  # the audit entry, carried by the emit
+            "UPDATE meeting_sitting",  # emit: the next seq
+            "INSERT realtime_sittingevent",  # emit: the journal row
+        ]
+    transaction_control = [x["sql"] for x in q.captured_queries if x["sql"] in ("BEGIN", "COMMIT")]
+    assert len(transaction_control) <= 2  # BEGIN (where the driver logs it) and COMMIT
+    states = dict(committee.plenary.agenda_items.values_list("pk", "state"))
+    assert (states[items[0].pk], states[items[1].pk]) == ("done", "current")
+    last = committee.plenary.events.order_by("-seq").first()
+    assert last.type == "agenda.current" and last.payload["agenda"]["current"] == items[1].pk
+    assert [i["state"] for i in last.payload["agenda"]["items"][:2]] == ["done", "current"]
+    entry = AuditEntry.objects.order_by("-pk").first()
+    assert (entry.action, entry.actor, entry.data) == (
+        "agenda.open",
+        committee.clerk.full_name,
+        {"item": items[1].pk},
+    )
+
+
+def test_flip_to_the_current_item_writes_only_its_audit_entry(committee):
+    """No event to carry it: the audit entry is written on its own, nothing else changes."""
+    items = list(committee.plenary.agenda_items.order_by("order"))
+    agenda.open_item(committee.plenary.pk, items[0].pk, actor=CLERK)
+    seq = committee.plenary.events.count()
+    ctx = _ctx(committee, committee.clerk, role="clerk")
+    answer, tables = _run(ctx, _cmd("agenda.open", {"item": items[0].pk}))
+    assert answer["data"]["item"]["state"] == "current"
+    assert tables[-1] == "INSERT proceedings_auditentry"
+    # no seq taken, no journal row
+    assert not [t for t in tables if t.endswith("sittingevent") or t == "UPDATE meeting_sitting"]
+    states = dict(committee.plenary.agenda_items.values_list("pk", "state"))
+    assert [states[i.pk] for i in items] == ["current"] + ["pending"] * (len(items) - 1)
+    assert committee.plenary.events.count() == seq
+    assert AuditEntry.objects.filter(action="agenda.open").count() == 1
 
 
 def test_ballot(room, open_vote):  # noqa: F811
     vote = open_vote()
+    first = _ctx(room, room.voters[2])  # the round's first ballot reads its lines
+    assert run_command(first, _cmd("vote.cast", {"vote": vote.pk, "choice": "no"}, key="b0"))["ok"]
     member = room.voters[1]
     ctx = _ctx(room, member)
     _, tables = _run(ctx, _cmd("vote.cast", {"vote": vote.pk, "choice": "yes"}, key="b1"))
-    assert tables == [
+    checks = [
         "SELECT meeting_sitting",  # authority per command (policy): sitting + member, one
         "SELECT realtime_commandreceipt",  # a resend? answer from the receipt
-        "SELECT voting_vote",  # the vote, locked
-        "SELECT voting_question",  # its ballot lines
-        "SELECT meeting_term",  # the term (who may vote)
-        "SELECT meeting_attendance",  # checked in?
-        "SELECT voting_vote",  # the vote's round
-        "SELECT voting_ballot",  # an earlier ballot of this member?
-        "INSERT voting_ballot",  # the ballot
-        "INSERT voting_namedchoice",  # its choice (named vote)
-        "INSERT voting_auditentry",  # the vote's hash chain
-        "UPDATE voting_vote",  # the running count
+        "SELECT voting_vote",  # the vote, its sitting and session (no lock)
+        # not its ballot lines: read by the round's first ballot in this process, kept
+        "SELECT meeting_attendance",  # checked in, on the roster (by the term's id)
+    ]
+    if connection.vendor == "postgresql":
+        # meeting/voting/services/casting_pg.py, one statement: the round held open (FOR
+        # SHARE, shared by every ballot, waited for by the close), the ballot (ON CONFLICT
+        # (vote, member) DO NOTHING), its choice, its audit leaf, the count for the
+        # consoles; nothing in it writes the vote row, so ballots never queue (issue 27)
+        writes = ["WITH v"]
+    else:
+        writes = [  # SQLite, one writer: the same, a statement each
+            "SELECT voting_vote",  # the round's state, as a close left it
+            "INSERT voting_ballot",  # the ballot, ON CONFLICT (vote, member) DO NOTHING
+            "INSERT voting_namedchoice",  # its choice (named vote)
+            "INSERT voting_auditentry",  # the ballot's leaf in the audit record
+            "SELECT voting_ballot",  # the count for the consoles and the wall (no counter)
+        ]
+    assert tables == [
+        *checks,
+        *writes,
         "INSERT realtime_commandreceipt",  # the idempotency receipt, same transaction
         # not here: the consoles' "not yet voted" list, read after the commit outside the
-        # vote's lock and coalesced over a burst (meeting/voting/services/progress.py)
+        # ballot's transaction and coalesced over a burst (meeting/voting/services/progress.py)
     ]
 
 
@@ -323,3 +392,49 @@ def test_a_command_takes_no_savepoints_inside_its_transaction(committee):
     journal_types = list(committee.plenary.events.order_by("seq").values_list("type", flat=True))
     assert journal_types.count("agenda.current") == 2  # the refused one wrote nothing
     assert "_savepoint_allowed" not in vars(connections["default"])  # its own method again
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_storm_shares_one_read_while_no_event_reaches_the_room(committee, connect):
+    """Tablets back after a drop share a read begun before they were live again, while
+    their groups (subscribed before it began: they linger) have had no event since it
+    began (``Hub.quiet_since``); their sync is then answered on the event loop, with no
+    database thread. An event to the room ends the sharing: the next sync reads again."""
+    from asgiref.sync import sync_to_async
+
+    from realtime import consumers
+
+    snapshot.SHARED_READS.clear()
+    before = snapshot.SHARED_READS.reads
+    threads = []
+    real_run = consumers._run
+
+    async def counting_run(ctx, cmd):
+        threads.append(cmd.spec.type)
+        return await real_run(ctx, cmd)
+
+    consumers._run = counting_run
+    tablet = committee.members[1].user
+    try:
+        await (await connect(tablet, committee.plenary.pk)).close()  # its groups linger
+        first = await connect(committee.members[0].user, committee.plenary.pk)
+        a = await first.request("sync", {"last_seq": 0})
+        reads = snapshot.SHARED_READS.reads
+        assert threads == ["sync"] and reads == before + 1
+        # the tablet back, live only after that read began: shared, answered at once
+        back = await connect(tablet, committee.plenary.pk)
+        b = await back.request("sync", {"last_seq": 0})
+        assert snapshot.SHARED_READS.reads == reads and threads == ["sync"]
+        assert b["data"]["seq"] == a["data"]["seq"]
+        assert b["data"]["snapshot"]["sitting"]["you"]["member"] == committee.members[1].pk
+        assert b["data"]["snapshot"]["agenda"] == a["data"]["snapshot"]["agenda"]
+        # an event reaches the room: the tablet back once more reads again, and is current
+        await back.close()
+        await sync_to_async(agenda.step)(committee.plenary.pk, 1, actor=CLERK)
+        await first.event("agenda.current")
+        again = await connect(tablet, committee.plenary.pk)
+        c = await again.request("sync", {"last_seq": 0})
+        assert snapshot.SHARED_READS.reads == reads + 1 and threads == ["sync", "sync"]
+        assert c["data"]["seq"] == a["data"]["seq"] + 1
+    finally:
+        consumers._run = real_run
