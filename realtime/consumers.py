@@ -12,19 +12,23 @@ import dataclasses
 import json
 import logging
 import time
+import uuid
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core import audit, policy
 from core.roster import standing_and_seq
 from realtime import metrics, presence
 from realtime.context import Context
 from realtime.dbthreads import in_db_thread, in_live_db_thread
-from realtime.events import remember_server_loop, role_group, sitting_group, user_group
+from realtime.events import remember_server_loop
 from realtime.hub import NotLive, get_hub
+from realtime.journal import resync_ready
 from realtime.protocol import VERSION, ProtocolError, decode, reply_error
 from realtime.protocol.codec import valid_unicode
 from realtime.protocol.errors import (
@@ -36,7 +40,7 @@ from realtime.protocol.errors import (
     CLOSE_UNAUTHENTICATED,
 )
 from realtime.ratelimit import TokenBucket
-from realtime.runner import run_command
+from realtime.runner import FRESH_FOR_SYNC_S, run_command
 from realtime.snapshot import encode_reply
 from realtime.transport import fast_writer, pending_probe
 from realtime.wsauth import resolve_user
@@ -98,18 +102,63 @@ def reported_secure(scope) -> bool:
     return query.get("secure", ["1"])[-1] != "0"
 
 
+def answer_at_once(ctx: Context, cmd) -> dict | None:
+    """A ``sync`` the process's shared reads already answer, on the event loop; else None.
+
+    In a reconnect storm every tablet's first sync asks what the process has just read
+    for the others (realtime/journal.py, realtime/snapshot.py): answered here it costs no
+    trip to a database thread and back. Only what ``run_command`` would answer without
+    the database: the login looked up by the connect moments ago (``FRESH_FOR_SYNC_S``),
+    the role unchanged and allowed to sync, nothing to audit; otherwise (and for every
+    other command) None, and the runner answers in a database thread as always.
+    """
+    if cmd.spec.type != "sync" or ctx.standing is None or ctx.standing_at is None:
+        return None
+    if time.monotonic() - ctx.standing_at >= FRESH_FOR_SYNC_S:
+        return None
+    if ctx.standing.role != ctx.role or not policy.may(ctx, "sync"):
+        return None
+    if ctx.role in audit.AUDITED_ROLES and "sync" not in audit.NOT_ACTIONS:
+        return None
+    data = resync_ready(ctx, cmd.data.last_seq)
+    return None if data is None else {"ok": True, "data": data}
+
+
 _arrive = in_db_thread(arrive_from_scope)
 _run = in_db_thread(run_command)
 _run_live = in_live_db_thread(run_command)  # the chair's and clerk's lane
 
 
 class SittingConsumer(AsyncWebsocketConsumer):
+    """A tablet's, console's or wall's socket.
+
+    It has no channel of its own on the channel layer: every event reaches it through the
+    process's hub (its groups), and nothing is addressed to one socket (media commands go
+    to the process's channel, media/peers.py). Channels' own ``__call__`` gave each socket
+    a channel anyway, which on the Redis pub/sub layer is a SUBSCRIBE at connect and an
+    UNSUBSCRIBE at disconnect, and a second task per socket waiting on it: in a reconnect
+    storm two Redis commands and a task per tablet, for nothing. ``channel_name`` is only
+    the socket's name (presence rows, media publishers), unique like the layer's.
+    """
+
     ctx: Context | None = None
     _joined: list[str] = []
     _closing = False
     _pending = None
     _write = None  # the fan-out's fast lane (realtime/transport.py)
     _held: list[str] | None = None  # events that arrived before the welcome went out
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Channels' ``AsyncConsumer.__call__`` without a channel-layer channel (see above)."""
+        self.scope = scope
+        self.channel_layer = None
+        self.channel_name = f"ws.{uuid.uuid4().hex}"
+        self.base_send = send
+        try:
+            while True:  # one source of messages: no task per message to wait on several
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch without its ``aclose_old_connections()`` before every message.
@@ -169,11 +218,12 @@ class SittingConsumer(AsyncWebsocketConsumer):
 
     def _groups(self) -> list[str]:
         assert self.ctx is not None
-        return [
-            sitting_group(self.ctx.sitting_id),
-            role_group(self.ctx.sitting_id, self.ctx.role),
-            user_group(self.ctx.user_id),
-        ]
+        return self.ctx.groups()
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        """Channels' own, without its ``aclose_old_connections()`` hop (see ``dispatch``)."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def disconnect(self, code: int) -> None:
         if self.ctx is None:
@@ -202,7 +252,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
         except ProtocolError as exc:
             await self.send(text_data=reply_error(_peek_id(frame), exc.as_dict()))
             return
-        result = await (_run_live if self.ctx.is_live_role else _run)(self.ctx, cmd)
+        result = answer_at_once(self.ctx, cmd)
+        if result is None:
+            result = await (_run_live if self.ctx.is_live_role else _run)(self.ctx, cmd)
         result.update({"type": "reply", "id": cmd.id})
         await self.send(text_data=encode_reply(result))  # a snapshot spliced in as encoded
         if cmd.spec.type == "sync" and result["ok"] and self.ctx.live_since is not None:
@@ -241,10 +293,6 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return
         metrics.frames["send"] += 1
         await self.base_send({"type": "websocket.send", "text": text})
-
-    async def event_text(self, message: dict) -> None:
-        """A pre-serialised event sent to this socket's own channel: forward it unchanged."""
-        await self.deliver(message["text"])
 
 
 def _peek_id(frame: object) -> str | None:

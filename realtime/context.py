@@ -28,6 +28,16 @@ class Context:
     standing: Standing | None = None
     standing_at: float | None = None
 
+    def groups(self) -> list[str]:
+        """The hub groups this socket joins: its sitting, its role in it, its login."""
+        from realtime.events import role_group, sitting_group, user_group
+
+        return [
+            sitting_group(self.sitting_id),
+            role_group(self.sitting_id, self.role),
+            user_group(self.user_id),
+        ]
+
     @property
     def is_live_role(self) -> bool:
         from core import policy

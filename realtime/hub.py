@@ -9,13 +9,18 @@ Now the process subscribes once per group (sitting, role in a sitting, login) on
 channel, keeps a registry of its local sockets per group (filled in ``connect``, emptied
 in ``disconnect``), and writes each pre-encoded event to every local socket of the group
 in one pass: Daphne's ``send`` for a socket hands the frame to Twisted without waiting,
-so the pass does not yield between sockets. Each socket keeps its own channel for what
-is addressed to it alone (media peers).
+so the pass does not yield between sockets. Sockets have no channel of their own
+(realtime/consumers.py): nothing is addressed to one socket.
 
 A socket is live for a group only once the group's subscription is effective: the
 pub/sub layer's ``group_add`` returns before Redis confirms the SUBSCRIBE, so the first
 events after a connect could be lost. ``join`` sends a probe through the group and waits
 (bounded) until it comes back on this process's channel.
+
+A group whose last local socket left stays subscribed for ``LINGER_S``: when a room's
+Wi-Fi drops, every tablet comes back within seconds to the groups it left (its sitting,
+its role, its login), and finds them live at once, without a SUBSCRIBE, a probe and an
+UNSUBSCRIBE per login; events to an empty group meanwhile reach no one, as before.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -56,6 +62,8 @@ class Receiver(Protocol):
 class Hub:
     """One per event loop and channel layer (a Daphne process has one of each)."""
 
+    LINGER_S = 30.0  # an emptied group stays subscribed this long (0: unsubscribe at once)
+
     def __init__(self, layer, loop: asyncio.AbstractEventLoop) -> None:
         self.layer = layer
         self.loop = loop
@@ -67,6 +75,11 @@ class Hub:
         self._nonce = itertools.count(1)
         self._task: asyncio.Task | None = None
         self._start_lock = asyncio.Lock()
+        self.idle_since: dict[str, float] = {}  # emptied groups, lingering (loop time)
+        # per group (time.monotonic): since when its subscription is effective, and when
+        # its last event was handed out (``quiet_since``)
+        self.live_at: dict[str, float] = {}
+        self.event_at: dict[str, float] = {}
         self.delivered = 0  # frames handed to sockets (for tests and metrics)
 
     async def _start(self) -> None:
@@ -92,11 +105,30 @@ class Hub:
     async def _handle(self, message: dict) -> None:
         kind, group = message.get("type"), message.get("group")
         if kind == EVENT and group is not None:
+            self.event_at[group] = time.monotonic()
             await self.fan_out(group, message["text"])
         elif kind == PROBE and message.get("hub") == self.channel:
             fut = self.ready.get(group)
             if fut is not None and not fut.done():
+                self.live_at[group] = time.monotonic()
                 fut.set_result(True)
+
+    def quiet_since(self, groups: Iterable[str], since: float) -> bool:
+        """Were ``groups`` all subscribed here before ``since``, no event handed out since?
+
+        Then a socket of these groups has missed nothing since ``since``, whenever it
+        joined them: a read of the database begun at ``since`` is as current for it as
+        one begun now (realtime/snapshot.py). Callable from a database thread.
+        """
+        if not self.loop.is_running():
+            return False
+        for group in groups:
+            live = self.live_at.get(group)
+            if live is None or live > since or not self._live(group):
+                return False
+            if self.event_at.get(group, float("-inf")) >= since:
+                return False
+        return True
 
     async def fan_out(self, group: str, text: str) -> int:
         """Hand ``text`` to every local socket of ``group``, in one pass."""
@@ -116,8 +148,12 @@ class Hub:
 
     async def join(self, sock: Receiver, groups: Iterable[str], timeout: float) -> None:
         """Register ``sock`` in ``groups``; return once every subscription is effective."""
-        await self._start()
         groups = list(groups)
+        if all(self._live(g) for g in groups):  # the usual case: no lock, no task, no wait
+            for g in groups:
+                self.local[g].add(sock)
+            return
+        await self._start()
         await asyncio.gather(*(self._join_one(sock, g) for g in groups))
         try:
             async with asyncio.timeout(timeout):
@@ -125,6 +161,11 @@ class Hub:
         except TimeoutError:
             await self.leave(sock, groups)
             raise NotLive(f"subscription to {groups} not effective in {timeout} s") from None
+
+    def _live(self, group: str) -> bool:
+        """Is ``group`` subscribed here, effectively (its probe came back)?"""
+        fut = self.ready.get(group)
+        return fut is not None and fut.done() and not fut.cancelled() and group in self.local
 
     async def _join_one(self, sock: Receiver, group: str) -> None:
         async with self.locks.setdefault(group, asyncio.Lock()):
@@ -163,23 +204,45 @@ class Hub:
                 del self.probers[group]
 
     async def leave(self, sock: Receiver, groups: Iterable[str]) -> None:
-        """Drop ``sock`` from ``groups``; the last local socket of a group unsubscribes."""
+        """Drop ``sock`` from ``groups``; a group left empty unsubscribes after ``LINGER_S``."""
         for group in groups:
-            async with self.locks.setdefault(group, asyncio.Lock()):
-                members = self.local.get(group)
-                if members is None:
-                    continue
-                members.discard(sock)
-                if members:
-                    continue
-                del self.local[group]
-                fut = self.ready.pop(group, None)
-                if fut is not None and not fut.done():
-                    fut.cancel()
-                try:
-                    await self.layer.group_discard(group, self.channel)
-                except Exception:
-                    log.warning("could not leave %s", group, exc_info=True)
+            members = self.local.get(group)
+            if members is None:
+                continue
+            members.discard(sock)
+            if members:
+                continue
+            if self.LINGER_S <= 0 or not self._live(group):  # not live: no one to keep it for
+                await self._drop(group)
+                continue
+            self.idle_since[group] = self.loop.time()
+            self.loop.call_later(self.LINGER_S, self._expire, group)
+
+    def _expire(self, group: str) -> None:
+        since = self.idle_since.get(group)
+        if since is None or self.local.get(group):
+            return  # a socket joined again (a later emptying has its own timer)
+        if self.loop.time() - since < self.LINGER_S * 0.99:
+            return  # emptied again since this timer was set: that one's timer decides
+        asyncio.ensure_future(self._drop(group))
+
+    async def _drop(self, group: str) -> None:
+        """Unsubscribe ``group`` if it still has no local socket."""
+        async with self.locks.setdefault(group, asyncio.Lock()):
+            members = self.local.get(group)
+            if members is None or members:
+                return
+            del self.local[group]
+            self.idle_since.pop(group, None)
+            self.live_at.pop(group, None)
+            self.event_at.pop(group, None)
+            fut = self.ready.pop(group, None)
+            if fut is not None and not fut.done():
+                fut.cancel()
+            try:
+                await self.layer.group_discard(group, self.channel)
+            except Exception:
+                log.warning("could not leave %s", group, exc_info=True)
 
     def count(self, group: str) -> int:
         return len(self.local.get(group, ()))

@@ -11,7 +11,7 @@ from django.db import transaction
 from core.models import Sitting
 from realtime.context import Context
 from realtime.models import SittingEvent
-from realtime.snapshot import SHARED_WAIT_S, build_snapshot
+from realtime.snapshot import SHARED_WAIT_S, build_snapshot, may_share, snapshot_ready
 
 
 class _Replays:
@@ -35,7 +35,7 @@ class _Replays:
         key = (ctx.sitting_id, last_seq)
         with self._lock:
             entry = self._latest.get(key)
-            mine = entry is None or entry[0] < live_since
+            mine = entry is None or not may_share(ctx, entry[0], live_since)
             if mine:
                 entry = self._latest[key] = (time.monotonic(), threading.Event(), [])
                 while len(self._latest) > self.KEEP:
@@ -51,12 +51,44 @@ class _Replays:
             return _replay(ctx, last_seq)
         return box[0] if box else _replay(ctx, last_seq)
 
+    def ready(self, ctx: Context, last_seq: int) -> tuple[bool, dict | None]:
+        """(found, answer) from a read already done that may serve this socket; no wait.
+
+        found False: none (read, on a database thread); answer None: a snapshot instead.
+        """
+        if ctx.live_since is None:
+            return False, None
+        with self._lock:
+            entry = self._latest.get((ctx.sitting_id, last_seq))
+        if entry is None or not entry[1].is_set() or not entry[2]:
+            return False, None
+        if not may_share(ctx, entry[0], ctx.live_since):
+            return False, None
+        return True, entry[2][0]
+
     def clear(self) -> None:
         with self._lock:
             self._latest.clear()
 
 
 REPLAYS = _Replays()
+
+
+def resync_ready(ctx: Context, last_seq: int) -> dict | None:
+    """``resync`` from this process's shared reads, without the database; None: not ready.
+
+    For the event loop (realtime/consumers.py), under the same rule as the shared reads.
+    """
+    if last_seq > 0:
+        found, answer = REPLAYS.ready(ctx, last_seq)
+        if not found:
+            return None
+        if answer is not None:
+            return answer
+    ready = snapshot_ready(ctx)
+    if ready is None:
+        return None
+    return {"mode": "snapshot", "seq": ready[0], "snapshot": ready[1]}
 
 
 def resync(ctx: Context, last_seq: int) -> dict:

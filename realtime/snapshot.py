@@ -84,6 +84,9 @@ TABLE: tuple[tuple[str, str, str], ...] = (
 PARTS: dict[str, Part | Split] = {}
 SCOPES: dict[str, str] = {}
 SHARED_WAIT_S = 5.0  # a socket waits at most this long for another thread's shared read
+# a read begun before a socket went live serves it only this soon after the read began
+# (and only if the socket's groups were quiet since: ``may_share``)
+SHARE_FOR_S = 2.0
 
 
 def register(name: str, fn: Part | Split, scope: str = SOCKET) -> None:
@@ -262,7 +265,7 @@ class _Shared:
         key = (ctx.sitting_id, ctx.role)
         with self._lock:
             entry = self._latest.get(key)
-            mine = entry is None or entry.started < live_since
+            mine = entry is None or not may_share(ctx, entry.started, live_since)
             if mine:
                 entry = self._latest[key] = _Read(started=time.monotonic())
         if mine:
@@ -275,12 +278,43 @@ class _Shared:
             return None
         return entry if entry.ok else None
 
+    def ready(self, ctx: Context, live_since: float) -> _Read | None:
+        """The latest read for the socket's role if it is done and may serve it; no wait."""
+        with self._lock:
+            entry = self._latest.get((ctx.sitting_id, ctx.role))
+        if entry is None or not entry.done.is_set():
+            return None
+        if not may_share(ctx, entry.started, live_since):
+            return None
+        return entry if entry.ok else None
+
     def clear(self) -> None:
         with self._lock:
             self._latest.clear()
 
 
 SHARED_READS = _Shared()
+
+
+def may_share(ctx: Context, started: float, live_since: float) -> bool:
+    """May a read of the database begun at ``started`` (monotonic) serve this socket?
+
+    Yes if it began after the socket went live (``live_since``): whatever changed since
+    reaches the socket as an event. Yes too if it began at most ``SHARE_FOR_S`` earlier
+    and the process's hub has handed out no event to the socket's groups since it began,
+    those groups subscribed before it (``Hub.quiet_since``): a change committed after the
+    read began is announced after its commit, so none was; the read is as current as one
+    begun now. In a storm with no event, one read serves the whole room instead of one
+    read per handful of sockets that went live while the last one ran.
+    """
+    if started >= live_since:
+        return True
+    if time.monotonic() - started > SHARE_FOR_S:
+        return False
+    from realtime.hub import current_hub
+
+    hub = current_hub()
+    return hub is not None and hub.quiet_since(ctx.groups(), started)
 
 
 def _join(texts: dict[str, str], names: list[str]) -> Encoded:
@@ -318,3 +352,31 @@ def build_snapshot(ctx: Context) -> tuple[int, Mapping]:
             texts[name] = entry.view(name, ctx)
         return entry.seq, _join(texts, names)
     return _read(ctx, names)
+
+
+def snapshot_ready(ctx: Context) -> tuple[int, Encoded] | None:
+    """``build_snapshot`` from a shared read already done, on the caller's thread; else None.
+
+    For the event loop (realtime/consumers.py): in a storm most sockets' snapshots are
+    that read and their views, so they need no database thread. Only a socket that was
+    live before the read began (``ctx.live_since``, known: its first sync), and only when
+    nothing is read per socket: no ``SOCKET`` part, and no view that reads (the own
+    ballot in an open round, a console's presence). Such a view reaching for the database
+    raises Django's ``SynchronousOnlyOperation`` on the loop before any query; then this
+    answers None and the caller takes the database thread, as before.
+    """
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    if ctx.live_since is None or any(scope == SOCKET for scope in SCOPES.values()):
+        return None
+    entry = SHARED_READS.ready(ctx, ctx.live_since)
+    if entry is None:
+        return None
+    names = list(PARTS)
+    texts = dict(entry.texts)
+    try:
+        for name in entry.data:
+            texts[name] = entry.view(name, ctx)
+    except SynchronousOnlyOperation:
+        return None
+    return entry.seq, _join(texts, names)

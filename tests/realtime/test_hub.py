@@ -40,9 +40,41 @@ async def test_many_sockets_share_one_subscription_and_each_gets_the_event(commi
     assert (await socks[-1].event("only"))["type"] == "only"
     for s in socks[:-1]:
         assert await s.comm.receive_nothing(timeout=0.2)
+    hub.LINGER_S = 0.3
     for s in socks:
         await s.close()
-    assert hub.count(group) == 0 and group not in layer.groups
+    # the emptied group stays subscribed a while (tablets come back after a Wi-Fi drop) …
+    assert hub.count(group) == 0 and layer.groups[group].keys() == {hub.channel}
+    await asyncio.sleep(0.5)
+    # … and is left after it
+    assert group not in layer.groups and group not in hub.local
+
+
+async def test_a_tablet_back_within_the_linger_joins_without_a_new_subscription(committee, connect):
+    """A Wi-Fi drop: the tablet's groups are still subscribed, so it is live at once."""
+    member = committee.members[0]
+    first = await connect(member.user, committee.plenary.pk)
+    hub = current_hub()
+    await first.close()
+    subscribed = []
+    layer = channel_layers["default"]
+    real_add = layer.group_add
+
+    async def counting_add(group, channel):
+        subscribed.append(group)
+        await real_add(group, channel)
+
+    layer.group_add = counting_add
+    try:
+        again = await connect(member.user, committee.plenary.pk)
+    finally:
+        del layer.group_add
+    assert subscribed == []  # sitting, role and login groups: all still live
+    group = sitting_group(committee.plenary.pk)
+    assert hub.count(group) == 1
+    await abroadcast_text(group, '{"type":"back","seq":null}')
+    assert (await again.event("back"))["type"] == "back"
+    await again.close()
 
 
 class LateSubscribeLayer(InMemoryChannelLayer):

@@ -106,3 +106,22 @@ async def _connect_with(cookie: bytes, sitting_id: int) -> int | None:
     out = await comm.receive_output(timeout=5)
     await comm.disconnect()
     return out.get("code") if out["type"] == "websocket.close" else None
+
+
+def test_the_login_read_by_hand_is_the_orms_row(committee):
+    """``_user_by_id`` (a plain cursor and ``from_db``) gives what the ORM would, field by
+    field: converted values (aware datetimes on SQLite too), a row from the database."""
+    from realtime.wsauth import _user_by_id
+
+    user = committee.members[0].user
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    orm = get_user_model().objects.get(pk=user.pk)
+    with CaptureQueriesContext(connection) as q:
+        mine = _user_by_id(str(user.pk))  # the session stores the id as text
+    assert len(q.captured_queries) == 1
+    for f in get_user_model()._meta.concrete_fields:
+        assert getattr(mine, f.attname) == getattr(orm, f.attname), f.name
+    assert mine.last_login.tzinfo is not None
+    assert not mine._state.adding and mine._state.db == "default"
+    assert _user_by_id(str(10**9)) is None
