@@ -8,9 +8,14 @@ not the senders. The clerk grants and ends the floor for each publisher in turn
 (``--speech`` seconds each). Frames are counted in three places so a gap is attributed:
 
 - at the source: frames this process handed to aiortc during the speech;
-- on the wire: frames the server's decoder delivered inside the clip's span
+- on the wire: frames the server's decoder delivered inside the speech's span
   (``Recording.quality.received``, counted by the capture worker);
-- in the clip: video frames in the MP4.
+- in the clip: video frames in the file. A passed-through clip (WebM) may start at a
+  keyframe up to 0.5 s before the floor's start: those lead-in frames
+  (``quality.lead_in``) are counted apart (``frames.clip_lead_in``) and left out of the
+  comparison, and the speech's frames that came before its first keyframe
+  (``quality.video_before_first_keyframe``, not decodable) are ``frames.before_key``,
+  not a server loss. So ``lost_server`` = wire − (clip − lead-in) − before_key.
 
 Per K it reports ``cpu_per_stream_pct`` (server CPU during the speeches, K streams
 received and one recorded, minus the idle server, divided by K; one core = 100; with
@@ -34,6 +39,15 @@ the 66.7 ms frame interval of 15 fps, and the idle server's CPU.
 Figures only: this never fails on a slow result.
 
     python bench/recording.py --publishers 1 4 8 16 [--busy] [--loss 0.05] [--json]
+    python bench/recording.py --rooms 4 --publishers 15 --busy --json
+
+``--rooms R`` runs R group sittings at once on the one server, K publishers in each, the
+floor moving in every room at the same time (R × K streams received, R recorded at
+once); it prints a row per room and a total row with ``"rooms"``. By default members
+are recorded as their packets arrived (media.passthrough); ``--decode-holder`` decodes
+and encodes the floor holder as before, for the comparison in the same conditions.
+``baseline.plain_remux_cpu_s_per_clip`` is the CPU of a plain ffmpeg stream copy of
+each clip, beside ``cpu_per_stream_pct``.
 """
 
 from __future__ import annotations
@@ -67,6 +81,17 @@ s = Sitting.objects.filter(kind='group').order_by('pk').first()
 Member.objects.filter(role='member').update(group=s.group)
 ms = list(Member.objects.filter(role='member').order_by('seat')[:{k}])
 result = {{'sitting': s.pk, 'members': [[m.pk, m.user.username] for m in ms]}}
+"""
+SETUP_ROOMS = """
+from core.models import Member, Sitting
+ss = list(Sitting.objects.filter(kind='group').order_by('pk')[:{rooms}])
+ms = list(Member.objects.filter(role='member').order_by('seat')[:{rooms} * {k}])
+rooms = []
+for i, s in enumerate(ss):
+    mine = ms[i * {k}:(i + 1) * {k}]
+    Member.objects.filter(pk__in=[m.pk for m in mine]).update(group=s.group)
+    rooms.append({{'sitting': s.pk, 'members': [[m.pk, m.user.username] for m in mine]}})
+result = rooms
 """
 CLIPS = """
 from media.models import Clip
@@ -147,12 +172,18 @@ def _clip_stats(path: str) -> tuple[int, float]:
     return len(pts), (max(gaps) * 1000 if gaps else 0.0)
 
 
-def _baseline_remux(path: str, tmp: Path) -> float:
+def _baseline_remux(path: str, tmp: Path) -> tuple[float, float]:
+    """A plain ffmpeg stream copy of the clip: (wall seconds, CPU seconds of ffmpeg)."""
     from media import ffmpeg
 
+    before = os.times()
     t = time.perf_counter()
     ffmpeg.remux_plain(Path(path), tmp / "baseline.mp4")
-    return time.perf_counter() - t
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return time.perf_counter() - t, cpu
 
 
 async def _publisher(base: str, sid: int, username: str, source: Path | None = None):
@@ -373,6 +404,88 @@ async def study(k: int, tmp: Path, *, decode: bool) -> dict:
     }
 
 
+async def _speeches(clerk: Clerk, members: list, pubs: list, speech_s: float) -> dict:
+    """One room: the clerk grants and ends the floor for each publisher in turn."""
+    finalize, spans, failed = [], {}, []
+    for (mid, _), (_, snd) in zip(members, pubs, strict=True):
+        r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}")
+        assert r["ok"], r
+        entry = r["data"]["speech"]["id"]
+        granted = time.time()
+        await asyncio.sleep(speech_s)
+        r = await clerk.request("floor.end", {"speech": entry, "how": "finished"}, key=f"e{mid}")
+        ended = time.time()
+        assert r["ok"], r
+        spans[entry] = (snd, granted, ended)
+        outcome = await clerk.outcome(mid, entry)
+        if outcome == "media.clip_ready":
+            finalize.append(time.time() - ended)
+        else:
+            failed.append(outcome)
+    return {"finalize": finalize, "spans": spans, "failed": failed}
+
+
+def _clips_row(clips: list, spans: dict, tmp: Path, k: int, loss: float) -> dict:
+    """What one room's clips hold: frames, gaps, A/V, and the plain remux of each."""
+    from harness import media_sources as sources
+
+    src = wire = in_clip = srv = lead_in = before_key = 0
+    gaps, src_gaps, base_s, base_cpu, offsets, odd = [], [], [], [], [], []
+    unmatched = 0
+    by_clip: list[list[float]] = []
+    formats = set()
+    for entry, path, _dur, quality in sorted(c for c in clips if c[0] in spans):
+        snd, g0, g1 = spans[entry]
+        n, gap = _clip_stats(path)
+        formats.add(Path(path).suffix.lstrip("."))
+        if os.environ.get("BENCH_KEEP_CLIPS"):  # for a look afterwards
+            keep = Path(os.environ["BENCH_KEEP_CLIPS"])
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, keep / f"k{k}-loss{loss}-{entry}{Path(path).suffix}")
+        if n == 0 or quality.get("gaps"):
+            odd.append({"entry": entry, "video_frames": n, "quality": quality})
+        sent = snd.sent_between("video", g0, g1)
+        got = (quality.get("received") or {}).get("video", 0)
+        src, wire, in_clip = src + sent, wire + got, in_clip + n
+        lead_in += (quality.get("lead_in") or {}).get("video", 0)
+        before_key += quality.get("video_before_first_keyframe", 0)
+        srv += quality.get("dropped_server", 0)
+        gaps.append(gap)
+        src_gaps.append(snd.max_send_gap_ms("video", g0, g1))
+        by_clip.append(sources.av_offsets_ms(Path(path)))
+        offsets += by_clip[-1]
+        unmatched += sources.unmatched_flashes(Path(path))
+        wall, cpu = _baseline_remux(path, tmp)
+        base_s.append(wall)
+        base_cpu.append(cpu)
+    speech = in_clip - lead_in  # the clip's frames from the speech's own span
+    return {
+        "frames_dropped": max(0, src - speech),
+        "frames": {
+            "source": src,
+            "wire": wire,
+            "clip": in_clip,
+            "clip_lead_in": lead_in,
+            "clip_speech": speech,
+            "before_key": before_key,
+            "server_drops": srv,
+        },
+        "lost_network": max(0, src - wire),
+        "lost_server": max(0, wire - speech - before_key),
+        "max_gap_ms": round(max(gaps), 1) if gaps else None,
+        "source_max_gap_ms": max(src_gaps) if src_gaps else None,
+        "av_offset_ms": max(offsets, key=abs) if offsets else None,
+        "av_offset_median_ms": statistics.median(offsets) if offsets else None,
+        "av_flashes": len(offsets),
+        "av_offsets_ms_by_clip": by_clip,  # in speaking order: is a young stream worse?
+        "av_flashes_without_beep_onset": unmatched,
+        "clip_formats": sorted(formats),
+        "clips_with_gaps": odd[:5],
+        "plain_remux_s": round(max(base_s), 3) if base_s else None,
+        "plain_remux_cpu_s_per_clip": round(statistics.mean(base_cpu), 3) if base_cpu else None,
+    }
+
+
 async def run(
     k: int,
     speech_s: float,
@@ -382,7 +495,13 @@ async def run(
     loss: float,
     profile: bool,
     decode_all: bool = False,
-) -> dict:
+    rooms: int | None = None,
+    passthrough: bool = True,
+) -> list[dict]:
+    """K publishers in each of ``rooms`` group sittings at once (one room: the old bench).
+
+    Returns one row per room and, with ``rooms``, a total row (``"rooms": R``).
+    """
     from harness import media_sources as sources
 
     source = sources.flash_beep(240, "640x360", pattern=True)
@@ -390,25 +509,38 @@ async def run(
     env = {"YITING_INPROCESS_WORKERS": "1"}
     if decode_all:  # the comparison: aiortc decodes every track, as before media.gate
         env["YITING_MEDIA_DECODE_ALL"] = "1"
+    if not passthrough:  # the comparison: the floor holder decoded and encoded H.264/AAC
+        env["YITING_MEDIA_PASSTHROUGH"] = "0"
+    n_rooms = rooms or 1
     with Stack(tmp, workers=1, extra_env=env).start(
-        demo_members=k + 8  # the demo's first four seats are vice-chairs
+        demo_members=n_rooms * k + 8  # the demo's first four seats are vice-chairs
     ) as stack:
         base, pid = stack.urls[0], stack.procs[0].pid
-        ids = stack.python(SETUP.format(k=k))
-        sid = ids["sitting"]
-        assert len(ids["members"]) == k, f"only {len(ids['members'])} members in the demo"
+        if rooms is None:
+            ids = stack.python(SETUP.format(k=k))
+            layout = [ids]
+        else:
+            layout = stack.python(SETUP_ROOMS.format(rooms=rooms, k=k))
+            assert len(layout) == rooms, f"only {len(layout)} group sittings in the demo"
+        for room in layout:
+            assert len(room["members"]) == k, f"only {len(room['members'])} members in a room"
         load = Busy(stack) if busy else None
-        clerk = Clerk(stack, base, sid)
-        await clerk.connect()
+        clerks = [Clerk(stack, base, room["sitting"]) for room in layout]
+        for clerk in clerks:
+            await clerk.connect()
         await asyncio.sleep(2)
         c0, t0 = _cpu_s(pid), time.time()
         await asyncio.sleep(5)
         idle = (_cpu_s(pid) - c0) / (time.time() - t0)
-        pubs = [await _publisher(base, sid, u, source) for _, u in ids["members"]]
-        connected = sum(snd.pc.connectionState == "connected" for _, snd in pubs)
+        pubs = [
+            [await _publisher(base, room["sitting"], u, source) for _, u in room["members"]]
+            for room in layout
+        ]
+        streams = n_rooms * k
+        connected = sum(snd.pc.connectionState == "connected" for ps in pubs for _, snd in ps)
         await asyncio.sleep(3)  # connected, frames flowing, pre-roll filled
         c0, t0 = _cpu_s(pid), time.time()
-        await asyncio.sleep(5)  # K streams received and decoded, nothing recorded, no load
+        await asyncio.sleep(5)  # every stream received, nothing recorded, no load
         receiving = (_cpu_s(pid) - c0) / (time.time() - t0)
         if load is not None:
             await load.start()
@@ -420,94 +552,115 @@ async def run(
         )
         c0, t0 = _cpu_s(pid), time.time()
         lossy.update(dropped=0, sent=0)
-        finalize, spans, failed = [], {}, []
-        for (mid, _), (_, snd) in zip(ids["members"], pubs, strict=True):
-            r = await clerk.request("floor.grant", {"member": mid}, key=f"g{mid}")
-            assert r["ok"], r
-            entry = r["data"]["speech"]["id"]
-            granted = time.time()
-            await asyncio.sleep(speech_s)
-            r = await clerk.request(
-                "floor.end", {"speech": entry, "how": "finished"}, key=f"e{mid}"
+        done = await asyncio.gather(
+            *(
+                _speeches(clerk, room["members"], ps, speech_s)
+                for clerk, room, ps in zip(clerks, layout, pubs, strict=True)
             )
-            ended = time.time()
-            assert r["ok"], r
-            spans[entry] = (snd, granted, ended)
-            outcome = await clerk.outcome(mid, entry)
-            if outcome == "media.clip_ready":
-                finalize.append(time.time() - ended)
-            else:
-                failed.append(outcome)
+        )
         busy_cpu = (_cpu_s(pid) - c0) / (time.time() - t0)
         busy_out = await load.stop() if load is not None else None
-        for ws, snd in pubs:
-            await snd.close()
-            await ws.close()
-        await clerk.close()
+        for ps in pubs:
+            for ws, snd in ps:
+                await snd.close()
+                await ws.close()
+        for clerk in clerks:
+            await clerk.close()
         if spy is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 spy.wait(timeout=60)
         clips = stack.python(CLIPS)
+        failed = [f for d in done for f in d["failed"]]
         if failed or os.environ.get("BENCH_DEBUG"):
             print(stack.log_text()[-6000:], file=sys.stderr)
-        src = wire = in_clip = srv = 0
-        gaps, src_gaps, base_s, offsets, odd = [], [], [], [], []
-        unmatched = 0
-        by_clip: list[list[float]] = []
-        for entry, path, _dur, quality in sorted(clips):
-            snd, g0, g1 = spans[entry]
-            n, gap = _clip_stats(path)
-            if os.environ.get("BENCH_KEEP_CLIPS"):  # for a look afterwards
-                keep = Path(os.environ["BENCH_KEEP_CLIPS"])
-                keep.mkdir(parents=True, exist_ok=True)
-                shutil.copy(path, keep / f"k{k}-loss{loss}-{entry}.mp4")
-            if n == 0 or quality.get("gaps"):
-                odd.append({"entry": entry, "video_frames": n, "quality": quality})
-            sent = snd.sent_between("video", g0, g1)
-            got = (quality.get("received") or {}).get("video", 0)
-            src, wire, in_clip = src + sent, wire + got, in_clip + n
-            srv += quality.get("dropped_server", 0)
-            gaps.append(gap)
-            src_gaps.append(snd.max_send_gap_ms("video", g0, g1))
-            by_clip.append(sources.av_offsets_ms(Path(path)))
-            offsets += by_clip[-1]
-            unmatched += sources.unmatched_flashes(Path(path))
-            base_s.append(_baseline_remux(path, tmp))
-    return {
-        "publishers": k,
+        room_rows = [_clips_row(clips, d["spans"], tmp, k, loss) for d in done]
+    common = {
         "busy": busy_out,
         "loss": loss,
-        "decoding": "every track" if decode_all else "floor holder only (media.gate)",
+        "decoding": (
+            "every track"
+            if decode_all
+            else "none: packets as they arrived (media.passthrough)"
+            if passthrough
+            else "floor holder only (media.gate)"
+        ),
         "rtp_dropped_by_sim": lossy["dropped"],
-        "cpu_per_stream_pct": round((busy_cpu - idle) * 100 / k, 1),
-        "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / k, 1),
+        "cpu_per_stream_pct": round((busy_cpu - idle) * 100 / streams, 2),
+        "cpu_receive_per_stream_pct": round((receiving - idle) * 100 / streams, 2),
         "server_cpu_pct": round(busy_cpu * 100, 1),
-        "frames_dropped": max(0, src - in_clip),
-        "frames": {"source": src, "wire": wire, "clip": in_clip, "server_drops": srv},
-        "lost_network": max(0, src - wire),
-        "lost_server": max(0, wire - in_clip),
-        "finalize_s": round(max(finalize), 2) if finalize else None,
-        "finalize_s_median": round(sorted(finalize)[len(finalize) // 2], 2) if finalize else None,
-        "max_gap_ms": round(max(gaps), 1) if gaps else None,
-        "source_max_gap_ms": max(src_gaps) if src_gaps else None,
-        "av_offset_ms": max(offsets, key=abs) if offsets else None,
-        "av_offset_median_ms": statistics.median(offsets) if offsets else None,
-        "av_flashes": len(offsets),
-        "av_offsets_ms_by_clip": by_clip,  # in speaking order: is a young stream worse?
-        "av_flashes_without_beep_onset": unmatched,
-        "clips": len(clips),
-        "clerk_reconnects": clerk.reconnects,
-        "clips_with_gaps": odd[:5],
+        "server_receive_cpu_pct": round(receiving * 100, 1),
         "connected": connected,
-        "not_filed": failed,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
-        "baseline": {
-            "plain_remux_s": round(max(base_s), 3) if base_s else None,
-            "frame_interval_ms": round(1000 / FPS, 1),
-            "server_idle_cpu_pct": round(idle * 100, 1),
-        },
         "target": {"finalize_s": 5.0, "max_gap_ms": 200, "av_offset_ms": 40},
     }
+    rows = []
+    for i, (room, d, row) in enumerate(zip(layout, done, room_rows, strict=True)):
+        fin = d["finalize"]
+        rows.append(
+            {
+                **({"room": i + 1, "sitting": room["sitting"]} if rooms else {}),
+                "publishers": k,
+                "streams_at_once": streams,
+                **{key: row[key] for key in row if not key.startswith("plain_remux")},
+                "finalize_s": round(max(fin), 2) if fin else None,
+                "finalize_s_median": round(sorted(fin)[len(fin) // 2], 2) if fin else None,
+                "clips": len(d["spans"]) - len(d["failed"]),
+                "not_filed": d["failed"],
+                "clerk_reconnects": clerks[i].reconnects,
+                **common,
+                "baseline": {
+                    "plain_remux_s": row["plain_remux_s"],
+                    "plain_remux_cpu_s_per_clip": row["plain_remux_cpu_s_per_clip"],
+                    "frame_interval_ms": round(1000 / FPS, 1),
+                    "server_idle_cpu_pct": round(idle * 100, 1),
+                },
+            }
+        )
+    if rooms:
+        fins = [r["finalize_s"] for r in rows if r["finalize_s"] is not None]
+        avs = [r["av_offset_ms"] for r in rows if r["av_offset_ms"] is not None]
+        gaps_ = [r["max_gap_ms"] for r in rows if r["max_gap_ms"] is not None]
+        base_ = [r["baseline"]["plain_remux_s"] for r in rows if r["baseline"]["plain_remux_s"]]
+        met = (
+            all(r["not_filed"] == [] and r["clips"] == k for r in rows)
+            and bool(gaps_)
+            and max(gaps_) <= 200
+            and all(abs(a) <= 40 for a in avs)
+            and bool(fins)
+            and max(fins) <= 5.0
+        )
+        rows.append(
+            {
+                "rooms": rooms,
+                "publishers_per_room": k,
+                "streams_at_once": streams,
+                "clips": sum(r["clips"] for r in rows),
+                "not_filed": [f for r in rows for f in r["not_filed"]],
+                "max_gap_ms": max(gaps_) if gaps_ else None,
+                "av_offset_ms": max(avs, key=abs) if avs else None,
+                "finalize_s": max(fins) if fins else None,
+                "frames": {
+                    key: sum(r["frames"][key] for r in rows)
+                    for key in (
+                        "source",
+                        "wire",
+                        "clip",
+                        "clip_lead_in",
+                        "clip_speech",
+                        "before_key",
+                        "server_drops",
+                    )
+                },
+                **common,
+                "baseline": {
+                    "plain_remux_s": max(base_) if base_ else None,
+                    "frame_interval_ms": round(1000 / FPS, 1),
+                    "server_idle_cpu_pct": round(idle * 100, 1),
+                },
+                "targets_met_every_room": met,
+            }
+        )
+    return rows
 
 
 def main() -> None:
@@ -522,6 +675,17 @@ def main() -> None:
     )
     ap.add_argument(
         "--decode-all", action="store_true", help="decode every track (no media.gate): compare"
+    )
+    ap.add_argument(
+        "--rooms",
+        type=int,
+        default=None,
+        help="R group sittings at once, K publishers each: a row per room and a total row",
+    )
+    ap.add_argument(
+        "--decode-holder",
+        action="store_true",
+        help="decode and encode the floor holder (YITING_MEDIA_PASSTHROUGH=0): compare",
     )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--loop-cost", action="store_true", help="also time the event loop's share")
@@ -539,7 +703,7 @@ def main() -> None:
         return
     for k in args.publishers:
         with tempfile.TemporaryDirectory() as d:
-            res = asyncio.run(
+            rows = asyncio.run(
                 run(
                     k,
                     args.speech,
@@ -548,18 +712,25 @@ def main() -> None:
                     loss=args.loss,
                     profile=args.profile,
                     decode_all=args.decode_all,
+                    rooms=args.rooms,
+                    passthrough=not args.decode_holder,
                 )
             )
-        if args.json:
-            print(json.dumps(res), flush=True)
-        else:
+        for res in rows:
+            if args.json:
+                print(json.dumps(res), flush=True)
+                continue
             b, f = res["baseline"], res["frames"]
+            where = f"rooms={res['rooms']} total" if "rooms" in res else f"K={k}"
+            if "room" in res:
+                where = f"room {res['room']} K={k}"
             print(
-                f"K={k}: cpu/stream {res['cpu_per_stream_pct']}% · frames source/wire/clip "
-                f"{f['source']}/{f['wire']}/{f['clip']} · floor end→playable {res['finalize_s']} s "
-                f"(plain remux {b['plain_remux_s']} s) · max gap {res['max_gap_ms']} ms "
-                f"(source {res['source_max_gap_ms']} ms) · A/V {res['av_offset_ms']} ms · "
-                f"load {res['loadavg']}",
+                f"{where}: cpu/stream {res['cpu_per_stream_pct']}% (receive only "
+                f"{res['cpu_receive_per_stream_pct']}%) · frames source/wire/clip(speech) "
+                f"{f['source']}/{f['wire']}/{f['clip_speech']} (+{f['clip_lead_in']} lead-in, "
+                f"{f['before_key']} before a key) · floor end→playable {res['finalize_s']} s "
+                f"(plain remux {b['plain_remux_s']} s) · max gap {res['max_gap_ms']} ms · "
+                f"A/V {res['av_offset_ms']} ms · load {res['loadavg']}",
                 flush=True,
             )
 

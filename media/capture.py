@@ -30,6 +30,7 @@ from pathlib import Path
 import av
 
 from media.gate import Gate
+from media.passthrough import LEAD_S, MkvWriter, TrackState, passes
 
 log = logging.getLogger(__name__)
 
@@ -203,15 +204,21 @@ ROOM_MARK_STALL_S = 3.0
 class Quality:
     """What arrived for one clip, so a gap in it can be attributed to its cause.
 
-    ``received`` counts frames the decoder handed over inside the clip's span (what the
-    network delivered), ``written`` what went into the file, ``dropped_server`` what this
-    server lost (queue full, out of order); ``gaps`` are pauses in what *arrived*, in
-    media time (stamped from the sender's clock), so they are the network's or the
-    sender's: a gap with no server drop beside it was never received.
+    ``received`` counts frames the decoder handed over inside the speech's span (what the
+    network delivered), ``written`` those of them that went into the file,
+    ``dropped_server`` what this server lost (queue full, out of order); ``gaps`` are
+    pauses in what *arrived*, in media time (stamped from the sender's clock), so they
+    are the network's or the sender's: a gap with no server drop beside it was never
+    received. Passed-through clips (media.passthrough) may begin at a keyframe before
+    the start: those frames are ``lead_in`` (written, before the span, in neither
+    count), and the speech's video frames that came before its first keyframe are
+    ``before_key`` (received, not decodable, so not written; not a server loss).
     """
 
     received: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
     written: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    lead_in: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    before_key: int = 0
     dropped_server: int = 0
     gaps: list[dict] = field(default_factory=list)
     max_gap_ms: dict[str, float] = field(default_factory=lambda: {"video": 0.0, "audio": 0.0})
@@ -220,7 +227,8 @@ class Quality:
     _last: dict[str, float] = field(default_factory=dict)
 
     def saw(self, kind: str, frame, wall: float, start: float) -> None:
-        self.received[kind] += 1
+        if wall >= start:  # a lead-in frame (before the start) is not the speech's
+            self.received[kind] += 1
         last = self._last.get(kind, start)
         gap = wall - last
         if gap > GAP_S and kind in self._last or (kind not in self._last and gap > 0.5):
@@ -267,7 +275,7 @@ class Job:
     path: Path
     start: float
     stop_at: float | None = None
-    writer: TsWriter | None = None
+    writer: TsWriter | MkvWriter | None = None
     passed: set[str] = field(default_factory=set)
     quality: Quality = field(default_factory=Quality)
     dropped_at_start: int = 0
@@ -312,6 +320,32 @@ class Capture(threading.Thread):
         self.gates: dict[str, Gate] = {}
         self._gate_lock = threading.Lock()
         self._starts_pending = 0
+        # media.passthrough: the floor holder's packets are written as they arrived
+        self.passthrough = False
+
+    def enable_passthrough(self) -> None:
+        """Record this publisher's packets without decoding them (media.passthrough).
+
+        Called once the negotiated codecs are known to be passed through (VP8, Opus);
+        from then on each gate hands its compressed frames to ``feed`` instead of
+        decoding them.
+        """
+        with self._gate_lock:
+            self.passthrough = True
+            for kind, gate in self.gates.items():
+                gate.sink = self._sink(kind)
+
+    def _sink(self, kind: str):
+        state = TrackState(kind)
+
+        def sink(codec, work) -> bool:
+            if not passes(kind, codec.name):
+                return False  # e.g. H.264 after a renegotiation: decoded as before
+            for came, encoded in work:
+                self.feed(kind, state.packet(codec, encoded), came)
+            return True
+
+        return sink
 
     def gate_for(self, kind: str) -> Gate:
         """The decoder gate of this publisher's ``kind`` track (media.gate)."""
@@ -320,6 +354,8 @@ class Capture(threading.Thread):
             if gate is None:
                 gate = Gate(kind, preroll_s=self.preroll_s, always_open=self.room_dir is not None)
                 self.gates[kind] = gate
+                if self.passthrough:
+                    gate.sink = self._sink(kind)
                 if self.job is not None or self._starts_pending:
                     gate.open()
             return gate
@@ -403,24 +439,31 @@ class Capture(threading.Thread):
         if job.stop_at is not None and wall > job.stop_at:
             job.passed.add(kind)
             return
-        if wall >= job.start:
+        if wall >= job.start - self._lead():
             self._take(job, kind, frame, wall)
+
+    def _lead(self) -> float:
+        """How early a frame may be taken: packets may start at a keyframe before."""
+        return LEAD_S if self.passthrough else 0.0
 
     def _take(self, job: Job, kind: str, frame, wall: float) -> None:
         assert job.writer is not None
         job.quality.saw(kind, frame, wall, job.start)
-        before = job.writer.frames, job.writer.audio_frames
+        if kind != "video":  # audio held until the first keyframe is written later:
+            self._write(job.writer, kind, frame, wall)  # counted from the writer at close
+            return
+        before = job.writer.frames, getattr(job.writer, "skipped", 0)
         self._write(job.writer, kind, frame, wall)
-        if kind == "video":
-            if job.writer.frames > before[0]:
-                job.quality.written["video"] += 1
-            else:
-                job.quality.dropped_server += 1
-        elif job.writer.audio_frames > before[1]:
-            job.quality.written["audio"] += 1
+        if job.writer.frames > before[0]:
+            return
+        if getattr(job.writer, "skipped", 0) == before[1]:
+            job.quality.dropped_server += 1
+        elif wall >= job.start:  # the speech's, before its first keyframe (passthrough)
+            job.quality.before_key += 1
+        # else: a lead-in candidate before the keyframe the clip starts at: not the speech's
 
     @staticmethod
-    def _write(writer: TsWriter, kind: str, frame, wall: float) -> None:
+    def _write(writer: TsWriter | MkvWriter, kind: str, frame, wall: float) -> None:
         if kind == "video":
             writer.write_video(frame, wall)
         else:
@@ -431,9 +474,12 @@ class Capture(threading.Thread):
             self._close_job(lost=False)  # the gates stay open: this start is still pending
         with self._gate_lock:
             self._starts_pending -= 1
-        writer = TsWriter(
-            path, start, video="video" in self.kinds, audio="audio" in self.kinds, gop=self.gop
-        )
+        video, audio = "video" in self.kinds, "audio" in self.kinds
+        if self.passthrough:
+            path = path.with_suffix(".mkv")
+            writer = MkvWriter(path, start, video=video, audio=audio)
+        else:
+            writer = TsWriter(path, start, video=video, audio=audio, gop=self.gop)
         self.job = Job(
             rec_id,
             path,
@@ -443,7 +489,7 @@ class Capture(threading.Thread):
             reanchored_at_start=self._reanchored(),
         )
         for kind, frame, wall in self.ring:  # the pre-roll: frames from before the signal came
-            if wall >= start:
+            if wall >= start - self._lead():
                 self._take(self.job, kind, frame, wall)
         self.ring.clear()
 
@@ -473,6 +519,12 @@ class Capture(threading.Thread):
         job.writer.close()
         q = job.quality
         q.dropped_server += self.dropped - job.dropped_at_start
+        lead = getattr(job.writer, "lead_in", None) or {"video": 0, "audio": 0}
+        q.lead_in = dict(lead)
+        q.written = {
+            "video": job.writer.frames - lead["video"],
+            "audio": job.writer.audio_frames - lead["audio"],
+        }
         q.reanchored = self._reanchored() - job.reanchored_at_start
         info = {
             "path": str(job.path),
@@ -481,6 +533,15 @@ class Capture(threading.Thread):
             "stream_lost": lost,
             "quality": q.as_dict(None if lost else job.stop_at),
         }
+        if isinstance(job.writer, MkvWriter):  # recorded as it arrived: say so, and how
+            info["quality"]["passthrough"] = True
+            info["quality"]["lead_s"] = job.writer.lead_s
+            info["quality"]["lead_in"] = q.lead_in  # written, from before the start
+            # the speech's frames received before its first keyframe: not decodable
+            info["quality"]["video_before_first_keyframe"] = q.before_key
+            first = job.writer.first_video
+            if first is not None:  # < 0: a lead-in from the keyframe before the start
+                info["quality"]["video_starts_s"] = round(first - job.start, 3)
         self.on_finished(job.recording_id, info)
 
     def _reanchored(self) -> int:

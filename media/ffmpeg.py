@@ -56,6 +56,17 @@ def remux_to_mp4(src: Path, dest: Path, max_s: float | None = None) -> None:
     _run(out, "remux")
 
 
+def remux_to_webm(src: Path, dest: Path, max_s: float | None = None) -> None:
+    """Matroska working file of passed-through VP8/Opus → WebM, without re-encoding.
+
+    The index (Cues) goes to the front, as ``+faststart`` does for MP4, so a player
+    seeks at once. ``max_s`` as in ``remux_to_mp4``.
+    """
+    limit = {"t": f"{max_s:.3f}"} if max_s is not None else {}
+    out = _ff.input(str(src)).output(str(dest), c="copy", cues_to_front=1, f="webm", **limit)
+    _run(out, "remux")
+
+
 @dataclass(frozen=True)
 class Piece:
     """A part of a source file to keep, in seconds from the file's start."""
@@ -93,7 +104,8 @@ def poster(src: Path, dest: Path, at_s: float) -> None:
 
 def remux_plain(src: Path, dest: Path) -> None:
     """Baseline for the bench: a plain ffmpeg remux of a file, nothing else."""
-    _run(_ff.input(str(src)).output(str(dest), c="copy", f="mp4"), "remux")
+    fmt = "webm" if src.suffix == ".webm" else "mp4"
+    _run(_ff.input(str(src)).output(str(dest.with_suffix("." + fmt)), c="copy", f=fmt), "remux")
 
 
 def check_space(path: Path, need_bytes: int) -> None:

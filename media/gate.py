@@ -93,6 +93,11 @@ class Gate:
         self._intervals: deque[float] = deque(maxlen=15)
         self.decoded = 0  # frames decoded (the bench's and tests' measure)
         self.skipped = 0  # frames kept compressed and never decoded
+        self.passed = 0  # frames handed on compressed (media.passthrough)
+        # Set by the capture worker when its recording keeps packets as they arrive
+        # (media.passthrough): ``sink(codec, [(arrival, encoded_frame), ...])`` takes them instead of
+        # decoding and answers True (False: this codec is decoded as before).
+        self.sink = None
 
     def sent_at(self, codec, encoded_frame, arrival: float) -> float:
         """When the frame was complete here: its arrival less the jitter buffer's hold.
@@ -137,6 +142,10 @@ class Gate:
         out = self._drain() if flush else []
         if flush and self.kind == "video":
             self._need_key = not out  # no keyframe kept: nothing decodable until one comes
+            if self.sink is not None and out:
+                # Packets are not decoded, so the clip's picture must start at a keyframe
+                # near the floor's start: the kept one may be seconds old, ask for a new one.
+                self._ask_keyframe(arrival, force=True)
         if self._need_key:
             if not is_keyframe(codec.name, encoded_frame.data):
                 self.skipped += 1
@@ -242,6 +251,10 @@ def decoder_worker(
             work = gate.take(codec, encoded_frame, arrival)
         if not work:
             continue
+        sink = gate.sink if gate is not None else None
+        if sink is not None and sink(codec, work):
+            gate.passed += len(work)
+            continue  # kept as it arrived (media.passthrough): nothing decoded
         if codec.name != codec_name:
             decoder = _receiver.get_decoder(codec)
             codec_name = codec.name

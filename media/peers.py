@@ -71,6 +71,50 @@ def check_codecs(sdp: str) -> None:
         )
 
 
+def answered_codecs(sdp: str) -> dict[str, str]:
+    """The codec each stream of an answer will carry: the first payload of each m= line."""
+    out: dict[str, str] = {}
+    kind, first = None, None
+    names: dict[str, str] = {}
+    for line in [*sdp.splitlines(), "m=end"]:
+        if line.startswith("m="):
+            if kind in ("audio", "video") and first in names and kind not in out:
+                out[kind] = names[first]
+            parts = line[2:].split()
+            kind, first, names = parts[0], (parts[3] if len(parts) > 3 else None), {}
+        elif line.startswith("a=rtpmap:") and " " in line:
+            pt, rest = line[len("a=rtpmap:") :].split(" ", 1)
+            names[pt] = rest.split("/", 1)[0]
+    return out
+
+
+def passthrough_enabled() -> bool:
+    """Record members' VP8/Opus as it arrives (default); ``YITING_MEDIA_PASSTHROUGH=0``
+    (or ``settings.MEDIA_PASSTHROUGH = False``) decodes and encodes H.264/AAC as before.
+    The bench's comparison modes (``--decode-all``, ``--study``) always decode."""
+    if os.environ.get("YITING_MEDIA_DECODE_ALL") == "1":
+        return False
+    if os.environ.get("YITING_MEDIA_STUDY_NO_DECODE") == "1":
+        return False
+    env = os.environ.get("YITING_MEDIA_PASSTHROUGH")
+    if env is not None:
+        return env != "0"
+    return bool(getattr(settings, "MEDIA_PASSTHROUGH", True))
+
+
+def use_passthrough(capture: Capture, answer_sdp: str) -> bool:
+    """Turn on passthrough for a member's capture when every stream's codec allows it."""
+    from media.passthrough import passes
+
+    if capture.room_dir is not None or not passthrough_enabled():
+        return False
+    codecs = answered_codecs(answer_sdp)
+    if not codecs or not all(passes(kind, name) for kind, name in codecs.items()):
+        return False
+    capture.enable_passthrough()
+    return True
+
+
 @dataclass
 class Peer:
     publisher_id: int
@@ -169,6 +213,7 @@ async def open_peer(publisher_id: int, sdp: str, capture: Capture, on_ended) -> 
     except Exception as exc:  # aiortc raises ValueError/AttributeError/... on garbage SDP
         await pc.close()
         raise BadOffer(f"unusable SDP offer: {exc.__class__.__name__}: {exc}") from None
+    use_passthrough(capture, pc.localDescription.sdp)
     capture.start()
     PEERS[publisher_id] = peer
     _ensure_listener()

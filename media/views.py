@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from core.exports import attach, clip_name
+from core.exports import FileName, attach, clip_name
 from core.models import Member
 from media import ranges, record_page
 from media.models import Clip
@@ -78,9 +78,14 @@ def clip_file(request: HttpRequest, public_id) -> HttpResponse:
         return JsonResponse(
             {"error": {"code": "forbidden", "message": "Download is not allowed."}}, status=403
         )
-    resp = ranges.serve(request, paths.absolute(clip.path), clip.path, "video/mp4")
+    webm = clip.path.endswith(".webm")  # recorded as it arrived (media.passthrough)
+    kind = "video/webm" if webm else "video/mp4"
+    resp = ranges.serve(request, paths.absolute(clip.path), clip.path, kind)
     if download:
-        attach(resp, clip_name(clip.member_id, clip.member.full_name, clip.started_at))
+        name = clip_name(clip.member_id, clip.member.full_name, clip.started_at)
+        if webm:
+            name = FileName(*(n.removesuffix(".mp4") + ".webm" for n in name))
+        attach(resp, name)
     return resp
 
 

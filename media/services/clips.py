@@ -45,26 +45,31 @@ def finalise(recording_id: int, report: Report | None = None) -> Clip | None:
     if existing is not None:
         return existing
     step = _progress(rec, report)
-    rel = f"clips/{rec.started_at:%Y-%m}/rec-{rec.pk}.mp4"
+    src = paths.working_file(rec.pk)
+    # packets kept as they arrived (media.passthrough): VP8/Opus, a WebM clip
+    ext = "webm" if rec.source == Recording.Source.MEMBER and src.suffix == ".mkv" else "mp4"
+    rel = f"clips/{rec.started_at:%Y-%m}/rec-{rec.pk}.{ext}"
     dest = paths.absolute(rel)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(".part.mp4")
+    tmp = dest.with_suffix(f".part.{ext}")
     try:
         _need_space(rec, dest.parent)
         step(1)
         if rec.source == Recording.Source.ROOM:
             _cut_from_room(rec, tmp)
         else:
-            src = paths.working_file(rec.pk)
             if not src.exists() or src.stat().st_size == 0:
                 _fail(rec, "stream_missing", "Nothing was captured for this speech.")
                 return None
-            ffmpeg.remux_to_mp4(src, tmp, max_s=_span_s(rec))
+            if ext == "webm":
+                ffmpeg.remux_to_webm(src, tmp, max_s=_span_s(rec))
+            else:
+                ffmpeg.remux_to_mp4(src, tmp, max_s=_span_s(rec))
         step(2)
         duration = probe_duration(tmp)
         poster_rel = ""
         if has_video(tmp):  # a member who published only a microphone gets no poster
-            poster_rel = rel.replace(".mp4", ".jpg")
+            poster_rel = rel.rsplit(".", 1)[0] + ".jpg"
             ffmpeg.poster(tmp, paths.absolute(poster_rel), min(1.0, duration / 2))
         step(3)
         digest, size = sha256_of(tmp)
@@ -101,10 +106,13 @@ def _span_s(rec: Recording) -> float | None:
     The capture writes only frames up to the floor's end once it knows that end; a
     host that learnt it late (cut off from Redis and the database when the floor ended,
     media/runtime.py) wrote on meanwhile, and the cut here keeps the clip to the log.
+    A passed-through clip that starts at a keyframe before the floor's start
+    (``quality.lead_s``, media.passthrough) is that much longer: its end is kept.
     """
     if rec.ended_at is None:
         return None
-    return max(0.0, (rec.ended_at - rec.started_at).total_seconds()) + SPAN_SLACK_S
+    lead = float((rec.quality or {}).get("lead_s") or 0.0)
+    return max(0.0, (rec.ended_at - rec.started_at).total_seconds()) + lead + SPAN_SLACK_S
 
 
 def _progress(rec: Recording, report: Report | None) -> Callable[[int], None]:
@@ -200,7 +208,24 @@ def probe_duration(path: Path) -> float:
                 best = max(best, float(s.duration * s.time_base))
         if best == 0.0 and c.duration:
             best = c.duration / av.time_base
+        if best == 0.0:  # a Matroska file cut short by a crash states no duration: read it
+            best = _packets_span(c)
         return best
+
+
+def _packets_span(c) -> float:
+    """Longest span of any stream's packets (headers only, nothing decoded)."""
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for p in c.demux():
+        if p.pts is None or p.time_base is None:
+            continue
+        t = float(p.pts * p.time_base)
+        end = t + float((p.duration or 0) * p.time_base)
+        i = p.stream.index
+        first[i] = min(first.get(i, t), t)
+        last[i] = max(last.get(i, end), end)
+    return max((last[i] - first[i] for i in first), default=0.0)
 
 
 def has_video(path: Path) -> bool:
@@ -275,4 +300,6 @@ def _fail(rec: Recording, code: str, message: str, *, final: bool = True) -> Non
 
 def _cleanup(rec: Recording) -> None:
     if rec.source == Recording.Source.MEMBER:
-        paths.working_file(rec.pk).unlink(missing_ok=True)
+        work = paths.working_file(rec.pk)
+        for p in (work.with_suffix(".ts"), work.with_suffix(".mkv")):
+            p.unlink(missing_ok=True)

@@ -14,8 +14,16 @@ def work_dir() -> Path:
 
 
 def working_file(recording_id: int) -> Path:
-    """The MPEG-TS file a speech is recorded into before it becomes a clip."""
-    return work_dir() / f"rec_{recording_id}.ts"
+    """The file a speech is recorded into before it becomes a clip.
+
+    Matroska (``.mkv``) when the capture keeps packets as they arrived
+    (media.passthrough), else MPEG-TS (``.ts``, decoded and encoded H.264/AAC). The
+    capture is told the ``.ts`` name and writes the ``.mkv`` beside it if it passes
+    packets through; whichever exists is the recording's file.
+    """
+    ts = work_dir() / f"rec_{recording_id}.ts"
+    mkv = ts.with_suffix(".mkv")
+    return mkv if mkv.exists() and not ts.exists() else ts
 
 
 def room_dir(publisher_id: int) -> Path:

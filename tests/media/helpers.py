@@ -60,9 +60,21 @@ def finished_clip(entry_id: int):
 
 
 def stream_durations(path) -> dict[str, float]:
+    """Each stream's length: from the header (MP4), else from its packets (WebM states
+    no per-stream duration): first packet's start to the last one's end."""
     with av.open(str(path)) as c:
         out = {}
         for s in c.streams:
             if s.duration is not None:
                 out[s.type] = float(s.duration * s.time_base)
-        return out
+        if out:
+            return out
+        spans: dict[str, list[float]] = {}
+        for p in c.demux():
+            if p.pts is None or not p.size:
+                continue
+            t = float(p.pts * p.time_base)
+            end = t + float((p.duration or 0) * p.time_base)
+            span = spans.setdefault(p.stream.type, [t, end])
+            span[0], span[1] = min(span[0], t), max(span[1], end)
+        return {kind: b - a for kind, (a, b) in spans.items()}

@@ -23,7 +23,8 @@ result = {'sitting': s.pk, 'member': m.pk, 'username': m.user.username}
 CLIP = """
 from media.models import Clip
 c = Clip.objects.filter(member_id={member}).first()
-result = c and {{'clip': str(c.public_id), 'duration': c.duration_s, 'entry': c.floor_entry_id}}
+result = c and {{'clip': str(c.public_id), 'duration': c.duration_s, 'entry': c.floor_entry_id,
+               'path': c.path, 'quality': c.quality}}
 """
 
 
@@ -72,6 +73,8 @@ async def test_tablet_publishes_and_staff_plays_the_clip(tmp_path):
                         break
                     await asyncio.sleep(0.5)
                 assert clip and clip["entry"] == speech
+                # Chromium publishes VP8 + Opus: recorded as it arrived, filed as WebM
+                assert clip["path"].endswith(".webm") and clip["quality"]["passthrough"]
                 assert 2.5 <= clip["duration"] <= 4.5, clip
 
                 staff = await logged_in_page(browser, base, "staff", PW)
@@ -93,6 +96,28 @@ async def test_tablet_publishes_and_staff_plays_the_clip(tmp_path):
                     })"""
                 )
                 assert abs(seeked - duration / 2) < 0.6
+                # and it plays on from there (a WebM whose index is at the front)
+                played = await staff.evaluate(
+                    """() => new Promise((ok, no) => {
+                        const v = document.getElementById('review-video');
+                        const from = v.currentTime;
+                        v.muted = true;
+                        v.addEventListener('timeupdate', function on() {
+                            if (v.currentTime > from + 0.3) {
+                                v.removeEventListener('timeupdate', on);
+                                v.pause();
+                                ok(v.currentTime);
+                            }
+                        });
+                        v.play().catch(no);
+                    })"""
+                )
+                assert played > seeked
+                kind = await staff.evaluate(
+                    f"fetch('/media/clips/{clip['clip']}/file', {{headers: {{Range: 'bytes=0-3'}}}})"
+                    ".then((r) => r.headers.get('content-type'))"
+                )
+                assert kind == "video/webm"
                 size = await staff.evaluate(
                     "() => { const v = document.getElementById('review-video');"
                     " return [v.videoWidth, v.videoHeight]; }"

@@ -139,3 +139,61 @@ def test_crash_mid_speech_is_recovered_at_next_start(committee):
     rec.refresh_from_db()
     assert rec.state == "done" and rec.recovered
     assert recover_on_start() == 0  # nothing left to recover; a second start is a no-op
+
+
+PACKET_CRASHER = """
+import os, signal, sys, time
+from fractions import Fraction
+from pathlib import Path
+import av
+from media.passthrough import MkvWriter, Packet
+path, t0, src = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+with av.open(src) as c:
+    pk = [(p.stream.type, bytes(p), float(p.pts * p.time_base), p.is_keyframe)
+          for p in c.demux() if p.size and p.pts is not None]
+w = MkvWriter(path, t0, video=True, audio=True)
+for kind, data, at, key in pk:
+    time.sleep(max(0, t0 + at - time.time()))
+    if time.time() >= t0 + 3.0:
+        break
+    pkt = Packet(data, round(at * 90000), Fraction(1, 90000), key, 640, 360, 0.02)
+    (w.write_video if kind == "video" else w.write_audio)(pkt, t0 + at)
+print(w.frames, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_crash_while_passing_packets_through_is_recovered(committee):
+    """The Matroska working file of a passed-through recording, cut short by SIGKILL,
+    is read up to its last cluster (no duration, no index in it) and filed as WebM."""
+    from harness.media_sources import flash_beep
+
+    sitting, m1 = committee.group_a_sitting, committee.members[0]
+    t0 = time.time()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    rec = Recording.objects.create(
+        sitting=sitting,
+        member=m1,
+        floor_entry_id=502,
+        source="member",
+        server=f"{socket.gethostname()}:{dead.pid}",
+        started_at=dt.datetime.fromtimestamp(t0, dt.UTC),
+    )
+    mkv = working_file(rec.pk).with_suffix(".mkv")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", PACKET_CRASHER, str(mkv), str(t0), str(flash_beep(10))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    assert working_file(rec.pk) == mkv
+    assert recover_on_start() == 1
+    clip = _wait_clip(rec)
+    assert clip.recovered and clip.stream_lost and clip.path.endswith(".webm")
+    durs = stream_durations(absolute(clip.path))
+    assert 1.5 <= durs["video"] <= 3.1, durs  # at most ~1 s (one cluster) lost to the crash
+    assert not mkv.exists()  # the working file went once its clip was made

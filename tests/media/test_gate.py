@@ -131,8 +131,17 @@ def test_room_camera_gate_is_always_open():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.media
-async def test_a_member_without_the_floor_is_not_decoded_and_the_clip_is_whole(committee, connect):
+@pytest.mark.parametrize("passthrough", [True, False], ids=["passthrough", "decoded"])
+async def test_a_member_without_the_floor_is_not_decoded_and_the_clip_is_whole(
+    committee, connect, monkeypatch, passthrough
+):
+    """Passthrough (default): nothing of the member is ever decoded, the floor holder's
+    packets are written as they came (a WebM clip). ``YITING_MEDIA_PASSTHROUGH=0``: the
+    holder is decoded and encoded (MP4) as before. Either way the clip is whole."""
     from media import peers
+
+    monkeypatch.setenv("YITING_MEDIA_PASSTHROUGH", "1" if passthrough else "0")
+    work = "passed" if passthrough else "decoded"
 
     sitting, m1 = committee.group_a_sitting, committee.members[0]
     snd = Sender(flash_beep(30))
@@ -156,11 +165,17 @@ async def test_a_member_without_the_floor_is_not_decoded_and_the_clip_is_whole(c
         assert clip.quality["gaps"] == [], clip.quality
         offsets = av_offsets_ms(absolute(clip.path))
         assert offsets and all(abs(o) <= 40 for o in offsets), offsets
-        assert all(g.decoded > 0 for g in gates.values())
+        assert all(getattr(g, work) > 0 for g in gates.values())
+        if passthrough:
+            assert all(g.decoded == 0 for g in gates.values()), "decoded a passed-through track"
+            assert clip.path.endswith(".webm") and clip.quality["passthrough"]
+            assert clip.quality["dropped_server"] == 0, clip.quality
+        else:
+            assert clip.path.endswith(".mp4") and "passthrough" not in clip.quality
         await wait_for(lambda: not any(g.is_open for g in gates.values()), timeout=10)
-        after = {k: g.decoded for k, g in gates.items()}
+        after = {k: getattr(g, work) for k, g in gates.items()}
         await asyncio.sleep(1.0)
-        assert {k: g.decoded for k, g in gates.items()} == after, "still decoding after"
+        assert {k: getattr(g, work) for k, g in gates.items()} == after, "still taking after"
     finally:
         await snd.close()
         for pid in list(peers.PEERS):
