@@ -26,6 +26,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from core.models import Sitting
+from realtime import outbox
 from realtime.models import SittingEvent
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def emit(
         raise RuntimeError("emit() must be called inside transaction.atomic()")
     seq = _journal(conn, sitting_id, type_, payload, [*writes, *_take_carried(conn)])
     text = encode_event(seq, type_, payload, sitting_id)
-    transaction.on_commit(lambda: broadcast_text(sitting_group(sitting_id), text))
+    transaction.on_commit(lambda: broadcast_text(sitting_group(sitting_id), text, wait=True))
     return Emitted(sitting_id, seq, type_, text)
 
 
@@ -217,13 +218,18 @@ def notify(group: str, type_: str, payload: dict, sitting_id: int) -> None:
     text = encode_event(None, type_, payload, sitting_id)
     conn = transaction.get_connection()
     if conn.in_atomic_block:
-        transaction.on_commit(lambda: broadcast_text(group, text))
+        transaction.on_commit(lambda: broadcast_text(group, text, wait=False))
     else:
-        broadcast_text(group, text)
+        broadcast_text(group, text, wait=False)
 
 
-def broadcast_text(group: str, text: str) -> None:
-    """Hand pre-serialised event text to the channel layer for every socket in ``group``."""
+def broadcast_text(group: str, text: str, *, wait: bool = True) -> None:
+    """Hand pre-serialised event text to the channel layer for every socket in ``group``.
+
+    From a database thread it goes through the loop's outbox (``realtime.outbox``), in
+    order with every other broadcast of this process; ``wait`` (a sequenced event)
+    waits for its own send, a notice does not.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
@@ -231,7 +237,9 @@ def broadcast_text(group: str, text: str) -> None:
     try:
         loop = _server_loop
         if loop is not None and loop.is_running() and not _on_loop(loop):
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(10)
+            sent = outbox.put(loop, lambda: layer.group_send(group, message), group)
+            if wait:
+                sent.result(outbox.SEND_TIMEOUT_S + 1)
         else:
             async_to_sync(layer.group_send)(group, message)
     except Exception:  # the event is in the journal; tablets resync from it
