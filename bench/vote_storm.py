@@ -103,6 +103,10 @@ def run(n: int, resend: float, baseline_runs: int, procs: int, spread=1.0, kind=
             "ballot_answer_p50_ms": out["ballot_answer_p50_ms"],
             "ballot_answer_p99_ms": out["ballot_answer_p99_ms"],
             "ballot_answer_max_ms": out["ballot_answer_max_ms"],
+            **{
+                k: out[k]
+                for k in ("sent_once_p50_ms", "sent_once_p99_ms", "resent_p50_ms", "resent_p99_ms")
+            },
             "all_ballots_answered_s": out["all_acked_s"],
             "close_to_last_result_ms": out["close_to_last_result_ms"],
             "tablets_with_result": out["tablets_with_result"],
@@ -144,6 +148,9 @@ def main() -> None:
             f"         each ballot answered p50 {row['ballot_answer_p50_ms']} ms  "
             f"p99 {row['ballot_answer_p99_ms']} ms  max {row['ballot_answer_max_ms']} ms "
             f"[{row['kind']}, over {row['spread_s']} s, target ≤ 1,000 ms]\n"
+            f"         sent once p50 {row['sent_once_p50_ms']} / p99 {row['sent_once_p99_ms']} ms; "
+            f"resent after a dropped socket p50 {row['resent_p50_ms']} / p99 "
+            f"{row['resent_p99_ms']} ms\n"
             f"         close→last result {row['close_to_last_result_ms']:.1f} ms   "
             f"baseline plain event→last {row['baseline_plain_event_ms']:.1f} ms   "
             f"ratio {ratio:.2f}   [{row['db']}, {row['layer']}, target ≤ 300 ms at N=3000]\n"

@@ -317,17 +317,25 @@ def test_ballot(room, open_vote):  # noqa: F811
     checks = [
         "SELECT meeting_sitting",  # authority per command (policy): sitting + member, one
         "SELECT realtime_commandreceipt",  # a resend? answer from the receipt
-        "SELECT voting_vote",  # the vote, its sitting and session (no lock)
-        # not its ballot lines: read by the round's first ballot in this process, kept
-        "SELECT meeting_attendance",  # checked in, on the roster (by the term's id)
     ]
     if connection.vendor == "postgresql":
-        # meeting/voting/services/casting_pg.py, one statement: the round held open (FOR
-        # SHARE, shared by every ballot, waited for by the close), the ballot (ON CONFLICT
-        # (vote, member) DO NOTHING), its choice, its audit leaf, the count for the
-        # consoles; nothing in it writes the vote row, so ballots never queue (issue 27)
+        checks += [
+            # meeting/voting/services/casting_pg.py, plain SQL: the vote, its sitting and
+            # session, and whether the member is on the roster and checked in
+            "SELECT voting_vote",
+            # not its ballot lines: read by the round's first ballot in this process, kept
+        ]
+        # one statement: the round held open (FOR SHARE, shared by every ballot, waited
+        # for by the close), the ballot (ON CONFLICT (vote, member) DO NOTHING), its
+        # choice, its audit leaf, the count for the consoles; nothing in it writes the
+        # vote row, so ballots never queue (issue 27)
         writes = ["WITH v"]
     else:
+        checks += [
+            "SELECT voting_vote",  # the vote, its sitting and session (no lock)
+            # not its ballot lines: read by the round's first ballot in this process, kept
+            "SELECT meeting_attendance",  # checked in, on the roster (by the term's id)
+        ]
         writes = [  # SQLite, one writer: the same, a statement each
             "SELECT voting_vote",  # the round's state, as a close left it
             "INSERT voting_ballot",  # the ballot, ON CONFLICT (vote, member) DO NOTHING

@@ -194,13 +194,13 @@ def cast(
     written after it touches no row another member's ballot writes, but a tally shard
     two ballots may draw at once (a row lock held for the rest of one short commit).
     """
+    if connection.vendor == "postgresql":
+        return _cast_on_postgresql(sitting_id, vote_id, member_id, answers, choice)
     vote = vote_in_sitting(sitting_id, vote_id, related=True)
     sitting = vote.sitting
     _check_open(vote)  # refuse early; checked again while held open
     chosen = _check_answers(vote, answers, choice)
     _check_entitled(sitting, member_id)
-    if connection.vendor == "postgresql":
-        return _cast_in_one_statement(vote, sitting, member_id, chosen)
     _hold_open(vote)
     cast_at = clock.now()
     ballot_id = _insert_ballot(vote, member_id, cast_at)
@@ -226,6 +226,23 @@ def cast(
         entry = audit.add_leaf(vote.pk, "ballot", member_id, body={"choices": choices})
     _progress(vote, sitting, member_id)
     return CastReceipt(vote.pk, vote.round, cast_at.isoformat(), choices, entry.hash)
+
+
+def _cast_on_postgresql(
+    sitting_id: int, vote_id: int, member_id: int, answers, choice
+) -> CastReceipt:
+    """Two statements for a new ballot: who and what (``ballot_context``), then the
+    writes (``write_ballot``); the ORM only to say precisely why a member may not."""
+    found = casting_pg.ballot_context(sitting_id, vote_id, member_id)
+    if found is None:
+        raise DomainError("not_found", f"Vote {vote_id} is not a vote of this sitting.")
+    vote, sitting = found.vote, found.sitting
+    _check_open(vote)  # refuse early; checked again while held open
+    chosen = _check_answers(vote, answers, choice)
+    if not found.entitled:  # rare: read again with the ORM, for the precise refusal
+        real = vote_in_sitting(sitting_id, vote_id, related=True)
+        _check_entitled(real.sitting, member_id)
+    return _cast_in_one_statement(vote, sitting, member_id, chosen)
 
 
 def _cast_in_one_statement(
