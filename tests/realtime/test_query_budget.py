@@ -352,6 +352,22 @@ def test_ballot(room, open_vote):  # noqa: F811
     ]
 
 
+def test_an_in_memory_layer_never_shares_a_read_begun_before_the_socket_was_live():
+    """With the embedded in-memory layer another process's change is never announced
+    here, so a quiet hub proves nothing: only a read begun after the socket went live."""
+    import time
+
+    snapshot._changes_announced_here.cache_clear()
+    try:
+        assert snapshot._changes_announced_here() is False  # the test settings' layer
+        now = time.monotonic()
+        ctx = None  # not consulted: refused before the hub is asked
+        assert snapshot.may_share(ctx, started=now - 0.1, live_since=now) is False
+        assert snapshot.may_share(ctx, started=now, live_since=now - 0.1) is True
+    finally:
+        snapshot._changes_announced_here.cache_clear()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_flips_statements_are_prepared_on_postgresql(committee):
     """PostgreSQL parses and plans each hot statement once per connection, not per flip.
@@ -403,14 +419,20 @@ def test_a_command_takes_no_savepoints_inside_its_transaction(committee):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_storm_shares_one_read_while_no_event_reaches_the_room(committee, connect):
+async def test_a_storm_shares_one_read_while_no_event_reaches_the_room(
+    committee, connect, monkeypatch
+):
     """Tablets back after a drop share a read begun before they were live again, while
     their groups (subscribed before it began: they linger) have had no event since it
     began (``Hub.quiet_since``); their sync is then answered on the event loop, with no
-    database thread. An event to the room ends the sharing: the next sync reads again."""
+    database thread. An event to the room ends the sharing: the next sync reads again.
+    Only where every process's change reaches this one as an event (a Redis layer in
+    production; the test's in-memory layer is told it is one)."""
     from asgiref.sync import sync_to_async
 
     from realtime import consumers
+
+    monkeypatch.setattr(snapshot, "_changes_announced_here", lambda: True)
 
     snapshot.SHARED_READS.clear()
     before = snapshot.SHARED_READS.reads
