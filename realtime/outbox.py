@@ -53,7 +53,9 @@ async def _drain(queue: asyncio.Queue) -> None:
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await send()
         except Exception as exc:  # noqa: BLE001 (every failure is logged and told)
-            log.error("broadcast to %s failed; clients resync from the journal", label, exc_info=exc)
+            log.error(
+                "broadcast to %s failed; clients resync from the journal", label, exc_info=exc
+            )
             if not done.done():
                 done.set_exception(exc)
         else:

@@ -107,20 +107,25 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_crash_mid_speech_is_recovered_at_next_start(committee):
-    """A process killed while writing: its file is readable and the clip is filed."""
-    sitting, m1 = committee.group_a_sitting, committee.members[0]
-    t0 = time.time()
+def _orphaned(sitting, member, floor_entry_id: int, t0: float) -> Recording:
+    """A recording left by a process that is gone (a pid that has exited)."""
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    rec = Recording.objects.create(
+    return Recording.objects.create(
         sitting=sitting,
-        member=m1,
-        floor_entry_id=501,
+        member=member,
+        floor_entry_id=floor_entry_id,
         source="member",
         server=f"{socket.gethostname()}:{dead.pid}",
         started_at=dt.datetime.fromtimestamp(t0, dt.UTC),
     )
+
+
+def test_crash_mid_speech_is_recovered_at_next_start(committee):
+    """A process killed while writing: its file is readable and the clip is filed."""
+    sitting, m1 = committee.group_a_sitting, committee.members[0]
+    t0 = time.time()
+    rec = _orphaned(sitting, m1, 501, t0)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c", CRASHER, str(working_file(rec.pk)), str(t0)],
@@ -170,16 +175,7 @@ def test_crash_while_passing_packets_through_is_recovered(committee):
 
     sitting, m1 = committee.group_a_sitting, committee.members[0]
     t0 = time.time()
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    rec = Recording.objects.create(
-        sitting=sitting,
-        member=m1,
-        floor_entry_id=502,
-        source="member",
-        server=f"{socket.gethostname()}:{dead.pid}",
-        started_at=dt.datetime.fromtimestamp(t0, dt.UTC),
-    )
+    rec = _orphaned(sitting, m1, 502, t0)
     mkv = working_file(rec.pk).with_suffix(".mkv")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
