@@ -20,16 +20,20 @@ from core.models import (
 )
 
 
-def component_members(term: Term) -> QuerySet[Member]:
-    """All component members (全体组成人员) of the term: the full roster, not who came."""
+def component_members(term: Term | int) -> QuerySet[Member]:
+    """All component members (全体组成人员) of the term (or its id): the full roster, not
+    who came."""
     return Member.objects.filter(term=term, active=True, role__in=COMPONENT_ROLES)
 
 
 def sitting_roster(sitting: Sitting) -> QuerySet[Member]:
-    """Members who sit in this sitting: everyone at a plenary, the group at a group sitting."""
-    members = component_members(sitting.session.term)
+    """Members who sit in this sitting: everyone at a plenary, the group at a group sitting.
+
+    By the term's and the group's ids: neither row is read to build the query.
+    """
+    members = component_members(sitting.session.term_id)
     if sitting.kind == Sitting.Kind.GROUP:
-        members = members.filter(group=sitting.group)
+        members = members.filter(group_id=sitting.group_id)
     return members
 
 

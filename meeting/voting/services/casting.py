@@ -25,7 +25,8 @@ from django.db.models import F
 
 from core import clock
 from core.errors import DomainError
-from core.models import COMPONENT_ROLES, Attendance, Member, Sitting
+from core.models import Attendance, Member, Sitting
+from core.roster import sitting_roster
 from meeting.voting.models import TALLY_SHARDS, Ballot, NamedChoice, Question, SecretTally, Vote
 from meeting.voting.services import audit, casting_pg, progress
 from meeting.voting.services.common import vote_in_sitting
@@ -59,19 +60,9 @@ def _check_open(vote: Vote) -> None:
         raise DomainError("vote_time_up", "The countdown has run out; the ballot was not counted.")
 
 
-def _roster(sitting: Sitting):
-    """``core.roster.sitting_roster`` by the term's id: the term row is not read."""
-    members = Member.objects.filter(
-        term_id=sitting.session.term_id, active=True, role__in=COMPONENT_ROLES
-    )
-    if sitting.kind == Sitting.Kind.GROUP:
-        members = members.filter(group_id=sitting.group_id)
-    return members
-
-
 def _check_entitled(sitting: Sitting, member_id: int) -> None:
     """On the roster and checked in: one query when it holds, two more to say why not."""
-    roster = _roster(sitting)
+    roster = sitting_roster(sitting)
     ok = Attendance.objects.filter(
         sitting=sitting, member_id=member_id, checked_out_at__isnull=True, member__in=roster
     ).exists()
@@ -148,20 +139,13 @@ def own_choices(ballot: Ballot) -> dict[str, str]:
 
 
 def _hold_open(vote: Vote) -> None:
-    """Hold the round open until this ballot commits, and check it still is.
+    """Read the round's state again just before writing, and check it is still open.
 
-    ``FOR SHARE`` on PostgreSQL (Django's ORM knows only ``FOR UPDATE``): ballots share
-    the row, a close waits for them. SQLite has one writer at a time, so a plain read
-    there sees what a close committed.
+    SQLite has one writer at a time, so this read sees what a close committed. (On
+    PostgreSQL the round is held open ``FOR SHARE`` inside ``casting_pg.write_ballot``.)
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            sql = f"SELECT state, closes_at FROM {Vote._meta.db_table} WHERE id = %s FOR SHARE"
-            cur.execute(sql, [vote.pk])
-            vote.state, vote.closes_at = cur.fetchone()
-    else:
-        rows = Vote.objects.filter(pk=vote.pk).values_list("state", "closes_at")
-        vote.state, vote.closes_at = rows.get()
+    rows = Vote.objects.filter(pk=vote.pk).values_list("state", "closes_at")
+    vote.state, vote.closes_at = rows.get()
     _check_open(vote)
 
 
@@ -205,10 +189,7 @@ def cast(
     cast_at = clock.now()
     ballot_id = _insert_ballot(vote, member_id, cast_at)
     if ballot_id is None:
-        ballot = Ballot.objects.get(vote=vote, member_id=member_id)
-        if not vote.allow_change:
-            raise _already(vote, ballot)
-        return _change(vote, sitting, ballot, chosen)
+        return _already_there(vote, sitting, member_id, chosen)
     if vote.is_secret:
         for qid, option in chosen.items():
             shard = secrets.randbelow(TALLY_SHARDS)  # at random: never the member's
@@ -261,12 +242,19 @@ def _cast_in_one_statement(
     vote.state, vote.closes_at = written.state, written.closes_at
     if written.ballot_id is None:
         _check_open(vote)  # closed, or the countdown ran out: nothing was written
-        ballot = Ballot.objects.get(vote=vote, member_id=member_id)
-        if not vote.allow_change:
-            raise _already(vote, ballot)
-        return _change(vote, sitting, ballot, chosen)
+        return _already_there(vote, sitting, member_id, chosen)
     _progress(vote, sitting, member_id, cast=written.cast_before + 1)
     return CastReceipt(vote.pk, vote.round, at.isoformat(), choices, leaf)
+
+
+def _already_there(
+    vote: Vote, sitting: Sitting, member_id: int, chosen: dict[int, str]
+) -> CastReceipt:
+    """The member's ballot was in this round already: refused, or changed where allowed."""
+    ballot = Ballot.objects.get(vote=vote, member_id=member_id)
+    if not vote.allow_change:
+        raise _already(vote, ballot)
+    return _change(vote, sitting, ballot, chosen)
 
 
 def _change(vote: Vote, sitting: Sitting, ballot: Ballot, chosen: dict[int, str]) -> CastReceipt:

@@ -96,23 +96,21 @@ class _Counts:
         now = time.monotonic()
         with self._lock:
             held = self._held.get(vote_id)
-            if held is None and now - self._last.get(vote_id, -1e9) >= COUNT_EVERY_S:
-                self._last[vote_id] = now
-                held_now = None
-            else:
-                if held is None:
-                    delay = self._last[vote_id] + COUNT_EVERY_S - now
-                    timer = threading.Timer(max(0.0, delay), self._flush, (vote_id,))
-                    timer.daemon = True
-                    timer.start()
-                    self._held[vote_id] = (sitting_id, wall, live, 1)
-                else:
-                    _, w, lv, n = held
-                    if wall["cast"] < w["cast"]:
-                        wall, live = w, lv
-                    self._held[vote_id] = (sitting_id, wall, live, n + 1)
+            if held is not None:  # a notice is waiting for the pause to end: join it
+                _, w, lv, n = held
+                if wall["cast"] < w["cast"]:
+                    wall, live = w, lv
+                self._held[vote_id] = (sitting_id, wall, live, n + 1)
                 return
-        _send_count(sitting_id, wall, live, held_now)
+            wait = self._last.get(vote_id, -1e9) + COUNT_EVERY_S - now
+            if wait > 0:  # one went within the pause: this one waits for its end
+                self._held[vote_id] = (sitting_id, wall, live, 1)
+                timer = threading.Timer(wait, self._flush, (vote_id,))
+                timer.daemon = True
+                timer.start()
+                return
+            self._last[vote_id] = now
+        _send_count(sitting_id, wall, live, None)
 
     def _flush(self, vote_id: int) -> None:
         with self._lock:
