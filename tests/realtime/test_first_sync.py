@@ -5,15 +5,16 @@ it lost to a neighbour's insert and answered ``conflict``)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Sitting
 from core.roster import sitting_role
+from harness.threads import at_once
 from meeting.floor.models import FloorRules
 from realtime.context import Context
 from realtime.protocol import decode
@@ -71,27 +72,11 @@ def test_many_concurrent_first_syncs_all_succeed(committee):
     s = _new_sitting(committee)
     people = [committee.clerk, committee.chair, *committee.members] * 2
     people = (people * 2)[:24]
-    barrier = threading.Barrier(len(people), timeout=30)
-    answers: list[dict] = []
-    errors: list[BaseException] = []
-
-    def one(who) -> None:
-        try:
-            ctx = _ctx(committee, s, who)
-            cmd = decode(SYNC, 65536)
-            barrier.wait()
-            answers.append(run_command(ctx, cmd))
-        except BaseException as exc:  # reported below, never swallowed
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(p,)) for p in people]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "a sync did not answer within 60 s"
+    jobs = [
+        functools.partial(run_command, _ctx(committee, s, who), decode(SYNC, 65536))
+        for who in people
+    ]
+    answers, errors = at_once(jobs)
     assert errors == []
     assert [a["ok"] for a in answers] == [True] * len(people), [a for a in answers if not a["ok"]]
     assert {a["data"]["seq"] for a in answers} == {s.event_seq}

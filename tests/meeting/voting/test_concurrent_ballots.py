@@ -10,13 +10,12 @@ database thread, so CI's PostgreSQL pass runs these.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from core.errors import DomainError
 from harness.actors import CLERK
+from harness.threads import at_once
 from meeting.voting import services
 from meeting.voting.models import TALLY_SHARDS, AuditEntry, Ballot, SecretTally
 from meeting.voting.services import audit
@@ -31,34 +30,16 @@ def _needs_postgresql() -> None:
         pytest.skip("one writer on SQLite: CI's PostgreSQL pass runs this")
 
 
-def _race(jobs: list) -> tuple[list, list[BaseException]]:
-    """Run every job in its own thread, all released at once; (answers, errors)."""
-    barrier = threading.Barrier(len(jobs), timeout=30)
-    answers: list = []
-    errors: list[BaseException] = []
-
-    def one(job) -> None:
-        try:
-            barrier.wait()
-            answers.append(job())
-        except DomainError as exc:
-            answers.append(exc.code)
-        except BaseException as exc:  # reported by the test, never swallowed
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(j,)) for j in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "a ballot did not answer within 60 s"
-    return answers, errors
-
-
 def _cast(room, vote, member, option):
-    return lambda: services.cast(room.plenary.pk, vote.pk, member.pk, choice=option)
+    """A member's ballot, as a job: its receipt, or the code of its refusal."""
+
+    def job():
+        try:
+            return services.cast(room.plenary.pk, vote.pk, member.pk, choice=option)
+        except DomainError as exc:
+            return exc.code
+
+    return job
 
 
 @pytest.mark.parametrize("kind", ["named", "secret"])
@@ -67,7 +48,7 @@ def test_doubled_ballots_at_once_are_stored_once_and_all_counted(room, open_vote
     vote = open_vote(kind=kind)
     options = ["yes", "no", "abstain"]
     jobs = [_cast(room, vote, m, options[i % 3]) for i, m in enumerate(room.voters) for _ in (1, 2)]
-    answers, errors = _race(jobs)
+    answers, errors = at_once(jobs)
     assert errors == []
     receipts = [a for a in answers if not isinstance(a, str)]
     assert len(receipts) == len(room.voters)  # one per member; the twin was refused
@@ -106,7 +87,7 @@ def test_a_close_racing_the_ballots_counts_each_one_it_lets_in(room, open_vote, 
     vote = open_vote(kind=kind)
     jobs = [_cast(room, vote, m, "yes") for m in room.voters for _ in (1, 2)]
     jobs.append(lambda: services.close_vote(room.plenary.pk, vote.pk, actor=CLERK))
-    answers, errors = _race(jobs)
+    answers, errors = at_once(jobs)
     assert errors == []
     refusals = [a for a in answers if isinstance(a, str)]
     assert set(refusals) <= REFUSALS, refusals
